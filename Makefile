@@ -1,0 +1,44 @@
+# scanmail — see README.md. `make run` for the demo, `make test` for every test.
+GO      ?= go
+BIN     := bin
+LDFLAGS := -s -w
+ARMFLAGS := CGO_ENABLED=0 GOOS=linux
+
+.PHONY: all build run test bench arm deps clean
+
+all: build
+
+build:
+	$(GO) build -o $(BIN)/scanmaild ./cmd/scanmaild
+
+# The whole product on this machine: simulated scanner, local identity
+# provider and SMTP server on loopback. State goes to ./scanmail.db, mail
+# to ./demo-mail/.
+run: build
+	./$(BIN)/scanmaild -demo
+
+# Every test: vet, the race-checked tests, and the ARM builds.
+test: deps
+	$(GO) vet ./...
+	$(GO) test -race -count=1 ./...
+	$(MAKE) arm
+
+# Go benchmarks, then the whole-process figures (peak RSS of the daemon
+# sending a 50-page job in demo mode).
+bench: deps
+	$(GO) test -run '^$$' -bench . -benchmem ./scan/... ./mailer/... ./device/...
+	$(GO) test -run '^$$' -bench Process -benchtime 1x ./cmd/scanmaild
+	$(MAKE) arm
+	@ls -l $(BIN)/linux-arm/scanmaild $(BIN)/linux-arm64/scanmaild
+
+# Stripped, static binaries for the board: 32-bit ARMv7 and arm64.
+arm:
+	$(ARMFLAGS) GOARCH=arm GOARM=7 $(GO) build -trimpath -ldflags='$(LDFLAGS)' -o $(BIN)/linux-arm/scanmaild ./cmd/scanmaild
+	$(ARMFLAGS) GOARCH=arm64 $(GO) build -trimpath -ldflags='$(LDFLAGS)' -o $(BIN)/linux-arm64/scanmaild ./cmd/scanmaild
+
+# What the tests need from Debian (PDF checkers), installed when missing.
+deps:
+	@./.ci/deps
+
+clean:
+	rm -rf $(BIN) demo-mail scanmail.db scanmaild.sock scanmaild.log spool
