@@ -1,0 +1,18 @@
+// Package mailer submits scanned documents by e-mail.
+//
+// It builds a MIME message whose attachments are streamed from their files
+// (message.go), and submits it to a mail server such as Exchange Online
+// (smtp.office365.com:587) with go-smtp (send.go). The submission always
+// upgrades the connection with STARTTLS (TLS 1.2 or newer, certificate
+// verified) before any credential leaves the device, and signs in with SASL
+// XOAUTH2 (xoauth2.go), since go-sasl has no XOAUTH2 client.
+//
+// Every failure is an *Error (errors.go): the step that failed, the server's
+// answer (an *smtp.SMTPError with its enhanced status code, reachable with
+// errors.As), a short summary for the person at the panel, and a hint for the
+// administrator taken from a catalogue of Exchange Online answers. Temporary
+// tells a retrying outbox whether trying again later can help.
+//
+// Package smtptest holds a real go-smtp server on loopback that behaves like
+// Exchange Online, for tests and for the daemon's demo mode.
+package mailer

@@ -1,0 +1,312 @@
+package mailer
+
+import (
+	"context"
+	"crypto/tls"
+	"crypto/x509"
+	"errors"
+	"fmt"
+	"io"
+	"net"
+	"syscall"
+
+	"github.com/emersion/go-smtp"
+)
+
+// ErrNoStartTLS means the server did not offer STARTTLS, so nothing was
+// sent: the device never signs in over an unencrypted connection.
+var ErrNoStartTLS = errors.New("mailer: server does not offer STARTTLS")
+
+// errReadMessage marks a failure to read the message's own content, such as
+// a spool file that has gone: no retry can help.
+var errReadMessage = errors.New("reading the message")
+
+// Error is a failed submission: which step failed, the server's answer if
+// any, and words for people.
+type Error struct {
+	// Step is "message" (the message itself is invalid, nothing was sent),
+	// "connect" (dial, greeting, EHLO), "starttls" (including the TLS
+	// handshake and certificate check), "auth", "mail", "rcpt" or "data".
+	Step string
+	Rcpt string // the refused recipient, for the rcpt step
+
+	Summary string // for the person at the panel, e.g. "Sign-in rejected by the mail server"
+	Hint    string // what the administrator does about it
+
+	// Err is the cause: often an *smtp.SMTPError carrying the server's
+	// Code and EnhancedCode, or a network, TLS or context error.
+	Err error
+}
+
+func (e *Error) Error() string {
+	s := "mailer: " + e.Step
+	if e.Rcpt != "" {
+		s += " <" + e.Rcpt + ">"
+	}
+	s += ": " + e.Summary
+	if e.Err != nil {
+		s += ": " + detail(e.Err)
+	}
+	return s
+}
+
+func (e *Error) Unwrap() error { return e.Err }
+
+// Temporary reports whether sending again later may succeed: true for
+// network failures, timeouts and 4xx answers, false for 5xx answers and for
+// problems an administrator must fix (certificates, STARTTLS, the message).
+func (e *Error) Temporary() bool {
+	err := e.Err
+	var se *smtp.SMTPError
+	switch {
+	case err == nil:
+		return false
+	case errors.As(err, &se):
+		return se.Code/100 == 4
+	case errors.Is(err, ErrNoStartTLS), errors.Is(err, errReadMessage), isTLSFailure(err), isDNSNotFound(err):
+		return false
+	}
+	return errors.Is(err, context.Canceled) || isTimeout(err) || isNetwork(err)
+}
+
+// detail shows a server's answer with its enhanced status code, which
+// SMTPError.Error leaves out and which an administrator searches for.
+func detail(err error) string {
+	var se *smtp.SMTPError
+	if !errors.As(err, &se) {
+		return err.Error()
+	}
+	s := fmt.Sprintf("server answered %d", se.Code)
+	if c := se.EnhancedCode; c != smtp.EnhancedCodeNotSet && c != smtp.NoEnhancedCode {
+		s += fmt.Sprintf(" %d.%d.%d", c[0], c[1], c[2])
+	}
+	if se.Message != "" {
+		s += " " + se.Message
+	}
+	var xe *XOAuth2Error
+	if errors.As(err, &xe) {
+		s += " (" + xe.Error() + ")"
+	}
+	return s
+}
+
+func newError(step, rcpt string, err error) *Error {
+	e := &Error{Step: step, Rcpt: rcpt, Err: err}
+	for _, a := range catalogue {
+		if (a.step == "" || a.step == step) && a.match(err) {
+			e.Summary, e.Hint = a.summary, a.hint
+			break
+		}
+	}
+	return e
+}
+
+// advice is one row of the catalogue: the first row whose step and match
+// fit an error gives its summary and hint.
+type advice struct {
+	step    string // "" for any step
+	match   func(error) bool
+	summary string
+	hint    string
+}
+
+// catalogue follows the error catalogue of Exchange Online (see
+// EXCHANGE.md). Server answers are recognised by their enhanced status
+// codes, never by their wording, which differs between servers and changes.
+var catalogue = []advice{
+	{match: isErr(errReadMessage),
+		summary: "Could not read the scanned document",
+		hint:    "The scan's file is missing or unreadable. Scan the document again."},
+	{match: isErr(errNoServer),
+		summary: "No mail server is configured",
+		hint:    "Enter the mail server's name and port (Exchange Online: smtp.office365.com, port 587)."},
+	{step: "message", match: anyErr,
+		summary: "The message has an invalid address",
+		hint:    "Check the device's sender address and the recipients' addresses."},
+
+	// Answers of the server.
+	{match: code(smtp.EnhancedCode{5, 7, 139}),
+		summary: "SMTP sign-in (SMTP AUTH) is turned off for this mailbox or organization",
+		hint: "Turn on Authenticated SMTP for the device's mailbox: Microsoft 365 admin center › Users › Active users › (the user) › Mail › Manage email apps, " +
+			"or in Exchange Online PowerShell: Set-CASMailbox -Identity <mailbox> -SmtpClientAuthenticationDisabled $false. " +
+			"If it is off for the whole organization: Set-TransportConfig -SmtpClientAuthenticationDisabled $false (security defaults also turn it off). " +
+			"Otherwise use direct send or a connector."},
+	{step: "auth", match: code(smtp.EnhancedCode{5, 7, 3}),
+		summary: "Sign-in rejected by the mail server",
+		hint: "Sign the device in again with a licensed user mailbox (not a shared mailbox). " +
+			"In Microsoft Entra ID, check that the app registration has the delegated SMTP.Send permission (Office 365 Exchange Online) and admin consent."},
+	{match: code(smtp.EnhancedCode{5, 7, 60}),
+		summary: "The signed-in account may not send from the device's sender address",
+		hint:    "Make the device's sender address the signed-in account's address (its UPN), or grant that account Send As permission on the sender address."},
+	{match: code(smtp.EnhancedCode{5, 7, 57}),
+		summary: "The device is not signed in to the mail server",
+		hint:    "Sign the device in to its mailbox."},
+	{match: code(smtp.EnhancedCode{5, 7, 30}),
+		summary: "The mail server no longer accepts password sign-in",
+		hint:    "Sign the device in with its Microsoft account (OAuth) instead of a password."},
+	{match: code(smtp.EnhancedCode{4, 7, 66}),
+		summary: "The mail server refused the TLS version",
+		hint:    "Exchange Online requires TLS 1.2 or newer, which the device always uses. Report this message to the device's vendor."},
+	{match: code(smtp.EnhancedCode{5, 7, 68}),
+		summary: "The organization does not accept direct send",
+		hint:    "Use sign-in (SMTP AUTH submission to smtp.office365.com:587) or a connector."},
+	{match: code(smtp.EnhancedCode{5, 7, 64}),
+		summary: "The mail server refused to relay (connector mismatch)",
+		hint:    "Update the connector so that it matches the device's public IP address or certificate."},
+	{match: code(smtp.EnhancedCode{5, 3, 4}, smtp.EnhancedCode{5, 2, 3}),
+		summary: "The message is too large for the mail server",
+		hint: "Exchange Online accepts 35 MB per message by default, and attachments grow by a third on the way. " +
+			"Scan fewer pages or at a lower resolution, or raise the mailbox's MaxSendSize (up to 150 MB)."},
+	{match: code(smtp.EnhancedCode{4, 3, 2}),
+		summary: "Too many connections to the mail server; the device will try again",
+		hint:    "Exchange Online allows only a few connections per mailbox at a time. Other devices or programs may be sending as the same mailbox."},
+	{match: code(smtp.EnhancedCode{5, 2, 0}),
+		summary: "The mailbox refused to send the message",
+		hint:    "Often the daily limit: Exchange Online allows 10,000 recipients per mailbox a day. Wait a day, or send through a connector, which has no such limit."},
+	{match: code(smtp.EnhancedCode{5, 1, 8}),
+		summary: "The mailbox is blocked from sending",
+		hint:    "The mailbox was probably restricted for sending spam. Release it in the Microsoft Defender portal (Restricted entities) and check the account for compromise."},
+	{step: "rcpt", match: code(smtp.EnhancedCode{5, 1, -1}),
+		summary: "Recipient address rejected",
+		hint:    "Check the spelling of the recipient's address."},
+	{step: "mail", match: code(smtp.EnhancedCode{5, 1, -1}),
+		summary: "Sender address rejected",
+		hint:    "Check the device's sender address: it must be the signed-in mailbox's address."},
+	{step: "auth", match: code(smtp.EnhancedCode{5, 7, 4}),
+		summary: "The mail server does not accept OAuth sign-in (XOAUTH2)",
+		hint:    "Check the server name and port: Exchange Online is smtp.office365.com, port 587."},
+	{step: "auth", match: permanentReply,
+		summary: "Sign-in rejected by the mail server",
+		hint:    "Sign the device in again. If it keeps failing, check that the mailbox may use SMTP AUTH."},
+
+	// Failures before the server could answer.
+	{match: isErr(ErrNoStartTLS),
+		summary: "The mail server does not offer encryption (STARTTLS)",
+		hint: "Check the server name and port: Exchange Online is smtp.office365.com, port 587. " +
+			"The device never sends its sign-in over an unencrypted connection."},
+	{match: isExpiredCertificate,
+		summary: "The mail server's certificate is not valid at the device's current time",
+		hint:    "Check the device's date and time, or set a time server (NTP)."},
+	{match: isType[x509.HostnameError],
+		summary: "The mail server's certificate is for another name",
+		hint:    "Enter the server's DNS name as its certificate names it (smtp.office365.com), not an IP address or an alias."},
+	{match: isUntrusted,
+		summary: "The mail server's certificate is not trusted",
+		hint: "Check the server name and the device's date and time. " +
+			"A firewall or proxy that inspects TLS must let the device's connection through unchanged."},
+	{match: isTLSFailure,
+		summary: "Could not set up encryption with the mail server",
+		hint:    "The server must support TLS 1.2 or newer. Check the server name and port: 587 with STARTTLS (port 465 is not supported)."},
+	{match: isDNSNotFound,
+		summary: "Mail server name not found",
+		hint:    "Check the spelling of the server name and the device's DNS settings."},
+	{match: isType[*net.DNSError],
+		summary: "Could not look up the mail server's name; the device will try again",
+		hint:    "Check the network connection and the device's DNS settings."},
+	{match: isErr(syscall.ECONNREFUSED),
+		summary: "The mail server refused the connection; the device will try again",
+		hint:    "Check the server name and port (Exchange Online: smtp.office365.com, 587). A firewall may block outgoing port 587."},
+	{match: isErr(context.Canceled),
+		summary: "Sending was cancelled",
+		hint:    ""},
+	{match: isTimeout,
+		summary: "The mail server did not answer in time; the device will try again",
+		hint:    "Check the network connection and that outgoing port 587 is open. Port 465 is not supported."},
+
+	// Whatever is left.
+	{match: temporaryReply,
+		summary: "The mail server is busy; the device will try again",
+		hint:    "Nothing to do unless this keeps happening."},
+	{match: permanentReply,
+		summary: "The mail server refused the message",
+		hint:    "The server's answer says why."},
+	{match: isNetwork,
+		summary: "The connection to the mail server was lost; the device will try again",
+		hint:    "Check the network connection."},
+	{match: anyErr,
+		summary: "Sending failed",
+		hint:    ""},
+}
+
+// code matches a server answer with one of the enhanced status codes; -1
+// in a code matches any number.
+func code(codes ...smtp.EnhancedCode) func(error) bool {
+	return func(err error) bool {
+		var se *smtp.SMTPError
+		if !errors.As(err, &se) {
+			return false
+		}
+		for _, c := range codes {
+			if matchCode(c, se.EnhancedCode) {
+				return true
+			}
+		}
+		return false
+	}
+}
+
+func matchCode(pattern, c smtp.EnhancedCode) bool {
+	for i := range pattern {
+		if pattern[i] != -1 && pattern[i] != c[i] {
+			return false
+		}
+	}
+	return true
+}
+
+func isErr(target error) func(error) bool {
+	return func(err error) bool { return errors.Is(err, target) }
+}
+
+func isType[T error](err error) bool {
+	var t T
+	return errors.As(err, &t)
+}
+
+func anyErr(error) bool { return true }
+
+func temporaryReply(err error) bool {
+	var se *smtp.SMTPError
+	return errors.As(err, &se) && se.Code/100 == 4
+}
+
+func permanentReply(err error) bool {
+	var se *smtp.SMTPError
+	return errors.As(err, &se) && se.Code/100 == 5
+}
+
+func isExpiredCertificate(err error) bool {
+	var ce x509.CertificateInvalidError
+	return errors.As(err, &ce) && ce.Reason == x509.Expired
+}
+
+// isTLSFailure reports a failed TLS handshake: a certificate the device does
+// not accept, or a server that does not speak TLS as expected.
+func isTLSFailure(err error) bool {
+	return isType[*tls.CertificateVerificationError](err) ||
+		isType[x509.UnknownAuthorityError](err) ||
+		isType[x509.HostnameError](err) ||
+		isType[x509.CertificateInvalidError](err) ||
+		isType[tls.AlertError](err) ||
+		isType[tls.RecordHeaderError](err)
+}
+
+func isUntrusted(err error) bool {
+	return isType[*tls.CertificateVerificationError](err) || isType[x509.UnknownAuthorityError](err)
+}
+
+func isDNSNotFound(err error) bool {
+	var dns *net.DNSError
+	return errors.As(err, &dns) && dns.IsNotFound
+}
+
+func isTimeout(err error) bool {
+	var ne net.Error
+	return errors.Is(err, context.DeadlineExceeded) || errors.As(err, &ne) && ne.Timeout()
+}
+
+func isNetwork(err error) bool {
+	var ne net.Error
+	return errors.As(err, &ne) || errors.Is(err, io.EOF) || errors.Is(err, io.ErrUnexpectedEOF) ||
+		errors.Is(err, net.ErrClosed) || errors.Is(err, syscall.ECONNRESET)
+}

@@ -1,0 +1,99 @@
+package mailer
+
+import (
+	"context"
+	"crypto/tls"
+	"crypto/x509"
+	"errors"
+	"fmt"
+	"io"
+	"net"
+	"os"
+	"strings"
+	"syscall"
+	"testing"
+
+	"github.com/emersion/go-smtp"
+)
+
+// TestCatalogue classifies failures that the loopback tests cannot produce:
+// DNS answers, certificate problems a real server would have, and so on.
+func TestCatalogue(t *testing.T) {
+	tests := []struct {
+		name      string
+		step      string
+		err       error
+		summary   string // a part of the summary
+		temporary bool
+	}{
+		{"name not found", "connect", &net.DNSError{Err: "no such host", Name: "smtp.offce365.com", IsNotFound: true}, "name not found", false},
+		{"dns down", "connect", &net.DNSError{Err: "server misbehaving", Name: "smtp.office365.com", IsTemporary: true}, "look up", true},
+		{"refused", "connect", &net.OpError{Op: "dial", Net: "tcp", Err: os.NewSyscallError("connect", syscall.ECONNREFUSED)}, "refused the connection", true},
+		{"reset", "data", &net.OpError{Op: "write", Net: "tcp", Err: os.NewSyscallError("write", syscall.ECONNRESET)}, "connection to the mail server was lost", true},
+		{"closed by server", "mail", io.EOF, "connection to the mail server was lost", true},
+		{"wrong name", "starttls", x509.HostnameError{Certificate: &x509.Certificate{}, Host: "10.0.0.5"}, "certificate is for another name", false},
+		{"clock wrong", "starttls", x509.CertificateInvalidError{Reason: x509.Expired}, "device's current time", false},
+		{"unknown ca", "starttls", x509.UnknownAuthorityError{}, "not trusted", false},
+		{"not tls", "starttls", tls.RecordHeaderError{Msg: "first record does not look like a TLS handshake"}, "Could not set up encryption", false},
+		{"cancelled", "rcpt", fmt.Errorf("%w (use of closed network connection)", context.Canceled), "cancelled", true},
+		{"deadline", "connect", context.DeadlineExceeded, "did not answer in time", true},
+		{"no server", "connect", errNoServer, "No mail server", false},
+		{"attachment", "data", fmt.Errorf("%w: %w", errReadMessage, os.ErrNotExist), "scanned document", false},
+		{"mystery", "data", errors.New("something odd"), "Sending failed", false},
+		{"greeting refused", "connect", &smtp.SMTPError{Code: 554, EnhancedCode: smtp.EnhancedCode{5, 7, 1}, Message: "Client host blocked"}, "refused the message", false},
+		{"no enhanced code", "mail", &smtp.SMTPError{Code: 451, Message: "try later"}, "busy", true},
+		{"concurrent connections", "connect", &smtp.SMTPError{Code: 432, EnhancedCode: smtp.EnhancedCode{4, 3, 2}, Message: "Concurrent connections limit exceeded"}, "Too many connections", true},
+		{"sender blocked", "mail", &smtp.SMTPError{Code: 550, EnhancedCode: smtp.EnhancedCode{5, 1, 8}, Message: "Access denied, bad outbound sender"}, "blocked from sending", false},
+		{"5.1.x at mail", "mail", &smtp.SMTPError{Code: 550, EnhancedCode: smtp.EnhancedCode{5, 1, 7}, Message: "Invalid address"}, "Sender address rejected", false},
+		{"no xoauth2", "auth", &smtp.SMTPError{Code: 504, EnhancedCode: smtp.EnhancedCode{5, 7, 4}, Message: "Unrecognized authentication type"}, "XOAUTH2", false},
+		{"gmail password", "auth", &smtp.SMTPError{Code: 535, EnhancedCode: smtp.EnhancedCode{5, 7, 8}, Message: "Username and Password not accepted"}, "Sign-in rejected", false},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			e := newError(tt.step, "", tt.err)
+			if !strings.Contains(e.Summary, tt.summary) {
+				t.Errorf("Summary %q, want it to contain %q", e.Summary, tt.summary)
+			}
+			if e.Temporary() != tt.temporary {
+				t.Errorf("Temporary() = %v, want %v", e.Temporary(), tt.temporary)
+			}
+			if !errors.Is(e, tt.err) {
+				t.Errorf("errors.Is does not reach the cause")
+			}
+		})
+	}
+}
+
+func TestErrorText(t *testing.T) {
+	se := &smtp.SMTPError{Code: 550, EnhancedCode: smtp.EnhancedCode{5, 1, 1}, Message: "RESOLVER.ADR.RecipNotFound; not found"}
+	e := newError("rcpt", "bob@example.com", se)
+	want := "mailer: rcpt <bob@example.com>: Recipient address rejected: server answered 550 5.1.1 RESOLVER.ADR.RecipNotFound; not found"
+	if e.Error() != want {
+		t.Errorf("Error() =\n%q, want\n%q", e.Error(), want)
+	}
+	if e.Unwrap() != se {
+		t.Errorf("Unwrap() = %v", e.Unwrap())
+	}
+	if e := newError("data", "", &smtp.SMTPError{Code: 451, Message: "later"}); !strings.HasSuffix(e.Error(), "server answered 451 later") {
+		t.Errorf("Error() without an enhanced code = %q", e.Error())
+	}
+	if (&Error{Step: "mail"}).Temporary() {
+		t.Error("an Error without a cause is temporary")
+	}
+}
+
+// TestCatalogueComplete makes sure every row has words for people and that
+// nothing falls through the table.
+func TestCatalogueComplete(t *testing.T) {
+	for i, a := range catalogue {
+		if a.summary == "" || a.match == nil {
+			t.Errorf("row %d has no summary or match", i)
+		}
+		if strings.HasSuffix(a.summary, ".") {
+			t.Errorf("row %d summary %q ends with a full stop", i, a.summary)
+		}
+	}
+	if last := catalogue[len(catalogue)-1]; last.step != "" || !last.match(errors.New("x")) {
+		t.Error("the last row does not catch everything")
+	}
+}

@@ -1,0 +1,234 @@
+package mailer
+
+import (
+	"context"
+	"crypto/tls"
+	"crypto/x509"
+	"errors"
+	"fmt"
+	"io"
+	"log/slog"
+	"net"
+	"net/textproto"
+	"strconv"
+	"time"
+
+	"github.com/emersion/go-message/mail"
+	"github.com/emersion/go-sasl"
+	"github.com/emersion/go-smtp"
+)
+
+const (
+	defaultLocalName = "scanmail.localdomain"
+	defaultPort      = 587
+	defaultTimeout   = 60 * time.Second
+)
+
+var errNoServer = errors.New("no mail server configured")
+
+// Config says where and how to submit mail.
+type Config struct {
+	Host string // DNS name of the submission server, e.g. "smtp.office365.com"
+	Port int    // 0 means 587
+
+	// RootCAs verifies the server's certificate; nil means the system's
+	// roots. Tests and the demo mode pass the pool of their own server.
+	RootCAs *x509.CertPool
+
+	LocalName string // name sent with EHLO; "" means "scanmail.localdomain"
+
+	// Timeout bounds each step: the dial, every command, every write while
+	// the message is streamed, and the final answer. 0 means 60 s, which a
+	// person at the panel can still wait for.
+	Timeout time.Duration
+
+	Logger *slog.Logger // steps of each submission at debug level; never credentials
+}
+
+// Sender submits messages. Its zero value is not usable: set Config.Host.
+type Sender struct {
+	Config Config
+}
+
+// Send submits msg to its recipients (msg.To) with from as the envelope
+// sender, signing in with auth (nil skips AUTH, for relays that recognise
+// the device otherwise).
+//
+// The connection must be upgraded with STARTTLS to TLS 1.2 or newer with a
+// certificate valid for Config.Host before anything else happens: without
+// STARTTLS, Send fails with an error wrapping ErrNoStartTLS and sends no
+// credential. Cancelling ctx closes the connection at once.
+//
+// Every failure is an *Error. Once the server has accepted the message,
+// Send returns nil even if QUIT fails, so that the message is not sent twice.
+func (s *Sender) Send(ctx context.Context, auth sasl.Client, from string, msg *Message) error {
+	cfg := s.config()
+	log := cfg.Logger
+
+	sender, err := mail.ParseAddress(from)
+	if err != nil {
+		return newError("message", "", fmt.Errorf("sender address %q: %w", from, err))
+	}
+	rcpts, err := msg.recipients()
+	if err != nil {
+		return newError("message", "", err)
+	}
+	if cfg.Host == "" {
+		return newError("connect", "", errNoServer)
+	}
+
+	addr := net.JoinHostPort(cfg.Host, strconv.Itoa(cfg.Port))
+	log.Debug("smtp: connecting", "addr", addr)
+	d := net.Dialer{Timeout: cfg.Timeout}
+	raw, err := d.DialContext(ctx, "tcp", addr)
+	if err != nil {
+		return newError("connect", "", err)
+	}
+	defer raw.Close()
+	stop := context.AfterFunc(ctx, func() { raw.Close() })
+	defer stop()
+
+	fail := func(step, rcpt string, err error) error {
+		var se *smtp.SMTPError
+		if ctx.Err() != nil && !errors.As(err, &se) {
+			// The error is only the closed connection; say why it was closed.
+			err = fmt.Errorf("%w (%v)", ctx.Err(), err)
+		}
+		e := newError(step, rcpt, err)
+		log.Debug("smtp: failed", "err", e)
+		return e
+	}
+
+	tlsConfig := &tls.Config{
+		ServerName: cfg.Host,
+		RootCAs:    cfg.RootCAs,
+		MinVersion: tls.VersionTLS12,
+	}
+	c, err := smtp.NewClientStartTLS(&timeoutConn{Conn: raw, timeout: cfg.Timeout}, tlsConfig)
+	if err != nil {
+		if startTLSMissing(err) {
+			return fail("starttls", "", ErrNoStartTLS)
+		}
+		return fail("connect", "", err)
+	}
+	c.CommandTimeout = cfg.Timeout
+	c.SubmissionTimeout = cfg.Timeout
+	// The handshake happens with the first command over TLS: a certificate
+	// the device does not accept fails here, before any credential is sent.
+	if err := c.Hello(cfg.LocalName); err != nil {
+		return fail("starttls", "", err)
+	}
+	if state, ok := c.TLSConnectionState(); ok {
+		log.Debug("smtp: encrypted", "version", tls.VersionName(state.Version))
+	}
+
+	if auth != nil {
+		if err := c.Auth(auth); err != nil {
+			if xe := xoauth2Failure(auth); xe != nil {
+				err = fmt.Errorf("%w (%w)", err, xe)
+			}
+			return fail("auth", "", err)
+		}
+		log.Debug("smtp: signed in")
+	}
+
+	if err := c.Mail(sender.Address, nil); err != nil {
+		return fail("mail", "", err)
+	}
+	for _, rcpt := range rcpts {
+		if err := c.Rcpt(rcpt, nil); err != nil {
+			return fail("rcpt", rcpt, err)
+		}
+	}
+
+	w, err := c.Data()
+	if err != nil {
+		return fail("data", "", err)
+	}
+	ew := &errWriter{w: w}
+	n, err := msg.WriteTo(ew)
+	if err != nil {
+		// Never end the DATA command now: its final dot would deliver a
+		// truncated message. Dropping the connection makes the server
+		// discard what it got.
+		raw.Close()
+		if ew.err == nil {
+			err = fmt.Errorf("%w: %w", errReadMessage, err)
+		}
+		return fail("data", "", err)
+	}
+	if err := w.Close(); err != nil {
+		return fail("data", "", err)
+	}
+	log.Debug("smtp: message accepted", "bytes", n, "recipients", len(rcpts))
+
+	if err := c.Quit(); err != nil {
+		log.Debug("smtp: QUIT failed after the message was accepted", "err", err)
+	}
+	return nil
+}
+
+func (s *Sender) config() Config {
+	cfg := s.Config
+	if cfg.Port == 0 {
+		cfg.Port = defaultPort
+	}
+	if cfg.LocalName == "" {
+		cfg.LocalName = defaultLocalName
+	}
+	if cfg.Timeout <= 0 {
+		cfg.Timeout = defaultTimeout
+	}
+	if cfg.Logger == nil {
+		cfg.Logger = slog.New(slog.DiscardHandler)
+	}
+	return cfg
+}
+
+// startTLSMissing tells go-smtp's refusal to go on without STARTTLS, which is
+// an untyped error, from the greeting, EHLO and network failures that can
+// also end smtp.NewClientStartTLS: those all have types.
+func startTLSMissing(err error) bool {
+	var (
+		se *smtp.SMTPError
+		pe textproto.ProtocolError
+	)
+	return !errors.As(err, &se) && !errors.As(err, &pe) && !errors.Is(err, smtp.ErrTooLongLine) && !isNetwork(err)
+}
+
+// timeoutConn keeps every wait on the server within the configured timeout.
+// go-smtp sets its own deadlines (five minutes before the first commands can
+// be configured) and none while the message is written.
+type timeoutConn struct {
+	net.Conn
+	timeout time.Duration
+}
+
+func (c *timeoutConn) SetDeadline(t time.Time) error {
+	if limit := time.Now().Add(c.timeout); !t.IsZero() && t.After(limit) {
+		t = limit
+	}
+	return c.Conn.SetDeadline(t)
+}
+
+func (c *timeoutConn) Write(p []byte) (int, error) {
+	if err := c.Conn.SetWriteDeadline(time.Now().Add(c.timeout)); err != nil {
+		return 0, err
+	}
+	return c.Conn.Write(p)
+}
+
+// errWriter remembers whether writing failed, to tell a broken connection
+// from an unreadable attachment.
+type errWriter struct {
+	w   io.Writer
+	err error
+}
+
+func (w *errWriter) Write(p []byte) (int, error) {
+	n, err := w.w.Write(p)
+	if err != nil && w.err == nil {
+		w.err = err
+	}
+	return n, err
+}
