@@ -1,0 +1,104 @@
+package device
+
+import (
+	"time"
+
+	bolt "go.etcd.io/bbolt"
+	"golang.org/x/oauth2"
+)
+
+// Account is the signed-in account and its tokens. It lives in the tokens
+// bucket and never leaves the daemon.
+type Account struct {
+	UPN      string `json:"upn"`
+	Provider string `json:"provider"`
+	Tenant   string `json:"tenant"`
+	ClientID string `json:"client_id"`
+
+	Token *oauth2.Token `json:"token"`
+
+	SignedInAt  time.Time `json:"signed_in_at"`
+	LastRefresh time.Time `json:"last_refresh,omitzero"`
+
+	// Ended is set when the provider refused the refresh token: what it
+	// said, for the admin. The account stays so the device can say whose
+	// sign-in needs renewing.
+	Ended *Ended `json:"ended,omitempty"`
+}
+
+// Ended is why a sign-in ended.
+type Ended struct {
+	Summary string    `json:"summary"`
+	Hint    string    `json:"hint"`
+	Detail  string    `json:"detail"`
+	At      time.Time `json:"at"`
+}
+
+// Account reads the signed-in account; ok is false when nobody signed in.
+func (st *Store) Account() (acct Account, ok bool, err error) {
+	err = st.db.View(func(tx *bolt.Tx) error {
+		ok, err = getJSON(tx.Bucket(bucketTokens), keyAccount, &acct)
+		return err
+	})
+	return acct, ok && acct.Token != nil, err
+}
+
+// SaveSignIn stores a new sign-in and makes its UPN the device address, in
+// one transaction: the device never holds tokens for one account while
+// sending as another.
+func (st *Store) SaveSignIn(acct Account) error {
+	return st.db.Update(func(tx *bolt.Tx) error {
+		if err := putJSON(tx.Bucket(bucketTokens), keyAccount, acct); err != nil {
+			return err
+		}
+		b := tx.Bucket(bucketSettings)
+		s := DefaultSettings()
+		if _, err := getJSON(b, keySettings, &s); err != nil {
+			return err
+		}
+		s.DeviceAddress = acct.UPN
+		return putJSON(b, keySettings, s)
+	})
+}
+
+// SaveToken stores a refreshed token for the account that is signed in. A
+// provider that rotates refresh tokens has already invalidated the old one,
+// so losing this write would lose the sign-in.
+func (st *Store) SaveToken(upn string, tok *oauth2.Token, at time.Time) error {
+	return st.db.Update(func(tx *bolt.Tx) error {
+		b := tx.Bucket(bucketTokens)
+		var acct Account
+		ok, err := getJSON(b, keyAccount, &acct)
+		if err != nil {
+			return err
+		}
+		if !ok || acct.UPN != upn {
+			// A new sign-in happened while this refresh ran; it wins.
+			return nil
+		}
+		acct.Token = tok
+		acct.LastRefresh = at
+		return putJSON(b, keyAccount, acct)
+	})
+}
+
+// EndSignIn records that the provider ended upn's sign-in.
+func (st *Store) EndSignIn(upn string, ended Ended) error {
+	return st.db.Update(func(tx *bolt.Tx) error {
+		b := tx.Bucket(bucketTokens)
+		var acct Account
+		ok, err := getJSON(b, keyAccount, &acct)
+		if err != nil || !ok || acct.UPN != upn {
+			return err
+		}
+		acct.Ended = &ended
+		return putJSON(b, keyAccount, acct)
+	})
+}
+
+// DeleteAccount forgets the sign-in and its tokens.
+func (st *Store) DeleteAccount() error {
+	return st.db.Update(func(tx *bolt.Tx) error {
+		return tx.Bucket(bucketTokens).Delete(keyAccount)
+	})
+}

@@ -1,0 +1,129 @@
+// Package apitype holds the types that cross the daemon's local API, shared
+// by the daemon and its command-line client. It imports nothing heavy, so the
+// client stays small.
+package apitype
+
+import "time"
+
+// SocketName is the local API's Unix socket, in the state directory.
+const SocketName = "scanmaild.sock"
+
+// PathPrefix begins every local API route.
+const PathPrefix = "/localapi/v0/"
+
+// Status is the device at a glance.
+type Status struct {
+	Provider      string `json:"provider"`
+	ProviderName  string `json:"provider_name"`
+	SMTPServer    string `json:"smtp_server"`
+	DeviceAddress string `json:"device_address"`
+
+	// Account is the signed-in account, nil before the first sign-in.
+	Account *Account `json:"account,omitempty"`
+	// Ready says whether a scan can be sent now; Problem and Hint say why not.
+	Ready   bool   `json:"ready"`
+	Problem string `json:"problem,omitempty"`
+	Hint    string `json:"hint,omitempty"`
+
+	SignIn    SignIn `json:"signin"`
+	LastJob   *Job   `json:"last_job,omitempty"`
+	StateFile string `json:"state_file"`
+}
+
+// Account is the signed-in account. It never carries a token.
+type Account struct {
+	UPN         string    `json:"upn"`
+	Provider    string    `json:"provider"`
+	SignedInAt  time.Time `json:"signed_in_at"`
+	TokenExpiry time.Time `json:"token_expiry"`
+	LastRefresh time.Time `json:"last_refresh,omitzero"`
+}
+
+// Sign-in states.
+const (
+	SignInIdle     = "idle"
+	SignInWaiting  = "waiting"   // the code is shown; someone signs in on a phone
+	SignInDone     = "signed-in" // UPN is set
+	SignInFailed   = "failed"    // Error and Hint say why
+	SignInCanceled = "canceled"
+)
+
+// SignIn is the progress of a device-code sign-in.
+type SignIn struct {
+	State                   string    `json:"state"`
+	VerificationURI         string    `json:"verification_uri,omitempty"`
+	VerificationURIComplete string    `json:"verification_uri_complete,omitempty"`
+	UserCode                string    `json:"user_code,omitempty"`
+	ExpiresAt               time.Time `json:"expires_at,omitzero"`
+	UPN                     string    `json:"upn,omitempty"`
+	Error                   string    `json:"error,omitempty"`
+	Hint                    string    `json:"hint,omitempty"`
+}
+
+// Done reports whether the sign-in has ended, well or not.
+func (s SignIn) Done() bool {
+	return s.State != SignInWaiting
+}
+
+// Job states.
+const (
+	JobScanning = "scanning"
+	JobSending  = "sending"
+	JobSent     = "sent"
+	JobFailed   = "failed"
+)
+
+// Job is one scan-to-email job.
+type Job struct {
+	ID        uint64    `json:"id"`
+	Created   time.Time `json:"created"`
+	Finished  time.Time `json:"finished,omitzero"`
+	To        []string  `json:"to"`
+	Pages     int       `json:"pages"`
+	Size      int64     `json:"size"`
+	State     string    `json:"state"`
+	MessageID string    `json:"message_id,omitempty"`
+	Error     string    `json:"error,omitempty"`
+	Hint      string    `json:"hint,omitempty"`
+}
+
+// ScanRequest asks for a scan-to-email job.
+type ScanRequest struct {
+	To []string `json:"to"`
+	// Pages is how many pages a simulated scanner produces; a real
+	// scanner scans what is in its feeder.
+	Pages int `json:"pages,omitempty"`
+}
+
+// JobEvent is one step of a running job, streamed as it happens.
+type JobEvent struct {
+	Job  Job `json:"job"`
+	Page int `json:"page,omitempty"` // pages scanned so far, while scanning
+}
+
+// Setting is one configuration key with its value and help.
+type Setting struct {
+	Key   string `json:"key"`
+	Value string `json:"value"`
+	Help  string `json:"help,omitempty"`
+}
+
+// Config is every setting.
+type Config struct {
+	Settings []Setting `json:"settings"`
+	// Warning is set when the settings need attention, such as a device
+	// address that is not the signed-in account.
+	Warning string `json:"warning,omitempty"`
+}
+
+// ConfigSet changes one setting.
+type ConfigSet struct {
+	Key   string `json:"key"`
+	Value string `json:"value"`
+}
+
+// Error is the body of every failed request.
+type Error struct {
+	Error string `json:"error"`
+	Hint  string `json:"hint,omitempty"`
+}

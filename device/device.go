@@ -1,0 +1,247 @@
+// Package device is the appliance: its settings and state file, the
+// device-code sign-in and its tokens, and scan-to-email jobs. The front
+// panel, the web pages and the local API all drive a *Device.
+package device
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"io"
+	"log/slog"
+	"path/filepath"
+	"strings"
+	"sync"
+	"time"
+
+	"scanmail/device/apitype"
+	"scanmail/scan"
+)
+
+// Scanner starts scan jobs: the simulator, or the scanner engine over its
+// serial link or bus.
+type Scanner interface {
+	Scan(ctx context.Context, opts scan.Options) (scan.Source, error)
+}
+
+// Config is what a Device is built from.
+type Config struct {
+	Store    *Store
+	Scanner  Scanner
+	SpoolDir string // scanned documents wait here until sent
+	Logger   *slog.Logger
+	// Now is the clock; nil means time.Now.
+	Now func() time.Time
+	// DefaultPages is how many pages a simulated scan has when a job does
+	// not say.
+	DefaultPages int
+}
+
+// Device is the scan-to-email appliance.
+type Device struct {
+	store    *Store
+	scanner  Scanner
+	spoolDir string
+	log      *slog.Logger
+	now      func() time.Time
+	pages    int
+
+	// ctx outlives requests: a sign-in or a job goes on when the
+	// person who started it walks away. Close cancels it.
+	ctx    context.Context
+	cancel context.CancelFunc
+	wg     sync.WaitGroup
+
+	tokenMu sync.Mutex // one refresh at a time, so rotated tokens never race
+	jobMu   sync.Mutex // one scanner, one job at a time
+
+	mu          sync.Mutex
+	signIn      apitype.SignIn
+	signInStop  context.CancelFunc
+	signInWatch chan struct{} // closed and replaced on every change
+}
+
+// New makes a Device. Close it to stop its background work.
+func New(cfg Config) (*Device, error) {
+	if cfg.Store == nil || cfg.Scanner == nil || cfg.SpoolDir == "" {
+		return nil, errors.New("device: Store, Scanner and SpoolDir are required")
+	}
+	if cfg.Logger == nil {
+		cfg.Logger = slog.New(slog.NewTextHandler(io.Discard, nil))
+	}
+	if cfg.Now == nil {
+		cfg.Now = time.Now
+	}
+	if cfg.DefaultPages <= 0 {
+		cfg.DefaultPages = 3
+	}
+	if err := prepareSpool(cfg.SpoolDir); err != nil {
+		return nil, err
+	}
+	ctx, cancel := context.WithCancel(context.Background())
+	return &Device{
+		store:       cfg.Store,
+		scanner:     cfg.Scanner,
+		spoolDir:    cfg.SpoolDir,
+		log:         cfg.Logger,
+		now:         cfg.Now,
+		pages:       cfg.DefaultPages,
+		ctx:         ctx,
+		cancel:      cancel,
+		signIn:      apitype.SignIn{State: apitype.SignInIdle},
+		signInWatch: make(chan struct{}),
+	}, nil
+}
+
+// Close stops a running sign-in and waits for background work to end.
+func (d *Device) Close() error {
+	d.cancel()
+	d.wg.Wait()
+	return nil
+}
+
+// Status is the device at a glance, for the panel, the web page and
+// `scanmaild status`.
+func (d *Device) Status() (apitype.Status, error) {
+	s, err := d.store.Settings()
+	if err != nil {
+		return apitype.Status{}, err
+	}
+	st := apitype.Status{
+		Provider:      s.Provider,
+		DeviceAddress: s.DeviceAddress,
+		StateFile:     d.store.Path(),
+	}
+	d.mu.Lock()
+	st.SignIn = d.signIn
+	d.mu.Unlock()
+
+	if p, err := s.ResolveProvider(); err == nil {
+		st.ProviderName = p.Name
+		st.SMTPServer = fmt.Sprintf("%s:%d", p.SMTPHost, p.SMTPPort)
+	}
+	acct, ok, err := d.store.Account()
+	if err != nil {
+		return apitype.Status{}, err
+	}
+	if ok {
+		st.Account = &apitype.Account{
+			UPN:         acct.UPN,
+			Provider:    acct.Provider,
+			SignedInAt:  acct.SignedInAt,
+			TokenExpiry: acct.Token.Expiry,
+			LastRefresh: acct.LastRefresh,
+		}
+	}
+	if _, err := d.readyToSend(s, acct, ok); err != nil {
+		st.Problem, st.Hint = Explain(err)
+	} else {
+		st.Ready = true
+	}
+	if jobs, err := d.store.Jobs(1); err == nil && len(jobs) > 0 {
+		st.LastJob = &jobs[0]
+	}
+	return st, nil
+}
+
+// readyToSend checks, without touching the network, that the device can
+// send: a valid provider, a sign-in for it, and the UPN rule.
+func (d *Device) readyToSend(s Settings, acct Account, signedIn bool) (Provider, error) {
+	p, err := s.ResolveProvider()
+	if err != nil {
+		return p, &Error{Summary: "The mail provider is not set up", Hint: "Fix the provider settings (scanmaild config).", Err: err}
+	}
+	if !signedIn {
+		return p, &Error{
+			Summary: "Not signed in",
+			Hint:    "An admin signs in once on the panel, the web page or with `scanmaild signin`.",
+			Err:     ErrSignInNeeded,
+		}
+	}
+	if e := acct.Ended; e != nil {
+		return p, &Error{Summary: e.Summary, Hint: e.Hint, Err: fmt.Errorf("%w: %s", ErrSignInNeeded, e.Detail)}
+	}
+	if acct.Provider != s.Provider || acct.ClientID != s.ClientID || acct.Tenant != s.Tenant {
+		return p, &Error{
+			Summary: "The provider settings changed since the last sign-in",
+			Hint:    "Sign in again so the device holds tokens for the provider now configured.",
+			Err:     ErrSignInNeeded,
+		}
+	}
+	if err := checkUPNRule(s.DeviceAddress, acct.UPN); err != nil {
+		return p, err
+	}
+	return p, nil
+}
+
+// ErrAddressMismatch means the device address is not the signed-in UPN.
+var ErrAddressMismatch = errors.New("device address differs from the signed-in account")
+
+// checkUPNRule enforces that the device sends only as the account it signed
+// in with: Exchange Online refuses anything else (5.7.60), after the scan
+// has been made, so the device refuses first and says why.
+func checkUPNRule(address, upn string) error {
+	if strings.EqualFold(address, upn) {
+		return nil
+	}
+	return &Error{
+		Summary: fmt.Sprintf("The device address %q is not the signed-in account %q", address, upn),
+		Hint: fmt.Sprintf("The device sends as the account it signed in with. Set the device address to %s "+
+			"(scanmaild config set device_address %s), or sign in as %s.", upn, upn, address),
+		Err: ErrAddressMismatch,
+	}
+}
+
+// Config lists every setting.
+func (d *Device) Config() (apitype.Config, error) {
+	s, err := d.store.Settings()
+	if err != nil {
+		return apitype.Config{}, err
+	}
+	return d.config(s)
+}
+
+// SetConfig changes one setting.
+func (d *Device) SetConfig(key, value string) (apitype.Config, error) {
+	s, err := d.store.UpdateSettings(func(s *Settings) error { return s.Set(key, value) })
+	if err != nil {
+		return apitype.Config{}, &Error{Summary: "Setting not changed", Err: err}
+	}
+	d.log.Info("setting changed", "key", key)
+	return d.config(s)
+}
+
+func (d *Device) config(s Settings) (apitype.Config, error) {
+	help := SettingKeys()
+	var c apitype.Config
+	for _, kv := range s.Values() {
+		c.Settings = append(c.Settings, apitype.Setting{Key: kv[0], Value: kv[1], Help: help[kv[0]]})
+	}
+	acct, ok, err := d.store.Account()
+	if err != nil {
+		return c, err
+	}
+	if ok {
+		if err := checkUPNRule(s.DeviceAddress, acct.UPN); err != nil {
+			c.Warning, _ = Explain(err)
+		}
+	}
+	return c, nil
+}
+
+func spoolPath(dir string, id uint64) string {
+	return filepath.Join(dir, fmt.Sprintf("job-%06d.pdf", id))
+}
+
+// SignOut forgets the signed-in account and its tokens.
+func (d *Device) SignOut() error {
+	d.CancelSignIn()
+	d.tokenMu.Lock()
+	defer d.tokenMu.Unlock()
+	if err := d.store.DeleteAccount(); err != nil {
+		return err
+	}
+	d.setSignIn(apitype.SignIn{State: apitype.SignInIdle})
+	d.log.Info("signed out")
+	return nil
+}

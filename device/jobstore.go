@@ -1,0 +1,53 @@
+package device
+
+import (
+	"encoding/binary"
+	"encoding/json"
+	"fmt"
+
+	bolt "go.etcd.io/bbolt"
+
+	"scanmail/device/apitype"
+)
+
+func jobKey(id uint64) []byte {
+	return binary.BigEndian.AppendUint64(nil, id)
+}
+
+// NewJob stores job with a new ID, which it returns.
+func (st *Store) NewJob(job apitype.Job) (apitype.Job, error) {
+	err := st.db.Update(func(tx *bolt.Tx) error {
+		b := tx.Bucket(bucketJobs)
+		id, err := b.NextSequence()
+		if err != nil {
+			return err
+		}
+		job.ID = id
+		return putJSON(b, jobKey(id), job)
+	})
+	return job, err
+}
+
+// PutJob stores job under its ID.
+func (st *Store) PutJob(job apitype.Job) error {
+	return st.db.Update(func(tx *bolt.Tx) error {
+		return putJSON(tx.Bucket(bucketJobs), jobKey(job.ID), job)
+	})
+}
+
+// Jobs lists up to limit jobs, newest first.
+func (st *Store) Jobs(limit int) ([]apitype.Job, error) {
+	var jobs []apitype.Job
+	err := st.db.View(func(tx *bolt.Tx) error {
+		c := tx.Bucket(bucketJobs).Cursor()
+		for k, v := c.Last(); k != nil && len(jobs) < limit; k, v = c.Prev() {
+			var j apitype.Job
+			if err := json.Unmarshal(v, &j); err != nil {
+				return fmt.Errorf("job %x: %w", k, err)
+			}
+			jobs = append(jobs, j)
+		}
+		return nil
+	})
+	return jobs, err
+}

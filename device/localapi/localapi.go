@@ -1,0 +1,234 @@
+// Package localapi serves the daemon's local API: JSON over HTTP on a Unix
+// socket that only root (or the daemon's user) can open. The daemon's own
+// subcommands and provisioning scripts use it; the state file itself is only
+// ever opened by the daemon.
+package localapi
+
+import (
+	"context"
+	"encoding/json"
+	"errors"
+	"log/slog"
+	"net"
+	"net/http"
+	"strconv"
+	"strings"
+
+	"scanmail/device"
+	"scanmail/device/apitype"
+)
+
+// Handler serves the local API for one device.
+type Handler struct {
+	dev    *device.Device
+	log    *slog.Logger
+	routes map[string]route
+}
+
+type route struct {
+	method string
+	serve  func(*Handler, http.ResponseWriter, *http.Request)
+}
+
+// NewHandler makes the handler. log may be nil.
+func NewHandler(dev *device.Device, log *slog.Logger) *Handler {
+	if log == nil {
+		log = slog.New(slog.DiscardHandler)
+	}
+	return &Handler{dev: dev, log: log, routes: map[string]route{
+		"config":        {http.MethodGet, (*Handler).serveConfig},
+		"config/set":    {http.MethodPost, (*Handler).serveConfigSet},
+		"jobs":          {http.MethodGet, (*Handler).serveJobs},
+		"scan":          {http.MethodPost, (*Handler).serveScan},
+		"signin":        {http.MethodPost, (*Handler).serveSignIn},
+		"signin/cancel": {http.MethodPost, (*Handler).serveSignInCancel},
+		"status":        {http.MethodGet, (*Handler).serveStatus},
+	}}
+}
+
+func (h *Handler) ServeHTTP(w http.ResponseWriter, r *http.Request) {
+	// A browser can be tricked into posting to a local socket proxy;
+	// the API is for programs, which send neither header.
+	if r.Header.Get("Origin") != "" || r.Referer() != "" {
+		writeError(w, http.StatusForbidden, errors.New("the local API is not for browsers"))
+		return
+	}
+	name, ok := strings.CutPrefix(r.URL.Path, apitype.PathPrefix)
+	rt, found := h.routes[name]
+	if !ok || !found {
+		writeError(w, http.StatusNotFound, errors.New("no such local API call: "+r.URL.Path))
+		return
+	}
+	if r.Method != rt.method {
+		writeError(w, http.StatusMethodNotAllowed, errors.New("want "+rt.method))
+		return
+	}
+	rt.serve(h, w, r)
+}
+
+func (h *Handler) serveStatus(w http.ResponseWriter, r *http.Request) {
+	st, err := h.dev.Status()
+	if err != nil {
+		h.fail(w, err)
+		return
+	}
+	writeJSON(w, st)
+}
+
+func (h *Handler) serveConfig(w http.ResponseWriter, r *http.Request) {
+	c, err := h.dev.Config()
+	if err != nil {
+		h.fail(w, err)
+		return
+	}
+	writeJSON(w, c)
+}
+
+func (h *Handler) serveConfigSet(w http.ResponseWriter, r *http.Request) {
+	var req apitype.ConfigSet
+	if !readJSON(w, r, &req) {
+		return
+	}
+	c, err := h.dev.SetConfig(req.Key, req.Value)
+	if err != nil {
+		h.fail(w, err)
+		return
+	}
+	writeJSON(w, c)
+}
+
+func (h *Handler) serveJobs(w http.ResponseWriter, r *http.Request) {
+	limit := 20
+	if s := r.URL.Query().Get("limit"); s != "" {
+		n, err := strconv.Atoi(s)
+		if err != nil || n <= 0 {
+			writeError(w, http.StatusBadRequest, errors.New("limit must be a positive number"))
+			return
+		}
+		limit = n
+	}
+	jobs, err := h.dev.Jobs(limit)
+	if err != nil {
+		h.fail(w, err)
+		return
+	}
+	if jobs == nil {
+		jobs = []apitype.Job{}
+	}
+	writeJSON(w, jobs)
+}
+
+// serveSignIn starts a sign-in (or joins the one waiting) and streams its
+// progress, one JSON object a line, until it ends or the client leaves.
+// Leaving does not stop the sign-in.
+func (h *Handler) serveSignIn(w http.ResponseWriter, r *http.Request) {
+	if _, err := h.dev.StartSignIn(r.Context()); err != nil {
+		h.fail(w, err)
+		return
+	}
+	stream := newStream(w)
+	for {
+		st, changed := h.dev.SignIn()
+		if !stream.send(st) || st.Done() {
+			return
+		}
+		select {
+		case <-r.Context().Done():
+			return
+		case <-changed:
+		}
+	}
+}
+
+func (h *Handler) serveSignInCancel(w http.ResponseWriter, r *http.Request) {
+	h.dev.CancelSignIn()
+	st, _ := h.dev.SignIn()
+	writeJSON(w, st)
+}
+
+// serveScan runs a job and streams its events, one JSON object a line.
+func (h *Handler) serveScan(w http.ResponseWriter, r *http.Request) {
+	var req apitype.ScanRequest
+	if !readJSON(w, r, &req) {
+		return
+	}
+	var stream *stream
+	_, err := h.dev.Scan(r.Context(), req, func(ev apitype.JobEvent) {
+		if stream == nil {
+			stream = newStream(w)
+		}
+		stream.send(ev)
+	})
+	if err != nil && stream == nil {
+		// Refused before it began: a plain error answer.
+		h.fail(w, err)
+	}
+}
+
+func (h *Handler) fail(w http.ResponseWriter, err error) {
+	var de *device.Error
+	if errors.As(err, &de) {
+		writeError(w, http.StatusBadRequest, err)
+		return
+	}
+	h.log.Error("local API", "err", err)
+	writeError(w, http.StatusInternalServerError, err)
+}
+
+func writeJSON(w http.ResponseWriter, v any) {
+	w.Header().Set("Content-Type", "application/json")
+	json.NewEncoder(w).Encode(v)
+}
+
+func writeError(w http.ResponseWriter, code int, err error) {
+	msg, hint := device.Explain(err)
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(code)
+	json.NewEncoder(w).Encode(apitype.Error{Error: msg, Hint: hint})
+}
+
+func readJSON(w http.ResponseWriter, r *http.Request, v any) bool {
+	dec := json.NewDecoder(http.MaxBytesReader(w, r.Body, 1<<20))
+	dec.DisallowUnknownFields()
+	if err := dec.Decode(v); err != nil {
+		writeError(w, http.StatusBadRequest, errors.New("bad request body: "+err.Error()))
+		return false
+	}
+	return true
+}
+
+// stream writes newline-delimited JSON, flushing each line so the client
+// sees progress as it happens.
+type stream struct {
+	w   http.ResponseWriter
+	enc *json.Encoder
+}
+
+func newStream(w http.ResponseWriter) *stream {
+	w.Header().Set("Content-Type", "application/x-ndjson")
+	return &stream{w: w, enc: json.NewEncoder(w)}
+}
+
+func (s *stream) send(v any) bool {
+	if err := s.enc.Encode(v); err != nil {
+		return false
+	}
+	if f, ok := s.w.(http.Flusher); ok {
+		f.Flush()
+	}
+	return true
+}
+
+// Serve answers the local API on ln until ctx ends.
+func Serve(ctx context.Context, ln net.Listener, h http.Handler) error {
+	srv := &http.Server{Handler: h}
+	go func() {
+		<-ctx.Done()
+		srv.Close()
+	}()
+	err := srv.Serve(ln)
+	if errors.Is(err, http.ErrServerClosed) {
+		return nil
+	}
+	return err
+}

@@ -1,0 +1,172 @@
+// Package localclient talks to a running scanmaild over its local API
+// socket. It is what the daemon's subcommands use; it stays free of the
+// daemon's heavy dependencies (bbolt, periph), which a test checks.
+package localclient
+
+import (
+	"bufio"
+	"bytes"
+	"context"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"io"
+	"net"
+	"net/http"
+	"net/url"
+	"strconv"
+
+	"scanmail/device/apitype"
+)
+
+// Client calls the local API on the Unix socket at Socket.
+type Client struct {
+	Socket string
+	// Transport replaces the Unix socket, for tests.
+	Transport http.RoundTripper
+}
+
+// Error is an answer of the daemon that refused a call.
+type Error struct {
+	Status  int
+	Message string
+	Hint    string
+}
+
+func (e *Error) Error() string { return e.Message }
+
+// ErrNotRunning means nothing answers on the socket.
+var ErrNotRunning = errors.New("scanmaild is not running (no answer on its socket)")
+
+func (c *Client) http() *http.Client {
+	if c.Transport != nil {
+		return &http.Client{Transport: c.Transport}
+	}
+	return &http.Client{Transport: &http.Transport{
+		DialContext: func(ctx context.Context, _, _ string) (net.Conn, error) {
+			var d net.Dialer
+			return d.DialContext(ctx, "unix", c.Socket)
+		},
+	}}
+}
+
+func (c *Client) do(ctx context.Context, method, name string, in any) (*http.Response, error) {
+	var body io.Reader
+	if in != nil {
+		data, err := json.Marshal(in)
+		if err != nil {
+			return nil, err
+		}
+		body = bytes.NewReader(data)
+	}
+	// The host is a placeholder: the socket is the address.
+	req, err := http.NewRequestWithContext(ctx, method, "http://local-scanmaild.sock"+apitype.PathPrefix+name, body)
+	if err != nil {
+		return nil, err
+	}
+	if in != nil {
+		req.Header.Set("Content-Type", "application/json")
+	}
+	res, err := c.http().Do(req)
+	if err != nil {
+		var opErr *net.OpError
+		if errors.As(err, &opErr) && opErr.Op == "dial" {
+			return nil, fmt.Errorf("%w: %s", ErrNotRunning, c.Socket)
+		}
+		return nil, err
+	}
+	if res.StatusCode != http.StatusOK {
+		defer res.Body.Close()
+		var body apitype.Error
+		if err := json.NewDecoder(res.Body).Decode(&body); err != nil || body.Error == "" {
+			body.Error = res.Status
+		}
+		return nil, &Error{Status: res.StatusCode, Message: body.Error, Hint: body.Hint}
+	}
+	return res, nil
+}
+
+func (c *Client) call(ctx context.Context, method, name string, in, out any) error {
+	res, err := c.do(ctx, method, name, in)
+	if err != nil {
+		return err
+	}
+	defer res.Body.Close()
+	if err := json.NewDecoder(res.Body).Decode(out); err != nil {
+		return fmt.Errorf("local API %s: %w", name, err)
+	}
+	return nil
+}
+
+// stream reads newline-delimited JSON values of type T, calling each for
+// every one, until the daemon ends the answer.
+func stream[T any](ctx context.Context, c *Client, name string, in any, each func(T)) error {
+	res, err := c.do(ctx, http.MethodPost, name, in)
+	if err != nil {
+		return err
+	}
+	defer res.Body.Close()
+	sc := bufio.NewScanner(res.Body)
+	sc.Buffer(make([]byte, 0, 64<<10), 1<<20)
+	for sc.Scan() {
+		var v T
+		if err := json.Unmarshal(sc.Bytes(), &v); err != nil {
+			return fmt.Errorf("local API %s: %w", name, err)
+		}
+		each(v)
+	}
+	if err := sc.Err(); err != nil {
+		return fmt.Errorf("local API %s: %w", name, err)
+	}
+	return nil
+}
+
+// Status reports the device at a glance.
+func (c *Client) Status(ctx context.Context) (apitype.Status, error) {
+	var st apitype.Status
+	return st, c.call(ctx, http.MethodGet, "status", nil, &st)
+}
+
+// Config lists the settings.
+func (c *Client) Config(ctx context.Context) (apitype.Config, error) {
+	var cfg apitype.Config
+	return cfg, c.call(ctx, http.MethodGet, "config", nil, &cfg)
+}
+
+// SetConfig changes one setting.
+func (c *Client) SetConfig(ctx context.Context, key, value string) (apitype.Config, error) {
+	var cfg apitype.Config
+	return cfg, c.call(ctx, http.MethodPost, "config/set", apitype.ConfigSet{Key: key, Value: value}, &cfg)
+}
+
+// Jobs lists up to limit recent jobs, newest first.
+func (c *Client) Jobs(ctx context.Context, limit int) ([]apitype.Job, error) {
+	var jobs []apitype.Job
+	return jobs, c.call(ctx, http.MethodGet, "jobs?limit="+url.QueryEscape(strconv.Itoa(limit)), nil, &jobs)
+}
+
+// SignIn starts a sign-in, or joins the one waiting, and calls each with
+// every change until it ends. It returns the last state.
+func (c *Client) SignIn(ctx context.Context, each func(apitype.SignIn)) (apitype.SignIn, error) {
+	var last apitype.SignIn
+	err := stream(ctx, c, "signin", nil, func(s apitype.SignIn) {
+		last = s
+		if each != nil {
+			each(s)
+		}
+	})
+	return last, err
+}
+
+// Scan runs a scan-to-email job and calls each with its progress. It
+// returns the job as it ended.
+func (c *Client) Scan(ctx context.Context, req apitype.ScanRequest, each func(apitype.JobEvent)) (apitype.Job, error) {
+	var last apitype.Job
+	err := stream(ctx, c, "scan", req, func(ev apitype.JobEvent) {
+		last = ev.Job
+		if each != nil {
+			each(ev)
+		}
+	})
+	return last, err
+}

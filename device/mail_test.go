@@ -1,0 +1,120 @@
+package device
+
+import (
+	"context"
+	"errors"
+	"strings"
+	"testing"
+
+	"github.com/emersion/go-smtp"
+
+	"scanmail/device/apitype"
+	"scanmail/device/idptest"
+	"scanmail/mailer"
+	"scanmail/mailer/smtptest"
+)
+
+var to = []string{"alice@fabrikam.example"}
+
+// TestUPNRuleRefusesBeforeConnecting: a device address that is not the
+// signed-in account stops the job before anything is scanned or sent, and
+// the message names both addresses and the fix.
+func TestUPNRuleRefusesBeforeConnecting(t *testing.T) {
+	r := newRig(t, rigOptions{idp: idptest.Options{IgnoreInterval: true}})
+	r.signedIn(testUPN)
+	r.configure(map[string]string{"device_address": "frontdesk@contoso.example"})
+
+	_, err := r.dev.Scan(context.Background(), apitype.ScanRequest{To: to, Pages: 1}, nil)
+	if !errors.Is(err, ErrAddressMismatch) {
+		t.Fatalf("err %v, want ErrAddressMismatch", err)
+	}
+	summary, hint := Explain(err)
+	for _, want := range []string{"frontdesk@contoso.example", testUPN} {
+		if !strings.Contains(summary, want) {
+			t.Errorf("message %q does not name %s", summary, want)
+		}
+	}
+	if !strings.Contains(hint, "config set device_address "+testUPN) {
+		t.Errorf("hint %q does not give the fix", hint)
+	}
+	if n := r.mail.Connections(); n != 0 {
+		t.Errorf("%d connections to the SMTP server, want none", n)
+	}
+	if jobs, _ := r.store.Jobs(10); len(jobs) != 0 {
+		t.Errorf("jobs were started: %+v", jobs)
+	}
+	st, _ := r.dev.Status()
+	if st.Ready || !strings.Contains(st.Problem, testUPN) {
+		t.Errorf("status ready %v problem %q", st.Ready, st.Problem)
+	}
+	cfg, _ := r.dev.Config()
+	if !strings.Contains(cfg.Warning, testUPN) {
+		t.Errorf("config warning %q", cfg.Warning)
+	}
+
+	// Setting it back to the UPN mends it.
+	r.configure(map[string]string{"device_address": testUPN})
+	if _, err := r.dev.Scan(context.Background(), apitype.ScanRequest{To: to, Pages: 1}, nil); err != nil {
+		t.Fatalf("after the fix: %v", err)
+	}
+}
+
+// TestNoStartTLS: a server that offers no STARTTLS gets no credential.
+func TestNoStartTLS(t *testing.T) {
+	r := newRig(t, rigOptions{idp: idptest.Options{IgnoreInterval: true}, smtp: smtptest.Options{NoStartTLS: true}})
+	r.signedIn(testUPN)
+	job, err := r.dev.Scan(context.Background(), apitype.ScanRequest{To: to, Pages: 1}, nil)
+	if !errors.Is(err, mailer.ErrNoStartTLS) {
+		t.Fatalf("err %v, want ErrNoStartTLS", err)
+	}
+	if job.State != apitype.JobFailed || job.Error == "" {
+		t.Errorf("job %+v", job)
+	}
+	if n := r.mail.AuthAttempts(); n != 0 {
+		t.Errorf("%d AUTH commands reached the server", n)
+	}
+}
+
+// TestSMTPRefusals: the server's answers reach the operator as the
+// catalogue's message and the admin's fix.
+func TestSMTPRefusals(t *testing.T) {
+	tests := []struct {
+		name string
+		step string
+		err  *smtp.SMTPError
+		hint string
+	}{
+		{"token rejected", "auth", &smtp.SMTPError{Code: 535, EnhancedCode: smtp.EnhancedCode{5, 7, 3}, Message: "Authentication unsuccessful"}, "SMTP.Send"},
+		{"smtp auth disabled", "auth", &smtp.SMTPError{Code: 535, EnhancedCode: smtp.EnhancedCode{5, 7, 139}, Message: "Authentication unsuccessful, SmtpClientAuthentication is disabled for the Tenant."}, "Set-CASMailbox"},
+		{"send as", "mail", &smtp.SMTPError{Code: 550, EnhancedCode: smtp.EnhancedCode{5, 7, 60}, Message: "SMTP; Client does not have permissions to send as this sender"}, "Send As"},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			r := newRig(t, rigOptions{idp: idptest.Options{IgnoreInterval: true}})
+			r.signedIn(testUPN)
+			r.mail.FailNext(tt.step, tt.err)
+			job, err := r.dev.Scan(context.Background(), apitype.ScanRequest{To: to, Pages: 1}, nil)
+			var se *smtp.SMTPError
+			if !errors.As(err, &se) || se.EnhancedCode != tt.err.EnhancedCode {
+				t.Fatalf("err %v, want the server's %v kept", err, tt.err.EnhancedCode)
+			}
+			if job.State != apitype.JobFailed || !strings.Contains(job.Hint, tt.hint) {
+				t.Fatalf("job error %q hint %q, want a hint with %q", job.Error, job.Hint, tt.hint)
+			}
+		})
+	}
+}
+
+func TestScanRecipients(t *testing.T) {
+	r := newRig(t, rigOptions{idp: idptest.Options{IgnoreInterval: true}})
+	r.signedIn(testUPN)
+	for _, bad := range [][]string{nil, {""}, {"not an address"}} {
+		if _, err := r.dev.Scan(context.Background(), apitype.ScanRequest{To: bad}, nil); err == nil {
+			t.Errorf("%q accepted", bad)
+		}
+	}
+	job, err := r.dev.Scan(context.Background(), apitype.ScanRequest{To: []string{"a@fabrikam.example, Bob <b@fabrikam.example>"}, Pages: 1}, nil)
+	if err != nil || strings.Join(job.To, " ") != "a@fabrikam.example b@fabrikam.example" {
+		t.Fatalf("job to %v, %v", job.To, err)
+	}
+}

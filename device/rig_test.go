@@ -1,0 +1,173 @@
+package device
+
+import (
+	"context"
+	"log/slog"
+	"net/http/httptest"
+	"os"
+	"path/filepath"
+	"strconv"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/emersion/go-smtp"
+
+	"scanmail/device/apitype"
+	"scanmail/device/idptest"
+	"scanmail/mailer/smtptest"
+	"scanmail/scan"
+)
+
+const (
+	testClientID = "11111111-2222-3333-4444-555555555555"
+	testUPN      = "scanner@contoso.example"
+)
+
+// rig is a device wired to a real identity provider and a real SMTP server
+// on loopback, both of which behave like Microsoft's.
+type rig struct {
+	t      *testing.T
+	idp    *idptest.Server
+	idpURL string
+	mail   *smtptest.Server
+	dbPath string
+	store  *Store
+	dev    *Device
+}
+
+type rigOptions struct {
+	idp  idptest.Options
+	smtp smtptest.Options
+}
+
+func newRig(t *testing.T, o rigOptions) *rig {
+	t.Helper()
+	if o.idp.Interval == 0 {
+		o.idp.Interval = 1
+	}
+	o.idp.ClientID = testClientID
+	r := &rig{t: t, idp: idptest.New(o.idp)}
+	hs := httptest.NewServer(r.idp)
+	t.Cleanup(hs.Close)
+	r.idpURL = hs.URL
+
+	if o.smtp.Authenticate == nil {
+		o.smtp.Authenticate = func(user, token string) error {
+			owner, err := r.idp.Validate(token)
+			if err != nil || !strings.EqualFold(owner, user) {
+				return &smtp.SMTPError{Code: 535, EnhancedCode: smtp.EnhancedCode{5, 7, 3}, Message: "Authentication unsuccessful"}
+			}
+			return nil
+		}
+	}
+	mail, err := smtptest.Start(o.smtp)
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { mail.Close() })
+	r.mail = mail
+
+	r.dbPath = filepath.Join(t.TempDir(), "scanmail.db")
+	r.open()
+	r.configure(map[string]string{
+		"provider":               CustomProviderID,
+		"client_id":              testClientID,
+		"custom.smtp_host":       "localhost",
+		"custom.smtp_port":       strconv.Itoa(mail.Port()),
+		"custom.device_auth_url": hs.URL + "/organizations/oauth2/v2.0/devicecode",
+		"custom.token_url":       hs.URL + "/organizations/oauth2/v2.0/token",
+		"custom.scopes":          idptest.DefaultScope + " offline_access openid profile email",
+		"custom.ca_bundle":       string(mail.CertPEM()),
+	})
+	return r
+}
+
+// open opens the state file and makes a device on it.
+func (r *rig) open() {
+	r.t.Helper()
+	st, err := OpenStore(r.dbPath)
+	if err != nil {
+		r.t.Fatal(err)
+	}
+	dev, err := New(Config{
+		Store:    st,
+		Scanner:  &scan.Simulator{},
+		SpoolDir: filepath.Join(filepath.Dir(r.dbPath), "spool"),
+		Logger:   slog.New(slog.NewTextHandler(testWriter{r.t}, nil)),
+	})
+	if err != nil {
+		r.t.Fatal(err)
+	}
+	r.store, r.dev = st, dev
+	r.t.Cleanup(r.close)
+}
+
+func (r *rig) close() {
+	if r.dev != nil {
+		r.dev.Close()
+		r.store.Close()
+		r.dev, r.store = nil, nil
+	}
+}
+
+// reopen closes and opens the state file, as a restart does.
+func (r *rig) reopen() {
+	r.close()
+	r.open()
+}
+
+func (r *rig) configure(kv map[string]string) {
+	r.t.Helper()
+	for k, v := range kv {
+		if _, err := r.dev.SetConfig(k, v); err != nil {
+			r.t.Fatalf("config %s: %v", k, err)
+		}
+	}
+}
+
+// signIn runs a sign-in to its end and returns the final state.
+func (r *rig) signIn() apitype.SignIn {
+	r.t.Helper()
+	if _, err := r.dev.StartSignIn(context.Background()); err != nil {
+		r.t.Fatalf("StartSignIn: %v", err)
+	}
+	deadline := time.After(60 * time.Second)
+	for {
+		st, changed := r.dev.SignIn()
+		if st.Done() {
+			return st
+		}
+		select {
+		case <-changed:
+		case <-deadline:
+			r.t.Fatalf("sign-in still %s after 60s", st.State)
+		}
+	}
+}
+
+// signedIn signs in as upn, approved at once.
+func (r *rig) signedIn(upn string) {
+	r.t.Helper()
+	r.idp.AutoApprove(upn)
+	if st := r.signIn(); st.State != apitype.SignInDone {
+		r.t.Fatalf("sign-in: %+v", st)
+	}
+}
+
+// testWriter sends the device's log to the test's log.
+type testWriter struct{ t *testing.T }
+
+func (w testWriter) Write(p []byte) (int, error) {
+	w.t.Log(strings.TrimSpace(string(p)))
+	return len(p), nil
+}
+
+func fileMode(t *testing.T, path string) os.FileMode {
+	t.Helper()
+	fi, err := os.Stat(path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return fi.Mode().Perm()
+}

@@ -1,0 +1,262 @@
+package device
+
+import (
+	"errors"
+	"fmt"
+	"net/mail"
+	"sort"
+	"strconv"
+	"strings"
+
+	bolt "go.etcd.io/bbolt"
+)
+
+// Settings are what the admin configures. They are stored as one value, so
+// a change is all or nothing.
+type Settings struct {
+	Provider      string         `json:"provider"`
+	Tenant        string         `json:"tenant"`
+	ClientID      string         `json:"client_id"`
+	DeviceAddress string         `json:"device_address"`
+	Subject       string         `json:"subject"`
+	Body          string         `json:"body"`
+	Custom        CustomProvider `json:"custom"`
+}
+
+// CustomProvider is every endpoint set by hand: for clouds without a preset
+// and for test rigs.
+type CustomProvider struct {
+	SMTPHost      string   `json:"smtp_host"`
+	SMTPPort      int      `json:"smtp_port"`
+	DeviceAuthURL string   `json:"device_auth_url"`
+	TokenURL      string   `json:"token_url"`
+	Scopes        []string `json:"scopes"`
+	CABundle      string   `json:"ca_bundle"`
+}
+
+// DefaultSettings are a new device's settings.
+func DefaultSettings() Settings {
+	return Settings{
+		Provider: "exchange-online",
+		Subject:  "Scanned document",
+		Body:     "Scanned on {date}: {pages} page(s) attached as PDF.",
+		Custom:   CustomProvider{SMTPPort: 587},
+	}
+}
+
+// ResolveProvider is the provider the settings choose.
+func (s Settings) ResolveProvider() (Provider, error) {
+	if s.Provider == CustomProviderID {
+		c := s.Custom
+		p := Provider{
+			ID:            CustomProviderID,
+			Name:          "Custom provider",
+			SMTPHost:      c.SMTPHost,
+			SMTPPort:      c.SMTPPort,
+			DeviceAuthURL: c.DeviceAuthURL,
+			TokenURL:      c.TokenURL,
+			Scopes:        c.Scopes,
+			CABundle:      c.CABundle,
+		}
+		if c.DeviceAuthURL == "" || c.TokenURL == "" {
+			return p, errors.New("custom provider: set custom.device_auth_url and custom.token_url")
+		}
+		return p, p.validate()
+	}
+	p, ok := preset(s.Provider)
+	if !ok {
+		return Provider{}, fmt.Errorf("unknown provider %q (choose one of %s)", s.Provider, strings.Join(ProviderIDs(), ", "))
+	}
+	return p, nil
+}
+
+// ProviderIDs lists the provider names config accepts.
+func ProviderIDs() []string {
+	var ids []string
+	for _, p := range Presets() {
+		ids = append(ids, p.ID)
+	}
+	return append(ids, CustomProviderID)
+}
+
+// setting is one key of `scanmaild config set`.
+type setting struct {
+	key  string
+	help string
+	get  func(*Settings) string
+	set  func(*Settings, string) error
+}
+
+func settingsTable() []setting {
+	return []setting{
+		{key: "provider", help: "service provider: " + strings.Join(ProviderIDs(), ", "),
+			get: func(s *Settings) string { return s.Provider },
+			set: func(s *Settings, v string) error {
+				if _, ok := preset(v); !ok && v != CustomProviderID {
+					return fmt.Errorf("unknown provider %q (choose one of %s)", v, strings.Join(ProviderIDs(), ", "))
+				}
+				s.Provider = v
+				return nil
+			}},
+		stringSetting("tenant", "tenant ID or domain (empty: organizations)", func(s *Settings) *string { return &s.Tenant }),
+		stringSetting("client_id", "application (client) ID of the app registration", func(s *Settings) *string { return &s.ClientID }),
+		{key: "device_address", help: "sender address; must be the signed-in account's UPN",
+			get: func(s *Settings) string { return s.DeviceAddress },
+			set: func(s *Settings, v string) error {
+				if v != "" {
+					a, err := parseBareAddress(v)
+					if err != nil {
+						return err
+					}
+					v = a
+				}
+				s.DeviceAddress = v
+				return nil
+			}},
+		stringSetting("subject", "default subject; {pages} and {date} are filled in", func(s *Settings) *string { return &s.Subject }),
+		stringSetting("body", "default body text; {pages} and {date} are filled in", func(s *Settings) *string { return &s.Body }),
+		{key: "custom.smtp_host", help: "custom provider: SMTP host name",
+			get: func(s *Settings) string { return s.Custom.SMTPHost },
+			set: func(s *Settings, v string) error {
+				if err := checkSMTPHost(v); err != nil {
+					return err
+				}
+				s.Custom.SMTPHost = v
+				return nil
+			}},
+		{key: "custom.smtp_port", help: "custom provider: SMTP port (587)",
+			get: func(s *Settings) string { return strconv.Itoa(s.Custom.SMTPPort) },
+			set: func(s *Settings, v string) error {
+				n, err := strconv.Atoi(v)
+				if err != nil {
+					return fmt.Errorf("port %q is not a number", v)
+				}
+				if err := checkSMTPPort(n); err != nil {
+					return err
+				}
+				s.Custom.SMTPPort = n
+				return nil
+			}},
+		{key: "custom.device_auth_url", help: "custom provider: device authorization endpoint",
+			get: func(s *Settings) string { return s.Custom.DeviceAuthURL },
+			set: func(s *Settings, v string) error {
+				if err := checkEndpointURL(v); err != nil {
+					return err
+				}
+				s.Custom.DeviceAuthURL = v
+				return nil
+			}},
+		{key: "custom.token_url", help: "custom provider: token endpoint",
+			get: func(s *Settings) string { return s.Custom.TokenURL },
+			set: func(s *Settings, v string) error {
+				if err := checkEndpointURL(v); err != nil {
+					return err
+				}
+				s.Custom.TokenURL = v
+				return nil
+			}},
+		{key: "custom.scopes", help: "custom provider: scopes, space separated, the SMTP scope first",
+			get: func(s *Settings) string { return strings.Join(s.Custom.Scopes, " ") },
+			set: func(s *Settings, v string) error { s.Custom.Scopes = strings.Fields(v); return nil }},
+		{key: "custom.ca_bundle", help: "custom provider: extra trusted CA certificates (PEM)",
+			get: func(s *Settings) string { return summarizePEM(s.Custom.CABundle) },
+			set: func(s *Settings, v string) error {
+				if v != "" {
+					if _, err := certPool(v); err != nil {
+						return err
+					}
+				}
+				s.Custom.CABundle = v
+				return nil
+			}},
+	}
+}
+
+func stringSetting(key, help string, field func(*Settings) *string) setting {
+	return setting{key: key, help: help,
+		get: func(s *Settings) string { return *field(s) },
+		set: func(s *Settings, v string) error { *field(s) = v; return nil },
+	}
+}
+
+// SettingKeys lists the keys of `config set` with their help.
+func SettingKeys() map[string]string {
+	m := map[string]string{}
+	for _, s := range settingsTable() {
+		m[s.key] = s.help
+	}
+	return m
+}
+
+// Set changes one setting by key, as `scanmaild config set` does.
+func (s *Settings) Set(key, value string) error {
+	for _, st := range settingsTable() {
+		if st.key == key {
+			if err := st.set(s, strings.TrimSpace(value)); err != nil {
+				return fmt.Errorf("%s: %w", key, err)
+			}
+			return nil
+		}
+	}
+	keys := make([]string, 0)
+	for k := range SettingKeys() {
+		keys = append(keys, k)
+	}
+	sort.Strings(keys)
+	return fmt.Errorf("unknown setting %q (known: %s)", key, strings.Join(keys, ", "))
+}
+
+// Values lists every setting as key and printable value, in table order.
+func (s Settings) Values() [][2]string {
+	var out [][2]string
+	for _, st := range settingsTable() {
+		out = append(out, [2]string{st.key, st.get(&s)})
+	}
+	return out
+}
+
+func summarizePEM(pem string) string {
+	if pem == "" {
+		return ""
+	}
+	n := strings.Count(pem, "-----BEGIN CERTIFICATE-----")
+	return fmt.Sprintf("(%d certificate(s))", n)
+}
+
+// parseBareAddress accepts "user@example.com" only: no display name, since
+// the address must match the account's UPN exactly.
+func parseBareAddress(s string) (string, error) {
+	a, err := mail.ParseAddress(s)
+	if err != nil || a.Name != "" || a.Address != s {
+		return "", fmt.Errorf("%q is not a plain e-mail address", s)
+	}
+	return a.Address, nil
+}
+
+// Settings reads the settings, or the defaults on a new device.
+func (st *Store) Settings() (Settings, error) {
+	s := DefaultSettings()
+	err := st.db.View(func(tx *bolt.Tx) error {
+		_, err := getJSON(tx.Bucket(bucketSettings), keySettings, &s)
+		return err
+	})
+	return s, err
+}
+
+// UpdateSettings changes the settings in one transaction.
+func (st *Store) UpdateSettings(fn func(*Settings) error) (Settings, error) {
+	var out Settings
+	err := st.db.Update(func(tx *bolt.Tx) error {
+		b := tx.Bucket(bucketSettings)
+		s := DefaultSettings()
+		if _, err := getJSON(b, keySettings, &s); err != nil {
+			return err
+		}
+		if err := fn(&s); err != nil {
+			return err
+		}
+		out = s
+		return putJSON(b, keySettings, s)
+	})
+	return out, err
+}

@@ -1,0 +1,195 @@
+package device
+
+import (
+	"context"
+	"errors"
+	"time"
+
+	"golang.org/x/oauth2"
+
+	"scanmail/device/apitype"
+)
+
+// StartSignIn begins a device-code sign-in and returns once the code is
+// there to show. The wait for the person to sign in runs in the background,
+// and outlives ctx; SignIn reports its progress. A sign-in already waiting
+// is returned as it is, so the panel and the web page show the same code.
+func (d *Device) StartSignIn(ctx context.Context) (apitype.SignIn, error) {
+	d.mu.Lock()
+	if d.signIn.State == apitype.SignInWaiting {
+		cur := d.signIn
+		d.mu.Unlock()
+		return cur, nil
+	}
+	d.mu.Unlock()
+
+	s, err := d.store.Settings()
+	if err != nil {
+		return apitype.SignIn{}, err
+	}
+	p, err := s.ResolveProvider()
+	if err != nil {
+		return apitype.SignIn{}, &Error{Summary: "The mail provider is not set up", Hint: "Fix the provider settings (scanmaild config).", Err: err}
+	}
+	if s.ClientID == "" {
+		return apitype.SignIn{}, &Error{
+			Summary: "No app registration is configured",
+			Hint:    "Set client_id to the Application (client) ID of the app registration: scanmaild config set client_id <id>.",
+		}
+	}
+	client, err := httpClient(p)
+	if err != nil {
+		return apitype.SignIn{}, err
+	}
+	conf := oauthConfig(s, p)
+	da, err := conf.DeviceAuth(context.WithValue(ctx, oauth2.HTTPClient, client))
+	if err != nil {
+		err = oauthError(err)
+		d.setSignIn(failed(err))
+		return apitype.SignIn{}, err
+	}
+	if da.Expiry.IsZero() {
+		// Without expires_in the wait would be unbounded; Microsoft's
+		// codes live 15 minutes.
+		da.Expiry = d.now().Add(15 * time.Minute)
+	}
+	waiting := apitype.SignIn{
+		State:                   apitype.SignInWaiting,
+		VerificationURI:         da.VerificationURI,
+		VerificationURIComplete: da.VerificationURIComplete,
+		UserCode:                da.UserCode,
+		ExpiresAt:               da.Expiry,
+	}
+
+	d.mu.Lock()
+	if d.signIn.State == apitype.SignInWaiting {
+		// Another caller started one meanwhile; show theirs.
+		cur := d.signIn
+		d.mu.Unlock()
+		return cur, nil
+	}
+	pollCtx, stop := context.WithCancel(d.ctx)
+	d.signInStop = stop
+	d.mu.Unlock()
+	d.setSignIn(waiting)
+	d.log.Info("sign-in started", "verification_uri", da.VerificationURI, "expires", da.Expiry)
+
+	d.wg.Add(1)
+	go func() {
+		defer d.wg.Done()
+		defer stop()
+		pollCtx = context.WithValue(pollCtx, oauth2.HTTPClient, client)
+		d.setSignIn(d.finishSignIn(pollCtx, s, p, conf, da))
+	}()
+	return waiting, nil
+}
+
+// CancelSignIn stops a waiting sign-in.
+func (d *Device) CancelSignIn() {
+	d.mu.Lock()
+	stop := d.signInStop
+	d.mu.Unlock()
+	if stop != nil {
+		stop()
+	}
+}
+
+// SignIn is the current sign-in's progress and a channel closed at its next
+// change.
+func (d *Device) SignIn() (apitype.SignIn, <-chan struct{}) {
+	d.mu.Lock()
+	defer d.mu.Unlock()
+	return d.signIn, d.signInWatch
+}
+
+func (d *Device) setSignIn(s apitype.SignIn) {
+	d.mu.Lock()
+	defer d.mu.Unlock()
+	d.signIn = s
+	close(d.signInWatch)
+	d.signInWatch = make(chan struct{})
+}
+
+func failed(err error) apitype.SignIn {
+	s := apitype.SignIn{State: apitype.SignInFailed}
+	s.Error, s.Hint = Explain(err)
+	return s
+}
+
+// finishSignIn polls until the person signs in, then stores the account.
+func (d *Device) finishSignIn(ctx context.Context, s Settings, p Provider, conf *oauth2.Config, da *oauth2.DeviceAuthResponse) apitype.SignIn {
+	tok, err := d.pollToken(ctx, conf, da)
+	switch {
+	case errors.Is(err, context.DeadlineExceeded):
+		err = &Error{Summary: "The sign-in code expired before anyone signed in", Hint: "Start sign-in again and enter the code before it expires.", Err: err}
+	case errors.Is(err, context.Canceled):
+		d.log.Info("sign-in canceled")
+		return apitype.SignIn{State: apitype.SignInCanceled}
+	}
+	if err != nil {
+		d.log.Warn("sign-in failed", "err", err)
+		return failed(err)
+	}
+	idToken, _ := tok.Extra("id_token").(string)
+	upn, err := upnFromIDToken(idToken, s.ClientID)
+	if err != nil {
+		err = &Error{Summary: "Signed in, but the account name could not be read", Hint: "Check that the scopes include openid and profile.", Err: err}
+		d.log.Warn("sign-in failed", "err", err)
+		return failed(err)
+	}
+	now := d.now()
+	acct := Account{
+		UPN:         upn,
+		Provider:    s.Provider,
+		Tenant:      s.Tenant,
+		ClientID:    s.ClientID,
+		Token:       tok,
+		SignedInAt:  now,
+		LastRefresh: now,
+	}
+	d.tokenMu.Lock()
+	err = d.store.SaveSignIn(acct)
+	d.tokenMu.Unlock()
+	if err != nil {
+		d.log.Error("sign-in not stored", "err", err)
+		return failed(err)
+	}
+	if s.DeviceAddress != "" && s.DeviceAddress != upn {
+		d.log.Info("device address set to the signed-in account", "was", s.DeviceAddress, "upn", upn)
+	}
+	d.log.Info("signed in", "upn", upn, "provider", p.ID)
+	return apitype.SignIn{State: apitype.SignInDone, UPN: upn}
+}
+
+// pollToken waits for the tokens. x/oauth2 polls and honours slow_down, but
+// gives up on the first network error; a brief outage while the admin is
+// signing in on a phone should not cost them the code, so it resumes the
+// same device code after a pause.
+func (d *Device) pollToken(ctx context.Context, conf *oauth2.Config, da *oauth2.DeviceAuthResponse) (*oauth2.Token, error) {
+	ctx, cancel := context.WithDeadline(ctx, da.Expiry)
+	defer cancel()
+	for {
+		tok, err := conf.DeviceAccessToken(ctx, da)
+		if err == nil {
+			return tok, nil
+		}
+		if ctx.Err() != nil {
+			return nil, ctx.Err()
+		}
+		err = oauthError(err)
+		var e *Error
+		if !errors.As(err, &e) || !e.Temporary {
+			return nil, err
+		}
+		d.log.Warn("sign-in poll failed, trying again", "err", err)
+		pause := time.Duration(da.Interval) * time.Second
+		if pause <= 0 {
+			pause = 5 * time.Second
+		}
+		select {
+		case <-ctx.Done():
+			return nil, ctx.Err()
+		case <-time.After(pause):
+		}
+	}
+}

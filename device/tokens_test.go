@@ -1,0 +1,137 @@
+package device
+
+import (
+	"context"
+	"errors"
+	"net/http"
+	"strings"
+	"testing"
+	"time"
+
+	"scanmail/device/apitype"
+	"scanmail/device/idptest"
+)
+
+// TestTokenRefreshPersists: an expired access token is refreshed with the
+// refresh token, and the rotated refresh token is what the state file holds
+// after a restart.
+func TestTokenRefreshPersists(t *testing.T) {
+	// Tokens that live less than the refresh margin are renewed at every use.
+	r := newRig(t, rigOptions{idp: idptest.Options{IgnoreInterval: true, AccessTokenLifetime: time.Minute}})
+	r.signedIn(testUPN)
+	before, _, _ := r.store.Account()
+
+	r.reopen()
+	tok, err := r.dev.TokenSource(context.Background()).Token()
+	if err != nil {
+		t.Fatalf("refresh: %v", err)
+	}
+	if tok.AccessToken == before.Token.AccessToken {
+		t.Error("access token not renewed")
+	}
+	if got := r.idp.Refreshes(); got != 1 {
+		t.Errorf("refreshes = %d, want 1", got)
+	}
+	if !strings.Contains(r.idp.LastRefreshScope(), idptest.DefaultScope) {
+		t.Errorf("refresh scope %q, want the SMTP scope sent", r.idp.LastRefreshScope())
+	}
+
+	r.reopen()
+	after, ok, err := r.store.Account()
+	if err != nil || !ok {
+		t.Fatal(ok, err)
+	}
+	if after.Token.RefreshToken == before.Token.RefreshToken {
+		t.Fatal("the rotated refresh token was not stored")
+	}
+	if after.Token.AccessToken != tok.AccessToken || after.LastRefresh.IsZero() {
+		t.Error("the new access token or the refresh time was not stored")
+	}
+	// The stored refresh token is the live one: it refreshes again.
+	if _, err := r.dev.TokenSource(context.Background()).Token(); err != nil {
+		t.Fatalf("second refresh with the stored token: %v", err)
+	}
+}
+
+func TestTokenStillValidNotRefreshed(t *testing.T) {
+	r := newRig(t, rigOptions{idp: idptest.Options{IgnoreInterval: true}})
+	r.signedIn(testUPN)
+	if _, err := r.dev.TokenSource(context.Background()).Token(); err != nil {
+		t.Fatal(err)
+	}
+	if n := r.idp.Refreshes(); n != 0 {
+		t.Fatalf("refreshed %d times a token valid for an hour", n)
+	}
+}
+
+// TestRefreshRefused: a refused refresh means sign-in needed, said so; a
+// server in trouble is temporary and keeps the tokens.
+func TestRefreshRefused(t *testing.T) {
+	tests := []struct {
+		name         string
+		answer       idptest.RefreshAnswer
+		revoke       bool
+		signInNeeded bool
+		want         string
+	}{
+		{name: "revoked", revoke: true, signInNeeded: true, want: "no longer valid"},
+		{name: "idle 90 days", signInNeeded: true, want: "90 days",
+			answer: idptest.RefreshAnswer{Status: 400, Error: "invalid_grant", Description: "AADSTS700082: The refresh token has expired due to inactivity.", Codes: []int{700082}}},
+		{name: "sign-in frequency", signInNeeded: true, want: "sign-in frequency",
+			answer: idptest.RefreshAnswer{Status: 400, Error: "invalid_grant", Description: "AADSTS70043: The refresh token has expired or is invalid due to sign-in frequency checks by conditional access.", Codes: []int{70043}}},
+		{name: "unavailable", want: "unavailable", answer: idptest.RefreshAnswer{Status: http.StatusServiceUnavailable}},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			r := newRig(t, rigOptions{idp: idptest.Options{IgnoreInterval: true, AccessTokenLifetime: time.Minute}})
+			r.signedIn(testUPN)
+			before, _, _ := r.store.Account()
+			if tt.revoke {
+				r.idp.Revoke(testUPN)
+			} else {
+				r.idp.ScriptRefresh(tt.answer)
+			}
+			_, err := r.dev.TokenSource(context.Background()).Token()
+			if got := errors.Is(err, ErrSignInNeeded); got != tt.signInNeeded {
+				t.Fatalf("err %v: sign-in needed %v, want %v", err, got, tt.signInNeeded)
+			}
+			var de *Error
+			if !errors.As(err, &de) || !strings.Contains(de.Summary, tt.want) {
+				t.Fatalf("err %v, want a summary with %q", err, tt.want)
+			}
+			if de.Temporary == tt.signInNeeded {
+				t.Errorf("Temporary = %v", de.Temporary)
+			}
+			after, ok, _ := r.store.Account()
+			if !ok || after.Token.RefreshToken != before.Token.RefreshToken {
+				t.Error("the stored tokens changed after a failed refresh")
+			}
+			// The state says so until someone signs in again, even
+			// after a restart, and without asking the provider again.
+			r.reopen()
+			st, _ := r.dev.Status()
+			if tt.signInNeeded && (st.Ready || !strings.Contains(st.Problem, tt.want)) {
+				t.Errorf("status ready %v problem %q, want %q", st.Ready, st.Problem, tt.want)
+			}
+			if !tt.signInNeeded && !st.Ready {
+				t.Errorf("status not ready after a temporary failure: %s", st.Problem)
+			}
+		})
+	}
+}
+
+func TestJobRefusedWhenSignInNeeded(t *testing.T) {
+	r := newRig(t, rigOptions{idp: idptest.Options{IgnoreInterval: true, AccessTokenLifetime: time.Minute}})
+	r.signedIn(testUPN)
+	r.idp.Revoke(testUPN)
+	job, err := r.dev.Scan(context.Background(), apitype.ScanRequest{To: []string{"a@fabrikam.example"}, Pages: 1}, nil)
+	if !errors.Is(err, ErrSignInNeeded) {
+		t.Fatalf("err %v, want sign-in needed", err)
+	}
+	if job.State != apitype.JobFailed || !strings.Contains(job.Hint, "Sign in again") {
+		t.Fatalf("job %+v", job)
+	}
+	if n := len(r.mail.Messages()); n != 0 {
+		t.Fatalf("%d messages sent", n)
+	}
+}
