@@ -1,0 +1,83 @@
+// Package cli is scanmaild's command line: the subcommands a service
+// technician or a provisioning script uses against the running daemon,
+// through its local API.
+package cli
+
+import (
+	"context"
+	"errors"
+	"flag"
+	"fmt"
+	"io"
+	"sort"
+	"strings"
+
+	"scanmail/device/localclient"
+)
+
+// Context is one run of a subcommand: where it writes and how it reaches
+// the daemon.
+type Context struct {
+	Stdout, Stderr io.Writer
+	Client         *localclient.Client
+}
+
+type command struct {
+	usage string
+	run   func(ctx context.Context, c *Context, args []string) error
+}
+
+func commands() map[string]command {
+	return map[string]command{
+		"config": {"config show | config set KEY VALUE (VALUE @FILE reads a file)", runConfig},
+		"jobs":   {"jobs [-n N]", runJobs},
+		"scan":   {"scan --to ADDR[,ADDR] [--pages N]", runScan},
+		"signin": {"signin", runSignIn},
+		"status": {"status", runStatus},
+	}
+}
+
+// IsCommand reports whether name is a subcommand.
+func IsCommand(name string) bool {
+	_, ok := commands()[name]
+	return ok
+}
+
+// Usage lists the subcommands.
+func Usage() string {
+	var lines []string
+	for _, c := range commands() {
+		lines = append(lines, "  scanmaild [-socket PATH] "+c.usage)
+	}
+	sort.Strings(lines)
+	return strings.Join(lines, "\n")
+}
+
+// Run runs the subcommand args[0] and returns the process exit status.
+func Run(ctx context.Context, c *Context, args []string) int {
+	cmd, ok := commands()[args[0]]
+	if !ok {
+		fmt.Fprintf(c.Stderr, "scanmaild: unknown command %q\n%s\n", args[0], Usage())
+		return 2
+	}
+	err := cmd.run(ctx, c, args[1:])
+	if err == nil {
+		return 0
+	}
+	if errors.Is(err, flag.ErrHelp) {
+		return 2
+	}
+	fmt.Fprintf(c.Stderr, "scanmaild %s: %v\n", args[0], err)
+	var le *localclient.Error
+	if errors.As(err, &le) && le.Hint != "" {
+		fmt.Fprintf(c.Stderr, "  what to do: %s\n", le.Hint)
+	}
+	return 1
+}
+
+func newFlags(c *Context, name, usage string) *flag.FlagSet {
+	fs := flag.NewFlagSet(name, flag.ContinueOnError)
+	fs.SetOutput(c.Stderr)
+	fs.Usage = func() { fmt.Fprintf(c.Stderr, "usage: scanmaild %s\n", usage); fs.PrintDefaults() }
+	return fs
+}

@@ -1,0 +1,48 @@
+package cli
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"strings"
+
+	"scanmail/device/apitype"
+)
+
+func runScan(ctx context.Context, c *Context, args []string) error {
+	fs := newFlags(c, "scan", "scan --to ADDR[,ADDR] [--pages N]")
+	to := fs.String("to", "", "destination address(es), comma separated")
+	pages := fs.Int("pages", 0, "pages the simulated scanner produces (0: the daemon's default)")
+	if err := fs.Parse(args); err != nil {
+		return err
+	}
+	if *to == "" {
+		fs.Usage()
+		return errors.New("--to is required")
+	}
+	job, err := c.Client.Scan(ctx, apitype.ScanRequest{To: strings.Split(*to, ","), Pages: *pages}, func(ev apitype.JobEvent) {
+		switch {
+		case ev.Page > 0:
+			fmt.Fprintf(c.Stdout, "scanned page %d\n", ev.Page)
+		case ev.Job.State == apitype.JobScanning:
+			fmt.Fprintf(c.Stdout, "job %d: scanning\n", ev.Job.ID)
+		case ev.Job.State == apitype.JobSending:
+			fmt.Fprintf(c.Stdout, "job %d: sending %d page(s), %d bytes, to %s\n", ev.Job.ID, ev.Job.Pages, ev.Job.Size, strings.Join(ev.Job.To, ", "))
+		}
+	})
+	if err != nil {
+		return err
+	}
+	switch job.State {
+	case apitype.JobSent:
+		fmt.Fprintf(c.Stdout, "job %d: sent (Message-ID <%s>)\n", job.ID, job.MessageID)
+		return nil
+	case apitype.JobFailed:
+		if job.Hint != "" {
+			return fmt.Errorf("job %d failed: %s\n  what to do: %s", job.ID, job.Error, job.Hint)
+		}
+		return fmt.Errorf("job %d failed: %s", job.ID, job.Error)
+	default:
+		return fmt.Errorf("job %d ended while %s (the daemon stopped?)", job.ID, job.State)
+	}
+}

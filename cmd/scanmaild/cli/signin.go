@@ -1,0 +1,43 @@
+package cli
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"time"
+
+	"scanmail/device/apitype"
+)
+
+func runSignIn(ctx context.Context, c *Context, args []string) error {
+	fs := newFlags(c, "signin", "signin")
+	if err := fs.Parse(args); err != nil {
+		return err
+	}
+	last, err := c.Client.SignIn(ctx, func(s apitype.SignIn) {
+		if s.State == apitype.SignInWaiting {
+			fmt.Fprintf(c.Stdout, "To sign in, open %s and enter the code %s\n", s.VerificationURI, s.UserCode)
+			if s.VerificationURIComplete != "" {
+				fmt.Fprintf(c.Stdout, "(or open %s)\n", s.VerificationURIComplete)
+			}
+			fmt.Fprintf(c.Stdout, "The code expires at %s. Waiting for sign-in...\n", s.ExpiresAt.Local().Format(time.TimeOnly))
+		}
+	})
+	if err != nil {
+		return err
+	}
+	switch last.State {
+	case apitype.SignInDone:
+		fmt.Fprintf(c.Stdout, "Signed in as %s. The device now sends as this address.\n", last.UPN)
+		return nil
+	case apitype.SignInFailed:
+		if last.Hint != "" {
+			return fmt.Errorf("%s\n  what to do: %s", last.Error, last.Hint)
+		}
+		return errors.New(last.Error)
+	case apitype.SignInWaiting:
+		return errors.New("the daemon stopped before the sign-in finished")
+	default:
+		return fmt.Errorf("sign-in %s", last.State)
+	}
+}

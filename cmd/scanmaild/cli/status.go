@@ -1,0 +1,45 @@
+package cli
+
+import (
+	"context"
+	"fmt"
+	"text/tabwriter"
+	"time"
+)
+
+func runStatus(ctx context.Context, c *Context, args []string) error {
+	fs := newFlags(c, "status", "status")
+	if err := fs.Parse(args); err != nil {
+		return err
+	}
+	st, err := c.Client.Status(ctx)
+	if err != nil {
+		return err
+	}
+	w := tabwriter.NewWriter(c.Stdout, 0, 0, 2, ' ', 0)
+	fmt.Fprintf(w, "provider:\t%s (%s)\n", st.ProviderName, st.Provider)
+	fmt.Fprintf(w, "smtp server:\t%s\n", st.SMTPServer)
+	fmt.Fprintf(w, "device address:\t%s\n", st.DeviceAddress)
+	if a := st.Account; a != nil {
+		fmt.Fprintf(w, "signed in as:\t%s (since %s)\n", a.UPN, a.SignedInAt.Local().Format(time.DateTime))
+		fmt.Fprintf(w, "access token until:\t%s\n", a.TokenExpiry.Local().Format(time.DateTime))
+	} else {
+		fmt.Fprintf(w, "signed in as:\t(nobody)\n")
+	}
+	if st.SignIn.State == "waiting" {
+		fmt.Fprintf(w, "sign-in:\twaiting: open %s and enter %s\n", st.SignIn.VerificationURI, st.SignIn.UserCode)
+	}
+	if st.Ready {
+		fmt.Fprintf(w, "ready:\tyes\n")
+	} else {
+		fmt.Fprintf(w, "ready:\tno: %s\n", st.Problem)
+		if st.Hint != "" {
+			fmt.Fprintf(w, "what to do:\t%s\n", st.Hint)
+		}
+	}
+	if j := st.LastJob; j != nil {
+		fmt.Fprintf(w, "last job:\t#%d %s\n", j.ID, j.State)
+	}
+	fmt.Fprintf(w, "state file:\t%s\n", st.StateFile)
+	return w.Flush()
+}

@@ -1,0 +1,149 @@
+package main
+
+import (
+	"net/http/httptest"
+	"os"
+	"path/filepath"
+	"regexp"
+	"strconv"
+	"strings"
+	"testing"
+
+	"github.com/emersion/go-smtp"
+
+	"scanmail/device/idptest"
+	"scanmail/mailer/smtptest"
+	"scanmail/scan/pdfcheck"
+)
+
+// TestCommandLine drives a running daemon with its subcommands, the way a
+// provisioning script would: config set, signin, scan, jobs.
+func TestCommandLine(t *testing.T) {
+	const upn = "scanner@contoso.example"
+	idp := idptest.New(idptest.Options{Interval: 1, ClientID: "app-1"})
+	hs := httptest.NewServer(idp)
+	defer hs.Close()
+	mailSrv, err := smtptest.Start(smtptest.Options{Authenticate: func(user, token string) error {
+		if owner, err := idp.Validate(token); err != nil || owner != user {
+			return &smtp.SMTPError{Code: 535, EnhancedCode: smtp.EnhancedCode{5, 7, 3}, Message: "Authentication unsuccessful"}
+		}
+		return nil
+	}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer mailSrv.Close()
+
+	dir := t.TempDir()
+	sock := filepath.Join(dir, "scanmaild.sock")
+	if out, code := runCLI(t, sock, "status"); code == 0 || !strings.Contains(out, "not running") {
+		t.Fatalf("status with no daemon: exit %d\n%s", code, out)
+	}
+
+	d := start(t, dir, "-db", filepath.Join(dir, "scanmail.db"))
+	waitSocket(t, sock)
+	if m := fileMode(t, filepath.Join(dir, "scanmail.db")); m != 0o600 {
+		t.Errorf("state file mode %o", m)
+	}
+	if m := fileMode(t, sock); m&0o077 != 0 {
+		t.Errorf("socket mode %o, want no access for others", m)
+	}
+
+	ca := filepath.Join(dir, "ca.pem")
+	if err := os.WriteFile(ca, mailSrv.CertPEM(), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	for _, kv := range [][2]string{
+		{"provider", "custom"},
+		{"client_id", "app-1"},
+		{"custom.smtp_host", "localhost"},
+		{"custom.smtp_port", strconv.Itoa(mailSrv.Port())},
+		{"custom.device_auth_url", hs.URL + "/organizations/oauth2/v2.0/devicecode"},
+		{"custom.token_url", hs.URL + "/organizations/oauth2/v2.0/token"},
+		{"custom.scopes", idptest.DefaultScope + " offline_access openid profile email"},
+		{"custom.ca_bundle", "@" + ca},
+		{"subject", "Scan of {pages} page(s)"},
+	} {
+		if out, code := runCLI(t, sock, "config", "set", kv[0], kv[1]); code != 0 {
+			t.Fatalf("config set %s: exit %d\n%s", kv[0], code, out)
+		}
+	}
+	out, code := runCLI(t, sock, "config", "set", "custom.smtp_port", "465")
+	if code != 1 || !strings.Contains(out, "587") {
+		t.Errorf("port 465: exit %d\n%s", code, out)
+	}
+	out, _ = runCLI(t, sock, "config", "show")
+	if !strings.Contains(out, "(1 certificate(s))") || strings.Contains(out, "BEGIN CERTIFICATE") {
+		t.Errorf("config show:\n%s", out)
+	}
+
+	out, code = runCLI(t, sock, "scan", "--to", "alice@fabrikam.example")
+	if code != 1 || !strings.Contains(out, "Not signed in") || !strings.Contains(out, "what to do:") {
+		t.Errorf("scan before sign-in: exit %d\n%s", code, out)
+	}
+
+	// signin prints the code, then waits for the person to sign in.
+	signin := start(t, dir, "-socket", sock, "signin")
+	line := signin.expect("enter the code")
+	code6 := regexp.MustCompile(`enter the code (\S+)`).FindStringSubmatch(line)
+	if code6 == nil {
+		t.Fatalf("no code in %q", line)
+	}
+	signin.expect("expires at")
+	if err := idp.Approve(code6[1], upn); err != nil {
+		t.Fatal(err)
+	}
+	signin.expect("Signed in as " + upn)
+	if code := signin.wait(); code != 0 {
+		t.Fatalf("signin exit %d", code)
+	}
+
+	out, code = runCLI(t, sock, "status")
+	if code != 0 || !strings.Contains(out, "signed in as:        "+upn) || !strings.Contains(out, "ready:               yes") {
+		t.Errorf("status after sign-in: exit %d\n%s", code, out)
+	}
+
+	out, code = runCLI(t, sock, "scan", "--to", "alice@fabrikam.example,bob@fabrikam.example", "--pages", "2")
+	if code != 0 || !strings.Contains(out, "scanned page 2") || !strings.Contains(out, "sent (Message-ID") {
+		t.Fatalf("scan: exit %d\n%s", code, out)
+	}
+	msgs := mailSrv.Messages()
+	if len(msgs) != 1 || msgs[0].From != upn || len(msgs[0].To) != 2 {
+		t.Fatalf("server received %+v", msgs)
+	}
+	eml := filepath.Join(dir, "received.eml")
+	os.WriteFile(eml, msgs[0].Data, 0o600)
+	pdfcheck.Valid(t, attachment(t, eml), 2)
+
+	out, code = runCLI(t, sock, "scan", "--to", "not an address")
+	if code != 1 || !strings.Contains(out, "not an e-mail address") {
+		t.Errorf("bad address: exit %d\n%s", code, out)
+	}
+
+	out, code = runCLI(t, sock, "jobs")
+	if code != 0 || !regexp.MustCompile(`(?m)^1\s.*\s2\s+\d+\s+sent\s+alice@fabrikam.example,bob@fabrikam.example`).MatchString(out) {
+		t.Errorf("jobs: exit %d\n%s", code, out)
+	}
+
+	d.stop()
+	if _, err := os.Stat(sock); !os.IsNotExist(err) {
+		t.Errorf("socket left behind: %v", err)
+	}
+	// A restart finds the sign-in and the job in the state file.
+	d = start(t, dir, "-db", filepath.Join(dir, "scanmail.db"))
+	waitSocket(t, sock)
+	out, _ = runCLI(t, sock, "jobs")
+	if !strings.Contains(out, "sent") {
+		t.Errorf("jobs after restart:\n%s", out)
+	}
+	d.stop()
+}
+
+func fileMode(t *testing.T, path string) os.FileMode {
+	t.Helper()
+	fi, err := os.Stat(path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return fi.Mode().Perm()
+}

@@ -1,0 +1,93 @@
+package main
+
+import (
+	"context"
+	"fmt"
+	"io"
+	"log/slog"
+	"os"
+	"path/filepath"
+
+	"scanmail/cmd/scanmaild/demo"
+	"scanmail/device"
+	"scanmail/device/localapi"
+	"scanmail/scan"
+)
+
+type daemonConfig struct {
+	db, socket, spool string
+	demo              bool
+	mailDir           string
+	pages             int
+	verbose           bool
+}
+
+// runDaemon wires the parts together and runs until ctx ends.
+func runDaemon(ctx context.Context, cfg daemonConfig) error {
+	level := slog.LevelInfo
+	if cfg.verbose {
+		level = slog.LevelDebug
+	}
+	var logOut io.Writer = os.Stderr
+	if cfg.demo {
+		// The demo's terminal belongs to the guided console; the log
+		// goes to a file beside the state file.
+		f, err := os.OpenFile(filepath.Join(filepath.Dir(cfg.db), "scanmaild.log"), os.O_CREATE|os.O_APPEND|os.O_WRONLY, 0o600)
+		if err != nil {
+			return err
+		}
+		defer f.Close()
+		logOut = f
+	}
+	log := slog.New(slog.NewTextHandler(logOut, &slog.HandlerOptions{Level: level}))
+
+	store, err := device.OpenStore(cfg.db)
+	if err != nil {
+		return err
+	}
+	defer store.Close()
+
+	// The scanner engine's link comes with the board support; until
+	// then every build scans from the simulator.
+	dev, err := device.New(device.Config{
+		Store:        store,
+		Scanner:      &scan.Simulator{},
+		SpoolDir:     cfg.spool,
+		Logger:       log,
+		DefaultPages: cfg.pages,
+	})
+	if err != nil {
+		return err
+	}
+	defer dev.Close()
+
+	ln, err := localapi.Listen(cfg.socket)
+	if err != nil {
+		return err
+	}
+	defer os.Remove(cfg.socket)
+	ctx, cancel := context.WithCancel(ctx)
+	defer cancel()
+	apiDone := make(chan error, 1)
+	go func() { apiDone <- localapi.Serve(ctx, ln, localapi.NewHandler(dev, log)) }()
+	log.Info("scanmaild started", "state_file", cfg.db, "socket", cfg.socket, "demo", cfg.demo)
+
+	if cfg.demo {
+		err = demo.Run(ctx, dev, demo.Config{
+			MailDir: cfg.mailDir,
+			Socket:  cfg.socket,
+			LogFile: filepath.Join(filepath.Dir(cfg.db), "scanmaild.log"),
+			Logger:  log,
+			In:      os.Stdin,
+			Out:     os.Stdout,
+		})
+	} else {
+		<-ctx.Done()
+	}
+	cancel()
+	if apiErr := <-apiDone; apiErr != nil && err == nil {
+		err = fmt.Errorf("local API: %w", apiErr)
+	}
+	log.Info("scanmaild stopped")
+	return err
+}

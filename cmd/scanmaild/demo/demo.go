@@ -1,0 +1,126 @@
+// Package demo runs scanmail with everything it talks to on this machine:
+// a local identity provider that speaks the device flow like Microsoft's,
+// and an SMTP server that wants STARTTLS and checks XOAUTH2 against it and
+// saves each message as .eml. It is a demo part, wired only by -demo; the
+// product code knows nothing of it.
+package demo
+
+import (
+	"bufio"
+	"context"
+	"fmt"
+	"io"
+	"log/slog"
+	"net"
+	"net/http"
+	"strings"
+
+	"github.com/emersion/go-smtp"
+
+	"scanmail/device"
+	"scanmail/device/idptest"
+	"scanmail/mailer/smtptest"
+)
+
+// ClientID is the demo's app registration.
+const ClientID = "scanmail-demo"
+
+// Config is what the demo needs from the daemon.
+type Config struct {
+	MailDir string // where .eml files go
+	Socket  string // the local API socket, to show the CLI
+	LogFile string
+	Logger  *slog.Logger
+	In      io.Reader
+	Out     io.Writer
+}
+
+// Run starts the local identity provider and SMTP server, points the device
+// at them, and runs the guided console until ctx ends or the person quits.
+func Run(ctx context.Context, dev *device.Device, cfg Config) error {
+	idp := idptest.New(idptest.Options{ClientID: ClientID, Logger: cfg.Logger.With("part", "demo-idp")})
+	ln, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		return fmt.Errorf("demo identity provider: %w", err)
+	}
+	idpSrv := &http.Server{Handler: idp}
+	go idpSrv.Serve(ln)
+	defer idpSrv.Close()
+	idpURL := "http://" + ln.Addr().String()
+
+	mail, err := smtptest.Start(smtptest.Options{
+		Addr:   "127.0.0.1:0",
+		Domain: "localhost",
+		Dir:    cfg.MailDir,
+		Logger: cfg.Logger.With("part", "demo-smtp"),
+		Authenticate: func(user, token string) error {
+			owner, err := idp.Validate(token)
+			if err != nil || !strings.EqualFold(owner, user) {
+				return &smtp.SMTPError{Code: 535, EnhancedCode: smtp.EnhancedCode{5, 7, 3}, Message: "Authentication unsuccessful"}
+			}
+			return nil
+		},
+	})
+	if err != nil {
+		return fmt.Errorf("demo SMTP server: %w", err)
+	}
+	defer mail.Close()
+
+	if err := configure(dev, idpURL, mail); err != nil {
+		return err
+	}
+	c := &console{
+		dev:     dev,
+		cfg:     cfg,
+		idpURL:  idpURL,
+		mail:    mail,
+		out:     cfg.Out,
+		lines:   readLines(ctx, cfg.In),
+		defRcpt: "reception@contoso.example",
+	}
+	return c.run(ctx)
+}
+
+// configure points the device at the demo's servers. Their ports and the
+// identity provider's memory are new each run, so a sign-in from an
+// earlier run is forgotten rather than left to fail.
+func configure(dev *device.Device, idpURL string, mail *smtptest.Server) error {
+	settings := [][2]string{
+		{"provider", device.CustomProviderID},
+		{"client_id", ClientID},
+		{"tenant", "organizations"},
+		{"custom.smtp_host", "localhost"},
+		{"custom.smtp_port", fmt.Sprint(mail.Port())},
+		{"custom.device_auth_url", idpURL + "/organizations/oauth2/v2.0/devicecode"},
+		{"custom.token_url", idpURL + "/organizations/oauth2/v2.0/token"},
+		{"custom.scopes", idptest.DefaultScope + " offline_access openid profile email"},
+		{"custom.ca_bundle", string(mail.CertPEM())},
+	}
+	for _, kv := range settings {
+		if _, err := dev.SetConfig(kv[0], kv[1]); err != nil {
+			return fmt.Errorf("demo settings: %w", err)
+		}
+	}
+	if err := dev.SignOut(); err != nil {
+		return fmt.Errorf("demo: %w", err)
+	}
+	return nil
+}
+
+// readLines delivers the lines typed on in; the channel closes at EOF or
+// when ctx ends.
+func readLines(ctx context.Context, in io.Reader) <-chan string {
+	ch := make(chan string)
+	go func() {
+		defer close(ch)
+		sc := bufio.NewScanner(in)
+		for sc.Scan() {
+			select {
+			case ch <- strings.TrimSpace(sc.Text()):
+			case <-ctx.Done():
+				return
+			}
+		}
+	}()
+	return ch
+}

@@ -1,0 +1,101 @@
+package main
+
+import (
+	"io"
+	"net/http"
+	"net/url"
+	"path/filepath"
+	"regexp"
+	"strconv"
+	"strings"
+	"syscall"
+	"testing"
+
+	"scanmail/scan/pdfcheck"
+)
+
+// TestDemo is `make run` as a newcomer lives it: the console says what to
+// do, a browser signs in on the demo identity provider's page, and the
+// scanned PDF arrives as an .eml file.
+func TestDemo(t *testing.T) {
+	dir := t.TempDir()
+	eml, _ := runDemo(t, dir, 3)
+	pdfcheck.Valid(t, attachment(t, eml), 3)
+}
+
+// BenchmarkProcess50Pages reports the daemon's peak RSS (the figure
+// /usr/bin/time -v prints as maximum resident set size) while it scans and
+// sends a 50-page job in demo mode.
+func BenchmarkProcess50Pages(b *testing.B) {
+	for b.Loop() {
+		_, rss := runDemo(b, b.TempDir(), 50)
+		b.ReportMetric(float64(rss)/1024, "peak-RSS-MiB")
+	}
+}
+
+// runDemo runs `scanmaild -demo` in dir through sign-in and one job of
+// pages pages, and returns the saved message's path and the daemon's peak
+// RSS in KiB.
+func runDemo(tb testing.TB, dir string, pages int) (eml string, rssKiB int64) {
+	tb.Helper()
+	p := start(tb, dir, "-demo", "-pages", strconv.Itoa(pages))
+	p.expect("Press Enter to start sign-in")
+	p.send("")
+	uri := regexp.MustCompile(`open:\s+(\S+)`).FindStringSubmatch(p.expect("open:"))
+	code := regexp.MustCompile(`code:\s+(\S+)`).FindStringSubmatch(p.expect("enter the code:"))
+	if uri == nil || code == nil {
+		tb.Fatalf("no URL or code shown:\n%s", strings.Join(p.seen, "\n"))
+	}
+	p.expect("curl") // the way without a browser is shown too
+	browserSignIn(tb, uri[1], code[1], "scanner@contoso.example")
+	p.expect("Signed in as scanner@contoso.example")
+
+	p.expect("Type the destination address")
+	p.send("alice@fabrikam.example")
+	p.expect("page " + strconv.Itoa(pages) + " scanned")
+	p.expect("Sent (job")
+	line := p.expect("saved it as:")
+	eml = strings.TrimSpace(line[strings.Index(line, "saved it as:")+len("saved it as:"):])
+	if !filepath.IsAbs(eml) {
+		eml = filepath.Join(dir, eml)
+	}
+	p.expect("Type the destination address")
+	p.send("q")
+	if code := p.wait(); code != 0 {
+		tb.Fatalf("demo exit status %d", code)
+	}
+	ru, ok := p.cmd.ProcessState.SysUsage().(*syscall.Rusage)
+	if !ok {
+		tb.Fatal("no rusage")
+	}
+	return eml, ru.Maxrss
+}
+
+// browserSignIn does what a person does on the verification page: open it,
+// type the code, then the account, and approve.
+func browserSignIn(tb testing.TB, uri, code, user string) {
+	tb.Helper()
+	get, err := http.Get(uri)
+	if err != nil {
+		tb.Fatal(err)
+	}
+	page, _ := io.ReadAll(get.Body)
+	get.Body.Close()
+	if !strings.Contains(string(page), `name="code"`) {
+		tb.Fatalf("verification page has no code field:\n%s", page)
+	}
+	for _, form := range []url.Values{
+		{"step": {"code"}, "code": {code}},
+		{"step": {"account"}, "code": {code}, "username": {user}, "action": {"approve"}},
+	} {
+		res, err := http.PostForm(uri, form)
+		if err != nil {
+			tb.Fatal(err)
+		}
+		body, _ := io.ReadAll(res.Body)
+		res.Body.Close()
+		if res.StatusCode != http.StatusOK {
+			tb.Fatalf("verification page step %s: %s\n%s", form.Get("step"), res.Status, body)
+		}
+	}
+}

@@ -1,0 +1,71 @@
+// Command scanmaild is the scan-to-email daemon of the printer's controller
+// board. Run without a command it is the daemon; with one (status, config,
+// signin, scan, jobs) it talks to the running daemon over its local socket.
+package main
+
+import (
+	"context"
+	"flag"
+	"fmt"
+	"os"
+	"os/signal"
+	"path/filepath"
+	"syscall"
+
+	"scanmail/cmd/scanmaild/cli"
+	"scanmail/device/apitype"
+	"scanmail/device/localclient"
+)
+
+const boardDB = "/var/lib/scanmail/scanmail.db"
+
+func main() {
+	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
+	defer stop()
+	os.Exit(run(ctx, os.Args[1:]))
+}
+
+func run(ctx context.Context, args []string) int {
+	fs := flag.NewFlagSet("scanmaild", flag.ContinueOnError)
+	var cfg daemonConfig
+	fs.StringVar(&cfg.db, "db", "", "state file (default "+boardDB+", or ./scanmail.db with -demo)")
+	fs.StringVar(&cfg.socket, "socket", "", "local API socket (default: "+apitype.SocketName+" beside the state file)")
+	fs.StringVar(&cfg.spool, "spool", "", "spool directory (default: spool/ beside the state file)")
+	fs.BoolVar(&cfg.demo, "demo", false, "run with a local identity provider and SMTP server on loopback")
+	fs.StringVar(&cfg.mailDir, "mail-dir", "demo-mail", "with -demo: where received mail is saved as .eml")
+	fs.IntVar(&cfg.pages, "pages", 3, "pages in a simulated scan")
+	fs.BoolVar(&cfg.verbose, "v", false, "debug logging")
+	fs.Usage = func() {
+		fmt.Fprintf(fs.Output(), "usage: scanmaild [flags]            run the daemon\n%s\n\nflags:\n", cli.Usage())
+		fs.PrintDefaults()
+	}
+	if err := fs.Parse(args); err != nil {
+		return 2
+	}
+	if cfg.db == "" {
+		cfg.db = boardDB
+		if cfg.demo {
+			cfg.db = "scanmail.db"
+		}
+	}
+	if cfg.socket == "" {
+		cfg.socket = filepath.Join(filepath.Dir(cfg.db), apitype.SocketName)
+	}
+	if cfg.spool == "" {
+		cfg.spool = filepath.Join(filepath.Dir(cfg.db), "spool")
+	}
+
+	if fs.NArg() > 0 {
+		if !cli.IsCommand(fs.Arg(0)) {
+			fs.Usage()
+			return 2
+		}
+		c := &cli.Context{Stdout: os.Stdout, Stderr: os.Stderr, Client: &localclient.Client{Socket: cfg.socket}}
+		return cli.Run(ctx, c, fs.Args())
+	}
+	if err := runDaemon(ctx, cfg); err != nil {
+		fmt.Fprintf(os.Stderr, "scanmaild: %v\n", err)
+		return 1
+	}
+	return 0
+}
