@@ -18,6 +18,7 @@ import (
 // waiting (pending, slow_down, pending), then a scan mailed over STARTTLS
 // and XOAUTH2 as the signed-in account.
 func TestScanToEmail(t *testing.T) {
+	t.Parallel()
 	r := newRig(t, rigOptions{})
 	r.idp.ScriptPolls("authorization_pending", "slow_down", "authorization_pending")
 	r.idp.AutoApprove(testUPN)
@@ -67,6 +68,7 @@ func TestScanToEmail(t *testing.T) {
 	}
 	pdf := checkMessage(t, got.Data, job.MessageID)
 	pdfcheck.Valid(t, pdf, 3)
+	r.noSecrets()
 	if n, err := r.store.Jobs(10); err != nil || len(n) != 1 || n[0].State != apitype.JobSent {
 		t.Errorf("job records %+v, %v", n, err)
 	}

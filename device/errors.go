@@ -40,7 +40,10 @@ func Explain(err error) (summary, hint string) {
 		return e.Error(), e.Hint
 	}
 	if e, ok := errors.AsType[*mailer.Error](err); ok {
-		return e.Error(), e.Hint
+		if d := e.Detail(); d != "" {
+			return e.Summary + " (" + d + ")", e.Hint
+		}
+		return e.Summary, e.Hint
 	}
 	return err.Error(), ""
 }

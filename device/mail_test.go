@@ -20,6 +20,7 @@ var to = []string{"alice@fabrikam.example"}
 // signed-in account stops the job before anything is scanned or sent, and
 // the message names both addresses and the fix.
 func TestUPNRuleRefusesBeforeConnecting(t *testing.T) {
+	t.Parallel()
 	r := newRig(t, rigOptions{idp: idptest.Options{IgnoreInterval: true}})
 	r.signedIn(testUPN)
 	r.configure(map[string]string{"device_address": "frontdesk@contoso.example"})
@@ -61,6 +62,7 @@ func TestUPNRuleRefusesBeforeConnecting(t *testing.T) {
 
 // TestNoStartTLS: a server that offers no STARTTLS gets no credential.
 func TestNoStartTLS(t *testing.T) {
+	t.Parallel()
 	r := newRig(t, rigOptions{idp: idptest.Options{IgnoreInterval: true}, smtp: smtptest.Options{NoStartTLS: true}})
 	r.signedIn(testUPN)
 	job, err := r.dev.Scan(context.Background(), apitype.ScanRequest{To: to, Pages: 1}, nil)
@@ -78,6 +80,7 @@ func TestNoStartTLS(t *testing.T) {
 // TestSMTPRefusals: the server's answers reach the operator as the
 // catalogue's message and the admin's fix.
 func TestSMTPRefusals(t *testing.T) {
+	t.Parallel()
 	tests := []struct {
 		name string
 		step string
@@ -90,6 +93,7 @@ func TestSMTPRefusals(t *testing.T) {
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
+			t.Parallel()
 			r := newRig(t, rigOptions{idp: idptest.Options{IgnoreInterval: true}})
 			r.signedIn(testUPN)
 			r.mail.FailNext(tt.step, tt.err)
@@ -106,6 +110,7 @@ func TestSMTPRefusals(t *testing.T) {
 }
 
 func TestScanRecipients(t *testing.T) {
+	t.Parallel()
 	r := newRig(t, rigOptions{idp: idptest.Options{IgnoreInterval: true}})
 	r.signedIn(testUPN)
 	for _, bad := range [][]string{nil, {""}, {"not an address"}} {

@@ -71,7 +71,7 @@ func oauthError(err error) error {
 	if !errors.As(err, &re) {
 		return &Error{
 			Summary:   "Cannot reach the sign-in service",
-			Hint:      "Check the network connection and DNS; the device tries again.",
+			Hint:      "Check the network connection and DNS, then try again.",
 			Temporary: true,
 			Err:       err,
 		}
@@ -83,7 +83,7 @@ func oauthError(err error) error {
 	if status >= 500 || status == http.StatusTooManyRequests {
 		return &Error{
 			Summary:   fmt.Sprintf("The sign-in service is unavailable (HTTP %d)", status),
-			Hint:      "This is usually brief; the device tries again.",
+			Hint:      "This is usually brief; try again in a few minutes.",
 			Temporary: true,
 			Err:       errors.New(re.ErrorCode + " " + re.ErrorDescription),
 		}

@@ -1,13 +1,16 @@
 package device
 
 import (
+	"bytes"
 	"context"
+	"io"
 	"log/slog"
 	"net/http/httptest"
 	"os"
 	"path/filepath"
 	"strconv"
 	"strings"
+	"sync"
 	"testing"
 	"time"
 
@@ -34,6 +37,7 @@ type rig struct {
 	dbPath string
 	store  *Store
 	dev    *Device
+	log    *syncBuffer // everything the device logged
 }
 
 type rigOptions struct {
@@ -47,7 +51,7 @@ func newRig(t *testing.T, o rigOptions) *rig {
 		o.idp.Interval = 1
 	}
 	o.idp.ClientID = testClientID
-	r := &rig{t: t, idp: idptest.New(o.idp)}
+	r := &rig{t: t, idp: idptest.New(o.idp), log: &syncBuffer{}}
 	hs := httptest.NewServer(r.idp)
 	t.Cleanup(hs.Close)
 	r.idpURL = hs.URL
@@ -94,7 +98,7 @@ func (r *rig) open() {
 		Store:    st,
 		Scanner:  &scan.Simulator{},
 		SpoolDir: filepath.Join(filepath.Dir(r.dbPath), "spool"),
-		Logger:   slog.New(slog.NewTextHandler(testWriter{r.t}, nil)),
+		Logger:   slog.New(slog.NewTextHandler(io.MultiWriter(testWriter{r.t}, r.log), &slog.HandlerOptions{Level: slog.LevelDebug})),
 	})
 	if err != nil {
 		r.t.Fatal(err)
@@ -153,6 +157,38 @@ func (r *rig) signedIn(upn string) {
 	if st := r.signIn(); st.State != apitype.SignInDone {
 		r.t.Fatalf("sign-in: %+v", st)
 	}
+}
+
+// noSecrets fails the test if the device logged any of its tokens.
+func (r *rig) noSecrets() {
+	r.t.Helper()
+	acct, ok, err := r.store.Account()
+	if err != nil || !ok {
+		r.t.Fatalf("no account to check (%v)", err)
+	}
+	logged := r.log.String()
+	for name, secret := range map[string]string{"access token": acct.Token.AccessToken, "refresh token": acct.Token.RefreshToken} {
+		if secret == "" || strings.Contains(logged, secret) {
+			r.t.Errorf("the %s is empty or in the log", name)
+		}
+	}
+}
+
+type syncBuffer struct {
+	mu  sync.Mutex
+	buf bytes.Buffer
+}
+
+func (b *syncBuffer) Write(p []byte) (int, error) {
+	b.mu.Lock()
+	defer b.mu.Unlock()
+	return b.buf.Write(p)
+}
+
+func (b *syncBuffer) String() string {
+	b.mu.Lock()
+	defer b.mu.Unlock()
+	return b.buf.String()
 }
 
 // testWriter sends the device's log to the test's log.

@@ -7,6 +7,7 @@ import (
 )
 
 func TestSettingsSet(t *testing.T) {
+	t.Parallel()
 	tests := []struct {
 		key, value string
 		err        string // "" for accepted
@@ -50,6 +51,7 @@ func TestSettingsSet(t *testing.T) {
 }
 
 func TestProviderEndpoints(t *testing.T) {
+	t.Parallel()
 	tests := []struct {
 		provider, tenant           string
 		deviceAuth, token, consent string
@@ -105,6 +107,7 @@ func TestProviderEndpoints(t *testing.T) {
 }
 
 func TestCustomProviderIncomplete(t *testing.T) {
+	t.Parallel()
 	s := DefaultSettings()
 	s.Provider = CustomProviderID
 	if _, err := s.ResolveProvider(); err == nil || !strings.Contains(err.Error(), "custom.device_auth_url") {

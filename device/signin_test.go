@@ -15,6 +15,7 @@ import (
 // TestSignInRefused runs each way a sign-in can be refused and checks the
 // admin is told that one, in words they can act on.
 func TestSignInRefused(t *testing.T) {
+	t.Parallel()
 	tests := []struct {
 		name   string
 		script []string
@@ -28,6 +29,7 @@ func TestSignInRefused(t *testing.T) {
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
+			t.Parallel()
 			r := newRig(t, rigOptions{idp: idptest.Options{IgnoreInterval: true}})
 			r.idp.ScriptPolls(tt.script...)
 			st := r.signIn()
@@ -47,6 +49,7 @@ func TestSignInRefused(t *testing.T) {
 // TestSignInAppRegistration covers the app registration's mistakes, which
 // the device flow reports at its first request.
 func TestSignInAppRegistration(t *testing.T) {
+	t.Parallel()
 	r := newRig(t, rigOptions{idp: idptest.Options{RequireClientSecret: true, IgnoreInterval: true}})
 	r.idp.AutoApprove(testUPN)
 	st := r.signIn()
@@ -63,6 +66,7 @@ func TestSignInAppRegistration(t *testing.T) {
 }
 
 func TestSignInNeedsClientID(t *testing.T) {
+	t.Parallel()
 	r := newRig(t, rigOptions{})
 	r.configure(map[string]string{"client_id": ""})
 	_, err := r.dev.StartSignIn(context.Background())
@@ -74,6 +78,7 @@ func TestSignInNeedsClientID(t *testing.T) {
 // TestSignInJoin: the panel and the web page started sign-in at once; both
 // show the same code.
 func TestSignInJoin(t *testing.T) {
+	t.Parallel()
 	r := newRig(t, rigOptions{idp: idptest.Options{IgnoreInterval: true}})
 	a, err := r.dev.StartSignIn(context.Background())
 	if err != nil {
@@ -106,6 +111,7 @@ func TestSignInJoin(t *testing.T) {
 
 // TestUPNFromIDToken: the UPN is preferred_username, else upn, never email.
 func TestUPNFromIDToken(t *testing.T) {
+	t.Parallel()
 	tok := func(claims string) string {
 		return "eyJhbGciOiJub25lIn0." + b64(claims) + ".sig"
 	}
@@ -122,6 +128,7 @@ func TestUPNFromIDToken(t *testing.T) {
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
+			t.Parallel()
 			got, err := upnFromIDToken(tt.token, testClientID)
 			if tt.err != "" {
 				if err == nil || !strings.Contains(err.Error(), tt.err) {
@@ -137,6 +144,7 @@ func TestUPNFromIDToken(t *testing.T) {
 }
 
 func TestSignOut(t *testing.T) {
+	t.Parallel()
 	r := newRig(t, rigOptions{idp: idptest.Options{IgnoreInterval: true}})
 	r.signedIn(testUPN)
 	if err := r.dev.SignOut(); err != nil {

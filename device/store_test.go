@@ -10,6 +10,7 @@ import (
 )
 
 func TestStoreReopen(t *testing.T) {
+	t.Parallel()
 	path := filepath.Join(t.TempDir(), "state", "scanmail.db")
 	st, err := OpenStore(path)
 	if err != nil {
@@ -39,6 +40,7 @@ func TestStoreReopen(t *testing.T) {
 
 // TestStoreNewerSchema: a file from a newer daemon is refused, not misread.
 func TestStoreNewerSchema(t *testing.T) {
+	t.Parallel()
 	path := filepath.Join(t.TempDir(), "scanmail.db")
 	db, err := bolt.Open(path, 0o600, nil)
 	if err != nil {
@@ -57,6 +59,7 @@ func TestStoreNewerSchema(t *testing.T) {
 // TestStoreFailedUpdateKeepsState: a change that fails leaves nothing half
 // written.
 func TestStoreFailedUpdateKeepsState(t *testing.T) {
+	t.Parallel()
 	st, err := OpenStore(filepath.Join(t.TempDir(), "scanmail.db"))
 	if err != nil {
 		t.Fatal(err)

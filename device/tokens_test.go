@@ -16,6 +16,7 @@ import (
 // refresh token, and the rotated refresh token is what the state file holds
 // after a restart.
 func TestTokenRefreshPersists(t *testing.T) {
+	t.Parallel()
 	// Tokens that live less than the refresh margin are renewed at every use.
 	r := newRig(t, rigOptions{idp: idptest.Options{IgnoreInterval: true, AccessTokenLifetime: time.Minute}})
 	r.signedIn(testUPN)
@@ -51,9 +52,11 @@ func TestTokenRefreshPersists(t *testing.T) {
 	if _, err := r.dev.TokenSource(context.Background()).Token(); err != nil {
 		t.Fatalf("second refresh with the stored token: %v", err)
 	}
+	r.noSecrets()
 }
 
 func TestTokenStillValidNotRefreshed(t *testing.T) {
+	t.Parallel()
 	r := newRig(t, rigOptions{idp: idptest.Options{IgnoreInterval: true}})
 	r.signedIn(testUPN)
 	if _, err := r.dev.TokenSource(context.Background()).Token(); err != nil {
@@ -67,6 +70,7 @@ func TestTokenStillValidNotRefreshed(t *testing.T) {
 // TestRefreshRefused: a refused refresh means sign-in needed, said so; a
 // server in trouble is temporary and keeps the tokens.
 func TestRefreshRefused(t *testing.T) {
+	t.Parallel()
 	tests := []struct {
 		name         string
 		answer       idptest.RefreshAnswer
@@ -83,6 +87,7 @@ func TestRefreshRefused(t *testing.T) {
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
+			t.Parallel()
 			r := newRig(t, rigOptions{idp: idptest.Options{IgnoreInterval: true, AccessTokenLifetime: time.Minute}})
 			r.signedIn(testUPN)
 			before, _, _ := r.store.Account()
@@ -121,6 +126,7 @@ func TestRefreshRefused(t *testing.T) {
 }
 
 func TestJobRefusedWhenSignInNeeded(t *testing.T) {
+	t.Parallel()
 	r := newRig(t, rigOptions{idp: idptest.Options{IgnoreInterval: true, AccessTokenLifetime: time.Minute}})
 	r.signedIn(testUPN)
 	r.idp.Revoke(testUPN)

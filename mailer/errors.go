@@ -52,6 +52,15 @@ func (e *Error) Error() string {
 
 func (e *Error) Unwrap() error { return e.Err }
 
+// Detail is the cause in an administrator's terms: the server's answer with
+// its enhanced status code, or the network or TLS error.
+func (e *Error) Detail() string {
+	if e.Err == nil {
+		return ""
+	}
+	return detail(e.Err)
+}
+
 // Temporary reports whether sending again later may succeed: true for
 // network failures, timeouts and 4xx answers, false for 5xx answers and for
 // problems an administrator must fix (certificates, STARTTLS, the message).
@@ -158,7 +167,7 @@ var catalogue = []advice{
 		hint: "Exchange Online accepts 35 MB per message by default, and attachments grow by a third on the way. " +
 			"Scan fewer pages or at a lower resolution, or raise the mailbox's MaxSendSize (up to 150 MB)."},
 	{match: code(smtp.EnhancedCode{4, 3, 2}),
-		summary: "Too many connections to the mail server; the device will try again",
+		summary: "Too many connections to the mail server; scan again in a few minutes",
 		hint:    "Exchange Online allows only a few connections per mailbox at a time. Other devices or programs may be sending as the same mailbox."},
 	{match: code(smtp.EnhancedCode{5, 2, 0}),
 		summary: "The mailbox refused to send the message",
@@ -201,27 +210,27 @@ var catalogue = []advice{
 		summary: "Mail server name not found",
 		hint:    "Check the spelling of the server name and the device's DNS settings."},
 	{match: isType[*net.DNSError],
-		summary: "Could not look up the mail server's name; the device will try again",
+		summary: "Could not look up the mail server's name; scan again in a few minutes",
 		hint:    "Check the network connection and the device's DNS settings."},
 	{match: isErr(syscall.ECONNREFUSED),
-		summary: "The mail server refused the connection; the device will try again",
+		summary: "The mail server refused the connection; scan again in a few minutes",
 		hint:    "Check the server name and port (Exchange Online: smtp.office365.com, 587). A firewall may block outgoing port 587."},
 	{match: isErr(context.Canceled),
 		summary: "Sending was cancelled",
 		hint:    ""},
 	{match: isTimeout,
-		summary: "The mail server did not answer in time; the device will try again",
+		summary: "The mail server did not answer in time; scan again in a few minutes",
 		hint:    "Check the network connection and that outgoing port 587 is open. Port 465 is not supported."},
 
 	// Whatever is left.
 	{match: temporaryReply,
-		summary: "The mail server is busy; the device will try again",
+		summary: "The mail server is busy; scan again in a few minutes",
 		hint:    "Nothing to do unless this keeps happening."},
 	{match: permanentReply,
 		summary: "The mail server refused the message",
 		hint:    "The server's answer says why."},
 	{match: isNetwork,
-		summary: "The connection to the mail server was lost; the device will try again",
+		summary: "The connection to the mail server was lost; scan again in a few minutes",
 		hint:    "Check the network connection."},
 	{match: anyErr,
 		summary: "Sending failed",

@@ -358,7 +358,7 @@ func TestSendServerAnswers(t *testing.T) {
 			name: "transient", step: "mail",
 			fail:     []*smtp.SMTPError{{Code: 421, EnhancedCode: smtp.EnhancedCode{4, 4, 2}, Message: "Connection dropped due to SocketError"}},
 			wantCode: 421, wantEnh: smtp.EnhancedCode{4, 4, 2}, wantStep: "mail", temporary: true,
-			words: []string{"will try again"},
+			words: []string{"scan again"},
 		},
 		{
 			name: "unknown recipient", step: "rcpt",

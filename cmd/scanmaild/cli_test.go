@@ -129,12 +129,21 @@ func TestCommandLine(t *testing.T) {
 	if _, err := os.Stat(sock); !os.IsNotExist(err) {
 		t.Errorf("socket left behind: %v", err)
 	}
-	// A restart finds the sign-in and the job in the state file.
+	// A restart finds the sign-in and the job in the state file; so does
+	// one after a power cut (SIGKILL), which also leaves a stale socket.
+	d = start(t, dir, "-db", filepath.Join(dir, "scanmail.db"))
+	waitSocket(t, sock)
+	d.cmd.Process.Kill()
+	d.wait()
 	d = start(t, dir, "-db", filepath.Join(dir, "scanmail.db"))
 	waitSocket(t, sock)
 	out, _ = runCLI(t, sock, "jobs")
 	if !strings.Contains(out, "sent") {
 		t.Errorf("jobs after restart:\n%s", out)
+	}
+	out, _ = runCLI(t, sock, "status")
+	if !strings.Contains(out, "ready:               yes") {
+		t.Errorf("status after restart:\n%s", out)
 	}
 	d.stop()
 }

@@ -76,6 +76,7 @@ func runDaemon(ctx context.Context, cfg daemonConfig) error {
 		err = demo.Run(ctx, dev, demo.Config{
 			MailDir: cfg.mailDir,
 			Socket:  cfg.socket,
+			Binary:  os.Args[0],
 			LogFile: filepath.Join(filepath.Dir(cfg.db), "scanmaild.log"),
 			Logger:  log,
 			In:      os.Stdin,

@@ -48,6 +48,14 @@ func run(ctx context.Context, args []string) int {
 			cfg.db = "scanmail.db"
 		}
 	}
+	// Absolute paths: the status and the log name files someone can find.
+	for _, p := range []*string{&cfg.db, &cfg.socket, &cfg.spool, &cfg.mailDir} {
+		if *p != "" {
+			if abs, err := filepath.Abs(*p); err == nil {
+				*p = abs
+			}
+		}
+	}
 	if cfg.socket == "" {
 		cfg.socket = filepath.Join(filepath.Dir(cfg.db), apitype.SocketName)
 	}

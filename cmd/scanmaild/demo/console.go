@@ -35,7 +35,7 @@ func (c *console) run(ctx context.Context) error {
 	c.printf("  SMTP server        localhost:%d (STARTTLS, then XOAUTH2 checked against the identity provider)\n", c.mail.Port())
 	c.printf("  received mail      %s/ (one .eml file a message)\n", c.cfg.MailDir)
 	c.printf("  daemon log         %s\n", c.cfg.LogFile)
-	c.printf("  command line       in another terminal: ./bin/scanmaild -socket %s status\n", c.cfg.Socket)
+	c.printf("  command line       in another terminal: %s -socket %s status\n", c.cfg.Binary, c.cfg.Socket)
 
 	for {
 		st, err := c.dev.Status()

@@ -29,6 +29,7 @@ const ClientID = "scanmail-demo"
 type Config struct {
 	MailDir string // where .eml files go
 	Socket  string // the local API socket, to show the CLI
+	Binary  string // how scanmaild was started, to show the CLI
 	LogFile string
 	Logger  *slog.Logger
 	In      io.Reader
