@@ -14,8 +14,6 @@ import (
 	"testing"
 	"time"
 
-	"github.com/emersion/go-smtp"
-
 	"scanmail/device/apitype"
 	"scanmail/device/idptest"
 	"scanmail/mailer/smtptest"
@@ -57,13 +55,7 @@ func newRig(t *testing.T, o rigOptions) *rig {
 	r.idpURL = hs.URL
 
 	if o.smtp.Authenticate == nil {
-		o.smtp.Authenticate = func(user, token string) error {
-			owner, err := r.idp.Validate(token)
-			if err != nil || !strings.EqualFold(owner, user) {
-				return &smtp.SMTPError{Code: 535, EnhancedCode: smtp.EnhancedCode{5, 7, 3}, Message: "Authentication unsuccessful"}
-			}
-			return nil
-		}
+		o.smtp.Authenticate = smtptest.TokenOwner(r.idp.Validate)
 	}
 	mail, err := smtptest.Start(o.smtp)
 	if err != nil {

@@ -9,8 +9,6 @@ import (
 	"strings"
 	"testing"
 
-	"github.com/emersion/go-smtp"
-
 	"scanmail/device/idptest"
 	"scanmail/mailer/smtptest"
 	"scanmail/scan/pdfcheck"
@@ -23,12 +21,7 @@ func TestCommandLine(t *testing.T) {
 	idp := idptest.New(idptest.Options{Interval: 1, ClientID: "app-1"})
 	hs := httptest.NewServer(idp)
 	defer hs.Close()
-	mailSrv, err := smtptest.Start(smtptest.Options{Authenticate: func(user, token string) error {
-		if owner, err := idp.Validate(token); err != nil || owner != user {
-			return &smtp.SMTPError{Code: 535, EnhancedCode: smtp.EnhancedCode{5, 7, 3}, Message: "Authentication unsuccessful"}
-		}
-		return nil
-	}})
+	mailSrv, err := smtptest.Start(smtptest.Options{Authenticate: smtptest.TokenOwner(idp.Validate)})
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -513,3 +513,26 @@ func TestCloseRightAfterStart(t *testing.T) {
 		}
 	}
 }
+
+func TestTokenOwner(t *testing.T) {
+	validate := func(tok string) (string, error) {
+		if tok != "good" {
+			return "", errors.New("unknown token")
+		}
+		return "Scanner@Contoso.com", nil
+	}
+	check := smtptest.TokenOwner(validate)
+	tests := []struct {
+		user, token string
+		ok          bool
+	}{
+		{"scanner@contoso.com", "good", true},
+		{"other@contoso.com", "good", false},
+		{"scanner@contoso.com", "bad", false},
+	}
+	for _, tt := range tests {
+		if err := check(tt.user, tt.token); (err == nil) != tt.ok {
+			t.Errorf("TokenOwner(%s, %s) = %v, want ok %v", tt.user, tt.token, err, tt.ok)
+		}
+	}
+}

@@ -3,6 +3,7 @@ package smtptest
 import (
 	"bytes"
 	"errors"
+	"fmt"
 	"io"
 	"slices"
 	"strings"
@@ -212,4 +213,21 @@ func parseXOAuth2(b []byte) (user, token string, ok bool) {
 		}
 	}
 	return user, token, user != ""
+}
+
+// TokenOwner makes an Options.Authenticate from an identity provider's token
+// check: the sign-in succeeds when validate accepts the token and names the
+// XOAUTH2 user as its owner, as Exchange Online checks a token against the
+// mailbox it signs in to.
+func TokenOwner(validate func(token string) (owner string, err error)) func(user, token string) error {
+	return func(user, token string) error {
+		owner, err := validate(token)
+		if err != nil {
+			return err
+		}
+		if !strings.EqualFold(owner, user) {
+			return fmt.Errorf("token belongs to %s, not %s", owner, user)
+		}
+		return nil
+	}
 }

@@ -15,8 +15,6 @@ import (
 	"net/http"
 	"strings"
 
-	"github.com/emersion/go-smtp"
-
 	"scanmail/device"
 	"scanmail/device/idptest"
 	"scanmail/mailer/smtptest"
@@ -50,17 +48,11 @@ func Run(ctx context.Context, dev *device.Device, cfg Config) error {
 	idpURL := "http://" + ln.Addr().String()
 
 	mail, err := smtptest.Start(smtptest.Options{
-		Addr:   "127.0.0.1:0",
-		Domain: "localhost",
-		Dir:    cfg.MailDir,
-		Logger: cfg.Logger.With("part", "demo-smtp"),
-		Authenticate: func(user, token string) error {
-			owner, err := idp.Validate(token)
-			if err != nil || !strings.EqualFold(owner, user) {
-				return &smtp.SMTPError{Code: 535, EnhancedCode: smtp.EnhancedCode{5, 7, 3}, Message: "Authentication unsuccessful"}
-			}
-			return nil
-		},
+		Addr:         "127.0.0.1:0",
+		Domain:       "localhost",
+		Dir:          cfg.MailDir,
+		Logger:       cfg.Logger.With("part", "demo-smtp"),
+		Authenticate: smtptest.TokenOwner(idp.Validate),
 	})
 	if err != nil {
 		return fmt.Errorf("demo SMTP server: %w", err)
