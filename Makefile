@@ -31,10 +31,11 @@ bench: deps
 	$(MAKE) arm
 	@ls -l $(BIN)/linux-arm/scanmaild $(BIN)/linux-arm64/scanmaild
 
-# Stripped, static binaries for the board: 32-bit ARMv7 and arm64.
+# Stripped, static binaries for the board: 32-bit ARMv7 and arm64, without
+# the demo's identity provider and SMTP server.
 arm:
-	$(ARMFLAGS) GOARCH=arm GOARM=7 $(GO) build -trimpath -ldflags='$(LDFLAGS)' -o $(BIN)/linux-arm/scanmaild ./cmd/scanmaild
-	$(ARMFLAGS) GOARCH=arm64 $(GO) build -trimpath -ldflags='$(LDFLAGS)' -o $(BIN)/linux-arm64/scanmaild ./cmd/scanmaild
+	$(ARMFLAGS) GOARCH=arm GOARM=7 $(GO) build -tags nodemo -trimpath -ldflags='$(LDFLAGS)' -o $(BIN)/linux-arm/scanmaild ./cmd/scanmaild
+	$(ARMFLAGS) GOARCH=arm64 $(GO) build -tags nodemo -trimpath -ldflags='$(LDFLAGS)' -o $(BIN)/linux-arm64/scanmaild ./cmd/scanmaild
 
 # What the tests need from Debian (PDF checkers), installed when missing.
 deps:

@@ -8,7 +8,6 @@ import (
 	"os"
 	"path/filepath"
 
-	"scanmail/cmd/scanmaild/demo"
 	"scanmail/device"
 	"scanmail/device/localapi"
 	"scanmail/scan"
@@ -73,15 +72,7 @@ func runDaemon(ctx context.Context, cfg daemonConfig) error {
 	log.Info("scanmaild started", "state_file", cfg.db, "socket", cfg.socket, "demo", cfg.demo)
 
 	if cfg.demo {
-		err = demo.Run(ctx, dev, demo.Config{
-			MailDir: cfg.mailDir,
-			Socket:  cfg.socket,
-			Binary:  os.Args[0],
-			LogFile: filepath.Join(filepath.Dir(cfg.db), "scanmaild.log"),
-			Logger:  log,
-			In:      os.Stdin,
-			Out:     os.Stdout,
-		})
+		err = runDemo(ctx, dev, cfg, log)
 	} else {
 		<-ctx.Done()
 	}

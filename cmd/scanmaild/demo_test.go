@@ -1,3 +1,5 @@
+//go:build !nodemo
+
 package main
 
 import (
@@ -19,7 +21,7 @@ import (
 // scanned PDF arrives as an .eml file.
 func TestDemo(t *testing.T) {
 	dir := t.TempDir()
-	eml, _ := runDemo(t, dir, 3)
+	eml, _ := driveDemo(t, dir, 3)
 	pdfcheck.Valid(t, attachment(t, eml), 3)
 }
 
@@ -28,15 +30,15 @@ func TestDemo(t *testing.T) {
 // sends a 50-page job in demo mode.
 func BenchmarkProcess50Pages(b *testing.B) {
 	for b.Loop() {
-		_, rss := runDemo(b, b.TempDir(), 50)
+		_, rss := driveDemo(b, b.TempDir(), 50)
 		b.ReportMetric(float64(rss)/1024, "peak-RSS-MiB")
 	}
 }
 
-// runDemo runs `scanmaild -demo` in dir through sign-in and one job of
+// driveDemo runs `scanmaild -demo` in dir through sign-in and one job of
 // pages pages, and returns the saved message's path and the daemon's peak
 // RSS in KiB.
-func runDemo(tb testing.TB, dir string, pages int) (eml string, rssKiB int64) {
+func driveDemo(tb testing.TB, dir string, pages int) (eml string, rssKiB int64) {
 	tb.Helper()
 	p := start(tb, dir, "-demo", "-pages", strconv.Itoa(pages))
 	p.expect("Press Enter to start sign-in")

@@ -32,7 +32,7 @@ func (c *console) run(ctx context.Context) error {
 	c.printf("\n=== scanmail demo ===\n")
 	c.printf("Everything runs on this machine (loopback only):\n")
 	c.printf("  identity provider  %s (behaves like Microsoft's device sign-in)\n", c.idpURL)
-	c.printf("  SMTP server        localhost:%d (STARTTLS, then XOAUTH2 checked against the identity provider)\n", c.mail.Port())
+	c.printf("  SMTP server        localhost:%d (STARTTLS, then XOAUTH2 checked against the identity provider; up to 150 MB a message)\n", c.mail.Port())
 	c.printf("  received mail      %s/ (one .eml file a message)\n", c.cfg.MailDir)
 	c.printf("  daemon log         %s\n", c.cfg.LogFile)
 	c.printf("  command line       in another terminal: %s -socket %s status\n", c.cfg.Binary, c.cfg.Socket)

@@ -53,6 +53,9 @@ func Run(ctx context.Context, dev *device.Device, cfg Config) error {
 		Dir:          cfg.MailDir,
 		Logger:       cfg.Logger.With("part", "demo-smtp"),
 		Authenticate: smtptest.TokenOwner(idp.Validate),
+		// A mailbox whose admin raised MaxSendSize to Exchange Online's
+		// ceiling, so that long demo scans go through in one message.
+		MaxMessageBytes: 150 << 20,
 	})
 	if err != nil {
 		return fmt.Errorf("demo SMTP server: %w", err)
