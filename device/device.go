@@ -47,10 +47,12 @@ type Device struct {
 	pages    int
 
 	// ctx outlives requests: a sign-in or a job goes on when the
-	// person who started it walks away. Close cancels it.
+	// person who started it walks away. Close cancels it and waits for
+	// the work counted in wg, which begin admits while open.
 	ctx    context.Context
 	cancel context.CancelFunc
 	wg     sync.WaitGroup
+	closed bool // under mu
 
 	tokenMu sync.Mutex // one refresh at a time, so rotated tokens never race
 	jobMu   sync.Mutex // one scanner, one job at a time
@@ -93,11 +95,30 @@ func New(cfg Config) (*Device, error) {
 	}, nil
 }
 
-// Close stops a running sign-in and waits for background work to end.
+// ErrClosed means the device is shutting down.
+var ErrClosed = errors.New("the device is shutting down")
+
+// Close stops a running sign-in or job and waits for them to end, so that
+// nothing touches the store after Close returns.
 func (d *Device) Close() error {
+	d.mu.Lock()
+	d.closed = true
+	d.mu.Unlock()
 	d.cancel()
 	d.wg.Wait()
 	return nil
+}
+
+// begin counts a piece of work that Close must wait for; call the returned
+// func when it ends.
+func (d *Device) begin() (end func(), err error) {
+	d.mu.Lock()
+	defer d.mu.Unlock()
+	if d.closed {
+		return nil, ErrClosed
+	}
+	d.wg.Add(1)
+	return d.wg.Done, nil
 }
 
 // Status is the device at a glance, for the panel, the web page and

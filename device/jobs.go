@@ -50,6 +50,11 @@ func (d *Device) Scan(ctx context.Context, req apitype.ScanRequest, progress fun
 		return apitype.Job{}, &Error{Summary: "The scanner is busy", Hint: "Wait for the running job to finish.", Err: ErrBusy}
 	}
 	defer d.jobMu.Unlock()
+	end, err := d.begin()
+	if err != nil {
+		return apitype.Job{}, err
+	}
+	defer end()
 
 	pages := req.Pages
 	if pages <= 0 {

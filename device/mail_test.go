@@ -123,3 +123,39 @@ func TestScanRecipients(t *testing.T) {
 		t.Fatalf("job to %v, %v", job.To, err)
 	}
 }
+
+// TestCloseDuringJob: shutting down stops a running job, records how it
+// ended, and only then lets the store close.
+func TestCloseDuringJob(t *testing.T) {
+	t.Parallel()
+	r := newRig(t, rigOptions{idp: idptest.Options{IgnoreInterval: true}})
+	r.signedIn(testUPN)
+	scanning := make(chan struct{})
+	done := make(chan apitype.Job)
+	go func() {
+		var once bool
+		job, _ := r.dev.Scan(context.Background(), apitype.ScanRequest{To: to, Pages: 50}, func(ev apitype.JobEvent) {
+			if ev.Page == 1 && !once {
+				once = true
+				close(scanning)
+			}
+		})
+		done <- job
+	}()
+	<-scanning
+	r.dev.Close()
+	job := <-done
+	if job.State != apitype.JobFailed {
+		t.Fatalf("job %+v, want failed", job)
+	}
+	jobs, err := r.store.Jobs(1)
+	if err != nil || len(jobs) != 1 || jobs[0].State != apitype.JobFailed {
+		t.Fatalf("stored job %+v %v", jobs, err)
+	}
+	if _, err := r.dev.Scan(context.Background(), apitype.ScanRequest{To: to, Pages: 1}, nil); !errors.Is(err, ErrClosed) {
+		t.Fatalf("scan after Close: %v, want ErrClosed", err)
+	}
+	if n := len(r.mail.Messages()); n != 0 {
+		t.Fatalf("%d messages sent", n)
+	}
+}

@@ -68,13 +68,17 @@ func (d *Device) StartSignIn(ctx context.Context) (apitype.SignIn, error) {
 		d.mu.Unlock()
 		return cur, nil
 	}
+	if d.closed {
+		d.mu.Unlock()
+		return apitype.SignIn{}, ErrClosed
+	}
+	d.wg.Add(1)
 	pollCtx, stop := context.WithCancel(d.ctx)
 	d.signInStop = stop
 	d.mu.Unlock()
 	d.setSignIn(waiting)
 	d.log.Info("sign-in started", "verification_uri", da.VerificationURI, "expires", da.Expiry)
 
-	d.wg.Add(1)
 	go func() {
 		defer d.wg.Done()
 		defer stop()
