@@ -11,6 +11,7 @@ import (
 	"net"
 	"net/textproto"
 	"strconv"
+	"strings"
 	"time"
 
 	"github.com/emersion/go-message/mail"
@@ -193,7 +194,8 @@ func startTLSMissing(err error) bool {
 		se *smtp.SMTPError
 		pe textproto.ProtocolError
 	)
-	return !errors.As(err, &se) && !errors.As(err, &pe) && !errors.Is(err, smtp.ErrTooLongLine) && !isNetwork(err)
+	return strings.Contains(err.Error(), "STARTTLS") &&
+		!errors.As(err, &se) && !errors.As(err, &pe) && !errors.Is(err, smtp.ErrTooLongLine) && !isNetwork(err)
 }
 
 // timeoutConn keeps every wait on the server within the configured timeout.
