@@ -9,6 +9,8 @@ import (
 	"strings"
 
 	bolt "go.etcd.io/bbolt"
+
+	"scanmail/scan"
 )
 
 // Settings are what the admin configures. They are stored as one value, so
@@ -21,6 +23,29 @@ type Settings struct {
 	Subject       string         `json:"subject"`
 	Body          string         `json:"body"`
 	Custom        CustomProvider `json:"custom"`
+	Scan          ScanSettings   `json:"scan"`
+}
+
+// ScanSettings are how documents are scanned and mailed.
+type ScanSettings struct {
+	Mode    string `json:"mode"`    // scan.Mode name: bw1, gray8, rgb24, jpeg
+	DPI     int    `json:"dpi"`     // resolution
+	Format  string `json:"format"`  // scan.Format name: pdf, tiff, jpeg
+	Quality int    `json:"quality"` // JPEG quality, 1 to 100
+}
+
+// options are the scanner options and file format the settings ask for.
+func (s ScanSettings) options() (scan.Options, scan.Format, int, error) {
+	mode, err := scan.ParseMode(s.Mode)
+	if err != nil {
+		return scan.Options{}, 0, 0, err
+	}
+	format, err := scan.ParseFormat(s.Format)
+	if err != nil {
+		return scan.Options{}, 0, 0, err
+	}
+	opts := scan.Options{Mode: mode, DPI: s.DPI}
+	return opts, format, s.Quality, opts.Validate()
 }
 
 // CustomProvider is every endpoint set by hand: for clouds without a preset
@@ -41,6 +66,7 @@ func DefaultSettings() Settings {
 		Subject:  "Scanned document",
 		Body:     "Scanned on {date}: {pages} page(s) attached as PDF.",
 		Custom:   CustomProvider{SMTPPort: 587},
+		Scan:     ScanSettings{Mode: "gray8", DPI: 300, Format: "pdf", Quality: 75},
 	}
 }
 
@@ -115,6 +141,47 @@ func settingsTable() []setting {
 			}},
 		stringSetting("subject", "default subject; {pages} and {date} are filled in", func(s *Settings) *string { return &s.Subject }),
 		stringSetting("body", "default body text; {pages} and {date} are filled in", func(s *Settings) *string { return &s.Body }),
+		{key: "scan.mode", help: "colour mode: bw1 (black and white), gray8, rgb24 (colour), jpeg (the engine compresses)",
+			get: func(s *Settings) string { return s.Scan.Mode },
+			set: func(s *Settings, v string) error {
+				if _, err := scan.ParseMode(v); err != nil {
+					return err
+				}
+				s.Scan.Mode = v
+				return nil
+			}},
+		{key: "scan.dpi", help: "resolution in dots per inch: 75, 100, 150, 200, 300, 600",
+			get: func(s *Settings) string { return strconv.Itoa(s.Scan.DPI) },
+			set: func(s *Settings, v string) error {
+				n, err := strconv.Atoi(v)
+				if err != nil {
+					return fmt.Errorf("%q is not a number", v)
+				}
+				if err := (scan.Options{DPI: n}).Validate(); err != nil || n == 0 {
+					return fmt.Errorf("%d dpi is not offered (75, 100, 150, 200, 300, 600)", n)
+				}
+				s.Scan.DPI = n
+				return nil
+			}},
+		{key: "scan.format", help: "file format mailed: pdf, tiff (one multi-page file), jpeg (one file a page)",
+			get: func(s *Settings) string { return s.Scan.Format },
+			set: func(s *Settings, v string) error {
+				if _, err := scan.ParseFormat(v); err != nil {
+					return err
+				}
+				s.Scan.Format = v
+				return nil
+			}},
+		{key: "scan.quality", help: "JPEG quality, 1 (smallest) to 100 (best)",
+			get: func(s *Settings) string { return strconv.Itoa(s.Scan.Quality) },
+			set: func(s *Settings, v string) error {
+				n, err := strconv.Atoi(v)
+				if err != nil || n < 1 || n > 100 {
+					return fmt.Errorf("quality %q is not a number from 1 to 100", v)
+				}
+				s.Scan.Quality = n
+				return nil
+			}},
 		{key: "custom.smtp_host", help: "custom provider: SMTP host name",
 			get: func(s *Settings) string { return s.Custom.SMTPHost },
 			set: func(s *Settings, v string) error {

@@ -26,6 +26,15 @@ func TestSettingsSet(t *testing.T) {
 		{"custom.token_url", "http://127.0.0.1:8080/token", ""},
 		{"custom.token_url", "https://login.example.com/token", ""},
 		{"custom.ca_bundle", "not pem", "no PEM certificate"},
+		{"scan.mode", "bw1", ""},
+		{"scan.mode", "cmyk", "known: bw1"},
+		{"scan.dpi", "200", ""},
+		{"scan.dpi", "250", "not offered"},
+		{"scan.dpi", "0", "not offered"},
+		{"scan.format", "tiff", ""},
+		{"scan.format", "docx", "known: pdf"},
+		{"scan.quality", "90", ""},
+		{"scan.quality", "0", "1 to 100"},
 		{"colour", "blue", "unknown setting"},
 	}
 	for _, tt := range tests {

@@ -14,23 +14,50 @@ var ErrUnsupported = errors.New("scan: unsupported")
 // Mode is how a page's pixels are coded on the scanner link.
 type Mode int
 
+// The values are the mode byte of the scanner link's page header
+// (scan/PROTOCOL.md); keep them stable.
 const (
-	ModeGray8 Mode = iota + 1 // 8-bit gray, one byte per pixel
+	// ModeGray8 is 8-bit gray, one byte a pixel, 0 black, 255 white.
+	ModeGray8 Mode = iota + 1
+	// ModeBW1 is bilevel, eight pixels a byte, most significant bit
+	// first, 1 black, rows padded to whole bytes.
+	ModeBW1
+	// ModeRGB24 is 8-bit red, green, blue, three bytes a pixel.
+	ModeRGB24
+	// ModeJPEG is a page the engine's hardware codec already compressed:
+	// Data is one baseline JPEG stream (gray or YCbCr), passed on as is.
+	ModeJPEG
 )
 
+var modeNames = map[Mode]string{ModeGray8: "gray8", ModeBW1: "bw1", ModeRGB24: "rgb24", ModeJPEG: "jpeg"}
+
 func (m Mode) String() string {
-	switch m {
-	case ModeGray8:
-		return "gray8"
+	if s, ok := modeNames[m]; ok {
+		return s
 	}
 	return fmt.Sprintf("Mode(%d)", int(m))
 }
 
-// bytesPerPixel is 0 for modes that have no fixed raster layout.
-func (m Mode) bytesPerPixel() int {
+// ParseMode reads a mode by its name ("gray8", "bw1", "rgb24", "jpeg").
+func ParseMode(s string) (Mode, error) {
+	for m, name := range modeNames {
+		if name == s {
+			return m, nil
+		}
+	}
+	return 0, fmt.Errorf("%w: mode %q (known: bw1, gray8, rgb24, jpeg)", ErrUnsupported, s)
+}
+
+// RowBytes is the length of one raster row of width pixels in mode m, or 0
+// for ModeJPEG, which has no raster layout.
+func (m Mode) RowBytes(width int) int {
 	switch m {
 	case ModeGray8:
-		return 1
+		return width
+	case ModeBW1:
+		return (width + 7) / 8
+	case ModeRGB24:
+		return 3 * width
 	}
 	return 0
 }
@@ -43,11 +70,12 @@ type PageHeader struct {
 }
 
 // rowBytes is the length of one raster row in Data.
-func (h PageHeader) rowBytes() int { return h.Width * h.Mode.bytesPerPixel() }
+func (h PageHeader) rowBytes() int { return h.Mode.RowBytes(h.Width) }
 
 // Page is one scanned page. Data yields the raster rows top to bottom
-// (Width*bytesPerPixel bytes per row, Height rows) and must be read to the end
-// (or the Source closed) before NextPage is called again.
+// (Mode.RowBytes(Width) bytes a row, Height rows), or for ModeJPEG the JPEG
+// stream, and must be read to the end (or the Source closed) before NextPage
+// is called again.
 type Page struct {
 	PageHeader
 	Data io.Reader
