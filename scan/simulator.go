@@ -1,24 +1,37 @@
 package scan
 
 import (
+	"bytes"
 	"context"
 	"errors"
 	"fmt"
+	"image"
+	"image/color"
+	"image/jpeg"
 	"io"
 	"log/slog"
 	"sync/atomic"
 )
 
 // Simulator is an in-process scanner producing synthetic A4 pages that look
-// like printed documents, each with its page number drawn large.
+// like printed documents, each with its page number drawn large. It offers
+// every Mode: ModeBW1 is the gray page thresholded, ModeRGB24 adds a
+// coloured header band and a blue title, and ModeJPEG is the gray (or
+// colour) page as the engine's hardware codec would send it, one JFIF
+// stream with the resolution in it.
 type Simulator struct {
 	Logger *slog.Logger // nil discards
+	// ColorJPEG makes ModeJPEG pages colour (YCbCr 4:2:0) instead of gray.
+	ColorJPEG bool
 }
 
 var errSourceClosed = errors.New("scan: source closed")
 
+// jpegQuality is the simulated hardware codec's fixed setting.
+const jpegQuality = 75
+
 // Scan starts a simulated job. The pages are A4 at opts.DPI and are the same
-// for the same page number on every run.
+// for the same page number and mode on every run.
 func (s *Simulator) Scan(ctx context.Context, opts Options) (Source, error) {
 	if err := ctx.Err(); err != nil {
 		return nil, err
@@ -32,15 +45,23 @@ func (s *Simulator) Scan(ctx context.Context, opts Options) (Source, error) {
 		log = slog.New(slog.DiscardHandler)
 	}
 	log.DebugContext(ctx, "simulated scan", "mode", opts.Mode, "dpi", opts.DPI, "pages", opts.Pages)
-	return &simSource{opts: opts, log: log}, nil
+	return &simSource{opts: opts, color: s.ColorJPEG, log: log}, nil
 }
 
 type simSource struct {
 	opts   Options
+	color  bool // colour JPEG pages
 	log    *slog.Logger
-	next   int // pages handed out so far
-	cur    *simPageReader
+	next   int     // pages handed out so far
+	cur    simPage // the page handed out last
+	row    []byte  // raster row buffer, kept from page to page
 	closed atomic.Bool
+}
+
+// simPage is a page's Data.
+type simPage interface {
+	io.Reader
+	unread() bool // not yet read to the end
 }
 
 func (s *simSource) NextPage(ctx context.Context) (Page, error) {
@@ -50,7 +71,7 @@ func (s *simSource) NextPage(ctx context.Context) (Page, error) {
 	if err := ctx.Err(); err != nil {
 		return Page{}, err
 	}
-	if s.cur != nil && s.cur.y < s.cur.pg.h {
+	if s.cur != nil && s.cur.unread() {
 		// A real link would now be out of step with the scanner.
 		return Page{}, fmt.Errorf("scan: NextPage called before page %d was read to the end", s.next)
 	}
@@ -62,13 +83,15 @@ func (s *simSource) NextPage(ctx context.Context) (Page, error) {
 	w := (210*s.opts.DPI*100/254 + 5) / 10
 	h := (297*s.opts.DPI*100/254 + 5) / 10
 	hdr := PageHeader{Width: w, Height: h, DPI: s.opts.DPI, Mode: s.opts.Mode}
-	var row []byte
-	if s.cur != nil && len(s.cur.row) == hdr.rowBytes() {
-		row = s.cur.row
+	pg := newSynthPage(w, h, s.opts.DPI, s.next)
+	if hdr.Mode == ModeJPEG {
+		s.cur = &simJPEGReader{ctx: ctx, src: s, pg: pg, dpi: s.opts.DPI, color: s.color}
 	} else {
-		row = make([]byte, hdr.rowBytes())
+		if len(s.row) != hdr.rowBytes() {
+			s.row = make([]byte, hdr.rowBytes())
+		}
+		s.cur = &simRowReader{ctx: ctx, src: s, pg: pg, mode: hdr.Mode, row: s.row, off: len(s.row)}
 	}
-	s.cur = &simPageReader{ctx: ctx, src: s, pg: newSynthPage(w, h, s.opts.DPI, s.next), row: row, off: len(row)}
 	s.log.DebugContext(ctx, "simulated page", "page", s.next, "width", w, "height", h)
 	return Page{PageHeader: hdr, Data: s.cur}, nil
 }
@@ -78,17 +101,30 @@ func (s *simSource) Close() error {
 	return nil
 }
 
-// simPageReader draws one row at a time, so a page never exists whole.
-type simPageReader struct {
-	ctx context.Context
-	src *simSource
-	pg  *synthPage
-	y   int    // next row to draw
-	row []byte // row y-1, of which row[off:] is still unread
-	off int
+// check reports why the job should stop: the source closed or the
+// context done.
+func (s *simSource) check(ctx context.Context) error {
+	if s.closed.Load() {
+		return errSourceClosed
+	}
+	return ctx.Err()
 }
 
-func (r *simPageReader) Read(p []byte) (int, error) {
+// simRowReader draws one raster row at a time, so a page never exists
+// whole.
+type simRowReader struct {
+	ctx  context.Context
+	src  *simSource
+	pg   *synthPage
+	mode Mode
+	y    int    // next row to draw
+	row  []byte // row y-1, of which row[off:] is still unread
+	off  int
+}
+
+func (r *simRowReader) unread() bool { return r.y < r.pg.h || r.off < len(r.row) }
+
+func (r *simRowReader) Read(p []byte) (int, error) {
 	n := 0
 	for n < len(p) {
 		if r.off == len(r.row) {
@@ -99,14 +135,11 @@ func (r *simPageReader) Read(p []byte) (int, error) {
 				return 0, io.EOF
 			}
 			if r.y%64 == 0 {
-				if r.src.closed.Load() {
-					return n, errSourceClosed
-				}
-				if err := r.ctx.Err(); err != nil {
+				if err := r.src.check(r.ctx); err != nil {
 					return n, err
 				}
 			}
-			r.pg.drawRow(r.y, r.row)
+			r.pg.drawRowMode(r.mode, r.y, r.row)
 			r.y++
 			r.off = 0
 		}
@@ -115,4 +148,139 @@ func (r *simPageReader) Read(p []byte) (int, error) {
 		n += c
 	}
 	return n, nil
+}
+
+// simJPEGReader plays the engine's hardware codec: the page is compressed
+// when its first byte is read, and only the JPEG stream is kept.
+type simJPEGReader struct {
+	ctx   context.Context
+	src   *simSource
+	pg    *synthPage
+	dpi   int
+	color bool
+	data  *bytes.Reader // nil until encoded
+}
+
+func (r *simJPEGReader) unread() bool { return r.data == nil || r.data.Len() > 0 }
+
+func (r *simJPEGReader) Read(p []byte) (int, error) {
+	if err := r.src.check(r.ctx); err != nil {
+		return 0, err
+	}
+	if r.data == nil {
+		b, err := r.encode()
+		if err != nil {
+			return 0, err
+		}
+		r.data = bytes.NewReader(b)
+		r.pg = nil
+	}
+	return r.data.Read(p)
+}
+
+func (r *simJPEGReader) encode() ([]byte, error) {
+	var img image.Image
+	var bands *rgbBands
+	if r.color {
+		// A colour raster would be four bytes a pixel; the encoder reads
+		// this one a band of rows at a time.
+		bands = &rgbBands{ctx: r.ctx, src: r.src, pg: r.pg}
+		img = bands
+	} else {
+		// image/jpeg writes a gray JPEG only from an *image.Gray, so the
+		// gray page exists whole while it is encoded (as in PDFWriter).
+		g := image.NewGray(image.Rect(0, 0, r.pg.w, r.pg.h))
+		for y := range r.pg.h {
+			if y%64 == 0 {
+				if err := r.src.check(r.ctx); err != nil {
+					return nil, err
+				}
+			}
+			r.pg.drawRow(y, g.Pix[y*g.Stride:][:r.pg.w])
+		}
+		img = g
+	}
+	var b bytes.Buffer
+	b.Write([]byte{0xff, 0xd8})
+	b.Write(jfifSegment(r.dpi))
+	// image/jpeg writes no JFIF segment: ours goes right after its SOI.
+	if err := jpeg.Encode(&skipWriter{w: &b, skip: 2}, img, &jpeg.Options{Quality: jpegQuality}); err != nil {
+		return nil, fmt.Errorf("scan: simulated JPEG codec: %w", err)
+	}
+	if bands != nil && bands.err != nil {
+		return nil, bands.err
+	}
+	return b.Bytes(), nil
+}
+
+// jfifSegment is a JFIF 1.02 APP0 segment giving the resolution in dots
+// per inch, without thumbnail.
+func jfifSegment(dpi int) []byte {
+	return []byte{0xff, 0xe0, 0, 16, 'J', 'F', 'I', 'F', 0, 1, 2, 1,
+		byte(dpi >> 8), byte(dpi), byte(dpi >> 8), byte(dpi), 0, 0}
+}
+
+// skipWriter drops the first skip bytes written to it.
+type skipWriter struct {
+	w    io.Writer
+	skip int
+}
+
+func (s *skipWriter) Write(p []byte) (int, error) {
+	n := len(p)
+	d := min(s.skip, len(p))
+	s.skip -= d
+	if _, err := s.w.Write(p[d:]); err != nil {
+		return 0, err
+	}
+	return n, nil
+}
+
+// rgbBands is a colour page as an image whose rows are drawn on demand,
+// bandRows at a time: image/jpeg asks for pixels in 16-row stripes, top
+// to bottom.
+type rgbBands struct {
+	ctx  context.Context
+	src  *simSource
+	pg   *synthPage
+	y0   int          // first row in px, -1 for none
+	px   []color.RGBA // bandRows rows
+	line []byte       // one RGB24 row
+	err  error        // why drawing stopped; the rest is left blank
+}
+
+const bandRows = 16
+
+func (b *rgbBands) ColorModel() color.Model { return color.RGBAModel }
+func (b *rgbBands) Bounds() image.Rectangle { return image.Rect(0, 0, b.pg.w, b.pg.h) }
+
+func (b *rgbBands) At(x, y int) color.Color {
+	if b.px == nil || y < b.y0 || y >= b.y0+bandRows {
+		b.fill(y - y%bandRows)
+	}
+	// A pointer into the band: returning a color.RGBA value would allocate
+	// for every pixel.
+	return &b.px[(y-b.y0)*b.pg.w+x]
+}
+
+func (b *rgbBands) fill(y0 int) {
+	w := b.pg.w
+	if b.px == nil {
+		b.px = make([]color.RGBA, bandRows*w)
+		b.line = make([]byte, ModeRGB24.RowBytes(w))
+	}
+	b.y0 = y0
+	if b.err == nil && y0%64 == 0 {
+		b.err = b.src.check(b.ctx)
+	}
+	for j := range min(bandRows, b.pg.h-y0) {
+		if b.err != nil {
+			clear(b.px)
+			return
+		}
+		b.pg.drawRowMode(ModeRGB24, y0+j, b.line)
+		for x := range w {
+			b.px[j*w+x] = color.RGBA{b.line[3*x], b.line[3*x+1], b.line[3*x+2], 0xff}
+		}
+	}
 }

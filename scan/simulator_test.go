@@ -1,12 +1,18 @@
 package scan
 
 import (
+	"bytes"
 	"context"
 	"crypto/sha256"
 	"errors"
+	"fmt"
+	"image"
+	"image/jpeg"
 	"io"
 	"strings"
 	"testing"
+
+	"scanmail/scan/jfif"
 )
 
 func TestSimulatorPages(t *testing.T) {
@@ -83,9 +89,8 @@ func (s *inkStats) fractions() (white, dark float64) {
 }
 
 // pageHashes scans a job and returns a digest of each page.
-func pageHashes(t *testing.T, opts Options) [][32]byte {
+func pageHashes(t *testing.T, sim *Simulator, opts Options) [][32]byte {
 	t.Helper()
-	var sim Simulator
 	src, err := sim.Scan(t.Context(), opts)
 	if err != nil {
 		t.Fatal(err)
@@ -109,20 +114,34 @@ func pageHashes(t *testing.T, opts Options) [][32]byte {
 }
 
 func TestSimulatorDeterministic(t *testing.T) {
-	opts := Options{DPI: 100, Pages: 3}
-	a, b := pageHashes(t, opts), pageHashes(t, opts)
-	if len(a) != 3 || len(b) != 3 {
-		t.Fatalf("got %d and %d pages, want 3", len(a), len(b))
+	tests := []struct {
+		sim  Simulator
+		mode Mode
+	}{
+		{Simulator{}, ModeGray8},
+		{Simulator{}, ModeBW1},
+		{Simulator{}, ModeRGB24},
+		{Simulator{}, ModeJPEG},
+		{Simulator{ColorJPEG: true}, ModeJPEG},
 	}
-	for i := range a {
-		if a[i] != b[i] {
-			t.Errorf("page %d differs between two runs", i+1)
-		}
-		for j := range i {
-			if a[i] == a[j] {
-				t.Errorf("pages %d and %d are identical", j+1, i+1)
+	for _, tt := range tests {
+		t.Run(fmt.Sprintf("%v color %v", tt.mode, tt.sim.ColorJPEG), func(t *testing.T) {
+			opts := Options{Mode: tt.mode, DPI: 75, Pages: 3}
+			a, b := pageHashes(t, &tt.sim, opts), pageHashes(t, &tt.sim, opts)
+			if len(a) != 3 || len(b) != 3 {
+				t.Fatalf("got %d and %d pages, want 3", len(a), len(b))
 			}
-		}
+			for i := range a {
+				if a[i] != b[i] {
+					t.Errorf("page %d differs between two runs", i+1)
+				}
+				for j := range i {
+					if a[i] == a[j] {
+						t.Errorf("pages %d and %d are identical", j+1, i+1)
+					}
+				}
+			}
+		})
 	}
 }
 
@@ -244,5 +263,274 @@ func TestSimulatorUnreadPage(t *testing.T) {
 	}
 	if _, err := src.NextPage(t.Context()); err == nil {
 		t.Fatal("NextPage succeeded with the previous page unread")
+	}
+}
+
+// scanPages reads every page of a job whole.
+func scanPages(t *testing.T, sim *Simulator, opts Options) ([]PageHeader, [][]byte) {
+	t.Helper()
+	src, err := sim.Scan(t.Context(), opts)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer src.Close()
+	var hdrs []PageHeader
+	var pages [][]byte
+	for {
+		pg, err := src.NextPage(t.Context())
+		if err == io.EOF {
+			return hdrs, pages
+		}
+		if err != nil {
+			t.Fatal(err)
+		}
+		b, err := io.ReadAll(pg.Data)
+		if err != nil {
+			t.Fatal(err)
+		}
+		hdrs = append(hdrs, pg.PageHeader)
+		pages = append(pages, b)
+	}
+}
+
+// Every mode draws the same page: the gray page is the reference.
+func TestSimulatorModes(t *testing.T) {
+	const dpi, w, h = 100, 827, 1169
+	var gray Simulator
+	_, ref := scanPages(t, &gray, Options{DPI: dpi, Pages: 2})
+
+	for _, mode := range []Mode{ModeGray8, ModeBW1, ModeRGB24} {
+		t.Run(mode.String(), func(t *testing.T) {
+			hdrs, pages := scanPages(t, &gray, Options{Mode: mode, DPI: dpi, Pages: 2})
+			if len(pages) != 2 {
+				t.Fatalf("%d pages", len(pages))
+			}
+			for i, b := range pages {
+				if want := (PageHeader{Width: w, Height: h, DPI: dpi, Mode: mode}); hdrs[i] != want {
+					t.Fatalf("page %d header %+v, want %+v", i+1, hdrs[i], want)
+				}
+				if len(b) != mode.RowBytes(w)*h {
+					t.Fatalf("page %d has %d bytes, want %d", i+1, len(b), mode.RowBytes(w)*h)
+				}
+				switch mode {
+				case ModeBW1:
+					checkBilevel(t, i+1, b, ref[i], w)
+				case ModeRGB24:
+					checkColour(t, i+1, b, ref[i])
+				}
+			}
+		})
+	}
+}
+
+// checkBilevel wants the gray page's print black and its paper white,
+// and a text page's share of print.
+func checkBilevel(t *testing.T, page int, bw, gray []byte, w int) {
+	t.Helper()
+	stride := ModeBW1.RowBytes(w)
+	black := 0
+	for i, v := range gray {
+		y, x := i/w, i%w
+		bit := bw[y*stride+x/8]&(0x80>>(x%8)) != 0
+		if bit != (v < 0x80) {
+			t.Fatalf("page %d: pixel %d,%d is %v for gray %#x", page, x, y, bit, v)
+		}
+		if bit {
+			black++
+		}
+	}
+	for y := range len(gray) / w {
+		if pad := bw[y*stride+stride-1] & (0xff >> (w % 8)); w%8 != 0 && pad != 0 {
+			t.Fatalf("page %d: row %d has padding bits set", page, y)
+		}
+	}
+	if f := float64(black) / float64(len(gray)); f < 0.03 || f > 0.3 {
+		t.Errorf("page %d: %.3f black; not a text page", page, f)
+	}
+}
+
+// checkColour wants the gray page everywhere except in the header band,
+// which has both its colours.
+func checkColour(t *testing.T, page int, rgb, gray []byte) {
+	t.Helper()
+	counts := map[[3]byte]int{}
+	grayPixels := 0
+	for i, v := range gray {
+		c := [3]byte(rgb[3*i : 3*i+3])
+		switch c {
+		case bandColour, titleColour:
+			counts[c]++
+		case [3]byte{v, v, v}:
+			grayPixels++
+		default:
+			t.Fatalf("page %d: pixel %d is %v for gray %#x", page, i, c, v)
+		}
+	}
+	if counts[bandColour] < len(gray)/50 || counts[titleColour] < len(gray)/2000 {
+		t.Errorf("page %d: %d band and %d title pixels of %d: too little colour",
+			page, counts[bandColour], counts[titleColour], len(gray))
+	}
+	if grayPixels < len(gray)*8/10 {
+		t.Errorf("page %d: only %d of %d pixels are the gray page", page, grayPixels, len(gray))
+	}
+}
+
+func TestSimulatorJPEG(t *testing.T) {
+	const dpi, w, h = 100, 827, 1169
+	var plain Simulator
+	_, grayRef := scanPages(t, &plain, Options{DPI: dpi, Pages: 2})
+	_, rgbRef := scanPages(t, &plain, Options{Mode: ModeRGB24, DPI: dpi, Pages: 2})
+
+	for _, colour := range []bool{false, true} {
+		t.Run(fmt.Sprintf("colour %v", colour), func(t *testing.T) {
+			sim := Simulator{ColorJPEG: colour}
+			hdrs, pages := scanPages(t, &sim, Options{Mode: ModeJPEG, DPI: dpi, Pages: 2})
+			if len(pages) != 2 {
+				t.Fatalf("%d pages", len(pages))
+			}
+			for i, b := range pages {
+				if want := (PageHeader{Width: w, Height: h, DPI: dpi, Mode: ModeJPEG}); hdrs[i] != want {
+					t.Fatalf("page %d header %+v, want %+v", i+1, hdrs[i], want)
+				}
+				jh, _, err := jfif.ReadHeader(bytes.NewReader(b))
+				if err != nil {
+					t.Fatalf("page %d: %v", i+1, err)
+				}
+				wantComps := map[bool]int{false: 1, true: 3}[colour]
+				if jh.Width != w || jh.Height != h || jh.Components != wantComps || jh.Progressive {
+					t.Errorf("page %d: JPEG header %+v", i+1, jh)
+				}
+				if x, y, ok := jh.DPI(); !ok || x != dpi || y != dpi {
+					t.Errorf("page %d: JPEG says %d x %d dpi (%v)", i+1, x, y, ok)
+				}
+				m, err := jpeg.Decode(bytes.NewReader(b))
+				if err != nil {
+					t.Fatalf("page %d: %v", i+1, err)
+				}
+				if m.Bounds() != image.Rect(0, 0, w, h) {
+					t.Fatalf("page %d decodes to %v", i+1, m.Bounds())
+				}
+				ref := rgbRef[i]
+				if !colour {
+					ref = grayRef[i]
+				}
+				if d := meanDiff(m, ref, wantComps); d > 6 {
+					t.Errorf("page %d: decoded pixels differ from the raster page by %.1f on average", i+1, d)
+				}
+			}
+		})
+	}
+}
+
+// meanDiff compares a decoded JPEG with a gray (1) or RGB (3) raster.
+func meanDiff(m image.Image, raster []byte, comps int) float64 {
+	b := m.Bounds()
+	var sum, i int
+	for y := b.Min.Y; y < b.Max.Y; y++ {
+		for x := b.Min.X; x < b.Max.X; x++ {
+			r, g, bl, _ := m.At(x, y).RGBA()
+			got := []uint32{r >> 8, g >> 8, bl >> 8}[:comps]
+			for _, v := range got {
+				d := int(v) - int(raster[i])
+				sum += max(d, -d)
+				i++
+			}
+		}
+	}
+	return float64(sum) / float64(i)
+}
+
+func TestSimulatorJPEGAbort(t *testing.T) {
+	t.Run("cancel before reading", func(t *testing.T) {
+		ctx, cancel := context.WithCancel(t.Context())
+		defer cancel()
+		var sim Simulator
+		src, err := sim.Scan(ctx, Options{Mode: ModeJPEG, DPI: 75})
+		if err != nil {
+			t.Fatal(err)
+		}
+		defer src.Close()
+		pg, err := src.NextPage(ctx)
+		if err != nil {
+			t.Fatal(err)
+		}
+		cancel()
+		if _, err := io.ReadAll(pg.Data); !errors.Is(err, context.Canceled) {
+			t.Fatalf("err = %v, want context.Canceled", err)
+		}
+	})
+	for _, colour := range []bool{false, true} {
+		// The codec stops drawing, and says why, when the job is
+		// cancelled while it encodes.
+		t.Run(fmt.Sprintf("cancel while encoding, colour %v", colour), func(t *testing.T) {
+			ctx, cancel := context.WithCancel(t.Context())
+			cancel()
+			src := &simSource{opts: Options{Mode: ModeJPEG, DPI: 75, Pages: 1}}
+			r := &simJPEGReader{ctx: ctx, src: src, pg: newSynthPage(620, 877, 75, 1), dpi: 75, color: colour}
+			if _, err := r.encode(); !errors.Is(err, context.Canceled) {
+				t.Fatalf("err = %v, want context.Canceled", err)
+			}
+		})
+	}
+	t.Run("close", func(t *testing.T) {
+		sim := Simulator{ColorJPEG: true}
+		src, err := sim.Scan(t.Context(), Options{Mode: ModeJPEG, DPI: 75, Pages: 2})
+		if err != nil {
+			t.Fatal(err)
+		}
+		pg, err := src.NextPage(t.Context())
+		if err != nil {
+			t.Fatal(err)
+		}
+		if _, err := io.CopyN(io.Discard, pg.Data, 100); err != nil {
+			t.Fatal(err)
+		}
+		src.Close()
+		if _, err := io.ReadAll(pg.Data); !errors.Is(err, errSourceClosed) {
+			t.Fatalf("err = %v after Close", err)
+		}
+	})
+	for _, read := range []int64{0, 100} {
+		t.Run(fmt.Sprintf("next page after %d bytes", read), func(t *testing.T) {
+			var sim Simulator
+			src, err := sim.Scan(t.Context(), Options{Mode: ModeJPEG, DPI: 75, Pages: 2})
+			if err != nil {
+				t.Fatal(err)
+			}
+			defer src.Close()
+			pg, err := src.NextPage(t.Context())
+			if err != nil {
+				t.Fatal(err)
+			}
+			io.CopyN(io.Discard, pg.Data, read)
+			if _, err := src.NextPage(t.Context()); err == nil {
+				t.Fatal("NextPage succeeded with the previous page unread")
+			}
+		})
+	}
+}
+
+// The simulated codec at the default 300 dpi: time and memory a page.
+func BenchmarkSimulatorJPEG(b *testing.B) {
+	for _, colour := range []bool{false, true} {
+		b.Run(fmt.Sprintf("colour=%v", colour), func(b *testing.B) {
+			sim := Simulator{ColorJPEG: colour}
+			for b.Loop() {
+				src, err := sim.Scan(b.Context(), Options{Mode: ModeJPEG})
+				if err != nil {
+					b.Fatal(err)
+				}
+				pg, err := src.NextPage(b.Context())
+				if err != nil {
+					b.Fatal(err)
+				}
+				n, err := io.Copy(io.Discard, pg.Data)
+				if err != nil {
+					b.Fatal(err)
+				}
+				b.ReportMetric(float64(n), "jpeg-bytes")
+				src.Close()
+			}
+		})
 	}
 }

@@ -110,8 +110,8 @@ func (o Options) withDefaults() (Options, error) {
 	if o.Pages == 0 {
 		o.Pages = 1
 	}
-	if o.Mode != ModeGray8 {
-		return o, fmt.Errorf("%w: mode %v (supported: %v)", ErrUnsupported, o.Mode, ModeGray8)
+	if _, ok := modeNames[o.Mode]; !ok {
+		return o, fmt.Errorf("%w: mode %v (supported: bw1, gray8, rgb24, jpeg)", ErrUnsupported, o.Mode)
 	}
 	ok := false
 	for _, d := range supportedDPI {

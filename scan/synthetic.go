@@ -9,6 +9,13 @@ const (
 	black = 0x00
 )
 
+// Colours of a colour page: a pale header band behind a blue title; the
+// rest is the gray page.
+var (
+	bandColour  = [3]byte{0xd6, 0xe4, 0xf5}
+	titleColour = [3]byte{0x1a, 0x3c, 0xb0}
+)
+
 // synthPage draws one synthetic document page row by row: a big page number
 // with a title beside it, a rule, paragraphs of word-like blocks and a small
 // page number at the foot. Only the paragraph layout is kept; the letters of
@@ -28,7 +35,12 @@ type synthPage struct {
 	footTop, footScale int
 	footX              int
 
+	// The header band of a colour page.
+	bandTop, bandBot int
+	bandX0, bandX1   int
+
 	big, small glyphs
+	gray       []byte // scratch row for the bilevel and colour modes
 }
 
 // textLine is one line of word blocks between x0 and x1; x1 == 0 is blank.
@@ -72,6 +84,9 @@ func newSynthPage(w, h, dpi, num int) *synthPage {
 
 	p.ruleTop = p.numTop + 7*p.numScale + px(0.15)
 	p.ruleBot = p.ruleTop + max(1, dpi/100)
+
+	p.bandTop, p.bandBot = p.numTop-px(0.15), p.ruleTop-px(0.05)
+	p.bandX0, p.bandX1 = p.margin-px(0.15), right+px(0.15)
 
 	p.bodyTop = p.ruleBot + px(0.35)
 	p.pitch = max(1, dpi/6)
@@ -123,6 +138,43 @@ func (p *synthPage) drawRow(y int, row []byte) {
 		}
 	}
 	drawNumber(row, y-p.footTop, p.footX, p.footScale, p.digits)
+}
+
+// drawRowMode fills row with row y of the page coded in mode m, which has
+// a raster layout (not ModeJPEG).
+func (p *synthPage) drawRowMode(m Mode, y int, row []byte) {
+	if m == ModeGray8 {
+		p.drawRow(y, row)
+		return
+	}
+	if p.gray == nil {
+		p.gray = make([]byte, p.w)
+	}
+	p.drawRow(y, p.gray)
+	switch m {
+	case ModeBW1:
+		// The print is black or dark gray on white: a plain threshold.
+		clear(row)
+		for x, v := range p.gray {
+			if v < 0x80 {
+				row[x>>3] |= 0x80 >> (x & 7)
+			}
+		}
+	case ModeRGB24:
+		inBand := y >= p.bandTop && y < p.bandBot
+		for x, v := range p.gray {
+			c := [3]byte{v, v, v}
+			if inBand && x >= p.bandX0 && x < p.bandX1 {
+				switch {
+				case v == paper:
+					c = bandColour
+				case v == ink && x >= p.titleX:
+					c = titleColour
+				}
+			}
+			copy(row[3*x:], c[:])
+		}
+	}
 }
 
 // draw paints the part of the line's letters that falls on row y. The random
