@@ -5,8 +5,6 @@ import (
 	"context"
 	"errors"
 	"fmt"
-	"image"
-	"image/jpeg"
 	"io"
 	"strconv"
 	"unicode/utf16"
@@ -33,16 +31,17 @@ const (
 	objsPerPage = 4
 )
 
-// PDFWriter writes a PDF 1.4 file one page at a time. Each page is written
-// to w as soon as it is encoded; only object offsets and one raster buffer
-// are kept. It is not safe for concurrent use.
+// PDFWriter writes a PDF 1.4 file one page at a time. Each page is encoded
+// band by band as its rows arrive and written to w at once; only object
+// offsets and one band of raster rows are kept. It is not safe for
+// concurrent use.
 type PDFWriter struct {
 	cw      countingWriter
 	opts    PDFOptions
 	offsets []int64 // by object number; 0 is unused
 	pages   int
-	img     *image.Gray // reused for every page
-	err     error       // sticky: once set, the output is unusable
+	buf     []byte // a band of raster rows, reused for every page
+	err     error  // sticky: once set, the output is unusable
 	closed  bool
 }
 
@@ -65,8 +64,10 @@ func NewPDFWriter(w io.Writer, opts PDFOptions) *PDFWriter {
 // Pages returns how many pages have been written.
 func (p *PDFWriter) Pages() int { return p.pages }
 
-// WritePage reads pg.Data to the end and writes the page as one JPEG image
-// (DCTDecode) whose size in points follows from Width, Height and DPI.
+// WritePage reads pg.Data to the end and writes the page as one image whose
+// size in points follows from Width, Height and DPI: bilevel pages as CCITT
+// Group 4 (CCITTFaxDecode), gray and colour pages as JPEG (DCTDecode), and
+// the engine's own JPEG as it came.
 // After an error the PDF is unusable and every later call fails.
 func (p *PDFWriter) WritePage(ctx context.Context, pg Page) error {
 	if p.closed {
@@ -84,26 +85,14 @@ func (p *PDFWriter) WritePage(ctx context.Context, pg Page) error {
 }
 
 func (p *PDFWriter) writePage(ctx context.Context, pg Page) error {
-	h := pg.PageHeader
-	if h.Mode != ModeGray8 {
-		return fmt.Errorf("%w: mode %v in PDF", ErrUnsupported, h.Mode)
-	}
-	if h.Width <= 0 || h.Height <= 0 || h.DPI <= 0 {
-		return fmt.Errorf("bad page header %dx%d at %d dpi", h.Width, h.Height, h.DPI)
-	}
-	if h.Width > 0xffff || h.Height > 0xffff || h.Width*h.Height > maxPixels {
-		return fmt.Errorf("%w: page of %dx%d pixels is too large", ErrUnsupported, h.Width, h.Height)
-	}
 	if p.opts.JPEGQuality < 1 || p.opts.JPEGQuality > 100 {
 		return fmt.Errorf("JPEG quality %d not in 1..100", p.opts.JPEGQuality)
 	}
-	img := p.raster(h.Width, h.Height)
-	if err := readRaster(ctx, pg.Data, img.Pix, h.rowBytes()); err != nil {
+	im, err := openImage(pg)
+	if err != nil {
 		return err
 	}
-	if err := ctx.Err(); err != nil {
-		return err
-	}
+	h := im.PageHeader
 
 	if p.pages == 0 {
 		// The comment's high bytes tell transfer tools the file is binary.
@@ -113,11 +102,11 @@ func (p *PDFWriter) writePage(ctx context.Context, pg Page) error {
 	imgObj, lenObj, contentObj, pageObj := n, n+1, n+2, n+3
 
 	p.beginObj(imgObj)
-	fmt.Fprintf(&p.cw, "<< /Type /XObject /Subtype /Image /Width %d /Height %d /ColorSpace /DeviceGray"+
-		" /BitsPerComponent 8 /Filter /DCTDecode /Length %d 0 R >>\nstream\n", h.Width, h.Height, lenObj)
+	fmt.Fprintf(&p.cw, "<< /Type /XObject /Subtype /Image /Width %d /Height %d %s /Length %d 0 R >>\nstream\n",
+		h.Width, h.Height, imageDict(im), lenObj)
 	start := p.cw.n
-	if err := jpeg.Encode(&p.cw, img, &jpeg.Options{Quality: p.opts.JPEGQuality}); err != nil {
-		return fmt.Errorf("encoding JPEG: %w", err)
+	if err := im.encode(ctx, &p.cw, p.opts.JPEGQuality, &p.buf, false); err != nil {
+		return err
 	}
 	length := p.cw.n - start
 	p.cw.WriteString("\nendstream\nendobj\n")
@@ -130,13 +119,37 @@ func (p *PDFWriter) writePage(ctx context.Context, pg Page) error {
 	p.beginObj(contentObj)
 	fmt.Fprintf(&p.cw, "<< /Length %d >>\nstream\n%s\nendstream\nendobj\n", len(content), content)
 
+	procSet := "/ImageB"
+	if im.kind == kindJPEGRGB {
+		procSet = "/ImageC"
+	}
 	p.beginObj(pageObj)
 	fmt.Fprintf(&p.cw, "<< /Type /Page /Parent %d 0 R /MediaBox [0 0 %s %s]"+
-		" /Resources << /XObject << /Im0 %d 0 R >> /ProcSet [/PDF /ImageB] >> /Contents %d 0 R >>\nendobj\n",
-		objPages, wpt, hpt, imgObj, contentObj)
+		" /Resources << /XObject << /Im0 %d 0 R >> /ProcSet [/PDF %s] >> /Contents %d 0 R >>\nendobj\n",
+		objPages, wpt, hpt, imgObj, procSet, contentObj)
 
 	// Hand the page to w now rather than when the buffer happens to fill.
 	return p.cw.Flush()
+}
+
+// imageDict is the part of an image XObject's dictionary that says how its
+// samples are coded.
+func imageDict(im *pageImage) string {
+	switch im.kind {
+	case kindG4:
+		// BlackIs1 stays false: decoded black is then 0, which is
+		// black in DeviceGray.
+		return fmt.Sprintf("/ColorSpace /DeviceGray /BitsPerComponent 1 /Filter /CCITTFaxDecode"+
+			" /DecodeParms << /K -1 /Columns %d /Rows %d >>", im.Width, im.Height)
+	case kindJPEGRGB:
+		if im.passthrough && !im.jpeg.YCbCr {
+			// A JPEG of plain RGB samples must not be converted
+			// from YCbCr on decoding.
+			return "/ColorSpace /DeviceRGB /BitsPerComponent 8 /Filter /DCTDecode /DecodeParms << /ColorTransform 0 >>"
+		}
+		return "/ColorSpace /DeviceRGB /BitsPerComponent 8 /Filter /DCTDecode"
+	}
+	return "/ColorSpace /DeviceGray /BitsPerComponent 8 /Filter /DCTDecode"
 }
 
 // Close writes the page tree, catalog, document information, cross-reference
@@ -147,7 +160,7 @@ func (p *PDFWriter) Close() error {
 		return errors.New("scan: PDFWriter is closed")
 	}
 	p.closed = true
-	p.img = nil
+	p.buf = nil
 	if p.err != nil {
 		return p.err
 	}
@@ -192,49 +205,6 @@ func (p *PDFWriter) beginObj(num int) {
 	}
 	p.offsets[num] = p.cw.n
 	fmt.Fprintf(&p.cw, "%d 0 obj\n", num)
-}
-
-// raster returns the reused page buffer, grown only when a page is larger.
-func (p *PDFWriter) raster(w, h int) *image.Gray {
-	if p.img == nil || cap(p.img.Pix) < w*h {
-		p.img = image.NewGray(image.Rect(0, 0, w, h))
-		return p.img
-	}
-	p.img.Pix = p.img.Pix[:w*h]
-	p.img.Stride = w
-	p.img.Rect = image.Rect(0, 0, w, h)
-	return p.img
-}
-
-// readRaster fills buf from r in bands of rows, checking ctx between them,
-// and then insists that r has nothing more.
-func readRaster(ctx context.Context, r io.Reader, buf []byte, rowBytes int) error {
-	band := 64 * rowBytes
-	for off := 0; off < len(buf); off += band {
-		if err := ctx.Err(); err != nil {
-			return err
-		}
-		end := min(off+band, len(buf))
-		if n, err := io.ReadFull(r, buf[off:end]); err != nil {
-			if errors.Is(err, io.ErrUnexpectedEOF) || errors.Is(err, io.EOF) {
-				return fmt.Errorf("raster ends after %d of %d rows", (off+n)/rowBytes, len(buf)/rowBytes)
-			}
-			return fmt.Errorf("reading raster: %w", err)
-		}
-	}
-	var extra [1]byte
-	for {
-		n, err := r.Read(extra[:])
-		if n > 0 {
-			return errors.New("raster is longer than its header says")
-		}
-		if err == io.EOF {
-			return nil
-		}
-		if err != nil {
-			return fmt.Errorf("reading raster: %w", err)
-		}
-	}
 }
 
 // points converts pixels to PDF units of 1/72 inch.

@@ -16,14 +16,14 @@ import (
 	"strings"
 	"testing"
 
-	"scanmail/scan/pdfcheck"
+	"scanmail/scan/filecheck"
 )
 
 // requireTool fails, rather than skips, when a checker is missing: a PDF
 // test that silently checks less is worse than a red build.
 func requireTool(t *testing.T, name string) string {
 	t.Helper()
-	path, err := pdfcheck.Tool(name)
+	path, err := filecheck.Tool(name)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -54,7 +54,7 @@ func scanPDF(t *testing.T, opts Options, popts PDFOptions) []byte {
 // validator name; none means valid.
 func checkPDF(t *testing.T, b []byte, wantPages int) map[string]error {
 	t.Helper()
-	errs, err := pdfcheck.Check(t.Context(), b, wantPages)
+	errs, err := filecheck.CheckPDF(t.Context(), b, wantPages)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -295,36 +295,3 @@ func TestWritePDFFails(t *testing.T) {
 
 // BenchmarkPDFGrayPage measures the writer alone: one A4 300 dpi gray page,
 // already in memory, encoded into a PDF that goes to io.Discard.
-func BenchmarkPDFGrayPage(b *testing.B) {
-	var sim Simulator
-	src, err := sim.Scan(b.Context(), Options{Pages: 1})
-	if err != nil {
-		b.Fatal(err)
-	}
-	pg, err := src.NextPage(b.Context())
-	if err != nil {
-		b.Fatal(err)
-	}
-	raw, err := io.ReadAll(pg.Data)
-	if err != nil {
-		b.Fatal(err)
-	}
-	src.Close()
-	pw := NewPDFWriter(io.Discard, PDFOptions{})
-	r := bytes.NewReader(raw)
-	// The first page allocates the raster buffer that later pages reuse.
-	if err := pw.WritePage(b.Context(), Page{pg.PageHeader, r}); err != nil {
-		b.Fatal(err)
-	}
-	b.SetBytes(int64(len(raw)))
-	b.ReportAllocs()
-	for b.Loop() {
-		r.Reset(raw)
-		if err := pw.WritePage(b.Context(), Page{pg.PageHeader, r}); err != nil {
-			b.Fatal(err)
-		}
-	}
-	if err := pw.Close(); err != nil {
-		b.Fatal(err)
-	}
-}

@@ -1,8 +1,4 @@
-// Package pdfcheck checks a PDF with independent validators: pdfcpu, qpdf,
-// poppler's pdfinfo, and a strict reading of the cross-reference table, which
-// the others forgive. Tests of every package that writes or sends PDFs use
-// it. qpdf and pdfinfo come from Debian's qpdf and poppler-utils (make deps).
-package pdfcheck
+package filecheck
 
 import (
 	"bytes"
@@ -33,10 +29,10 @@ func Tool(name string) (string, error) {
 	return path, nil
 }
 
-// Check runs every validator on pdf, which should have pages A4 pages, and
+// CheckPDF runs every validator on pdf, which should have pages A4 pages, and
 // returns each one's complaint by name ("xref", "pdfcpu", "qpdf",
 // "pdfinfo"); none means valid. err is set when a check could not run.
-func Check(ctx context.Context, pdf []byte, pages int) (complaints map[string]error, err error) {
+func CheckPDF(ctx context.Context, pdf []byte, pages int) (complaints map[string]error, err error) {
 	qpdf, err := Tool("qpdf")
 	if err != nil {
 		return nil, err
@@ -45,7 +41,7 @@ func Check(ctx context.Context, pdf []byte, pages int) (complaints map[string]er
 	if err != nil {
 		return nil, err
 	}
-	dir, err := os.MkdirTemp("", "pdfcheck")
+	dir, err := os.MkdirTemp("", "filecheck")
 	if err != nil {
 		return nil, err
 	}
@@ -68,16 +64,40 @@ func Check(ctx context.Context, pdf []byte, pages int) (complaints map[string]er
 	return errs, nil
 }
 
-// Valid fails tb unless every validator accepts pdf with pages pages.
-func Valid(tb testing.TB, pdf []byte, pages int) {
+// PDF fails tb unless every validator accepts pdf with pages A4 pages, and
+// poppler renders its last page as a document: mostly light, some ink.
+func PDF(tb testing.TB, pdf []byte, pages int) {
 	tb.Helper()
-	errs, err := Check(context.Background(), pdf, pages)
+	errs, err := CheckPDF(context.Background(), pdf, pages)
 	if err != nil {
 		tb.Fatal(err)
 	}
 	for _, name := range slices.Sorted(maps.Keys(errs)) {
 		tb.Errorf("PDF refused by %s: %v", name, errs[name])
 	}
+	if len(errs) > 0 {
+		return
+	}
+	// The validators check structure; rendering decodes the images.
+	dir := tb.TempDir()
+	file := filepath.Join(dir, "scan.pdf")
+	if err := os.WriteFile(file, pdf, 0o600); err != nil {
+		tb.Fatal(err)
+	}
+	pdftoppm, err := Tool("pdftoppm")
+	if err != nil {
+		tb.Fatal(err)
+	}
+	last := strconv.Itoa(pages)
+	out := filepath.Join(dir, "page")
+	if msg, err := exec.Command(pdftoppm, "-r", "20", "-gray", "-png", "-f", last, "-l", last, "-singlefile", file, out).CombinedOutput(); err != nil || len(msg) > 0 {
+		tb.Fatalf("pdftoppm: %v\n%s", err, msg)
+	}
+	png, err := os.ReadFile(out + ".png")
+	if err != nil {
+		tb.Fatal(err)
+	}
+	Ink(tb, png)
 }
 
 func checkPdfcpu(b []byte, wantPages int) error {

@@ -1,0 +1,213 @@
+package scan
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"os"
+	"path/filepath"
+
+	"scanmail/scan/tiff"
+)
+
+// DocumentOptions say how a scanned document is written.
+type DocumentOptions struct {
+	Format  Format
+	Quality int    // JPEG quality 1..100, 0 = 75
+	Name    string // file name without extension
+	Title   string // PDF title
+}
+
+// Document is a scanned document being written into a directory: one PDF
+// or TIFF file, or one JPEG file a page. The caller owns the directory and
+// makes it durable; Close syncs every file.
+type Document struct {
+	dir   string
+	opts  DocumentOptions
+	pages int
+	files []string
+	size  int64
+
+	file *os.File // the PDF or TIFF file
+	pdf  *PDFWriter
+	tiff *tiff.Writer
+	buf  []byte // a band of raster rows, reused for every page
+	err  error
+}
+
+// CreateDocument starts a document in dir.
+func CreateDocument(dir string, opts DocumentOptions) (*Document, error) {
+	if opts.Quality == 0 {
+		opts.Quality = 75
+	}
+	if opts.Quality < 1 || opts.Quality > 100 {
+		return nil, fmt.Errorf("scan: JPEG quality %d not in 1..100", opts.Quality)
+	}
+	if opts.Name == "" {
+		opts.Name = "scan"
+	}
+	d := &Document{dir: dir, opts: opts}
+	switch opts.Format {
+	case FormatPDF, FormatTIFF:
+		f, err := d.create(opts.Name + "." + opts.Format.Ext())
+		if err != nil {
+			return nil, err
+		}
+		d.file = f
+		if opts.Format == FormatPDF {
+			d.pdf = NewPDFWriter(f, PDFOptions{JPEGQuality: opts.Quality, Title: opts.Title})
+		} else {
+			d.tiff = tiff.NewWriter(f)
+		}
+	case FormatJPEG:
+	default:
+		return nil, fmt.Errorf("%w: format %v", ErrUnsupported, opts.Format)
+	}
+	return d, nil
+}
+
+func (d *Document) create(name string) (*os.File, error) {
+	path := filepath.Join(d.dir, name)
+	f, err := os.OpenFile(path, os.O_CREATE|os.O_EXCL|os.O_WRONLY, 0o600)
+	if err != nil {
+		return nil, fmt.Errorf("scan: %w", err)
+	}
+	d.files = append(d.files, path)
+	return f, nil
+}
+
+// WritePage adds a page. After an error the document is unusable.
+func (d *Document) WritePage(ctx context.Context, pg Page) error {
+	if d.err != nil {
+		return d.err
+	}
+	var err error
+	switch {
+	case d.pdf != nil:
+		err = d.pdf.WritePage(ctx, pg)
+	case d.tiff != nil:
+		err = d.writeTIFFPage(ctx, pg)
+	default:
+		err = d.writeJPEGFile(ctx, pg)
+	}
+	if err != nil {
+		d.err = fmt.Errorf("scan: page %d: %w", d.pages+1, err)
+		return d.err
+	}
+	d.pages++
+	return nil
+}
+
+func (d *Document) writeTIFFPage(ctx context.Context, pg Page) error {
+	im, err := openImage(pg)
+	if err != nil {
+		return err
+	}
+	info := tiff.PageInfo{Width: im.Width, Height: im.Height, DPI: im.DPI}
+	switch im.kind {
+	case kindG4:
+		info.Kind = tiff.G4
+	case kindJPEGGray:
+		info.Kind = tiff.JPEGGray
+	case kindJPEGRGB:
+		info.Kind = tiff.JPEGRGB
+		if im.passthrough {
+			if !im.jpeg.YCbCr {
+				return fmt.Errorf("%w: the scanner's JPEG holds plain RGB, which TIFF readers misread; choose PDF", ErrUnsupported)
+			}
+			x, y, ok := im.jpeg.Subsampling()
+			if !ok {
+				return fmt.Errorf("%w: the scanner's JPEG has a colour sampling TIFF cannot state; choose PDF", ErrUnsupported)
+			}
+			info.Subsampling = [2]int{x, y}
+		}
+	}
+	if im.passthrough && im.jpeg.Progressive {
+		return fmt.Errorf("%w: the scanner's JPEG is progressive, which TIFF readers refuse; choose PDF", ErrUnsupported)
+	}
+	w, err := d.tiff.BeginPage(info)
+	if err != nil {
+		return err
+	}
+	if err := im.encode(ctx, w, d.opts.Quality, &d.buf, false); err != nil {
+		return err
+	}
+	return d.tiff.EndPage()
+}
+
+// writeJPEGFile writes the page as a file of its own; bilevel pages become
+// gray JPEG, as JPEG has no bilevel coding.
+func (d *Document) writeJPEGFile(ctx context.Context, pg Page) error {
+	im, err := openImage(pg)
+	if err != nil {
+		return err
+	}
+	f, err := d.create(fmt.Sprintf("%s-p%03d.jpg", d.opts.Name, d.pages+1))
+	if err != nil {
+		return err
+	}
+	if err := im.encode(ctx, f, d.opts.Quality, &d.buf, true); err != nil {
+		f.Close()
+		return err
+	}
+	return closeSynced(f, &d.size)
+}
+
+// Close finishes the document and syncs its files. A document without pages
+// is an error.
+func (d *Document) Close() error {
+	if d.err != nil {
+		if d.file != nil {
+			d.file.Close()
+		}
+		return d.err
+	}
+	if d.pages == 0 {
+		d.err = errors.New("scan: the document has no pages")
+		if d.file != nil {
+			d.file.Close()
+		}
+		return d.err
+	}
+	var err error
+	switch {
+	case d.pdf != nil:
+		err = d.pdf.Close()
+	case d.tiff != nil:
+		err = d.tiff.Close()
+	}
+	if d.file != nil {
+		if err != nil {
+			d.file.Close()
+		} else {
+			err = closeSynced(d.file, &d.size)
+		}
+	}
+	if err != nil {
+		d.err = fmt.Errorf("scan: %w", err)
+	}
+	return d.err
+}
+
+// closeSynced syncs and closes f, adding its size to total.
+func closeSynced(f *os.File, total *int64) error {
+	err := f.Sync()
+	if fi, serr := f.Stat(); serr == nil {
+		*total += fi.Size()
+	} else if err == nil {
+		err = serr
+	}
+	if cerr := f.Close(); err == nil {
+		err = cerr
+	}
+	return err
+}
+
+// Pages is how many pages were written.
+func (d *Document) Pages() int { return d.pages }
+
+// Files are the document's files, in page order.
+func (d *Document) Files() []string { return d.files }
+
+// Size is the bytes written, once closed.
+func (d *Document) Size() int64 { return d.size }

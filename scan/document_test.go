@@ -1,0 +1,101 @@
+package scan
+
+import (
+	"fmt"
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+
+	"scanmail/scan/filecheck"
+)
+
+// TestDocumentEveryModeAndFormat writes a two-page job of every pixel
+// coding into every file format and has independent tools read the result.
+func TestDocumentEveryModeAndFormat(t *testing.T) {
+	modes := []struct {
+		name      string
+		mode      Mode
+		colorJPEG bool
+	}{
+		{"bw1", ModeBW1, false},
+		{"gray8", ModeGray8, false},
+		{"rgb24", ModeRGB24, false},
+		{"engine jpeg gray", ModeJPEG, false},
+		{"engine jpeg colour", ModeJPEG, true},
+	}
+	for _, m := range modes {
+		for _, f := range []Format{FormatPDF, FormatTIFF, FormatJPEG} {
+			t.Run(m.name+"/"+f.String(), func(t *testing.T) {
+				t.Parallel()
+				sim := Simulator{ColorJPEG: m.colorJPEG}
+				src, err := sim.Scan(t.Context(), Options{Mode: m.mode, DPI: 100, Pages: 2})
+				if err != nil {
+					t.Fatal(err)
+				}
+				defer src.Close()
+				dir := t.TempDir()
+				doc, err := CreateDocument(dir, DocumentOptions{Format: f, Name: "scan"})
+				if err != nil {
+					t.Fatal(err)
+				}
+				for {
+					pg, err := src.NextPage(t.Context())
+					if err != nil {
+						break
+					}
+					if err := doc.WritePage(t.Context(), pg); err != nil {
+						t.Fatal(err)
+					}
+				}
+				if err := doc.Close(); err != nil {
+					t.Fatal(err)
+				}
+				if doc.Pages() != 2 || doc.Size() == 0 {
+					t.Fatalf("%d pages, %d bytes", doc.Pages(), doc.Size())
+				}
+				switch f {
+				case FormatPDF:
+					checkPDFFile(t, doc.Files(), 2)
+				case FormatTIFF:
+					checkTIFFFile(t, doc.Files(), 2)
+				case FormatJPEG:
+					checkJPEGFiles(t, doc.Files(), 2, 827, 1169)
+				}
+			})
+		}
+	}
+}
+
+func checkPDFFile(t *testing.T, files []string, pages int) {
+	t.Helper()
+	if len(files) != 1 || !strings.HasSuffix(files[0], ".pdf") {
+		t.Fatalf("files %v, want one .pdf", files)
+	}
+	b, err := os.ReadFile(files[0])
+	if err != nil {
+		t.Fatal(err)
+	}
+	filecheck.PDF(t, b, pages)
+}
+
+func checkTIFFFile(t *testing.T, files []string, pages int) {
+	t.Helper()
+	if len(files) != 1 || !strings.HasSuffix(files[0], ".tif") {
+		t.Fatalf("files %v, want one .tif", files)
+	}
+	filecheck.TIFF(t, files[0], pages)
+}
+
+func checkJPEGFiles(t *testing.T, files []string, pages, width, height int) {
+	t.Helper()
+	if len(files) != pages {
+		t.Fatalf("files %v, want %d", files, pages)
+	}
+	for i, name := range files {
+		if want := fmt.Sprintf("scan-p%03d.jpg", i+1); filepath.Base(name) != want {
+			t.Errorf("file %s, want %s", filepath.Base(name), want)
+		}
+		filecheck.JPEG(t, name, width, height)
+	}
+}
