@@ -27,7 +27,7 @@ test: deps
 # sending a 50-page job in demo mode).
 bench: deps
 	$(GO) test -run '^$$' -bench . -benchmem ./scan/... ./mailer/... ./device/...
-	$(GO) test -run '^$$' -bench Process -benchtime 1x ./cmd/scanmaild
+	$(GO) test -run '^$$' -bench Process -benchtime 1x -timeout 30m ./cmd/scanmaild
 	$(MAKE) arm
 	@ls -l $(BIN)/linux-arm/scanmaild $(BIN)/linux-arm64/scanmaild
 

@@ -251,7 +251,7 @@ func (d *Device) config(s Settings) (apitype.Config, error) {
 }
 
 func spoolPath(dir string, id uint64) string {
-	return filepath.Join(dir, fmt.Sprintf("job-%06d.pdf", id))
+	return filepath.Join(dir, fmt.Sprintf("job-%06d", id))
 }
 
 // SignOut forgets the signed-in account and its tokens.

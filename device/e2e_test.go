@@ -11,7 +11,7 @@ import (
 	"github.com/emersion/go-message/mail"
 
 	"scanmail/device/apitype"
-	"scanmail/scan/pdfcheck"
+	"scanmail/scan/filecheck"
 )
 
 // TestScanToEmail is the whole slice: a device-code sign-in that is kept
@@ -67,7 +67,7 @@ func TestScanToEmail(t *testing.T) {
 		t.Errorf("RCPT TO %v, want %v", got.To, to)
 	}
 	pdf := checkMessage(t, got.Data, job.MessageID)
-	pdfcheck.Valid(t, pdf, 3)
+	filecheck.PDF(t, pdf, 3)
 	r.noSecrets()
 	if n, err := r.store.Jobs(10); err != nil || len(n) != 1 || n[0].State != apitype.JobSent {
 		t.Errorf("job records %+v, %v", n, err)

@@ -8,6 +8,7 @@ import (
 	"io"
 	"net/mail"
 	"os"
+	"path/filepath"
 	"strconv"
 	"strings"
 
@@ -68,8 +69,8 @@ func (d *Device) Scan(ctx context.Context, req apitype.ScanRequest, progress fun
 	report(apitype.JobEvent{Job: job})
 
 	jobCtx := d.ctx // the job outlives the caller, not the daemon
-	path := spoolPath(d.spoolDir, job.ID)
-	job.Pages, job.Size, err = d.scanTo(jobCtx, path, pages, func(n int) {
+	dir := spoolPath(d.spoolDir, job.ID)
+	job, err = d.scanTo(jobCtx, dir, job, pages, func(n int) {
 		report(apitype.JobEvent{Job: job, Page: n})
 	})
 	if err != nil {
@@ -83,11 +84,11 @@ func (d *Device) Scan(ctx context.Context, req apitype.ScanRequest, progress fun
 	}
 	report(apitype.JobEvent{Job: job})
 
-	err = d.send(jobCtx, &job, path)
+	err = d.send(jobCtx, &job, dir)
 	job = d.finish(job, err)
 	report(apitype.JobEvent{Job: job})
 	if err == nil {
-		os.Remove(path)
+		os.RemoveAll(dir)
 	}
 	return job, err
 }
@@ -122,55 +123,84 @@ func (d *Device) checkReady() (Provider, error) {
 	return d.readyToSend(s, acct, ok)
 }
 
-// scanTo scans a document into the spool file at path, reporting each page.
-func (d *Device) scanTo(ctx context.Context, path string, pages int, page func(int)) (int, int64, error) {
-	src, err := d.scanner.Scan(ctx, scan.Options{Mode: scan.ModeGray8, DPI: 300, Pages: pages})
+// scanTo scans a document into the spool directory dir, reporting each
+// page. The directory appears under its name only once every file in it is
+// complete and on disk.
+func (d *Device) scanTo(ctx context.Context, dir string, job apitype.Job, pages int, page func(int)) (apitype.Job, error) {
+	s, err := d.store.Settings()
 	if err != nil {
-		return 0, 0, &Error{Summary: "The scanner did not start", Err: err}
+		return job, err
+	}
+	opts, format, quality, err := s.Scan.options()
+	if err != nil {
+		return job, &Error{Summary: "The scan settings are not valid", Hint: "Check scan.mode, scan.dpi and scan.format (scanmaild config).", Err: err}
+	}
+	opts.Pages = pages
+	src, err := d.scanner.Scan(ctx, opts)
+	if err != nil {
+		return job, scannerError("The scanner did not start", err)
 	}
 	defer src.Close()
-	f, err := createSpool(path)
+	sp, err := createSpool(dir)
 	if err != nil {
-		return 0, 0, &Error{Summary: "The scan could not be stored", Hint: "Check the spool directory's disk.", Err: err}
+		return job, &Error{Summary: "The scan could not be stored", Hint: "Check the spool directory's disk.", Err: err}
 	}
-	pdf := scan.NewPDFWriter(f, scan.PDFOptions{Producer: "scanmail"})
-	n := 0
+	doc, err := scan.CreateDocument(sp.tmp, scan.DocumentOptions{
+		Format:  format,
+		Quality: quality,
+		Name:    "scan-" + job.Created.Format("20060102-150405"),
+		Title:   "Scan " + job.Created.Format("2006-01-02 15:04"),
+	})
+	if err != nil {
+		sp.abort()
+		return job, &Error{Summary: "The scan could not be stored", Err: err}
+	}
 	for {
 		pg, err := src.NextPage(ctx)
 		if errors.Is(err, io.EOF) {
 			break
 		}
 		if err == nil {
-			err = pdf.WritePage(ctx, pg)
+			err = doc.WritePage(ctx, pg)
 		}
 		if err != nil {
-			f.abort()
-			return n, 0, &Error{Summary: fmt.Sprintf("Scanning stopped at page %d", n+1), Hint: "Check the scanner and scan again.", Err: err}
+			doc.Close()
+			sp.abort()
+			return job, scannerError(fmt.Sprintf("Scanning stopped at page %d", doc.Pages()+1), err)
 		}
-		n++
-		page(n)
+		page(doc.Pages())
 	}
-	if n == 0 {
-		f.abort()
-		return 0, 0, &Error{Summary: "Nothing was scanned", Hint: "Put the document in the feeder and scan again."}
+	if doc.Pages() == 0 {
+		doc.Close()
+		sp.abort()
+		return job, &Error{Summary: "Nothing was scanned", Hint: "Put the document in the feeder and scan again."}
 	}
-	if err := pdf.Close(); err != nil {
-		f.abort()
-		return n, 0, &Error{Summary: "The scan could not be stored", Err: err}
+	if err := doc.Close(); err != nil {
+		sp.abort()
+		return job, &Error{Summary: "The scan could not be stored", Hint: "Check the spool directory's disk.", Err: err}
 	}
-	size, err := f.Seek(0, io.SeekCurrent)
-	if err != nil {
-		f.abort()
-		return n, 0, &Error{Summary: "The scan could not be stored", Err: err}
+	if err := sp.commit(); err != nil {
+		return job, &Error{Summary: "The scan could not be stored", Hint: "Check the spool directory's disk.", Err: err}
 	}
-	if err := f.commit(); err != nil {
-		return n, 0, &Error{Summary: "The scan could not be stored", Hint: "Check the spool directory's disk.", Err: err}
-	}
-	return n, size, nil
+	job.Pages, job.Size, job.Format = doc.Pages(), doc.Size(), format.String()
+	return job, nil
 }
 
-// send mails the spooled document as the signed-in account.
-func (d *Device) send(ctx context.Context, job *apitype.Job, path string) error {
+// scannerError words a failure of the scanner for the operator: the
+// engine's own reason (a jam, an open cover) when it gave one.
+func scannerError(summary string, err error) error {
+	var oe interface {
+		error
+		Hint() string
+	}
+	if errors.As(err, &oe) {
+		return &Error{Summary: summary + ": " + oe.Error(), Hint: oe.Hint(), Err: err}
+	}
+	return &Error{Summary: summary, Hint: "Check the scanner and scan again.", Err: err}
+}
+
+// send mails the spooled document in dir as the signed-in account.
+func (d *Device) send(ctx context.Context, job *apitype.Job, dir string) error {
 	// token re-checks the UPN rule: nothing connects to the mail
 	// server while the device address is not the signed-in account.
 	tok, acct, err := d.token(ctx)
@@ -201,11 +231,18 @@ func (d *Device) send(ctx context.Context, job *apitype.Job, path string) error 
 		Body:      fill.Replace(s.Body),
 		Date:      now,
 		MessageID: job.MessageID,
-		Attachments: []mailer.Attachment{{
-			Filename:    "scan-" + job.Created.Format("20060102-150405") + ".pdf",
-			ContentType: "application/pdf",
+	}
+	files, err := spoolFiles(dir)
+	if err != nil {
+		return &Error{Summary: "The scanned document is missing from the spool", Hint: "Scan again.", Err: err}
+	}
+	format, _ := scan.ParseFormat(job.Format)
+	for _, path := range files {
+		msg.Attachments = append(msg.Attachments, mailer.Attachment{
+			Filename:    filepath.Base(path),
+			ContentType: format.ContentType(),
 			Open:        func() (io.ReadCloser, error) { return os.Open(path) },
-		}},
+		})
 	}
 	sender := mailer.Sender{Config: mailer.Config{
 		Host:    p.SMTPHost,

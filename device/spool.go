@@ -4,6 +4,7 @@ import (
 	"fmt"
 	"os"
 	"path/filepath"
+	"sort"
 )
 
 func prepareSpool(dir string) error {
@@ -13,43 +14,61 @@ func prepareSpool(dir string) error {
 	return nil
 }
 
-// spoolFile is a document being written to the spool. It appears under its
-// final name only once complete and on disk, so a power cut leaves either a
-// whole document or a .part file, never a half document under a good name.
-type spoolFile struct {
-	*os.File
-	path string
+// spoolDir is a job's document being written to the spool: a directory
+// holding its files. It appears under its final name only once every file
+// is complete and on disk, so a power cut leaves a whole document or a
+// .part directory, never half a document under a good name.
+type spoolDir struct {
+	tmp, path string
 }
 
-func createSpool(path string) (*spoolFile, error) {
-	f, err := os.OpenFile(path+".part", os.O_CREATE|os.O_TRUNC|os.O_WRONLY, 0o600)
-	if err != nil {
+func createSpool(path string) (*spoolDir, error) {
+	tmp := path + ".part"
+	if err := os.RemoveAll(tmp); err != nil {
 		return nil, fmt.Errorf("spool: %w", err)
 	}
-	return &spoolFile{File: f, path: path}, nil
+	if err := os.Mkdir(tmp, 0o700); err != nil {
+		return nil, fmt.Errorf("spool: %w", err)
+	}
+	return &spoolDir{tmp: tmp, path: path}, nil
 }
 
-// commit makes the document durable under its final name.
-func (f *spoolFile) commit() error {
-	if err := f.Sync(); err != nil {
-		f.abort()
+// commit makes the document durable under its final name. Its files are
+// already synced (scan.Document.Close does it).
+func (s *spoolDir) commit() error {
+	if err := syncDir(s.tmp); err != nil {
+		s.abort()
+		return err
+	}
+	if err := os.Rename(s.tmp, s.path); err != nil {
+		s.abort()
 		return fmt.Errorf("spool: %w", err)
 	}
-	if err := f.Close(); err != nil {
-		os.Remove(f.Name())
-		return fmt.Errorf("spool: %w", err)
-	}
-	if err := os.Rename(f.Name(), f.path); err != nil {
-		os.Remove(f.Name())
-		return fmt.Errorf("spool: %w", err)
-	}
-	return syncDir(filepath.Dir(f.path))
+	return syncDir(filepath.Dir(s.path))
 }
 
 // abort throws an unfinished document away.
-func (f *spoolFile) abort() {
-	f.Close()
-	os.Remove(f.Name())
+func (s *spoolDir) abort() {
+	os.RemoveAll(s.tmp)
+}
+
+// spoolFiles lists a spooled document's files in page order.
+func spoolFiles(dir string) ([]string, error) {
+	entries, err := os.ReadDir(dir)
+	if err != nil {
+		return nil, err
+	}
+	var files []string
+	for _, e := range entries {
+		if e.Type().IsRegular() {
+			files = append(files, filepath.Join(dir, e.Name()))
+		}
+	}
+	sort.Strings(files)
+	if len(files) == 0 {
+		return nil, fmt.Errorf("%s holds no files", dir)
+	}
+	return files, nil
 }
 
 func syncDir(dir string) error {

@@ -11,7 +11,7 @@ import (
 
 	"scanmail/device/idptest"
 	"scanmail/mailer/smtptest"
-	"scanmail/scan/pdfcheck"
+	"scanmail/scan/filecheck"
 )
 
 // TestCommandLine drives a running daemon with its subcommands, the way a
@@ -106,7 +106,7 @@ func TestCommandLine(t *testing.T) {
 	}
 	eml := filepath.Join(dir, "received.eml")
 	os.WriteFile(eml, msgs[0].Data, 0o600)
-	pdfcheck.Valid(t, attachment(t, eml), 2)
+	filecheck.PDF(t, attachment(t, eml), 2)
 
 	out, code = runCLI(t, sock, "scan", "--to", "not an address")
 	if code != 1 || !strings.Contains(out, "not an e-mail address") {

@@ -152,7 +152,7 @@ func waitSocket(t testing.TB, sock string) {
 }
 
 // runCLI runs one subcommand to its end.
-func runCLI(t *testing.T, sock string, args ...string) (out string, code int) {
+func runCLI(t testing.TB, sock string, args ...string) (out string, code int) {
 	t.Helper()
 	cmd := exec.Command(bin, append([]string{"-socket", sock}, args...)...)
 	var buf bytes.Buffer

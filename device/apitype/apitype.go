@@ -80,6 +80,7 @@ type Job struct {
 	Finished  time.Time `json:"finished,omitzero"`
 	To        []string  `json:"to"`
 	Pages     int       `json:"pages"`
+	Format    string    `json:"format,omitempty"` // pdf, tiff, jpeg
 	Size      int64     `json:"size"`
 	State     string    `json:"state"`
 	MessageID string    `json:"message_id,omitempty"`
