@@ -1,0 +1,321 @@
+package link
+
+import (
+	"encoding/binary"
+	"fmt"
+
+	"scanmail/scan"
+)
+
+// Version is a link protocol version. Ends with the same Major work
+// together; Minor only adds what an older end may ignore.
+type Version struct {
+	Major, Minor uint8
+}
+
+// The protocol version this package speaks.
+const (
+	ProtocolMajor = 1
+	ProtocolMinor = 0
+)
+
+var ourVersion = Version{Major: ProtocolMajor, Minor: ProtocolMinor}
+
+func (v Version) String() string { return fmt.Sprintf("%d.%d", v.Major, v.Minor) }
+
+// Limits of the payload fields.
+const (
+	stripHeader = 8 // a STRIP's offset field
+	// MaxStrip is the largest STRIP data a frame can carry.
+	MaxStrip    = MaxPayload - stripHeader
+	maxNameLen  = 64
+	maxTextLen  = 256
+	maxPageSide = 1 << 16 // pixels; A3 at 1200 dpi is 19843
+)
+
+// The payloads, one type each (PROTOCOL.md, "Payloads"). Every parse
+// accepts trailing bytes, which a later minor version may add.
+
+type helloMsg struct {
+	version   Version
+	engineISN uint32
+	maxStrip  uint32
+	name      string
+}
+
+func (m helloMsg) marshal() []byte {
+	b := []byte{m.version.Major, m.version.Minor, 0, 0}
+	b = binary.LittleEndian.AppendUint32(b, m.engineISN)
+	b = binary.LittleEndian.AppendUint32(b, m.maxStrip)
+	return append(b, truncate(m.name, maxNameLen)...)
+}
+
+func parseHello(p []byte) (helloMsg, error) {
+	if len(p) < 12 {
+		return helloMsg{}, shortPayload(TypeHello, p)
+	}
+	return helloMsg{
+		version:   Version{p[0], p[1]},
+		engineISN: binary.LittleEndian.Uint32(p[4:]),
+		maxStrip:  binary.LittleEndian.Uint32(p[8:]),
+		name:      string(p[12:min(len(p), 12+maxNameLen)]),
+	}, nil
+}
+
+// The result byte of HELLO_REPLY.
+const (
+	helloAccepted     = 0
+	helloIncompatible = 1
+)
+
+type helloReplyMsg struct {
+	version   Version
+	result    uint8
+	modes     uint8 // bit m: mode m
+	stripSize uint32
+	model     string
+	firmware  string
+}
+
+func (m helloReplyMsg) marshal() []byte {
+	b := []byte{m.version.Major, m.version.Minor, m.result, m.modes}
+	b = binary.LittleEndian.AppendUint32(b, m.stripSize)
+	model, fw := truncate(m.model, maxNameLen), truncate(m.firmware, maxNameLen)
+	b = append(append(b, byte(len(model))), model...)
+	return append(append(b, byte(len(fw))), fw...)
+}
+
+func parseHelloReply(p []byte) (helloReplyMsg, error) {
+	if len(p) < 4 {
+		return helloReplyMsg{}, shortPayload(TypeHelloReply, p)
+	}
+	m := helloReplyMsg{version: Version{p[0], p[1]}, result: p[2], modes: p[3]}
+	if m.version.Major != ProtocolMajor {
+		// Only the first four bytes are the same in every major version.
+		return m, nil
+	}
+	if len(p) < 9 {
+		return m, shortPayload(TypeHelloReply, p)
+	}
+	m.stripSize = binary.LittleEndian.Uint32(p[4:])
+	rest := p[8:]
+	var ok bool
+	if m.model, rest, ok = lenString(rest); !ok {
+		return m, shortPayload(TypeHelloReply, p)
+	}
+	if m.firmware, _, ok = lenString(rest); !ok {
+		return m, shortPayload(TypeHelloReply, p)
+	}
+	return m, nil
+}
+
+type startJobMsg struct {
+	mode     scan.Mode
+	dpi      int
+	maxPages int
+}
+
+func (m startJobMsg) marshal() []byte {
+	b := []byte{byte(m.mode), 0}
+	b = binary.LittleEndian.AppendUint16(b, uint16(m.dpi))
+	b = binary.LittleEndian.AppendUint16(b, uint16(m.maxPages))
+	return append(b, 0, 0)
+}
+
+func parseStartJob(p []byte) (startJobMsg, error) {
+	if len(p) < 8 {
+		return startJobMsg{}, shortPayload(TypeStartJob, p)
+	}
+	return startJobMsg{
+		mode:     scan.Mode(p[0]),
+		dpi:      int(binary.LittleEndian.Uint16(p[2:])),
+		maxPages: int(binary.LittleEndian.Uint16(p[4:])),
+	}, nil
+}
+
+type jobStartMsg struct {
+	jobID uint32
+	mode  scan.Mode
+	dpi   int
+}
+
+func (m jobStartMsg) marshal() []byte {
+	b := binary.LittleEndian.AppendUint32(nil, m.jobID)
+	b = append(b, byte(m.mode), 0)
+	return binary.LittleEndian.AppendUint16(b, uint16(m.dpi))
+}
+
+func parseJobStart(p []byte) (jobStartMsg, error) {
+	if len(p) < 8 {
+		return jobStartMsg{}, shortPayload(TypeJobStart, p)
+	}
+	return jobStartMsg{
+		jobID: binary.LittleEndian.Uint32(p),
+		mode:  scan.Mode(p[4]),
+		dpi:   int(binary.LittleEndian.Uint16(p[6:])),
+	}, nil
+}
+
+type pageHeaderMsg struct {
+	page int
+	hdr  scan.PageHeader
+}
+
+func (m pageHeaderMsg) marshal() []byte {
+	b := binary.LittleEndian.AppendUint16(nil, uint16(m.page))
+	b = append(b, byte(m.hdr.Mode), 0)
+	b = binary.LittleEndian.AppendUint32(b, uint32(m.hdr.Width))
+	b = binary.LittleEndian.AppendUint32(b, uint32(m.hdr.Height))
+	b = binary.LittleEndian.AppendUint16(b, uint16(m.hdr.DPI))
+	return append(b, 0, 0)
+}
+
+func parsePageHeader(p []byte) (pageHeaderMsg, error) {
+	if len(p) < 16 {
+		return pageHeaderMsg{}, shortPayload(TypePageHeader, p)
+	}
+	w, h := binary.LittleEndian.Uint32(p[4:]), binary.LittleEndian.Uint32(p[8:])
+	m := pageHeaderMsg{
+		page: int(binary.LittleEndian.Uint16(p)),
+		hdr: scan.PageHeader{
+			Mode: scan.Mode(p[2]),
+			DPI:  int(binary.LittleEndian.Uint16(p[12:])),
+		},
+	}
+	if w == 0 || h == 0 || w > maxPageSide || h > maxPageSide || m.hdr.DPI == 0 ||
+		m.hdr.Mode < scan.ModeGray8 || m.hdr.Mode > scan.ModeJPEG {
+		return m, fmt.Errorf("%w: page header %dx%d at %d dpi, mode %d", ErrProtocol, w, h, m.hdr.DPI, p[2])
+	}
+	m.hdr.Width, m.hdr.Height = int(w), int(h)
+	return m, nil
+}
+
+// A STRIP payload is the offset then the data; it is built in place by
+// the engine, so only the parse is here.
+func parseStrip(p []byte) (offset uint64, data []byte, err error) {
+	if len(p) <= stripHeader {
+		return 0, nil, shortPayload(TypeStrip, p)
+	}
+	return binary.LittleEndian.Uint64(p), p[stripHeader:], nil
+}
+
+type pageEndMsg struct {
+	page   int
+	crc    uint32
+	length uint64
+}
+
+func (m pageEndMsg) marshal() []byte {
+	b := binary.LittleEndian.AppendUint16(nil, uint16(m.page))
+	b = append(b, 0, 0)
+	b = binary.LittleEndian.AppendUint32(b, m.crc)
+	return binary.LittleEndian.AppendUint64(b, m.length)
+}
+
+func parsePageEnd(p []byte) (pageEndMsg, error) {
+	if len(p) < 16 {
+		return pageEndMsg{}, shortPayload(TypePageEnd, p)
+	}
+	return pageEndMsg{
+		page:   int(binary.LittleEndian.Uint16(p)),
+		crc:    binary.LittleEndian.Uint32(p[4:]),
+		length: binary.LittleEndian.Uint64(p[8:]),
+	}, nil
+}
+
+// The reason byte of JOB_END.
+const (
+	jobDone      = 0
+	jobCancelled = 1
+)
+
+type jobEndMsg struct {
+	pages  int
+	reason uint8
+}
+
+func (m jobEndMsg) marshal() []byte {
+	b := binary.LittleEndian.AppendUint16(nil, uint16(m.pages))
+	return append(b, m.reason, 0)
+}
+
+func parseJobEnd(p []byte) (jobEndMsg, error) {
+	if len(p) < 4 {
+		return jobEndMsg{}, shortPayload(TypeJobEnd, p)
+	}
+	return jobEndMsg{pages: int(binary.LittleEndian.Uint16(p)), reason: p[2]}, nil
+}
+
+const statusFatal = 0x01
+
+type statusMsg struct {
+	code  EngineCode
+	fatal bool
+	text  string
+}
+
+func (m statusMsg) marshal() []byte {
+	b := binary.LittleEndian.AppendUint16(nil, uint16(m.code))
+	var flags byte
+	if m.fatal {
+		flags = statusFatal
+	}
+	b = append(b, flags, 0)
+	return append(b, truncate(m.text, maxTextLen)...)
+}
+
+func parseStatus(p []byte) (statusMsg, error) {
+	if len(p) < 4 {
+		return statusMsg{}, shortPayload(TypeStatus, p)
+	}
+	return statusMsg{
+		code:  EngineCode(binary.LittleEndian.Uint16(p)),
+		fatal: p[2]&statusFatal != 0,
+		text:  string(p[4:min(len(p), 4+maxTextLen)]),
+	}, nil
+}
+
+// ackMsg is the payload of ACK and NAK.
+type ackMsg struct {
+	window uint16
+	txHigh uint32
+}
+
+func (m ackMsg) marshal(dst []byte) []byte {
+	dst = binary.LittleEndian.AppendUint16(dst, m.window)
+	dst = append(dst, 0, 0)
+	return binary.LittleEndian.AppendUint32(dst, m.txHigh)
+}
+
+func parseAck(p []byte) (ackMsg, bool) {
+	if len(p) < 8 {
+		return ackMsg{}, false
+	}
+	return ackMsg{window: binary.LittleEndian.Uint16(p), txHigh: binary.LittleEndian.Uint32(p[4:])}, true
+}
+
+func lenString(p []byte) (s string, rest []byte, ok bool) {
+	if len(p) < 1 || len(p) < 1+int(p[0]) {
+		return "", nil, false
+	}
+	n := int(p[0])
+	return string(p[1 : 1+n]), p[1+n:], true
+}
+
+func truncate(s string, n int) string {
+	if len(s) > n {
+		return s[:n]
+	}
+	return s
+}
+
+func shortPayload(t FrameType, p []byte) error {
+	return fmt.Errorf("%w: %v payload of %d bytes is too short", ErrProtocol, t, len(p))
+}
+
+func modeBit(m scan.Mode) uint8 {
+	if m < 1 || m > 7 {
+		return 0
+	}
+	return 1 << m
+}
