@@ -186,16 +186,10 @@ func (d *Device) scanTo(ctx context.Context, dir string, job apitype.Job, pages 
 	return job, nil
 }
 
-// scannerError words a failure of the scanner for the operator: the
-// engine's own reason (a jam, an open cover) when it gave one.
+// scannerError words a failure of the scanner for the operator; the
+// engine's own reason, such as a paper jam and what to do about it, is in
+// err.
 func scannerError(summary string, err error) error {
-	var oe interface {
-		error
-		Hint() string
-	}
-	if errors.As(err, &oe) {
-		return &Error{Summary: summary + ": " + oe.Error(), Hint: oe.Hint(), Err: err}
-	}
 	return &Error{Summary: summary, Hint: "Check the scanner and scan again.", Err: err}
 }
 

@@ -10,7 +10,6 @@ import (
 
 	"scanmail/device"
 	"scanmail/device/localapi"
-	"scanmail/scan"
 )
 
 type daemonConfig struct {
@@ -18,6 +17,7 @@ type daemonConfig struct {
 	demo              bool
 	mailDir           string
 	pages             int
+	scanner           string
 	verbose           bool
 }
 
@@ -46,11 +46,14 @@ func runDaemon(ctx context.Context, cfg daemonConfig) error {
 	}
 	defer store.Close()
 
-	// The scanner engine's link comes with the board support; until
-	// then every build scans from the simulator.
+	scanner, closeScanner, err := openScanner(cfg.scanner, log)
+	if err != nil {
+		return err
+	}
+	defer closeScanner()
 	dev, err := device.New(device.Config{
 		Store:        store,
-		Scanner:      &scan.Simulator{},
+		Scanner:      scanner,
 		SpoolDir:     cfg.spool,
 		Logger:       log,
 		DefaultPages: cfg.pages,
