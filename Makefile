@@ -9,7 +9,7 @@ ARMFLAGS := CGO_ENABLED=0 GOOS=linux
 all: build
 
 build:
-	$(GO) build -o $(BIN)/scanmaild ./cmd/scanmaild
+	$(GO) build -o $(BIN)/ ./cmd/...
 
 # The whole product on this machine: simulated scanner, local identity
 # provider and SMTP server on loopback. State goes to ./scanmail.db, mail
