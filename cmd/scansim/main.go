@@ -55,6 +55,8 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 	fs.Float64Var(&f.BitErrorRate, "ber", 0, "bit error rate of what the engine sends")
 	fs.Float64Var(&f.DropRate, "drop", 0, "probability that a frame sent is lost")
 	fs.Float64Var(&f.DupRate, "dup", 0, "probability that a frame sent goes out twice")
+	fs.Float64Var(&f.ByteDropRate, "byte-drop", 0, "probability that a byte sent is lost")
+	fs.Float64Var(&f.ByteDupRate, "byte-dup", 0, "probability that a byte sent goes out twice")
 	fs.Float64Var(&f.TruncateRate, "truncate", 0, "probability that a frame sent is cut short")
 	fs.Float64Var(&f.StallRate, "stall-rate", 0, "probability that a frame waits -stall before it goes")
 	fs.DurationVar(&f.Stall, "stall", 500*time.Millisecond, "how long a stalled frame waits")

@@ -337,6 +337,32 @@ func TestFaultyLine(t *testing.T) {
 	}
 }
 
+// TestSlippedBytes: single bytes lost or doubled shift everything after
+// them; the reader resynchronises and the pages still arrive intact.
+func TestSlippedBytes(t *testing.T) {
+	t.Parallel()
+	faults := scansim.Faults{ByteDropRate: 2e-5, ByteDupRate: 2e-5, BitErrorRate: 1e-5, Seed: 9}
+	var toHost *scansim.FaultyConn
+	r := newRig(t, &scansim.Simulator{}, rigOptions{
+		engine: link.EngineOptions{MaxStrip: 2048},
+		engineConn: func(c net.Conn) io.ReadWriter {
+			toHost = faults.Wrap(c)
+			return toHost
+		},
+	})
+	got, err := scanAll(t, r.host, scan.Options{Mode: scan.ModeGray8, DPI: 75, Pages: 4})
+	if err != nil {
+		t.Fatal(err)
+	}
+	checkIdentical(t, got, r.engine, 4)
+	if fc := toHost.Counts(); fc.ByteDrops == 0 || fc.ByteDups == 0 {
+		t.Errorf("the faults did not hit: %+v", fc)
+	}
+	if st := r.host.Stats(); st.DiscardedBytes == 0 {
+		t.Errorf("no resynchronisation counted: %+v", st)
+	}
+}
+
 func TestTruncationsAndStalls(t *testing.T) {
 	t.Parallel()
 	tests := []struct {

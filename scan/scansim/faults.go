@@ -16,8 +16,12 @@ type Faults struct {
 	DropRate     float64 // probability that a Write is lost whole
 	DupRate      float64 // probability that a Write goes out twice
 	TruncateRate float64 // probability that only a random part of a Write goes out
-	StallRate    float64 // probability that a Write waits Stall first
-	Stall        time.Duration
+	// ByteDropRate and ByteDupRate are the probabilities that a single
+	// byte written is lost or arrives twice, as on a line that slips a
+	// character: the frames around it shift.
+	ByteDropRate, ByteDupRate float64
+	StallRate                 float64 // probability that a Write waits Stall first
+	Stall                     time.Duration
 	// Incoming also damages what is read: bit errors at BitErrorRate, and
 	// whole reads lost at DropRate.
 	Incoming bool
@@ -27,6 +31,7 @@ type Faults struct {
 // FaultCounts is what a FaultyConn did.
 type FaultCounts struct {
 	BitFlips, Drops, Dups, Truncations, Stalls int64
+	ByteDrops, ByteDups                        int64
 }
 
 // Wrap puts the faults on rw's writes (and reads, with Incoming).
@@ -81,6 +86,11 @@ func (c *FaultyConn) Write(p []byte) (int, error) {
 	if len(out) > 0 && c.w.hit(c.f.TruncateRate) {
 		c.count(func(fc *FaultCounts) { fc.Truncations++ })
 		out = out[:c.w.rng.IntN(len(out))]
+	}
+	if c.f.ByteDropRate > 0 || c.f.ByteDupRate > 0 {
+		var drops, dups int64
+		out, drops, dups = c.w.slip(out, c.f.ByteDropRate, c.f.ByteDupRate)
+		c.count(func(fc *FaultCounts) { fc.ByteDrops += drops; fc.ByteDups += dups })
 	}
 	times := 1
 	if c.w.hit(c.f.DupRate) {
@@ -142,6 +152,23 @@ func (fr *faultRand) nextGap() int64 {
 	}
 	u := 1 - fr.rng.Float64() // (0, 1]
 	return int64(math.Floor(math.Log(u) / math.Log1p(-fr.ber)))
+}
+
+// slip returns b with single bytes lost or doubled at the given rates.
+func (fr *faultRand) slip(b []byte, drop, dup float64) (out []byte, drops, dups int64) {
+	out = make([]byte, 0, len(b)+8)
+	for _, c := range b {
+		switch u := fr.rng.Float64(); {
+		case u < drop:
+			drops++
+		case u < drop+dup:
+			out = append(out, c, c)
+			dups++
+		default:
+			out = append(out, c)
+		}
+	}
+	return out, drops, dups
 }
 
 // flip flips the bits due in b, in place or in a copy.

@@ -60,6 +60,8 @@ func TestFaultRates(t *testing.T) {
 		{"drops", Faults{DropRate: 0.02}, func(c FaultCounts) int64 { return c.Drops }, 0.02 * n},
 		{"dups", Faults{DupRate: 0.02}, func(c FaultCounts) int64 { return c.Dups }, 0.02 * n},
 		{"truncations", Faults{TruncateRate: 0.02}, func(c FaultCounts) int64 { return c.Truncations }, 0.02 * n},
+		{"byte drops", Faults{ByteDropRate: 1e-3}, func(c FaultCounts) int64 { return c.ByteDrops }, 1e-3 * n * size},
+		{"byte dups", Faults{ByteDupRate: 1e-3}, func(c FaultCounts) int64 { return c.ByteDups }, 1e-3 * n * size},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
@@ -92,6 +94,14 @@ func TestFaultRates(t *testing.T) {
 			case "truncations":
 				if sent >= n*size || sent <= (n-c.Truncations)*size {
 					t.Errorf("%d bytes out after %d truncations", sent, c.Truncations)
+				}
+			case "byte drops":
+				if want := int64(n*size) - c.ByteDrops; sent != want {
+					t.Errorf("%d bytes out, want %d", sent, want)
+				}
+			case "byte dups":
+				if want := int64(n*size) + c.ByteDups; sent != want {
+					t.Errorf("%d bytes out, want %d", sent, want)
 				}
 			}
 		})
