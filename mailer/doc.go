@@ -13,6 +13,11 @@
 // administrator taken from a catalogue of Exchange Online answers. Temporary
 // tells a retrying outbox whether trying again later can help.
 //
+// Throttle (throttle.go) keeps an account within Exchange Online's sending
+// limits (30 messages a minute, 10,000 recipients a day), and Transcript
+// (transcript.go) keeps a bounded SMTP transcript for the administrator,
+// with credentials and the message body left out.
+//
 // Package smtptest holds a real go-smtp server on loopback that behaves like
 // Exchange Online, for tests and for the daemon's demo mode.
 package mailer

@@ -44,6 +44,12 @@ type Config struct {
 	Timeout time.Duration
 
 	Logger *slog.Logger // steps of each submission at debug level; never credentials
+
+	// Transcript, if set, receives the SMTP session's commands and replies,
+	// without the message or credentials; it is an io.Writer of the raw
+	// protocol, and only a Transcript may see that. Use a new one for
+	// each Send.
+	Transcript *Transcript
 }
 
 // Sender submits messages. Its zero value is not usable: set Config.Host.
@@ -105,7 +111,11 @@ func (s *Sender) Send(ctx context.Context, auth sasl.Client, from string, msg *M
 		RootCAs:    cfg.RootCAs,
 		MinVersion: tls.VersionTLS12,
 	}
-	c, err := smtp.NewClientStartTLS(&timeoutConn{Conn: raw, timeout: cfg.Timeout}, tlsConfig)
+	var conn net.Conn = &timeoutConn{Conn: raw, timeout: cfg.Timeout}
+	if cfg.Transcript != nil {
+		conn = cfg.Transcript.tap(conn) // the session before TLS, which DebugWriter misses
+	}
+	c, err := smtp.NewClientStartTLS(conn, tlsConfig)
 	if err != nil {
 		if startTLSMissing(err) {
 			return fail("starttls", "", ErrNoStartTLS)
@@ -114,6 +124,9 @@ func (s *Sender) Send(ctx context.Context, auth sasl.Client, from string, msg *M
 	}
 	c.CommandTimeout = cfg.Timeout
 	c.SubmissionTimeout = cfg.Timeout
+	if cfg.Transcript != nil {
+		c.DebugWriter = cfg.Transcript
+	}
 	// The handshake happens with the first command over TLS: a certificate
 	// the device does not accept fails here, before any credential is sent.
 	if err := c.Hello(cfg.LocalName); err != nil {
