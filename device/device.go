@@ -81,7 +81,7 @@ func New(cfg Config) (*Device, error) {
 		return nil, err
 	}
 	ctx, cancel := context.WithCancel(context.Background())
-	return &Device{
+	d := &Device{
 		store:       cfg.Store,
 		scanner:     cfg.Scanner,
 		spoolDir:    cfg.SpoolDir,
@@ -92,7 +92,13 @@ func New(cfg Config) (*Device, error) {
 		cancel:      cancel,
 		signIn:      apitype.SignIn{State: apitype.SignInIdle},
 		signInWatch: make(chan struct{}),
-	}, nil
+	}
+	d.wg.Add(1)
+	go func() {
+		defer d.wg.Done()
+		d.runKeepAlive(d.ctx)
+	}()
+	return d, nil
 }
 
 // ErrClosed means the device is shutting down.
@@ -168,6 +174,16 @@ func (d *Device) Status() (apitype.Status, error) {
 // readyToSend checks, without touching the network, that the device can
 // send: a valid provider, a sign-in for it, and the UPN rule.
 func (d *Device) readyToSend(s Settings, acct Account, signedIn bool) (Provider, error) {
+	p, err := d.signInUsable(s, acct, signedIn)
+	if err != nil {
+		return p, err
+	}
+	return p, checkUPNRule(s.DeviceAddress, acct.UPN)
+}
+
+// signInUsable checks that the stored sign-in is for the provider
+// configured and was not ended by the provider.
+func (d *Device) signInUsable(s Settings, acct Account, signedIn bool) (Provider, error) {
 	p, err := s.ResolveProvider()
 	if err != nil {
 		return p, &Error{Summary: "The mail provider is not set up", Hint: "Fix the provider settings (scanmaild config).", Err: err}
@@ -188,9 +204,6 @@ func (d *Device) readyToSend(s Settings, acct Account, signedIn bool) (Provider,
 			Hint:    "Sign in again so the device holds tokens for the provider now configured.",
 			Err:     ErrSignInNeeded,
 		}
-	}
-	if err := checkUPNRule(s.DeviceAddress, acct.UPN); err != nil {
-		return p, err
 	}
 	return p, nil
 }

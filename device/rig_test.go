@@ -36,11 +36,13 @@ type rig struct {
 	store  *Store
 	dev    *Device
 	log    *syncBuffer // everything the device logged
+	now    func() time.Time
 }
 
 type rigOptions struct {
 	idp  idptest.Options
 	smtp smtptest.Options
+	now  func() time.Time // the device's clock; nil = time.Now
 }
 
 func newRig(t *testing.T, o rigOptions) *rig {
@@ -49,7 +51,7 @@ func newRig(t *testing.T, o rigOptions) *rig {
 		o.idp.Interval = 1
 	}
 	o.idp.ClientID = testClientID
-	r := &rig{t: t, idp: idptest.New(o.idp), log: &syncBuffer{}}
+	r := &rig{t: t, idp: idptest.New(o.idp), log: &syncBuffer{}, now: o.now}
 	hs := httptest.NewServer(r.idp)
 	t.Cleanup(hs.Close)
 	r.idpURL = hs.URL
@@ -90,6 +92,7 @@ func (r *rig) open() {
 		Store:    st,
 		Scanner:  &scan.Simulator{},
 		SpoolDir: filepath.Join(filepath.Dir(r.dbPath), "spool"),
+		Now:      r.now,
 		Logger:   slog.New(slog.NewTextHandler(io.MultiWriter(testWriter{r.t}, r.log), &slog.HandlerOptions{Level: slog.LevelDebug})),
 	})
 	if err != nil {

@@ -30,8 +30,16 @@ func (ts tokenSource) Token() (*oauth2.Token, error) {
 	return tok, err
 }
 
-// token returns a valid access token and the account it belongs to.
+// token returns a valid access token for sending and the account it
+// belongs to.
 func (d *Device) token(ctx context.Context) (*oauth2.Token, Account, error) {
+	return d.accessToken(ctx, false)
+}
+
+// accessToken returns a valid access token, refreshing it when it is about
+// to expire or, with force, in any case. Sending also wants the UPN rule;
+// a forced refresh (the keep-alive) does not.
+func (d *Device) accessToken(ctx context.Context, force bool) (*oauth2.Token, Account, error) {
 	d.tokenMu.Lock()
 	defer d.tokenMu.Unlock()
 
@@ -43,11 +51,15 @@ func (d *Device) token(ctx context.Context) (*oauth2.Token, Account, error) {
 	if err != nil {
 		return nil, Account{}, err
 	}
-	p, err := d.readyToSend(s, acct, ok)
+	check := d.readyToSend
+	if force {
+		check = d.signInUsable
+	}
+	p, err := check(s, acct, ok)
 	if err != nil {
 		return nil, acct, err
 	}
-	if t := acct.Token; t.AccessToken != "" && (t.Expiry.IsZero() || t.Expiry.After(d.now().Add(refreshMargin))) {
+	if t := acct.Token; !force && t.AccessToken != "" && (t.Expiry.IsZero() || t.Expiry.After(d.now().Add(refreshMargin))) {
 		return t, acct, nil
 	}
 	if acct.Token.RefreshToken == "" {

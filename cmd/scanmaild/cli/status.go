@@ -23,6 +23,9 @@ func runStatus(ctx context.Context, c *Context, args []string) error {
 	if a := st.Account; a != nil {
 		fmt.Fprintf(w, "signed in as:\t%s (since %s)\n", a.UPN, a.SignedInAt.Local().Format(time.DateTime))
 		fmt.Fprintf(w, "access token until:\t%s\n", a.TokenExpiry.Local().Format(time.DateTime))
+		if !a.LastRefresh.IsZero() {
+			fmt.Fprintf(w, "last refresh:\t%s (kept alive weekly)\n", a.LastRefresh.Local().Format(time.DateTime))
+		}
 	} else {
 		fmt.Fprintf(w, "signed in as:\t(nobody)\n")
 	}

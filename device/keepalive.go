@@ -1,0 +1,62 @@
+package device
+
+import (
+	"context"
+	"errors"
+	"time"
+)
+
+const (
+	// keepAliveEvery is how often the sign-in is refreshed when nothing
+	// is sent. Microsoft's refresh tokens die after 90 days unused
+	// (AADSTS700082), which is how a rarely used scanner silently stops
+	// working; a weekly refresh keeps them alive with a wide margin.
+	keepAliveEvery = 7 * 24 * time.Hour
+	// keepAliveRetry is the pause after a refresh that failed for a
+	// reason that passes (network, the provider's 5xx).
+	keepAliveRetry = time.Hour
+)
+
+// keepAlive refreshes the sign-in if its last refresh is keepAliveEvery
+// old, and says when to look again. A refusal is recorded as "sign-in
+// needed" at once (status, log, panel), not at the next scan; a passing
+// failure keeps the tokens and tries again in an hour.
+func (d *Device) keepAlive(ctx context.Context) time.Duration {
+	acct, ok, err := d.store.Account()
+	if err != nil || !ok || acct.Ended != nil {
+		return keepAliveEvery // nothing to keep alive until someone signs in
+	}
+	last := acct.LastRefresh
+	if last.IsZero() {
+		last = acct.SignedInAt
+	}
+	if due := last.Add(keepAliveEvery); d.now().Before(due) {
+		return due.Sub(d.now())
+	}
+	_, _, err = d.accessToken(ctx, true)
+	switch {
+	case err == nil:
+		d.log.Info("sign-in kept alive", "upn", acct.UPN)
+		return keepAliveEvery
+	case errors.Is(err, ErrSignInNeeded):
+		d.log.Error("sign-in needed", "upn", acct.UPN, "err", err)
+		return keepAliveEvery
+	default:
+		d.log.Warn("keep-alive refresh failed, trying again later", "upn", acct.UPN, "err", err, "retry_in", keepAliveRetry)
+		return keepAliveRetry
+	}
+}
+
+// runKeepAlive keeps the sign-in alive until ctx ends.
+func (d *Device) runKeepAlive(ctx context.Context) {
+	for {
+		next := d.keepAlive(ctx)
+		t := time.NewTimer(next)
+		select {
+		case <-ctx.Done():
+			t.Stop()
+			return
+		case <-t.C:
+		}
+	}
+}
