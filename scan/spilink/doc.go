@@ -95,6 +95,12 @@
 // a blocked Read returns at once, and later calls return an error wrapping
 // os.ErrClosed. Bytes still queued are dropped.
 //
+// # Testing
+//
+// Package spilinktest is the engine's end, written from this text: an
+// spi.Conn with a gpiotest.Pin for data-ready and the engine's byte stream,
+// so tests can run whole scanner-link jobs over a Link with no hardware.
+//
 // # Hardware
 //
 // The Link borrows the spi.Conn and the gpio.PinIn: it never closes them.
