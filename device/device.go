@@ -32,8 +32,9 @@ type Config struct {
 	Logger   *slog.Logger
 	// Now is the clock; nil means time.Now.
 	Now func() time.Time
-	// DefaultPages is how many pages a simulated scan has when a job does
-	// not say.
+	// DefaultPages is how many pages a job asks the scanner for when the
+	// request does not say: a simulator's feeder size. 0, for a real
+	// scanner, means everything in the feeder.
 	DefaultPages int
 }
 
@@ -73,9 +74,6 @@ func New(cfg Config) (*Device, error) {
 	}
 	if cfg.Now == nil {
 		cfg.Now = time.Now
-	}
-	if cfg.DefaultPages <= 0 {
-		cfg.DefaultPages = 3
 	}
 	if err := prepareSpool(cfg.SpoolDir); err != nil {
 		return nil, err

@@ -56,7 +56,7 @@ func runDaemon(ctx context.Context, cfg daemonConfig) error {
 		Scanner:      scanner,
 		SpoolDir:     cfg.spool,
 		Logger:       log,
-		DefaultPages: cfg.pages,
+		DefaultPages: simPages(cfg),
 	})
 	if err != nil {
 		return err
@@ -85,4 +85,13 @@ func runDaemon(ctx context.Context, cfg daemonConfig) error {
 	}
 	log.Info("scanmaild stopped")
 	return err
+}
+
+// simPages is the page count of a simulated job; a real scanner scans what
+// is in its feeder.
+func simPages(cfg daemonConfig) int {
+	if cfg.scanner == "sim" {
+		return cfg.pages
+	}
+	return 0
 }

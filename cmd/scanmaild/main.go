@@ -33,7 +33,7 @@ func run(ctx context.Context, args []string) int {
 	fs.StringVar(&cfg.spool, "spool", "", "spool directory (default: spool/ beside the state file)")
 	fs.BoolVar(&cfg.demo, "demo", false, "run with a local identity provider and SMTP server on loopback")
 	fs.StringVar(&cfg.mailDir, "mail-dir", "demo-mail", "with -demo: where received mail is saved as .eml")
-	fs.IntVar(&cfg.pages, "pages", 3, "pages in a simulated scan")
+	fs.IntVar(&cfg.pages, "pages", 3, "pages in a job of the simulated scanner (-scanner sim)")
 	fs.StringVar(&cfg.scanner, "scanner", "sim", "the scanner engine: sim, serial:/dev/ttyS1?baud=3000000, or spi:SPI0.0?ready=GPIO17&hz=8000000")
 	fs.BoolVar(&cfg.verbose, "v", false, "debug logging")
 	fs.Usage = func() {
