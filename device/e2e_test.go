@@ -69,6 +69,7 @@ func TestScanToEmail(t *testing.T) {
 	pdf := checkMessage(t, got.Data, job.MessageID)
 	filecheck.PDF(t, pdf, 3)
 	r.noSecrets()
+	checkSMTPLog(t, r, job, "AUTH XOAUTH2 [redacted]", "MAIL FROM:<"+testUPN+">", "QUIT")
 	if n, err := r.store.Jobs(10); err != nil || len(n) != 1 || n[0].State != apitype.JobSent {
 		t.Errorf("job records %+v, %v", n, err)
 	}
@@ -119,4 +120,35 @@ func checkMessage(t *testing.T, data []byte, messageID string) []byte {
 		t.Fatal("no PDF attachment")
 	}
 	return pdf
+}
+
+// checkSMTPLog wants the job's stored SMTP log to hold each of want, and
+// never a token.
+func checkSMTPLog(t *testing.T, r *rig, job apitype.Job, want ...string) {
+	t.Helper()
+	jobs, err := r.store.Jobs(100)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var stored *apitype.Job
+	for i := range jobs {
+		if jobs[i].ID == job.ID {
+			stored = &jobs[i]
+		}
+	}
+	if stored == nil {
+		t.Fatalf("job %d not stored", job.ID)
+	}
+	log := strings.Join(stored.SMTPLog, "\n")
+	for _, w := range want {
+		if !strings.Contains(log, w) {
+			t.Errorf("SMTP log lacks %q:\n%s", w, log)
+		}
+	}
+	acct, _, _ := r.store.Account()
+	for _, secret := range []string{acct.Token.AccessToken, acct.Token.RefreshToken} {
+		if secret != "" && strings.Contains(log, secret) {
+			t.Error("a token is in the SMTP log")
+		}
+	}
 }

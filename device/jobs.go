@@ -238,13 +238,19 @@ func (d *Device) send(ctx context.Context, job *apitype.Job, dir string) error {
 			Open:        func() (io.ReadCloser, error) { return os.Open(path) },
 		})
 	}
+	// The SMTP log Microsoft asks devices to keep: commands and replies,
+	// never the credentials or the message, kept with the job.
+	transcript := mailer.NewTranscript(0, 0, d.now)
 	sender := mailer.Sender{Config: mailer.Config{
-		Host:    p.SMTPHost,
-		Port:    p.SMTPPort,
-		RootCAs: roots,
-		Logger:  d.log,
+		Host:       p.SMTPHost,
+		Port:       p.SMTPPort,
+		RootCAs:    roots,
+		Logger:     d.log,
+		Transcript: transcript,
 	}}
-	return sender.Send(ctx, mailer.NewXOAuth2Client(acct.UPN, tok.AccessToken), acct.UPN, msg)
+	err = sender.Send(ctx, mailer.NewXOAuth2Client(acct.UPN, tok.AccessToken), acct.UPN, msg)
+	job.SMTPLog = transcript.Lines()
+	return err
 }
 
 // recipients checks the addresses a job goes to.

@@ -3,6 +3,7 @@ package device
 import (
 	"context"
 	"errors"
+	"fmt"
 	"strings"
 	"testing"
 
@@ -105,6 +106,7 @@ func TestSMTPRefusals(t *testing.T) {
 			if job.State != apitype.JobFailed || !strings.Contains(job.Hint, tt.hint) {
 				t.Fatalf("job error %q hint %q, want a hint with %q", job.Error, job.Hint, tt.hint)
 			}
+			checkSMTPLog(t, r, job, fmt.Sprintf("S: %d %d.%d.%d", tt.err.Code, tt.err.EnhancedCode[0], tt.err.EnhancedCode[1], tt.err.EnhancedCode[2]))
 		})
 	}
 }

@@ -108,6 +108,11 @@ func TestCommandLine(t *testing.T) {
 	os.WriteFile(eml, msgs[0].Data, 0o600)
 	filecheck.PDF(t, attachment(t, eml), 2)
 
+	out, code = runCLI(t, sock, "jobs", "-log", "1")
+	if code != 0 || !strings.Contains(out, "AUTH XOAUTH2 [redacted]") || !strings.Contains(out, "250") {
+		t.Errorf("jobs -log 1: exit %d\n%s", code, out)
+	}
+
 	out, code = runCLI(t, sock, "scan", "--to", "not an address")
 	if code != 1 || !strings.Contains(out, "not an e-mail address") {
 		t.Errorf("bad address: exit %d\n%s", code, out)

@@ -86,6 +86,9 @@ type Job struct {
 	MessageID string    `json:"message_id,omitempty"`
 	Error     string    `json:"error,omitempty"`
 	Hint      string    `json:"hint,omitempty"`
+	// SMTPLog is the SMTP session of the last delivery attempt, for the
+	// admin: commands and replies, without credentials or the message.
+	SMTPLog []string `json:"smtp_log,omitempty"`
 }
 
 // ScanRequest asks for a scan-to-email job.

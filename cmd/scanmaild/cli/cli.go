@@ -30,7 +30,7 @@ type command struct {
 func commands() map[string]command {
 	return map[string]command{
 		"config": {"config show | config set KEY VALUE (VALUE @FILE reads a file)", runConfig},
-		"jobs":   {"jobs [-n N]", runJobs},
+		"jobs":   {"jobs [-n N] [-log JOB]", runJobs},
 		"scan":   {"scan --to ADDR[,ADDR] [--pages N]", runScan},
 		"signin": {"signin", runSignIn},
 		"status": {"status", runStatus},

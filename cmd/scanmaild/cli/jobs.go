@@ -9,14 +9,29 @@ import (
 )
 
 func runJobs(ctx context.Context, c *Context, args []string) error {
-	fs := newFlags(c, "jobs", "jobs [-n N]")
+	fs := newFlags(c, "jobs", "jobs [-n N] [-log JOB]")
 	n := fs.Int("n", 20, "how many recent jobs")
+	logOf := fs.Uint64("log", 0, "print this job's SMTP log")
 	if err := fs.Parse(args); err != nil {
 		return err
 	}
 	jobs, err := c.Client.Jobs(ctx, *n)
 	if err != nil {
 		return err
+	}
+	if *logOf != 0 {
+		for _, j := range jobs {
+			if j.ID == *logOf {
+				if len(j.SMTPLog) == 0 {
+					fmt.Fprintf(c.Stdout, "job %d has no SMTP log (it did not reach the mail server)\n", j.ID)
+				}
+				for _, line := range j.SMTPLog {
+					fmt.Fprintln(c.Stdout, line)
+				}
+				return nil
+			}
+		}
+		return fmt.Errorf("job %d is not among the last %d jobs", *logOf, *n)
 	}
 	if len(jobs) == 0 {
 		fmt.Fprintln(c.Stdout, "no jobs yet")
