@@ -15,6 +15,7 @@ import (
 	"time"
 
 	"scanmail/device/apitype"
+	"scanmail/mailer"
 	"scanmail/scan"
 )
 
@@ -32,6 +33,9 @@ type Config struct {
 	Logger   *slog.Logger
 	// Now is the clock; nil means time.Now.
 	Now func() time.Time
+	// Sleep waits, for the sending limits; nil means a timer that ctx
+	// cancels.
+	Sleep func(ctx context.Context, d time.Duration) error
 	// DefaultPages is how many pages a job asks the scanner for when the
 	// request does not say: a simulator's feeder size. 0, for a real
 	// scanner, means everything in the feeder.
@@ -45,7 +49,11 @@ type Device struct {
 	spoolDir string
 	log      *slog.Logger
 	now      func() time.Time
+	sleep    func(context.Context, time.Duration) error
 	pages    int
+
+	throttle       *mailer.Throttle // under jobMu
+	throttleLimits mailer.Limits
 
 	// ctx outlives requests: a sign-in or a job goes on when the
 	// person who started it walks away. Close cancels it and waits for
@@ -75,6 +83,9 @@ func New(cfg Config) (*Device, error) {
 	if cfg.Now == nil {
 		cfg.Now = time.Now
 	}
+	if cfg.Sleep == nil {
+		cfg.Sleep = sleepCtx
+	}
 	if err := prepareSpool(cfg.SpoolDir); err != nil {
 		return nil, err
 	}
@@ -85,6 +96,7 @@ func New(cfg Config) (*Device, error) {
 		spoolDir:    cfg.SpoolDir,
 		log:         cfg.Logger,
 		now:         cfg.Now,
+		sleep:       cfg.Sleep,
 		pages:       cfg.DefaultPages,
 		ctx:         ctx,
 		cancel:      cancel,

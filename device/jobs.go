@@ -84,7 +84,9 @@ func (d *Device) Scan(ctx context.Context, req apitype.ScanRequest, progress fun
 	}
 	report(apitype.JobEvent{Job: job})
 
-	err = d.send(jobCtx, &job, dir)
+	err = d.send(jobCtx, &job, dir, func(note string) {
+		report(apitype.JobEvent{Job: job, Note: note})
+	})
 	job = d.finish(job, err)
 	report(apitype.JobEvent{Job: job})
 	if err == nil {
@@ -193,8 +195,9 @@ func scannerError(summary string, err error) error {
 	return &Error{Summary: summary, Hint: "Check the scanner and scan again.", Err: err}
 }
 
-// send mails the spooled document in dir as the signed-in account.
-func (d *Device) send(ctx context.Context, job *apitype.Job, dir string) error {
+// send mails the spooled document in dir as the signed-in account; note
+// tells the operator why it waits, if it must.
+func (d *Device) send(ctx context.Context, job *apitype.Job, dir string, note func(string)) error {
 	// token re-checks the UPN rule: nothing connects to the mail
 	// server while the device address is not the signed-in account.
 	tok, acct, err := d.token(ctx)
@@ -248,8 +251,14 @@ func (d *Device) send(ctx context.Context, job *apitype.Job, dir string) error {
 		Logger:     d.log,
 		Transcript: transcript,
 	}}
+	if err := d.waitForLimits(ctx, s.limits(p), len(job.To), note); err != nil {
+		return err
+	}
 	err = sender.Send(ctx, mailer.NewXOAuth2Client(acct.UPN, tok.AccessToken), acct.UPN, msg)
 	job.SMTPLog = transcript.Lines()
+	if err == nil {
+		d.sent(len(job.To))
+	}
 	return err
 }
 

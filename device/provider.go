@@ -7,6 +7,8 @@ import (
 	"strings"
 
 	"golang.org/x/oauth2"
+
+	"scanmail/mailer"
 )
 
 // Provider is where the device signs in and sends mail. The presets are plain
@@ -38,6 +40,11 @@ type Provider struct {
 	// AdminConsent is whether an organisation's admin must consent to the
 	// app registration (not so for personal accounts).
 	AdminConsent bool `json:"admin_consent"`
+
+	// Limits are the provider's sending limits for SMTP AUTH submission;
+	// zero fields mean Exchange Online's (30 messages a minute, 10,000
+	// recipients a day).
+	Limits mailer.Limits `json:"limits"`
 }
 
 // signInScopes are asked for on top of the SMTP scope: offline_access for a
@@ -50,6 +57,10 @@ func scopes(smtpScope string) []string {
 	return append([]string{smtpScope}, signInScopes...)
 }
 
+// exchangeLimits are Exchange Online's limits for SMTP AUTH client
+// submission, which Outlook.com shares.
+var exchangeLimits = mailer.Limits{MessagesPerMinute: 30, RecipientsPerDay: 10000}
+
 // Presets are the providers the admin picks from by ID.
 func Presets() []Provider {
 	return []Provider{
@@ -61,6 +72,7 @@ func Presets() []Provider {
 			LoginHost:    "https://login.microsoftonline.com",
 			Scopes:       scopes("https://outlook.office.com/SMTP.Send"),
 			AdminConsent: true,
+			Limits:       exchangeLimits,
 		},
 		{
 			ID:          "outlook",
@@ -70,6 +82,7 @@ func Presets() []Provider {
 			LoginHost:   "https://login.microsoftonline.com",
 			FixedTenant: "consumers",
 			Scopes:      scopes("https://outlook.office.com/SMTP.Send"),
+			Limits:      exchangeLimits,
 		},
 		{
 			ID:           "21vianet",
@@ -79,6 +92,7 @@ func Presets() []Provider {
 			LoginHost:    "https://login.partner.microsoftonline.cn",
 			Scopes:       scopes("https://partner.outlook.cn/SMTP.Send"),
 			AdminConsent: true,
+			Limits:       exchangeLimits,
 		},
 		{
 			// Microsoft's documents are thin on GCC High; an admin who
@@ -90,6 +104,7 @@ func Presets() []Provider {
 			LoginHost:    "https://login.microsoftonline.us",
 			Scopes:       scopes("https://outlook.office365.us/SMTP.Send"),
 			AdminConsent: true,
+			Limits:       exchangeLimits,
 		},
 	}
 }

@@ -37,12 +37,15 @@ type rig struct {
 	dev    *Device
 	log    *syncBuffer // everything the device logged
 	now    func() time.Time
+	sleep  func(context.Context, time.Duration) error
 }
 
 type rigOptions struct {
 	idp  idptest.Options
 	smtp smtptest.Options
 	now  func() time.Time // the device's clock; nil = time.Now
+	// sleep replaces the device's waits; nil = real ones.
+	sleep func(context.Context, time.Duration) error
 }
 
 func newRig(t *testing.T, o rigOptions) *rig {
@@ -51,7 +54,7 @@ func newRig(t *testing.T, o rigOptions) *rig {
 		o.idp.Interval = 1
 	}
 	o.idp.ClientID = testClientID
-	r := &rig{t: t, idp: idptest.New(o.idp), log: &syncBuffer{}, now: o.now}
+	r := &rig{t: t, idp: idptest.New(o.idp), log: &syncBuffer{}, now: o.now, sleep: o.sleep}
 	hs := httptest.NewServer(r.idp)
 	t.Cleanup(hs.Close)
 	r.idpURL = hs.URL
@@ -93,6 +96,7 @@ func (r *rig) open() {
 		Scanner:  &scan.Simulator{},
 		SpoolDir: filepath.Join(filepath.Dir(r.dbPath), "spool"),
 		Now:      r.now,
+		Sleep:    r.sleep,
 		Logger:   slog.New(slog.NewTextHandler(io.MultiWriter(testWriter{r.t}, r.log), &slog.HandlerOptions{Level: slog.LevelDebug})),
 	})
 	if err != nil {

@@ -10,6 +10,7 @@ import (
 
 	bolt "go.etcd.io/bbolt"
 
+	"scanmail/mailer"
 	"scanmail/scan"
 )
 
@@ -24,6 +25,21 @@ type Settings struct {
 	Body          string         `json:"body"`
 	Custom        CustomProvider `json:"custom"`
 	Scan          ScanSettings   `json:"scan"`
+	// Limits override the provider's sending limits where not zero; a
+	// negative value means none (direct send, connector relay).
+	Limits mailer.Limits `json:"limits"`
+}
+
+// limits are the sending limits in force with provider p.
+func (s Settings) limits(p Provider) mailer.Limits {
+	l := p.Limits
+	if s.Limits.MessagesPerMinute != 0 {
+		l.MessagesPerMinute = s.Limits.MessagesPerMinute
+	}
+	if s.Limits.RecipientsPerDay != 0 {
+		l.RecipientsPerDay = s.Limits.RecipientsPerDay
+	}
+	return l
 }
 
 // ScanSettings are how documents are scanned and mailed.
@@ -182,6 +198,10 @@ func settingsTable() []setting {
 				s.Scan.Quality = n
 				return nil
 			}},
+		intSetting("limits.messages_per_minute", "messages a minute at most (0: the provider's, 30 for Exchange Online; -1: no limit)",
+			func(s *Settings) *int { return &s.Limits.MessagesPerMinute }),
+		intSetting("limits.recipients_per_day", "recipients a day at most (0: the provider's, 10000 for Exchange Online; -1: no limit)",
+			func(s *Settings) *int { return &s.Limits.RecipientsPerDay }),
 		{key: "custom.smtp_host", help: "custom provider: SMTP host name",
 			get: func(s *Settings) string { return s.Custom.SMTPHost },
 			set: func(s *Settings, v string) error {
@@ -236,6 +256,20 @@ func settingsTable() []setting {
 				s.Custom.CABundle = v
 				return nil
 			}},
+	}
+}
+
+func intSetting(key, help string, field func(*Settings) *int) setting {
+	return setting{key: key, help: help,
+		get: func(s *Settings) string { return strconv.Itoa(*field(s)) },
+		set: func(s *Settings, v string) error {
+			n, err := strconv.Atoi(v)
+			if err != nil || n < -1 {
+				return fmt.Errorf("%q is not a number from -1 up", v)
+			}
+			*field(s) = n
+			return nil
+		},
 	}
 }
 

@@ -21,10 +21,12 @@ var (
 	bucketSettings = []byte("settings.v1")
 	bucketTokens   = []byte("tokens.v1")
 	bucketJobs     = []byte("jobs.v1")
+	bucketLimits   = []byte("limits.v1")
 
 	keySchema   = []byte("schema")
 	keySettings = []byte("settings")
 	keyAccount  = []byte("account")
+	keyThrottle = []byte("throttle")
 )
 
 // ErrStoreBusy means another process holds the state file.
@@ -81,7 +83,7 @@ func (s *Store) init() error {
 		if err := putJSON(meta, keySchema, schemaVersion); err != nil {
 			return err
 		}
-		for _, name := range [][]byte{bucketSettings, bucketTokens, bucketJobs} {
+		for _, name := range [][]byte{bucketSettings, bucketTokens, bucketJobs, bucketLimits} {
 			if _, err := tx.CreateBucketIfNotExists(name); err != nil {
 				return err
 			}

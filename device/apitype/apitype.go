@@ -103,6 +103,8 @@ type ScanRequest struct {
 type JobEvent struct {
 	Job  Job `json:"job"`
 	Page int `json:"page,omitempty"` // pages scanned so far, while scanning
+	// Note says why the job waits, e.g. for the provider's sending limit.
+	Note string `json:"note,omitempty"`
 }
 
 // Setting is one configuration key with its value and help.

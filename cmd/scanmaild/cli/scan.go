@@ -22,6 +22,8 @@ func runScan(ctx context.Context, c *Context, args []string) error {
 	}
 	job, err := c.Client.Scan(ctx, apitype.ScanRequest{To: strings.Split(*to, ","), Pages: *pages}, func(ev apitype.JobEvent) {
 		switch {
+		case ev.Note != "":
+			fmt.Fprintf(c.Stdout, "job %d: %s\n", ev.Job.ID, ev.Note)
 		case ev.Page > 0:
 			fmt.Fprintf(c.Stdout, "scanned page %d\n", ev.Page)
 		case ev.Job.State == apitype.JobScanning:

@@ -148,6 +148,8 @@ func (c *console) scan(ctx context.Context) bool {
 	c.printf("\n  Scanning...\n")
 	job, err := c.dev.Scan(ctx, apitype.ScanRequest{To: []string{c.defRcpt}}, func(ev apitype.JobEvent) {
 		switch {
+		case ev.Note != "":
+			c.printf("  %s\n", ev.Note)
 		case ev.Page > 0:
 			c.printf("    page %d scanned\n", ev.Page)
 		case ev.Job.State == apitype.JobSending:
