@@ -35,6 +35,9 @@ func TestSettingsSet(t *testing.T) {
 		{"scan.format", "docx", "known: pdf"},
 		{"scan.quality", "90", ""},
 		{"scan.quality", "0", "1 to 100"},
+		{"limits.messages_per_minute", "10", ""},
+		{"limits.recipients_per_day", "-1", ""},
+		{"limits.recipients_per_day", "-2", "from -1 up"},
 		{"colour", "blue", "unknown setting"},
 	}
 	for _, tt := range tests {
