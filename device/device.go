@@ -63,8 +63,10 @@ type Device struct {
 	wg     sync.WaitGroup
 	closed bool // under mu
 
-	tokenMu sync.Mutex // one refresh at a time, so rotated tokens never race
-	jobMu   sync.Mutex // one scanner, one job at a time
+	tokenMu    sync.Mutex // one refresh at a time, so rotated tokens never race
+	jobMu      sync.Mutex // one scanner, one job at a time
+	sendMu     sync.Mutex // one SMTP connection at a time
+	outboxKick chan struct{}
 
 	mu          sync.Mutex
 	signIn      apitype.SignIn
@@ -102,11 +104,20 @@ func New(cfg Config) (*Device, error) {
 		cancel:      cancel,
 		signIn:      apitype.SignIn{State: apitype.SignInIdle},
 		signInWatch: make(chan struct{}),
+		outboxKick:  make(chan struct{}, 1),
 	}
-	d.wg.Add(1)
+	if err := d.resume(); err != nil {
+		cancel()
+		return nil, fmt.Errorf("resuming jobs: %w", err)
+	}
+	d.wg.Add(2)
 	go func() {
 		defer d.wg.Done()
 		d.runKeepAlive(d.ctx)
+	}()
+	go func() {
+		defer d.wg.Done()
+		d.runOutbox(d.ctx)
 	}()
 	return d, nil
 }
@@ -252,6 +263,7 @@ func (d *Device) SetConfig(key, value string) (apitype.Config, error) {
 		return apitype.Config{}, &Error{Summary: "Setting not changed", Err: err}
 	}
 	d.log.Info("setting changed", "key", key)
+	d.kick() // a fixed device address releases paused jobs
 	return d.config(s)
 }
 

@@ -78,21 +78,29 @@ func (d *Device) Scan(ctx context.Context, req apitype.ScanRequest, progress fun
 		report(apitype.JobEvent{Job: job})
 		return job, err
 	}
-	job.State = apitype.JobSending
+	// Durable from here: the document is on disk and the job queued,
+	// with the Message-ID every attempt will carry. The first attempt is
+	// this one's, made before the outbox can see the job.
+	d.sendMu.Lock()
+	defer d.sendMu.Unlock()
+	job.State = apitype.JobQueued
+	job.NextAttempt = d.now()
+	job.MessageID = mailer.NewMessageID(domainOf(d.deviceAddress()))
 	if err := d.store.PutJob(job); err != nil {
 		return job, err
 	}
 	report(apitype.JobEvent{Job: job})
-
-	err = d.send(jobCtx, &job, dir, func(note string) {
-		report(apitype.JobEvent{Job: job, Note: note})
-	})
-	job = d.finish(job, err)
+	job, err = d.attempt(jobCtx, job, report)
 	report(apitype.JobEvent{Job: job})
-	if err == nil {
-		os.RemoveAll(dir)
-	}
 	return job, err
+}
+
+func (d *Device) deviceAddress() string {
+	s, err := d.store.Settings()
+	if err != nil {
+		return ""
+	}
+	return s.DeviceAddress
 }
 
 // finish records the job's end: sent, or failed with the reason.
@@ -220,7 +228,9 @@ func (d *Device) send(ctx context.Context, job *apitype.Job, dir string, note fu
 	}
 	now := d.now()
 	fill := strings.NewReplacer("{pages}", strconv.Itoa(job.Pages), "{date}", now.Format("2006-01-02 15:04"))
-	job.MessageID = mailer.NewMessageID(domainOf(acct.UPN))
+	if job.MessageID == "" {
+		job.MessageID = mailer.NewMessageID(domainOf(acct.UPN))
+	}
 	msg := &mailer.Message{
 		From:      acct.UPN,
 		To:        job.To,
@@ -233,7 +243,10 @@ func (d *Device) send(ctx context.Context, job *apitype.Job, dir string, note fu
 	if err != nil {
 		return &Error{Summary: "The scanned document is missing from the spool", Hint: "Scan again.", Err: err}
 	}
-	format, _ := scan.ParseFormat(job.Format)
+	format, err := scan.ParseFormat(job.Format)
+	if err != nil {
+		format = scan.FormatPDF
+	}
 	for _, path := range files {
 		msg.Attachments = append(msg.Attachments, mailer.Attachment{
 			Filename:    filepath.Base(path),

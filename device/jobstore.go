@@ -51,3 +51,30 @@ func (st *Store) Jobs(limit int) ([]apitype.Job, error) {
 	})
 	return jobs, err
 }
+
+// Job reads one job; ok is false when there is none with that ID.
+func (st *Store) Job(id uint64) (job apitype.Job, ok bool, err error) {
+	err = st.db.View(func(tx *bolt.Tx) error {
+		ok, err = getJSON(tx.Bucket(bucketJobs), jobKey(id), &job)
+		return err
+	})
+	return job, ok, err
+}
+
+// Unfinished lists the jobs not yet sent or failed, oldest first.
+func (st *Store) Unfinished() ([]apitype.Job, error) {
+	var jobs []apitype.Job
+	err := st.db.View(func(tx *bolt.Tx) error {
+		return tx.Bucket(bucketJobs).ForEach(func(k, v []byte) error {
+			var j apitype.Job
+			if err := json.Unmarshal(v, &j); err != nil {
+				return fmt.Errorf("job %x: %w", k, err)
+			}
+			if j.State != apitype.JobSent && j.State != apitype.JobFailed {
+				jobs = append(jobs, j)
+			}
+			return nil
+		})
+	})
+	return jobs, err
+}

@@ -125,7 +125,9 @@ func TestRefreshRefused(t *testing.T) {
 	}
 }
 
-func TestJobRefusedWhenSignInNeeded(t *testing.T) {
+// TestJobPausedUntilSignIn: a job whose sending finds the sign-in ended
+// waits, spending no attempt, and goes by itself after the next sign-in.
+func TestJobPausedUntilSignIn(t *testing.T) {
 	t.Parallel()
 	r := newRig(t, rigOptions{idp: idptest.Options{IgnoreInterval: true, AccessTokenLifetime: time.Minute}})
 	r.signedIn(testUPN)
@@ -134,10 +136,35 @@ func TestJobRefusedWhenSignInNeeded(t *testing.T) {
 	if !errors.Is(err, ErrSignInNeeded) {
 		t.Fatalf("err %v, want sign-in needed", err)
 	}
-	if job.State != apitype.JobFailed || !strings.Contains(job.Hint, "Sign in again") {
-		t.Fatalf("job %+v", job)
+	if job.State != apitype.JobQueued || job.Attempts != 0 || !strings.Contains(job.Hint, "Sign in again") {
+		t.Fatalf("job %+v, want queued, no attempt spent, told to sign in", job)
 	}
 	if n := len(r.mail.Messages()); n != 0 {
 		t.Fatalf("%d messages sent", n)
+	}
+	r.signedIn(testUPN)
+	sent := waitJob(t, r, job.ID, apitype.JobSent)
+	msgs := r.mail.Messages()
+	if len(msgs) != 1 || !strings.Contains(string(msgs[0].Data), "Message-Id: <"+sent.MessageID+">") || sent.MessageID != job.MessageID {
+		t.Fatalf("after sign-in: %d messages, job %+v", len(msgs), sent)
+	}
+}
+
+// waitJob waits for the outbox to bring job id to state.
+func waitJob(t *testing.T, r *rig, id uint64, state string) apitype.Job {
+	t.Helper()
+	deadline := time.Now().Add(20 * time.Second)
+	for {
+		job, _, err := r.store.Job(id)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if job.State == state {
+			return job
+		}
+		if time.Now().After(deadline) {
+			t.Fatalf("job %d still %s (%s), want %s", id, job.State, job.Error, state)
+		}
+		time.Sleep(20 * time.Millisecond)
 	}
 }

@@ -68,6 +68,7 @@ func (s SignIn) Done() bool {
 // Job states.
 const (
 	JobScanning = "scanning"
+	JobQueued   = "queued" // spooled, waiting to be sent or to be tried again
 	JobSending  = "sending"
 	JobSent     = "sent"
 	JobFailed   = "failed"
@@ -83,9 +84,13 @@ type Job struct {
 	Format    string    `json:"format,omitempty"` // pdf, tiff, jpeg
 	Size      int64     `json:"size"`
 	State     string    `json:"state"`
-	MessageID string    `json:"message_id,omitempty"`
-	Error     string    `json:"error,omitempty"`
-	Hint      string    `json:"hint,omitempty"`
+	MessageID string    `json:"message_id,omitempty"` // the same on every attempt
+	Attempts  int       `json:"attempts,omitempty"`
+	// NextAttempt is when a queued job is tried again; zero while it
+	// waits for an admin (sign-in needed).
+	NextAttempt time.Time `json:"next_attempt,omitzero"`
+	Error       string    `json:"error,omitempty"`
+	Hint        string    `json:"hint,omitempty"`
 	// SMTPLog is the SMTP session of the last delivery attempt, for the
 	// admin: commands and replies, without credentials or the message.
 	SMTPLog []string `json:"smtp_log,omitempty"`

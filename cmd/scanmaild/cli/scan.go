@@ -39,6 +39,8 @@ func runScan(ctx context.Context, c *Context, args []string) error {
 	case apitype.JobSent:
 		fmt.Fprintf(c.Stdout, "job %d: sent (Message-ID <%s>)\n", job.ID, job.MessageID)
 		return nil
+	case apitype.JobQueued:
+		return fmt.Errorf("job %d is not sent yet: %s\n  what to do: %s", job.ID, job.Error, job.Hint)
 	case apitype.JobFailed:
 		if job.Hint != "" {
 			return fmt.Errorf("job %d failed: %s\n  what to do: %s", job.ID, job.Error, job.Hint)

@@ -1,0 +1,180 @@
+package device
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"math/rand/v2"
+	"os"
+	"time"
+
+	"scanmail/device/apitype"
+	"scanmail/mailer"
+)
+
+const (
+	// retryWindow is how long a job that fails for passing reasons
+	// (network, 4xx, throttling) is tried again before it fails.
+	retryWindow = 24 * time.Hour
+	retryFirst  = time.Minute
+	retryMost   = time.Hour
+)
+
+// deliver makes one delivery attempt of the queued job id and records how
+// it went: sent; queued again for later (a passing failure, or a sign-in
+// an admin must renew, which pauses it without spending an attempt); or
+// failed for good. Attempts are one at a time: Exchange limits concurrent
+// connections, and a job is never picked up twice.
+func (d *Device) deliver(ctx context.Context, id uint64, report func(apitype.JobEvent)) (apitype.Job, error) {
+	d.sendMu.Lock()
+	defer d.sendMu.Unlock()
+	job, ok, err := d.store.Job(id)
+	if err != nil || !ok {
+		return job, fmt.Errorf("job %d: %w", id, err)
+	}
+	if job.State != apitype.JobQueued {
+		return job, nil // sent, failed or taken already
+	}
+	return d.attempt(ctx, job, report)
+}
+
+// attempt is deliver's attempt; the caller holds sendMu.
+func (d *Device) attempt(ctx context.Context, job apitype.Job, report func(apitype.JobEvent)) (apitype.Job, error) {
+	job.State = apitype.JobSending
+	job.Attempts++
+	if err := d.store.PutJob(job); err != nil {
+		return job, err
+	}
+	report(apitype.JobEvent{Job: job})
+	dir := spoolPath(d.spoolDir, job.ID)
+	err := d.send(ctx, &job, dir, func(note string) { report(apitype.JobEvent{Job: job, Note: note}) })
+	switch {
+	case err == nil:
+		job = d.finish(job, nil)
+		os.RemoveAll(dir)
+		return job, nil
+	case errors.Is(err, ErrSignInNeeded), errors.Is(err, ErrAddressMismatch):
+		// Not the job's fault: wait for the admin, spend no attempt.
+		job.Attempts--
+		job.NextAttempt = time.Time{}
+	case temporary(err) && d.now().Sub(job.Created) < retryWindow:
+		job.NextAttempt = d.now().Add(backoff(job.Attempts))
+	default:
+		return d.finish(job, err), err
+	}
+	job.State = apitype.JobQueued
+	job.Error, job.Hint = Explain(err)
+	if !job.NextAttempt.IsZero() {
+		job.Hint = fmt.Sprintf("The device tries again at %s by itself. %s", job.NextAttempt.Local().Format("15:04"), job.Hint)
+	} else {
+		job.Hint = "The job waits and is sent by itself once this is fixed. " + job.Hint
+	}
+	d.log.Warn("job not sent yet", "job", job.ID, "attempt", job.Attempts, "next", job.NextAttempt, "err", err)
+	if perr := d.store.PutJob(job); perr != nil {
+		return job, perr
+	}
+	return job, err
+}
+
+// temporary reports whether trying again later may work by itself.
+func temporary(err error) bool {
+	if me, ok := errors.AsType[*mailer.Error](err); ok {
+		return me.Temporary()
+	}
+	if de, ok := errors.AsType[*Error](err); ok {
+		return de.Temporary
+	}
+	return false
+}
+
+// backoff is the pause before attempt n+1: doubling from a minute to an
+// hour, with jitter so that devices that lost the same server do not come
+// back at the same moment.
+func backoff(attempts int) time.Duration {
+	d := retryFirst << min(attempts-1, 6)
+	d = min(d, retryMost)
+	return d - time.Duration(rand.Int64N(int64(d)/5))
+}
+
+// resume puts the jobs a power cut interrupted back on their way: a job
+// cut off while sending is queued again (the server may have it already;
+// the same Message-ID makes a second copy recognisable); a scan cut off
+// midway cannot be finished and fails, telling the operator to scan again.
+func (d *Device) resume() error {
+	jobs, err := d.store.Unfinished()
+	if err != nil {
+		return err
+	}
+	for _, job := range jobs {
+		switch job.State {
+		case apitype.JobSending:
+			job.State, job.NextAttempt = apitype.JobQueued, d.now()
+		case apitype.JobScanning:
+			os.RemoveAll(spoolPath(d.spoolDir, job.ID) + ".part")
+			job.State, job.Finished = apitype.JobFailed, d.now()
+			job.Error = "The scan was interrupted (the device was switched off or restarted)"
+			job.Hint = "Scan the document again."
+		default:
+			continue
+		}
+		d.log.Info("job resumed after a restart", "job", job.ID, "state", job.State)
+		if err := d.store.PutJob(job); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+// retryDue sends every queued job whose time has come, and those paused
+// for a sign-in once the device is ready again. It returns when to look
+// again.
+func (d *Device) retryDue(ctx context.Context) time.Duration {
+	next := retryMost
+	jobs, err := d.store.Unfinished()
+	if err != nil {
+		d.log.Error("outbox", "err", err)
+		return next
+	}
+	_, readyErr := d.checkReady()
+	for _, job := range jobs {
+		if job.State != apitype.JobQueued || ctx.Err() != nil {
+			continue
+		}
+		switch {
+		case job.NextAttempt.IsZero() && readyErr != nil:
+			continue // paused until an admin acts; a sign-in kicks the outbox
+		case job.NextAttempt.After(d.now()):
+			next = min(next, job.NextAttempt.Sub(d.now()))
+			continue
+		}
+		j, _ := d.deliver(ctx, job.ID, func(apitype.JobEvent) {})
+		if j.State == apitype.JobQueued && !j.NextAttempt.IsZero() {
+			next = min(next, j.NextAttempt.Sub(d.now()))
+		}
+	}
+	return max(next, time.Second)
+}
+
+// kick makes the outbox look at once, after a sign-in or a new job.
+func (d *Device) kick() {
+	select {
+	case d.outboxKick <- struct{}{}:
+	default:
+	}
+}
+
+// runOutbox sends queued jobs until ctx ends.
+func (d *Device) runOutbox(ctx context.Context) {
+	for {
+		next := d.retryDue(ctx)
+		t := time.NewTimer(next)
+		select {
+		case <-ctx.Done():
+			t.Stop()
+			return
+		case <-d.outboxKick:
+			t.Stop()
+		case <-t.C:
+		}
+	}
+}
