@@ -42,25 +42,7 @@ func TestCommandLine(t *testing.T) {
 		t.Errorf("socket mode %o, want no access for others", m)
 	}
 
-	ca := filepath.Join(dir, "ca.pem")
-	if err := os.WriteFile(ca, mailSrv.CertPEM(), 0o600); err != nil {
-		t.Fatal(err)
-	}
-	for _, kv := range [][2]string{
-		{"provider", "custom"},
-		{"client_id", "app-1"},
-		{"custom.smtp_host", "localhost"},
-		{"custom.smtp_port", strconv.Itoa(mailSrv.Port())},
-		{"custom.device_auth_url", hs.URL + "/organizations/oauth2/v2.0/devicecode"},
-		{"custom.token_url", hs.URL + "/organizations/oauth2/v2.0/token"},
-		{"custom.scopes", idptest.DefaultScope + " offline_access openid profile email"},
-		{"custom.ca_bundle", "@" + ca},
-		{"subject", "Scan of {pages} page(s)"},
-	} {
-		if out, code := runCLI(t, sock, "config", "set", kv[0], kv[1]); code != 0 {
-			t.Fatalf("config set %s: exit %d\n%s", kv[0], code, out)
-		}
-	}
+	configureRig(t, dir, sock, hs.URL, mailSrv)
 	out, code := runCLI(t, sock, "config", "set", "custom.smtp_port", "465")
 	if code != 1 || !strings.Contains(out, "587") {
 		t.Errorf("port 465: exit %d\n%s", code, out)
@@ -144,6 +126,49 @@ func TestCommandLine(t *testing.T) {
 		t.Errorf("status after restart:\n%s", out)
 	}
 	d.stop()
+}
+
+// configureRig points the daemon at a local identity provider and SMTP
+// server with `config set`, as a provisioning script would.
+func configureRig(t *testing.T, dir, sock, idpURL string, mailSrv *smtptest.Server) {
+	t.Helper()
+	ca := filepath.Join(dir, "ca.pem")
+	if err := os.WriteFile(ca, mailSrv.CertPEM(), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	for _, kv := range [][2]string{
+		{"provider", "custom"},
+		{"client_id", "app-1"},
+		{"custom.smtp_host", "localhost"},
+		{"custom.smtp_port", strconv.Itoa(mailSrv.Port())},
+		{"custom.device_auth_url", idpURL + "/organizations/oauth2/v2.0/devicecode"},
+		{"custom.token_url", idpURL + "/organizations/oauth2/v2.0/token"},
+		{"custom.scopes", idptest.DefaultScope + " offline_access openid profile email"},
+		{"custom.ca_bundle", "@" + ca},
+		{"subject", "Scan of {pages} page(s)"},
+	} {
+		if out, code := runCLI(t, sock, "config", "set", kv[0], kv[1]); code != 0 {
+			t.Fatalf("config set %s: exit %d\n%s", kv[0], code, out)
+		}
+	}
+}
+
+// signInCLI runs `scanmaild signin` and approves the code it shows as upn.
+func signInCLI(t *testing.T, dir, sock string, idp *idptest.Server, upn string) {
+	t.Helper()
+	signin := start(t, dir, "-socket", sock, "signin")
+	line := signin.expect("enter the code")
+	m := regexp.MustCompile(`enter the code (\S+)`).FindStringSubmatch(line)
+	if m == nil {
+		t.Fatalf("no code in %q", line)
+	}
+	if err := idp.Approve(m[1], upn); err != nil {
+		t.Fatal(err)
+	}
+	signin.expect("Signed in as " + upn)
+	if code := signin.wait(); code != 0 {
+		t.Fatalf("signin exit %d", code)
+	}
 }
 
 func fileMode(t *testing.T, path string) os.FileMode {
