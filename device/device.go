@@ -52,7 +52,7 @@ type Device struct {
 	sleep    func(context.Context, time.Duration) error
 	pages    int
 
-	throttle       *mailer.Throttle // under jobMu
+	throttle       *mailer.Throttle // under sendMu, as every send is
 	throttleLimits mailer.Limits
 
 	// ctx outlives requests: a sign-in or a job goes on when the

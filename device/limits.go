@@ -30,8 +30,7 @@ func (st *Store) SaveThrottleState(ts mailer.ThrottleState) error {
 }
 
 // throttleFor returns the throttle for the limits in force, carrying over
-// what was counted. Jobs run one at a time, so no lock is needed beyond
-// jobMu.
+// what was counted. The caller holds sendMu, as every send does.
 func (d *Device) throttleFor(l mailer.Limits) (*mailer.Throttle, error) {
 	if d.throttle != nil && d.throttleLimits == l {
 		return d.throttle, nil
