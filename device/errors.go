@@ -39,6 +39,9 @@ func Explain(err error) (summary, hint string) {
 	if e, ok := errors.AsType[*Error](err); ok {
 		return e.Error(), e.Hint
 	}
+	if e, ok := errors.AsType[*mailer.RefusedError](err); ok {
+		return "Sent, but not to everyone: " + e.Error(), e.Refused[0].Hint
+	}
 	if e, ok := errors.AsType[*mailer.Error](err); ok {
 		if d := e.Detail(); d != "" {
 			return e.Summary + " (" + d + ")", e.Hint

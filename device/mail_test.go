@@ -161,3 +161,25 @@ func TestCloseDuringJob(t *testing.T) {
 		t.Fatalf("%d messages sent", n)
 	}
 }
+
+// TestSomeRecipientsRefused: one unknown address does not keep the scan
+// from the others; the job is sent and names the refused one.
+func TestSomeRecipientsRefused(t *testing.T) {
+	t.Parallel()
+	r := newRig(t, rigOptions{idp: idptest.Options{IgnoreInterval: true}})
+	r.signedIn(testUPN)
+	r.mail.FailNext("rcpt", nil)
+	r.mail.FailNext("rcpt", &smtp.SMTPError{Code: 550, EnhancedCode: smtp.EnhancedCode{5, 1, 1}, Message: "User unknown"})
+	job, err := r.dev.Scan(context.Background(), apitype.ScanRequest{To: []string{"a@fabrikam.example", "nobody@fabrikam.example"}, Pages: 1}, nil)
+	if job.State != apitype.JobSent || !strings.Contains(job.Error, "nobody@fabrikam.example") || job.Hint == "" {
+		t.Fatalf("job %+v (%v), want sent with the refused address named", job, err)
+	}
+	msgs := r.mail.Messages()
+	if len(msgs) != 1 || strings.Join(msgs[0].To, ",") != "a@fabrikam.example" {
+		t.Fatalf("received %+v", msgs)
+	}
+	stored, _, _ := r.store.Job(job.ID)
+	if stored.State != apitype.JobSent || stored.Error == "" {
+		t.Errorf("stored job %+v", stored)
+	}
+}

@@ -48,11 +48,19 @@ func (d *Device) attempt(ctx context.Context, job apitype.Job, report func(apity
 	report(apitype.JobEvent{Job: job})
 	dir := spoolPath(d.spoolDir, job.ID)
 	err := d.send(ctx, &job, dir, func(note string) { report(apitype.JobEvent{Job: job, Note: note}) })
+	var refused *mailer.RefusedError
 	switch {
 	case err == nil:
 		job = d.finish(job, nil)
 		os.RemoveAll(dir)
 		return job, nil
+	case errors.As(err, &refused):
+		// Delivered to the others; the refused addresses are told, not
+		// retried: the server refused them for good.
+		job = d.finish(job, nil)
+		job.Error, job.Hint = Explain(err)
+		os.RemoveAll(dir)
+		return job, d.store.PutJob(job)
 	case errors.Is(err, ErrSignInNeeded), errors.Is(err, ErrAddressMismatch):
 		// Not the job's fault: wait for the admin, spend no attempt.
 		job.Attempts--

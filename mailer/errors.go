@@ -52,6 +52,21 @@ func (e *Error) Error() string {
 
 func (e *Error) Unwrap() error { return e.Err }
 
+// RefusedError means the message was delivered, but not to every
+// recipient: the server refused those in Refused for good (each with its
+// Rcpt, answer and hint). It is not to be sent again.
+type RefusedError struct {
+	Refused []*Error
+}
+
+func (e *RefusedError) Error() string {
+	s := fmt.Sprintf("sent, but %d recipient(s) refused:", len(e.Refused))
+	for _, r := range e.Refused {
+		s += " " + r.Rcpt + " (" + r.Detail() + ")"
+	}
+	return s
+}
+
 // Detail is the cause in an administrator's terms: the server's answer with
 // its enhanced status code, or the network or TLS error.
 func (e *Error) Detail() string {

@@ -149,10 +149,24 @@ func (s *Sender) Send(ctx context.Context, auth sasl.Client, from string, msg *M
 	if err := c.Mail(sender.Address, nil); err != nil {
 		return fail("mail", "", err)
 	}
+	// A recipient the server refuses for good (5xx, such as an unknown
+	// address) does not stop the others; a passing refusal (4xx) or a
+	// broken connection fails the whole message, to be sent again.
+	var refused []*Error
 	for _, rcpt := range rcpts {
-		if err := c.Rcpt(rcpt, nil); err != nil {
+		err := c.Rcpt(rcpt, nil)
+		if err == nil {
+			continue
+		}
+		var se *smtp.SMTPError
+		if !errors.As(err, &se) || se.Temporary() {
 			return fail("rcpt", rcpt, err)
 		}
+		refused = append(refused, newError("rcpt", rcpt, err))
+	}
+	if len(refused) == len(rcpts) {
+		log.Debug("smtp: every recipient refused")
+		return refused[0]
 	}
 
 	w, err := c.Data()
@@ -178,6 +192,9 @@ func (s *Sender) Send(ctx context.Context, auth sasl.Client, from string, msg *M
 
 	if err := c.Quit(); err != nil {
 		log.Debug("smtp: QUIT failed after the message was accepted", "err", err)
+	}
+	if len(refused) > 0 {
+		return &RefusedError{Refused: refused}
 	}
 	return nil
 }

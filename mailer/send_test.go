@@ -361,16 +361,18 @@ func TestSendServerAnswers(t *testing.T) {
 			words: []string{"scan again"},
 		},
 		{
-			name: "unknown recipient", step: "rcpt",
-			fail:     []*smtp.SMTPError{{Code: 550, EnhancedCode: smtp.EnhancedCode{5, 1, 1}, Message: "RESOLVER.ADR.RecipNotFound; not found"}},
+			name: "every recipient unknown", step: "rcpt",
+			fail: []*smtp.SMTPError{
+				{Code: 550, EnhancedCode: smtp.EnhancedCode{5, 1, 1}, Message: "RESOLVER.ADR.RecipNotFound; not found"},
+				{Code: 550, EnhancedCode: smtp.EnhancedCode{5, 1, 1}, Message: "RESOLVER.ADR.RecipNotFound; not found"},
+			},
 			wantCode: 550, wantEnh: smtp.EnhancedCode{5, 1, 1}, wantStep: "rcpt", wantRcpt: "alice@example.com",
 			words: []string{"Recipient", "spelling"},
 		},
 		{
-			name: "second recipient", step: "rcpt",
-			fail:     []*smtp.SMTPError{nil, {Code: 501, EnhancedCode: smtp.EnhancedCode{5, 1, 3}, Message: "Invalid address"}},
-			wantCode: 501, wantEnh: smtp.EnhancedCode{5, 1, 3}, wantStep: "rcpt", wantRcpt: "bob@example.com",
-			words: []string{"Recipient"},
+			name: "second recipient busy", step: "rcpt",
+			fail:     []*smtp.SMTPError{nil, {Code: 452, EnhancedCode: smtp.EnhancedCode{4, 5, 3}, Message: "Too many recipients"}},
+			wantCode: 452, wantEnh: smtp.EnhancedCode{4, 5, 3}, wantStep: "rcpt", wantRcpt: "bob@example.com", temporary: true,
 		},
 		{
 			name: "too large", step: "data",
@@ -692,5 +694,25 @@ func TestSendInvalidMessage(t *testing.T) {
 	case <-accepted:
 		t.Error("Send connected to the server for an invalid message")
 	default:
+	}
+}
+
+// TestSendSomeRecipientsRefused: a recipient refused for good does not stop
+// the others; the message goes, and the error names who did not get it.
+func TestSendSomeRecipientsRefused(t *testing.T) {
+	srv := startServer(t, smtptest.Options{Authenticate: checkToken})
+	srv.FailNext("rcpt", nil)
+	srv.FailNext("rcpt", &smtp.SMTPError{Code: 550, EnhancedCode: smtp.EnhancedCode{5, 1, 1}, Message: "User unknown"})
+	err := senderFor(srv).Send(context.Background(), mailer.NewXOAuth2Client(user, token), user, testMessage())
+	var re *mailer.RefusedError
+	if !errors.As(err, &re) || len(re.Refused) != 1 || re.Refused[0].Rcpt != "bob@example.com" {
+		t.Fatalf("err %v, want bob@example.com refused", err)
+	}
+	if !strings.Contains(re.Error(), "5.1.1") || !strings.Contains(re.Refused[0].Summary+re.Refused[0].Hint, "Recipient") {
+		t.Errorf("error %q, summary %q", re.Error(), re.Refused[0].Summary)
+	}
+	msgs := srv.Messages()
+	if len(msgs) != 1 || strings.Join(msgs[0].To, ",") != "alice@example.com" {
+		t.Fatalf("received %+v, want the message for alice only", msgs)
 	}
 }

@@ -38,6 +38,9 @@ func runScan(ctx context.Context, c *Context, args []string) error {
 	switch job.State {
 	case apitype.JobSent:
 		fmt.Fprintf(c.Stdout, "job %d: sent (Message-ID <%s>)\n", job.ID, job.MessageID)
+		if job.Error != "" {
+			fmt.Fprintf(c.Stdout, "job %d: %s\n  what to do: %s\n", job.ID, job.Error, job.Hint)
+		}
 		return nil
 	case apitype.JobQueued:
 		return fmt.Errorf("job %d is not sent yet: %s\n  what to do: %s", job.ID, job.Error, job.Hint)

@@ -168,6 +168,9 @@ func (c *console) scan(ctx context.Context) bool {
 		return true
 	}
 	c.printf("  Sent (job %d).\n", job.ID)
+	if job.Error != "" {
+		c.printf("  %s\n  What to do: %s\n", job.Error, job.Hint)
+	}
 	if msgs := c.mail.Messages(); len(msgs) > 0 {
 		c.printf("  The SMTP server saved it as: %s\n", msgs[len(msgs)-1].Path)
 	}
