@@ -247,6 +247,9 @@ func (d *Device) send(ctx context.Context, job *apitype.Job, dir string, note fu
 	if err != nil {
 		format = scan.FormatPDF
 	}
+	if err := checkSize(files, s.maxMessageSize(p)); err != nil {
+		return err
+	}
 	for _, path := range files {
 		msg.Attachments = append(msg.Attachments, mailer.Attachment{
 			Filename:    filepath.Base(path),

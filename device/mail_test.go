@@ -183,3 +183,24 @@ func TestSomeRecipientsRefused(t *testing.T) {
 		t.Errorf("stored job %+v", stored)
 	}
 }
+
+// TestTooLargeRefused: a document over the provider's message size is
+// refused before connecting, with what to do about it.
+func TestTooLargeRefused(t *testing.T) {
+	t.Parallel()
+	r := newRig(t, rigOptions{idp: idptest.Options{IgnoreInterval: true}})
+	r.signedIn(testUPN)
+	r.configure(map[string]string{"limits.max_message_mb": "1"})
+	job, err := r.dev.Scan(context.Background(), apitype.ScanRequest{To: to, Pages: 3}, nil)
+	if err == nil || job.State != apitype.JobFailed || !strings.Contains(job.Error, "too large") || !strings.Contains(job.Hint, "fewer pages") {
+		t.Fatalf("job %+v (%v), want refused as too large", job, err)
+	}
+	if n := r.mail.Connections(); n != 0 {
+		t.Errorf("%d connections for a message over the limit", n)
+	}
+	// The same scan goes when it fits.
+	r.configure(map[string]string{"limits.max_message_mb": "0"})
+	if _, err := r.dev.Scan(context.Background(), apitype.ScanRequest{To: to, Pages: 3}, nil); err != nil {
+		t.Fatalf("within the limit: %v", err)
+	}
+}

@@ -45,6 +45,9 @@ type Provider struct {
 	// zero fields mean Exchange Online's (30 messages a minute, 10,000
 	// recipients a day).
 	Limits mailer.Limits `json:"limits"`
+	// MaxMessageSize is the largest message the provider takes, in
+	// bytes as sent (attachments grow by a third in base64); 0 = no limit.
+	MaxMessageSize int64 `json:"max_message_size"`
 }
 
 // signInScopes are asked for on top of the SMTP scope: offline_access for a
@@ -61,50 +64,58 @@ func scopes(smtpScope string) []string {
 // submission, which Outlook.com shares.
 var exchangeLimits = mailer.Limits{MessagesPerMinute: 30, RecipientsPerDay: 10000}
 
+// exchangeMaxMessage is Exchange Online's default largest message, 35 MB
+// (an admin can raise a mailbox's MaxSendSize to 150 MB).
+const exchangeMaxMessage = 35 << 20
+
 // Presets are the providers the admin picks from by ID.
 func Presets() []Provider {
 	return []Provider{
 		{
-			ID:           "exchange-online",
-			Name:         "Exchange Online (worldwide)",
-			SMTPHost:     "smtp.office365.com",
-			SMTPPort:     587,
-			LoginHost:    "https://login.microsoftonline.com",
-			Scopes:       scopes("https://outlook.office.com/SMTP.Send"),
-			AdminConsent: true,
-			Limits:       exchangeLimits,
+			ID:             "exchange-online",
+			Name:           "Exchange Online (worldwide)",
+			SMTPHost:       "smtp.office365.com",
+			SMTPPort:       587,
+			LoginHost:      "https://login.microsoftonline.com",
+			Scopes:         scopes("https://outlook.office.com/SMTP.Send"),
+			AdminConsent:   true,
+			Limits:         exchangeLimits,
+			MaxMessageSize: exchangeMaxMessage,
 		},
 		{
-			ID:          "outlook",
-			Name:        "Outlook.com (personal Microsoft account)",
-			SMTPHost:    "smtp-mail.outlook.com",
-			SMTPPort:    587,
-			LoginHost:   "https://login.microsoftonline.com",
-			FixedTenant: "consumers",
-			Scopes:      scopes("https://outlook.office.com/SMTP.Send"),
-			Limits:      exchangeLimits,
+			ID:             "outlook",
+			Name:           "Outlook.com (personal Microsoft account)",
+			SMTPHost:       "smtp-mail.outlook.com",
+			SMTPPort:       587,
+			LoginHost:      "https://login.microsoftonline.com",
+			FixedTenant:    "consumers",
+			Scopes:         scopes("https://outlook.office.com/SMTP.Send"),
+			Limits:         exchangeLimits,
+			MaxMessageSize: exchangeMaxMessage,
 		},
 		{
-			ID:           "21vianet",
-			Name:         "Exchange Online operated by 21Vianet",
-			SMTPHost:     "smtp.partner.outlook.cn",
-			SMTPPort:     587,
-			LoginHost:    "https://login.partner.microsoftonline.cn",
-			Scopes:       scopes("https://partner.outlook.cn/SMTP.Send"),
-			AdminConsent: true,
-			Limits:       exchangeLimits,
+			ID:             "21vianet",
+			Name:           "Exchange Online operated by 21Vianet",
+			SMTPHost:       "smtp.partner.outlook.cn",
+			SMTPPort:       587,
+			LoginHost:      "https://login.partner.microsoftonline.cn",
+			Scopes:         scopes("https://partner.outlook.cn/SMTP.Send"),
+			AdminConsent:   true,
+			Limits:         exchangeLimits,
+			MaxMessageSize: exchangeMaxMessage,
 		},
 		{
 			// Microsoft's documents are thin on GCC High; an admin who
 			// finds other values uses the custom provider.
-			ID:           "gcc-high",
-			Name:         "Exchange Online US Government GCC High",
-			SMTPHost:     "smtp.office365.us",
-			SMTPPort:     587,
-			LoginHost:    "https://login.microsoftonline.us",
-			Scopes:       scopes("https://outlook.office365.us/SMTP.Send"),
-			AdminConsent: true,
-			Limits:       exchangeLimits,
+			ID:             "gcc-high",
+			Name:           "Exchange Online US Government GCC High",
+			SMTPHost:       "smtp.office365.us",
+			SMTPPort:       587,
+			LoginHost:      "https://login.microsoftonline.us",
+			Scopes:         scopes("https://outlook.office365.us/SMTP.Send"),
+			AdminConsent:   true,
+			Limits:         exchangeLimits,
+			MaxMessageSize: exchangeMaxMessage,
 		},
 	}
 }

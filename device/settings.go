@@ -28,6 +28,21 @@ type Settings struct {
 	// Limits override the provider's sending limits where not zero; a
 	// negative value means none (direct send, connector relay).
 	Limits mailer.Limits `json:"limits"`
+	// MaxMessageMB overrides the provider's largest message where not
+	// zero; -1 means none.
+	MaxMessageMB int `json:"max_message_mb"`
+}
+
+// maxMessageSize is the largest message in bytes with provider p; 0 means
+// no limit.
+func (s Settings) maxMessageSize(p Provider) int64 {
+	switch {
+	case s.MaxMessageMB < 0:
+		return 0
+	case s.MaxMessageMB > 0:
+		return int64(s.MaxMessageMB) << 20
+	}
+	return p.MaxMessageSize
 }
 
 // limits are the sending limits in force with provider p.
@@ -202,6 +217,8 @@ func settingsTable() []setting {
 			func(s *Settings) *int { return &s.Limits.MessagesPerMinute }),
 		intSetting("limits.recipients_per_day", "recipients a day at most (0: the provider's, 10000 for Exchange Online; -1: no limit)",
 			func(s *Settings) *int { return &s.Limits.RecipientsPerDay }),
+		intSetting("limits.max_message_mb", "largest message in MB (0: the provider's, 35 for Exchange Online; -1: no limit)",
+			func(s *Settings) *int { return &s.MaxMessageMB }),
 		{key: "custom.smtp_host", help: "custom provider: SMTP host name",
 			get: func(s *Settings) string { return s.Custom.SMTPHost },
 			set: func(s *Settings, v string) error {

@@ -38,6 +38,7 @@ func TestSettingsSet(t *testing.T) {
 		{"limits.messages_per_minute", "10", ""},
 		{"limits.recipients_per_day", "-1", ""},
 		{"limits.recipients_per_day", "-2", "from -1 up"},
+		{"limits.max_message_mb", "150", ""},
 		{"colour", "blue", "unknown setting"},
 	}
 	for _, tt := range tests {
