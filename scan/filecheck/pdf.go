@@ -13,6 +13,7 @@ import (
 	"slices"
 	"strconv"
 	"strings"
+	"sync"
 	"testing"
 
 	"github.com/pdfcpu/pdfcpu/pkg/api"
@@ -100,8 +101,12 @@ func PDF(tb testing.TB, pdf []byte, pages int) {
 	Ink(tb, png)
 }
 
+// pdfcpuConfigOff turns off pdfcpu's config directory once: the switch is
+// a global of pdfcpu's, and parallel tests would race on it.
+var pdfcpuConfigOff sync.Once
+
 func checkPdfcpu(b []byte, wantPages int) error {
-	api.DisableConfigDir()
+	pdfcpuConfigOff.Do(api.DisableConfigDir)
 	conf := model.NewDefaultConfiguration()
 	conf.ValidationMode = model.ValidationStrict
 	if err := api.Validate(bytes.NewReader(b), conf); err != nil {
