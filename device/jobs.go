@@ -85,7 +85,7 @@ func (d *Device) Scan(ctx context.Context, req apitype.ScanRequest, progress fun
 	defer d.sendMu.Unlock()
 	job.State = apitype.JobQueued
 	job.NextAttempt = d.now()
-	job.MessageID = mailer.NewMessageID(domainOf(d.deviceAddress()))
+	job.MessageID = mailer.MessageIDFor(d.deviceAddress())
 	if err := d.store.PutJob(job); err != nil {
 		return job, err
 	}
@@ -229,7 +229,7 @@ func (d *Device) send(ctx context.Context, job *apitype.Job, dir string, note fu
 	now := d.now()
 	fill := strings.NewReplacer("{pages}", strconv.Itoa(job.Pages), "{date}", now.Format("2006-01-02 15:04"))
 	if job.MessageID == "" {
-		job.MessageID = mailer.NewMessageID(domainOf(acct.UPN))
+		job.MessageID = mailer.MessageIDFor(acct.UPN)
 	}
 	msg := &mailer.Message{
 		From:      acct.UPN,
@@ -301,11 +301,4 @@ func recipients(list []string) ([]string, error) {
 		return nil, &Error{Summary: fmt.Sprintf("Too many destinations (%d, at most %d)", len(out), maxRecipients)}
 	}
 	return out, nil
-}
-
-func domainOf(addr string) string {
-	if i := strings.LastIndexByte(addr, '@'); i >= 0 {
-		return addr[i+1:]
-	}
-	return "scanmail.invalid"
 }

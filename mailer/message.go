@@ -37,6 +37,12 @@ type Message struct {
 	Attachments []Attachment
 }
 
+// MessageIDFor returns a random message identifier on the domain of the
+// sender's address, without angle brackets.
+func MessageIDFor(sender string) string {
+	return NewMessageID(domainOf(sender))
+}
+
 // NewMessageID returns a random message identifier on domain, without angle
 // brackets.
 func NewMessageID(domain string) string {
@@ -108,7 +114,7 @@ func (m *Message) header() (mail.Header, error) {
 	}
 	id := m.MessageID
 	if id == "" {
-		id = NewMessageID(domainOf(from.Address))
+		id = MessageIDFor(from.Address)
 	}
 
 	// go-message writes the fields last set first: this reads Date, From,
