@@ -21,6 +21,12 @@ type daemonConfig struct {
 	verbose           bool
 }
 
+// demoLog is where the demo's log goes: beside the state file, as the
+// demo's terminal belongs to its console.
+func (c daemonConfig) demoLog() string {
+	return filepath.Join(filepath.Dir(c.db), "scanmaild.log")
+}
+
 // runDaemon wires the parts together and runs until ctx ends.
 func runDaemon(ctx context.Context, cfg daemonConfig) error {
 	level := slog.LevelInfo
@@ -31,7 +37,7 @@ func runDaemon(ctx context.Context, cfg daemonConfig) error {
 	if cfg.demo {
 		// The demo's terminal belongs to the guided console; the log
 		// goes to a file beside the state file.
-		f, err := os.OpenFile(filepath.Join(filepath.Dir(cfg.db), "scanmaild.log"), os.O_CREATE|os.O_APPEND|os.O_WRONLY, 0o600)
+		f, err := os.OpenFile(cfg.demoLog(), os.O_CREATE|os.O_APPEND|os.O_WRONLY, 0o600)
 		if err != nil {
 			return err
 		}

@@ -6,7 +6,6 @@ import (
 	"context"
 	"log/slog"
 	"os"
-	"path/filepath"
 
 	"scanmail/cmd/scanmaild/demo"
 	"scanmail/device"
@@ -17,7 +16,7 @@ func runDemo(ctx context.Context, dev *device.Device, cfg daemonConfig, log *slo
 		MailDir: cfg.mailDir,
 		Socket:  cfg.socket,
 		Binary:  os.Args[0],
-		LogFile: filepath.Join(filepath.Dir(cfg.db), "scanmaild.log"),
+		LogFile: cfg.demoLog(),
 		Logger:  log,
 		In:      os.Stdin,
 		Out:     os.Stdout,
