@@ -29,8 +29,9 @@ func (d *Device) Jobs(limit int) ([]apitype.Job, error) {
 	return d.store.Jobs(limit)
 }
 
-// Scan scans a document and mails it to req.To as a PDF. progress, when not
-// nil, hears of every step. The job is the device's, not the caller's: once
+// Scan scans a document and mails it to req.To. progress, when not nil,
+// hears of every step. The scanner is held only while it scans: once the
+// job is queued, the next document can be scanned while this one is sent. The job is the device's, not the caller's: once
 // scanning has begun it runs to its end even if ctx is canceled (the person
 // walked away, a client hung up); ctx then only stops the progress reports.
 func (d *Device) Scan(ctx context.Context, req apitype.ScanRequest, progress func(apitype.JobEvent)) (apitype.Job, error) {
@@ -47,15 +48,29 @@ func (d *Device) Scan(ctx context.Context, req apitype.ScanRequest, progress fun
 	if _, err := d.checkReady(); err != nil {
 		return apitype.Job{}, err
 	}
-	if !d.jobMu.TryLock() {
-		return apitype.Job{}, &Error{Summary: "The scanner is busy", Hint: "Wait for the running job to finish.", Err: ErrBusy}
-	}
-	defer d.jobMu.Unlock()
 	end, err := d.begin()
 	if err != nil {
 		return apitype.Job{}, err
 	}
 	defer end()
+	job, err := d.scanJob(req, to, report)
+	if err != nil {
+		return job, err
+	}
+	// The scanner is free for the next document now; this job's first
+	// attempt is made at once, unless the outbox took it first.
+	job, err = d.deliver(d.ctx, job.ID, report)
+	report(apitype.JobEvent{Job: job})
+	return job, err
+}
+
+// scanJob scans the document and queues the job, holding the scanner only
+// while it scans.
+func (d *Device) scanJob(req apitype.ScanRequest, to []string, report func(apitype.JobEvent)) (apitype.Job, error) {
+	if !d.jobMu.TryLock() {
+		return apitype.Job{}, &Error{Summary: "The scanner is busy", Hint: "Wait for the running job to finish.", Err: ErrBusy}
+	}
+	defer d.jobMu.Unlock()
 
 	pages := req.Pages
 	if pages <= 0 {
@@ -79,10 +94,7 @@ func (d *Device) Scan(ctx context.Context, req apitype.ScanRequest, progress fun
 		return job, err
 	}
 	// Durable from here: the document is on disk and the job queued,
-	// with the Message-ID every attempt will carry. The first attempt is
-	// this one's, made before the outbox can see the job.
-	d.sendMu.Lock()
-	defer d.sendMu.Unlock()
+	// with the Message-ID every attempt will carry.
 	job.State = apitype.JobQueued
 	job.NextAttempt = d.now()
 	job.MessageID = mailer.MessageIDFor(d.deviceAddress())
@@ -90,11 +102,8 @@ func (d *Device) Scan(ctx context.Context, req apitype.ScanRequest, progress fun
 		return job, err
 	}
 	report(apitype.JobEvent{Job: job})
-	job, err = d.attempt(jobCtx, job, report)
-	report(apitype.JobEvent{Job: job})
-	return job, err
+	return job, nil
 }
-
 func (d *Device) deviceAddress() string {
 	s, err := d.store.Settings()
 	if err != nil {

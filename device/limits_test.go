@@ -83,3 +83,64 @@ func TestDailyRecipientLimit(t *testing.T) {
 		t.Errorf("%d connections for a message over the limit", n)
 	}
 }
+
+// TestScannerFreeWhileWaiting: a job waiting for the sending limit has
+// left the scanner; the next document is scanned and queued meanwhile.
+func TestScannerFreeWhileWaiting(t *testing.T) {
+	t.Parallel()
+	clock := &fakeClock{t: time.Now()}
+	waiting := make(chan struct{})
+	release := make(chan struct{})
+	var once sync.Once
+	sleep := func(ctx context.Context, d time.Duration) error {
+		once.Do(func() { close(waiting) })
+		<-release
+		clock.Add(d)
+		return nil
+	}
+	r := newRig(t, rigOptions{now: clock.Now, sleep: sleep, idp: idptest.Options{IgnoreInterval: true, Now: clock.Now}})
+	r.signedIn(testUPN)
+	r.configure(map[string]string{"limits.messages_per_minute": "1"})
+	if _, err := r.dev.Scan(context.Background(), apitype.ScanRequest{To: to, Pages: 1}, nil); err != nil {
+		t.Fatal(err)
+	}
+
+	second := make(chan apitype.Job, 1)
+	go func() {
+		job, err := r.dev.Scan(context.Background(), apitype.ScanRequest{To: to, Pages: 1}, nil)
+		if err != nil {
+			t.Error(err)
+		}
+		second <- job
+	}()
+	<-waiting // the second job waits for the limit
+	queued := make(chan apitype.Job, 1)
+	third := make(chan struct{})
+	go func() {
+		defer close(third)
+		job, err := r.dev.Scan(context.Background(), apitype.ScanRequest{To: to, Pages: 2}, func(ev apitype.JobEvent) {
+			if ev.Job.State == apitype.JobQueued {
+				queued <- ev.Job
+			}
+		})
+		if err != nil {
+			t.Error(err)
+		}
+		if job.State != apitype.JobSent {
+			t.Errorf("third job %s: %s", job.State, job.Error)
+		}
+	}()
+	select {
+	case job := <-queued:
+		if job.Pages != 2 {
+			t.Errorf("third job queued with %d pages", job.Pages)
+		}
+	case <-time.After(30 * time.Second):
+		t.Fatal("the scanner stayed busy while a job waited for the sending limit")
+	}
+	close(release)
+	if job := <-second; job.State != apitype.JobSent {
+		t.Fatalf("second job %s: %s", job.State, job.Error)
+	}
+	<-third
+}

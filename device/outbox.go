@@ -32,10 +32,19 @@ func (d *Device) deliver(ctx context.Context, id uint64, report func(apitype.Job
 	if err != nil || !ok {
 		return job, fmt.Errorf("job %d: %w", id, err)
 	}
-	if job.State != apitype.JobQueued {
-		return job, nil // sent, failed or taken already
+	if job.State != apitype.JobQueued || job.NextAttempt.After(d.now()) {
+		// Taken already: sent, failed, or waiting for its next try.
+		return job, jobError(job)
 	}
 	return d.attempt(ctx, job, report)
+}
+
+// jobError is the recorded reason a job is not sent yet, or failed.
+func jobError(job apitype.Job) error {
+	if job.State == apitype.JobSent || job.Error == "" {
+		return nil
+	}
+	return &Error{Summary: job.Error, Hint: job.Hint, Temporary: job.State == apitype.JobQueued}
 }
 
 // attempt is deliver's attempt; the caller holds sendMu.
