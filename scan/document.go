@@ -26,6 +26,7 @@ type Document struct {
 	opts  DocumentOptions
 	pages int
 	files []string
+	refs  []PageRef
 	size  int64
 
 	file *os.File // the PDF or TIFF file
@@ -84,7 +85,11 @@ func (d *Document) WritePage(ctx context.Context, pg Page) error {
 	var err error
 	switch {
 	case d.pdf != nil:
-		err = d.pdf.WritePage(ctx, pg)
+		if err = d.pdf.WritePage(ctx, pg); err == nil {
+			ref := d.pdf.last
+			ref.File = filepath.Base(d.files[0])
+			d.refs = append(d.refs, ref)
+		}
 	case d.tiff != nil:
 		err = d.writeTIFFPage(ctx, pg)
 	default:
@@ -129,10 +134,17 @@ func (d *Document) writeTIFFPage(ctx context.Context, pg Page) error {
 	if err != nil {
 		return err
 	}
+	ref := im.ref()
+	ref.File, ref.Offset = filepath.Base(d.files[0]), d.tiff.Written()
 	if err := im.encode(ctx, w, d.opts.Quality, &d.buf, false); err != nil {
 		return err
 	}
-	return d.tiff.EndPage()
+	ref.Length = d.tiff.Written() - ref.Offset
+	if err := d.tiff.EndPage(); err != nil {
+		return err
+	}
+	d.refs = append(d.refs, ref)
+	return nil
 }
 
 // writeJPEGFile writes the page as a file of its own; bilevel pages become
@@ -150,7 +162,17 @@ func (d *Document) writeJPEGFile(ctx context.Context, pg Page) error {
 		f.Close()
 		return err
 	}
-	return closeSynced(f, &d.size)
+	ref := im.ref()
+	if ref.Coding == codingNames[kindG4] {
+		ref.Coding = codingNames[kindJPEGGray]
+	}
+	before := d.size
+	if err := closeSynced(f, &d.size); err != nil {
+		return err
+	}
+	ref.File, ref.Length = filepath.Base(f.Name()), d.size-before
+	d.refs = append(d.refs, ref)
+	return nil
 }
 
 // Close finishes the document and syncs its files. A document without pages
@@ -183,6 +205,9 @@ func (d *Document) Close() error {
 			err = closeSynced(d.file, &d.size)
 		}
 	}
+	if err == nil {
+		err = writeIndex(d.dir, d.refs)
+	}
 	if err != nil {
 		d.err = fmt.Errorf("scan: %w", err)
 	}
@@ -205,6 +230,21 @@ func closeSynced(f *os.File, total *int64) error {
 
 // Pages is how many pages were written.
 func (d *Document) Pages() int { return d.pages }
+
+// Written is the bytes written so far, for a caller that bounds a
+// document's size while it grows.
+func (d *Document) Written() int64 {
+	switch {
+	case d.pdf != nil:
+		return d.pdf.cw.n
+	case d.tiff != nil:
+		return d.tiff.Written()
+	}
+	return d.size
+}
+
+// Refs lists where each page's image lies in the document's files.
+func (d *Document) Refs() []PageRef { return d.refs }
 
 // Files are the document's files, in page order.
 func (d *Document) Files() []string { return d.files }

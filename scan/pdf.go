@@ -40,8 +40,9 @@ type PDFWriter struct {
 	opts    PDFOptions
 	offsets []int64 // by object number; 0 is unused
 	pages   int
-	buf     []byte // a band of raster rows, reused for every page
-	err     error  // sticky: once set, the output is unusable
+	buf     []byte  // a band of raster rows, reused for every page
+	last    PageRef // the last page's image and where its data lies
+	err     error   // sticky: once set, the output is unusable
 	closed  bool
 }
 
@@ -92,8 +93,42 @@ func (p *PDFWriter) writePage(ctx context.Context, pg Page) error {
 	if err != nil {
 		return err
 	}
-	h := im.PageHeader
+	return p.writeImage(im.ref(), func(w io.Writer) error {
+		return im.encode(ctx, w, p.opts.JPEGQuality, &p.buf, false)
+	})
+}
 
+// writeStored writes a page whose compressed image, described by ref, is
+// read from r as it is.
+func (p *PDFWriter) writeStored(ref PageRef, r io.Reader) error {
+	if p.closed {
+		return errors.New("scan: PDFWriter is closed")
+	}
+	if p.err != nil {
+		return p.err
+	}
+	err := p.writeImage(ref, func(w io.Writer) error {
+		n, err := io.Copy(w, r)
+		if err == nil && n != ref.Length {
+			err = fmt.Errorf("stored image of %d bytes, want %d", n, ref.Length)
+		}
+		return err
+	})
+	if err != nil {
+		p.err = fmt.Errorf("scan: PDF page %d: %w", p.pages+1, err)
+		return p.err
+	}
+	p.pages++
+	return nil
+}
+
+// writeImage writes a page showing one image, whose compressed data
+// writeData writes. It records where that data lies in the file.
+func (p *PDFWriter) writeImage(ref PageRef, writeData func(io.Writer) error) error {
+	kind, ok := kindOf(ref.Coding)
+	if !ok {
+		return fmt.Errorf("unknown image coding %q", ref.Coding)
+	}
 	if p.pages == 0 {
 		// The comment's high bytes tell transfer tools the file is binary.
 		p.cw.WriteString("%PDF-1.4\n%\xe2\xe3\xcf\xd3\n")
@@ -103,24 +138,26 @@ func (p *PDFWriter) writePage(ctx context.Context, pg Page) error {
 
 	p.beginObj(imgObj)
 	fmt.Fprintf(&p.cw, "<< /Type /XObject /Subtype /Image /Width %d /Height %d %s /Length %d 0 R >>\nstream\n",
-		h.Width, h.Height, imageDict(im), lenObj)
+		ref.Width, ref.Height, imageDict(kind, ref), lenObj)
 	start := p.cw.n
-	if err := im.encode(ctx, &p.cw, p.opts.JPEGQuality, &p.buf, false); err != nil {
+	if err := writeData(&p.cw); err != nil {
 		return err
 	}
 	length := p.cw.n - start
+	ref.Offset, ref.Length = start, length
+	p.last = ref
 	p.cw.WriteString("\nendstream\nendobj\n")
 
 	p.beginObj(lenObj)
 	fmt.Fprintf(&p.cw, "%d\nendobj\n", length)
 
-	wpt, hpt := points(h.Width, h.DPI), points(h.Height, h.DPI)
+	wpt, hpt := points(ref.Width, ref.DPI), points(ref.Height, ref.DPI)
 	content := "q " + wpt + " 0 0 " + hpt + " 0 0 cm /Im0 Do Q\n"
 	p.beginObj(contentObj)
 	fmt.Fprintf(&p.cw, "<< /Length %d >>\nstream\n%s\nendstream\nendobj\n", len(content), content)
 
 	procSet := "/ImageB"
-	if im.kind == kindJPEGRGB {
+	if kind == kindJPEGRGB {
 		procSet = "/ImageC"
 	}
 	p.beginObj(pageObj)
@@ -134,15 +171,15 @@ func (p *PDFWriter) writePage(ctx context.Context, pg Page) error {
 
 // imageDict is the part of an image XObject's dictionary that says how its
 // samples are coded.
-func imageDict(im *pageImage) string {
-	switch im.kind {
+func imageDict(kind imageKind, ref PageRef) string {
+	switch kind {
 	case kindG4:
 		// BlackIs1 stays false: decoded black is then 0, which is
 		// black in DeviceGray.
 		return fmt.Sprintf("/ColorSpace /DeviceGray /BitsPerComponent 1 /Filter /CCITTFaxDecode"+
-			" /DecodeParms << /K -1 /Columns %d /Rows %d >>", im.Width, im.Height)
+			" /DecodeParms << /K -1 /Columns %d /Rows %d >>", ref.Width, ref.Height)
 	case kindJPEGRGB:
-		if im.passthrough && !im.jpeg.YCbCr {
+		if ref.PlainRGB {
 			// A JPEG of plain RGB samples must not be converted
 			// from YCbCr on decoding.
 			return "/ColorSpace /DeviceRGB /BitsPerComponent 8 /Filter /DCTDecode /DecodeParms << /ColorTransform 0 >>"

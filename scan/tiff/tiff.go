@@ -85,6 +85,10 @@ func NewWriter(w io.WriteSeeker) *Writer {
 // Pages returns how many pages have been completed.
 func (t *Writer) Pages() int { return len(t.nums) }
 
+// Written is how many bytes of the TIFF have been written so far: after
+// BeginPage, where the page's data begins.
+func (t *Writer) Written() int64 { return t.pos }
+
 // BeginPage starts a page; its compressed strip data goes to the returned
 // writer, as one complete G4 bitstream or JPEG stream, then EndPage
 // finishes the page.

@@ -1,0 +1,180 @@
+package scan
+
+import (
+	"context"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"io"
+	"os"
+	"path/filepath"
+
+	"scanmail/scan/tiff"
+)
+
+// IndexName is the file in a document's directory that lists where each
+// page's compressed image lies. Its leading dot keeps it out of the files
+// that are mailed.
+const IndexName = ".pages.json"
+
+// PageRef locates one page's compressed image in a document's files and
+// says how it is coded, so that a document can be cut into parts by whole
+// pages without coding any page again.
+type PageRef struct {
+	File   string `json:"file"`   // name in the document's directory
+	Offset int64  `json:"offset"` // where the image's data starts in File
+	Length int64  `json:"length"`
+	Width  int    `json:"width"`
+	Height int    `json:"height"`
+	DPI    int    `json:"dpi"`
+	Coding string `json:"coding"` // "g4", "jpeg-gray" or "jpeg-rgb"
+	// PlainRGB marks a colour JPEG of RGB samples rather than YCbCr.
+	PlainRGB bool `json:"plain_rgb,omitempty"`
+	// Subsampling is a colour JPEG's YCbCr sampling, as TIFF states it;
+	// zero means 2, 2.
+	Subsampling [2]int `json:"subsampling,omitzero"`
+}
+
+var codingNames = map[imageKind]string{kindG4: "g4", kindJPEGGray: "jpeg-gray", kindJPEGRGB: "jpeg-rgb"}
+
+func kindOf(coding string) (imageKind, bool) {
+	for k, name := range codingNames {
+		if name == coding {
+			return k, true
+		}
+	}
+	return 0, false
+}
+
+// ref describes the image im becomes; its place in a file is filled in
+// once written.
+func (im *pageImage) ref() PageRef {
+	r := PageRef{Width: im.Width, Height: im.Height, DPI: im.DPI, Coding: codingNames[im.kind]}
+	if im.passthrough {
+		r.PlainRGB = im.kind == kindJPEGRGB && !im.jpeg.YCbCr
+		if x, y, ok := im.jpeg.Subsampling(); ok && im.kind == kindJPEGRGB {
+			r.Subsampling = [2]int{x, y}
+		}
+	}
+	return r
+}
+
+// ReadIndex reads the page list a Document wrote into dir.
+func ReadIndex(dir string) ([]PageRef, error) {
+	b, err := os.ReadFile(filepath.Join(dir, IndexName))
+	if err != nil {
+		return nil, fmt.Errorf("scan: page index: %w", err)
+	}
+	var refs []PageRef
+	if err := json.Unmarshal(b, &refs); err != nil {
+		return nil, fmt.Errorf("scan: page index: %w", err)
+	}
+	if len(refs) == 0 {
+		return nil, errors.New("scan: page index lists no pages")
+	}
+	return refs, nil
+}
+
+// WritePart writes pages of a document in dir, whose index gave refs, as a
+// PDF or TIFF of their own on w. The images are copied, not coded again.
+func WritePart(ctx context.Context, w io.WriteSeeker, dir string, format Format, refs []PageRef, title string) error {
+	files := map[string]*os.File{}
+	defer func() {
+		for _, f := range files {
+			f.Close()
+		}
+	}()
+	image := func(ref PageRef) (io.Reader, error) {
+		if ref.File != filepath.Base(ref.File) {
+			return nil, fmt.Errorf("scan: page index names %q, outside the document", ref.File)
+		}
+		f, ok := files[ref.File]
+		if !ok {
+			var err error
+			if f, err = os.Open(filepath.Join(dir, ref.File)); err != nil {
+				return nil, fmt.Errorf("scan: %w", err)
+			}
+			files[ref.File] = f
+		}
+		return io.NewSectionReader(f, ref.Offset, ref.Length), nil
+	}
+	switch format {
+	case FormatPDF:
+		pw := NewPDFWriter(w, PDFOptions{Title: title})
+		for _, ref := range refs {
+			if err := ctx.Err(); err != nil {
+				return err
+			}
+			r, err := image(ref)
+			if err != nil {
+				return err
+			}
+			if err := pw.writeStored(ref, r); err != nil {
+				return err
+			}
+		}
+		return pw.Close()
+	case FormatTIFF:
+		tw := tiff.NewWriter(w)
+		for _, ref := range refs {
+			if err := ctx.Err(); err != nil {
+				return err
+			}
+			r, err := image(ref)
+			if err != nil {
+				return err
+			}
+			if err := writeTIFFStored(tw, ref, r); err != nil {
+				return err
+			}
+		}
+		return tw.Close()
+	}
+	return fmt.Errorf("%w: parts in format %v (its pages are files already)", ErrUnsupported, format)
+}
+
+func writeTIFFStored(tw *tiff.Writer, ref PageRef, r io.Reader) error {
+	kind, ok := kindOf(ref.Coding)
+	if !ok {
+		return fmt.Errorf("scan: unknown image coding %q", ref.Coding)
+	}
+	info := tiff.PageInfo{Width: ref.Width, Height: ref.Height, DPI: ref.DPI, Subsampling: ref.Subsampling}
+	switch kind {
+	case kindG4:
+		info.Kind = tiff.G4
+	case kindJPEGGray:
+		info.Kind = tiff.JPEGGray
+	case kindJPEGRGB:
+		info.Kind = tiff.JPEGRGB
+	}
+	pw, err := tw.BeginPage(info)
+	if err != nil {
+		return err
+	}
+	n, err := io.Copy(pw, r)
+	if err == nil && n != ref.Length {
+		err = fmt.Errorf("scan: stored image of %d bytes, want %d", n, ref.Length)
+	}
+	if err != nil {
+		return err
+	}
+	return tw.EndPage()
+}
+
+// writeIndex stores refs in dir, synced.
+func writeIndex(dir string, refs []PageRef) error {
+	b, err := json.Marshal(refs)
+	if err != nil {
+		return err
+	}
+	f, err := os.OpenFile(filepath.Join(dir, IndexName), os.O_CREATE|os.O_EXCL|os.O_WRONLY, 0o600)
+	if err != nil {
+		return fmt.Errorf("scan: %w", err)
+	}
+	if _, err := f.Write(b); err != nil {
+		f.Close()
+		return fmt.Errorf("scan: page index: %w", err)
+	}
+	var size int64
+	return closeSynced(f, &size)
+}
