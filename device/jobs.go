@@ -12,6 +12,8 @@ import (
 	"strconv"
 	"strings"
 
+	"github.com/emersion/go-sasl"
+
 	"scanmail/device/apitype"
 	"scanmail/mailer"
 	"scanmail/scan"
@@ -212,8 +214,10 @@ func scannerError(summary string, err error) error {
 	return &Error{Summary: summary, Hint: "Check the scanner and scan again.", Err: err}
 }
 
-// send mails the spooled document in dir as the signed-in account; note
-// tells the operator why it waits, if it must.
+// send mails the spooled document in dir as the signed-in account: as one
+// message, or, when it is too large for one and the settings allow, as
+// numbered parts by whole pages. note tells the operator why it waits, if
+// it must.
 func (d *Device) send(ctx context.Context, job *apitype.Job, dir string, note func(string)) error {
 	// token re-checks the UPN rule: nothing connects to the mail
 	// server while the device address is not the signed-in account.
@@ -235,19 +239,6 @@ func (d *Device) send(ctx context.Context, job *apitype.Job, dir string, note fu
 			return err
 		}
 	}
-	now := d.now()
-	fill := strings.NewReplacer("{pages}", strconv.Itoa(job.Pages), "{date}", now.Format("2006-01-02 15:04"))
-	if job.MessageID == "" {
-		job.MessageID = mailer.MessageIDFor(acct.UPN)
-	}
-	msg := &mailer.Message{
-		From:      acct.UPN,
-		To:        job.To,
-		Subject:   fill.Replace(s.Subject),
-		Body:      fill.Replace(s.Body),
-		Date:      now,
-		MessageID: job.MessageID,
-	}
 	files, err := spoolFiles(dir)
 	if err != nil {
 		return &Error{Summary: "The scanned document is missing from the spool", Hint: "Scan again.", Err: err}
@@ -256,35 +247,93 @@ func (d *Device) send(ctx context.Context, job *apitype.Job, dir string, note fu
 	if err != nil {
 		format = scan.FormatPDF
 	}
-	if err := checkSize(files, s.maxMessageSize(p)); err != nil {
+	if job.MessageID == "" {
+		job.MessageID = mailer.MessageIDFor(acct.UPN)
+	}
+	// The SMTP log Microsoft asks devices to keep: commands and replies,
+	// never the credentials or the message, kept with the job.
+	transcript := mailer.NewTranscript(0, 0, d.now)
+	defer func() { job.SMTPLog = transcript.Lines() }()
+	now := d.now()
+	fill := strings.NewReplacer("{pages}", strconv.Itoa(job.Pages), "{date}", now.Format("2006-01-02 15:04"))
+	m := &mailing{
+		sender: mailer.Sender{Config: mailer.Config{
+			Host:       p.SMTPHost,
+			Port:       p.SMTPPort,
+			RootCAs:    roots,
+			Logger:     d.log,
+			Transcript: transcript,
+		}},
+		auth:   mailer.NewXOAuth2Client(acct.UPN, tok.AccessToken),
+		limits: s.limits(p),
+		note:   note,
+		msg: mailer.Message{
+			From:    acct.UPN,
+			To:      job.To,
+			Subject: fill.Replace(s.Subject),
+			Body:    fill.Replace(s.Body),
+			Date:    now,
+		},
+	}
+
+	max := s.maxMessageSize(p)
+	split := s.Oversize != OversizeRefuse
+	if len(job.Parts) == 0 {
+		known := true
+		err := checkSize(files, max)
+		if err == nil {
+			msg := m.msg
+			msg.MessageID, msg.Attachments = job.MessageID, attachFiles(files, format)
+			err = d.mail(ctx, m, msg)
+			if !split || !mailer.TooLarge(err) {
+				return err
+			}
+			// The server takes less than the settings say: cut the
+			// document into parts of at most half this size.
+			max, known = messageSize(filesSize(files))/2, false
+			d.log.Warn("message too large for the server; sending it in parts", "job", job.ID, "err", err)
+		} else if !split {
+			return err
+		}
+		if err := d.planParts(job, dir, max, known); err != nil {
+			return err
+		}
+	}
+	return d.sendParts(ctx, m, job, dir, format, files[0])
+}
+
+// mailing is what every message of a job shares.
+type mailing struct {
+	sender mailer.Sender
+	auth   sasl.Client
+	limits mailer.Limits
+	note   func(string)
+	msg    mailer.Message // without Message-ID and attachments
+}
+
+// mail sends one message of a job, within the provider's sending limits.
+func (d *Device) mail(ctx context.Context, m *mailing, msg mailer.Message) error {
+	if err := d.waitForLimits(ctx, m.limits, len(msg.To), m.note); err != nil {
 		return err
 	}
+	err := m.sender.Send(ctx, m.auth, msg.From, &msg)
+	if _, refused := errors.AsType[*mailer.RefusedError](err); err == nil || refused {
+		d.sent(len(msg.To))
+	}
+	return err
+}
+
+// attachFiles attaches spooled files as they are.
+func attachFiles(files []string, format scan.Format) []mailer.Attachment {
+	var atts []mailer.Attachment
 	for _, path := range files {
-		msg.Attachments = append(msg.Attachments, mailer.Attachment{
+		atts = append(atts, mailer.Attachment{
 			Filename:    filepath.Base(path),
 			ContentType: format.ContentType(),
 			Open:        func() (io.ReadCloser, error) { return os.Open(path) },
 		})
 	}
-	// The SMTP log Microsoft asks devices to keep: commands and replies,
-	// never the credentials or the message, kept with the job.
-	transcript := mailer.NewTranscript(0, 0, d.now)
-	sender := mailer.Sender{Config: mailer.Config{
-		Host:       p.SMTPHost,
-		Port:       p.SMTPPort,
-		RootCAs:    roots,
-		Logger:     d.log,
-		Transcript: transcript,
-	}}
-	if err := d.waitForLimits(ctx, s.limits(p), len(job.To), note); err != nil {
-		return err
-	}
-	err = sender.Send(ctx, mailer.NewXOAuth2Client(acct.UPN, tok.AccessToken), acct.UPN, msg)
-	job.SMTPLog = transcript.Lines()
-	if err == nil {
-		d.sent(len(job.To))
-	}
-	return err
+	return atts
 }
 
 // recipients checks the addresses a job goes to.

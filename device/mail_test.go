@@ -184,13 +184,14 @@ func TestSomeRecipientsRefused(t *testing.T) {
 	}
 }
 
-// TestTooLargeRefused: a document over the provider's message size is
-// refused before connecting, with what to do about it.
+// TestTooLargeRefused: with splitting turned off, a document over the
+// provider's message size is refused before connecting, with what to do
+// about it.
 func TestTooLargeRefused(t *testing.T) {
 	t.Parallel()
 	r := newRig(t, rigOptions{idp: idptest.Options{IgnoreInterval: true}})
 	r.signedIn(testUPN)
-	r.configure(map[string]string{"limits.max_message_mb": "1"})
+	r.configure(map[string]string{"limits.max_message_mb": "1", "limits.oversize": "refuse"})
 	job, err := r.dev.Scan(context.Background(), apitype.ScanRequest{To: to, Pages: 3}, nil)
 	if err == nil || job.State != apitype.JobFailed || !strings.Contains(job.Error, "too large") || !strings.Contains(job.Hint, "fewer pages") {
 		t.Fatalf("job %+v (%v), want refused as too large", job, err)

@@ -31,7 +31,16 @@ type Settings struct {
 	// MaxMessageMB overrides the provider's largest message where not
 	// zero; -1 means none.
 	MaxMessageMB int `json:"max_message_mb"`
+	// Oversize is what happens to a document too large for one message:
+	// OversizeSplit or OversizeRefuse.
+	Oversize string `json:"oversize"`
 }
+
+// What to do with a document too large for one message.
+const (
+	OversizeSplit  = "split"  // several numbered mails, by whole pages
+	OversizeRefuse = "refuse" // not sent; the operator is told
+)
 
 // maxMessageSize is the largest message in bytes with provider p; 0 means
 // no limit.
@@ -98,6 +107,7 @@ func DefaultSettings() Settings {
 		Body:     "Scanned on {date}: {pages} page(s) attached as PDF.",
 		Custom:   CustomProvider{SMTPPort: 587},
 		Scan:     ScanSettings{Mode: "gray8", DPI: 300, Format: "pdf", Quality: 75},
+		Oversize: OversizeSplit,
 	}
 }
 
@@ -219,6 +229,15 @@ func settingsTable() []setting {
 			func(s *Settings) *int { return &s.Limits.RecipientsPerDay }),
 		intSetting("limits.max_message_mb", "largest message in MB (0: the provider's, 35 for Exchange Online; -1: no limit)",
 			func(s *Settings) *int { return &s.MaxMessageMB }),
+		{key: "limits.oversize", help: "a document too large for one message: split (numbered mails, by whole pages) or refuse",
+			get: func(s *Settings) string { return s.Oversize },
+			set: func(s *Settings, v string) error {
+				if v != OversizeSplit && v != OversizeRefuse {
+					return fmt.Errorf("%q: choose split or refuse", v)
+				}
+				s.Oversize = v
+				return nil
+			}},
 		{key: "custom.smtp_host", help: "custom provider: SMTP host name",
 			get: func(s *Settings) string { return s.Custom.SMTPHost },
 			set: func(s *Settings, v string) error {

@@ -5,6 +5,7 @@ import (
 	"os"
 	"path/filepath"
 	"sort"
+	"strings"
 )
 
 func prepareSpool(dir string) error {
@@ -60,7 +61,8 @@ func spoolFiles(dir string) ([]string, error) {
 	}
 	var files []string
 	for _, e := range entries {
-		if e.Type().IsRegular() {
+		// Dot files are the spool's own, such as the page index.
+		if e.Type().IsRegular() && !strings.HasPrefix(e.Name(), ".") {
 			files = append(files, filepath.Join(dir, e.Name()))
 		}
 	}
@@ -81,29 +83,4 @@ func syncDir(dir string) error {
 		return fmt.Errorf("spool: %w", err)
 	}
 	return nil
-}
-
-// checkSize refuses, before connecting, a document whose message would be
-// larger than max bytes: base64 makes attachments a third larger, and the
-// server would refuse it only after the whole upload.
-func checkSize(files []string, max int64) error {
-	if max <= 0 {
-		return nil
-	}
-	var size int64
-	for _, f := range files {
-		fi, err := os.Stat(f)
-		if err != nil {
-			return fmt.Errorf("spool: %w", err)
-		}
-		size += fi.Size()
-	}
-	sent := size*4/3 + 64<<10 // base64, headers and the text part
-	if sent <= max {
-		return nil
-	}
-	return &Error{
-		Summary: fmt.Sprintf("The scan is too large to mail: about %d MB as sent, the mail server takes %d MB", sent>>20, max>>20),
-		Hint:    "Scan fewer pages, at a lower resolution, or in black and white (scan.mode bw1); or raise the mailbox's MaxSendSize and limits.max_message_mb.",
-	}
 }

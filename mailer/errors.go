@@ -334,3 +334,18 @@ func isNetwork(err error) bool {
 	return errors.As(err, &ne) || errors.Is(err, io.EOF) || errors.Is(err, io.ErrUnexpectedEOF) ||
 		errors.Is(err, net.ErrClosed) || errors.Is(err, syscall.ECONNRESET)
 }
+
+// TooLarge reports whether the server refused a message for its size
+// (5.3.4, 5.2.3, or a bare 552): the same content cut into smaller
+// messages may go. A 552 with another enhanced code, such as 5.2.2 for a
+// full mailbox, is not about this message's size.
+func TooLarge(err error) bool {
+	var se *smtp.SMTPError
+	if !errors.As(err, &se) {
+		return false
+	}
+	if c := se.EnhancedCode; c != smtp.EnhancedCodeNotSet && c != smtp.NoEnhancedCode {
+		return code(smtp.EnhancedCode{5, 3, 4}, smtp.EnhancedCode{5, 2, 3})(err)
+	}
+	return se.Code == 552
+}

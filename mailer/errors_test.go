@@ -97,3 +97,25 @@ func TestCatalogueComplete(t *testing.T) {
 		t.Error("the last row does not catch everything")
 	}
 }
+
+func TestTooLarge(t *testing.T) {
+	tests := []struct {
+		err  error
+		want bool
+	}{
+		{&smtp.SMTPError{Code: 552, EnhancedCode: smtp.EnhancedCode{5, 3, 4}, Message: "Message size exceeds fixed maximum message size"}, true},
+		{&smtp.SMTPError{Code: 554, EnhancedCode: smtp.EnhancedCode{5, 3, 4}}, true},
+		{&smtp.SMTPError{Code: 552, EnhancedCode: smtp.EnhancedCode{5, 2, 3}}, true},
+		{&smtp.SMTPError{Code: 552, EnhancedCode: smtp.NoEnhancedCode}, true},
+		{&smtp.SMTPError{Code: 552, EnhancedCode: smtp.EnhancedCode{5, 2, 2}, Message: "Mailbox full"}, false},
+		{&smtp.SMTPError{Code: 550, EnhancedCode: smtp.EnhancedCode{5, 7, 60}}, false},
+		{&smtp.SMTPError{Code: 452, EnhancedCode: smtp.EnhancedCode{4, 3, 1}}, false},
+		{io.ErrUnexpectedEOF, false},
+	}
+	for _, tt := range tests {
+		err := &Error{Step: "data", Err: tt.err}
+		if got := TooLarge(err); got != tt.want {
+			t.Errorf("TooLarge(%v) = %v, want %v", tt.err, got, tt.want)
+		}
+	}
+}

@@ -89,11 +89,22 @@ type Job struct {
 	// NextAttempt is when a queued job is tried again; zero while it
 	// waits for an admin (sign-in needed).
 	NextAttempt time.Time `json:"next_attempt,omitzero"`
-	Error       string    `json:"error,omitempty"`
-	Hint        string    `json:"hint,omitempty"`
+	// Parts are the mails a document too large for one message was cut
+	// into, by whole pages; empty when it goes as one message.
+	Parts []JobPart `json:"parts,omitempty"`
+	Error string    `json:"error,omitempty"`
+	Hint  string    `json:"hint,omitempty"`
 	// SMTPLog is the SMTP session of the last delivery attempt, for the
 	// admin: commands and replies, without credentials or the message.
 	SMTPLog []string `json:"smtp_log,omitempty"`
+}
+
+// JobPart is one mail of a job sent in parts: pages First to Last.
+type JobPart struct {
+	First     int    `json:"first"`
+	Last      int    `json:"last"`
+	MessageID string `json:"message_id"`
+	Sent      bool   `json:"sent,omitempty"`
 }
 
 // ScanRequest asks for a scan-to-email job.

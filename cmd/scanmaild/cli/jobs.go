@@ -6,6 +6,8 @@ import (
 	"strings"
 	"text/tabwriter"
 	"time"
+
+	"scanmail/device/apitype"
 )
 
 func runJobs(ctx context.Context, c *Context, args []string) error {
@@ -38,10 +40,27 @@ func runJobs(ctx context.Context, c *Context, args []string) error {
 		return nil
 	}
 	w := tabwriter.NewWriter(c.Stdout, 0, 0, 2, ' ', 0)
-	fmt.Fprintln(w, "JOB\tCREATED\tPAGES\tSIZE\tSTATE\tTO\tDETAIL")
+	fmt.Fprintln(w, "JOB\tCREATED\tPAGES\tSIZE\tSTATE\tTRIES\tTO\tDETAIL")
 	for _, j := range jobs {
-		fmt.Fprintf(w, "%d\t%s\t%d\t%d\t%s\t%s\t%s\n", j.ID, j.Created.Local().Format(time.DateTime),
-			j.Pages, j.Size, j.State, strings.Join(j.To, ","), j.Error)
+		fmt.Fprintf(w, "%d\t%s\t%d\t%d\t%s\t%d\t%s\t%s\n", j.ID, j.Created.Local().Format(time.DateTime),
+			j.Pages, j.Size, jobState(j), j.Attempts, strings.Join(j.To, ","), j.Error)
 	}
 	return w.Flush()
+}
+
+// jobState is the job's state, with how far a job sent in parts got.
+func jobState(j apitype.Job) string {
+	if len(j.Parts) == 0 {
+		return j.State
+	}
+	sent := 0
+	for _, p := range j.Parts {
+		if p.Sent {
+			sent++
+		}
+	}
+	if sent == len(j.Parts) {
+		return fmt.Sprintf("%s (%d parts)", j.State, len(j.Parts))
+	}
+	return fmt.Sprintf("%s (%d of %d parts sent)", j.State, sent, len(j.Parts))
 }

@@ -1,0 +1,207 @@
+package device
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"io"
+	"os"
+	"path/filepath"
+	"strings"
+
+	"scanmail/device/apitype"
+	"scanmail/mailer"
+	"scanmail/scan"
+)
+
+// The room a part's file takes beyond its pages' images: PDF objects or a
+// TIFF directory for each page, and the file's own structure.
+const (
+	pageOverhead = 1 << 10
+	partOverhead = 4 << 10
+)
+
+// messageSize estimates the message that carries attachments of n bytes:
+// base64 makes them a third larger; headers and the text part add a little.
+func messageSize(n int64) int64 {
+	return n*4/3 + 64<<10
+}
+
+func filesSize(files []string) int64 {
+	var n int64
+	for _, f := range files {
+		if fi, err := os.Stat(f); err == nil {
+			n += fi.Size()
+		}
+	}
+	return n
+}
+
+// checkSize refuses, before connecting, a document whose message would be
+// larger than max bytes: the server would refuse it only after the whole
+// upload.
+func checkSize(files []string, max int64) error {
+	if max <= 0 {
+		return nil
+	}
+	if sent := messageSize(filesSize(files)); sent > max {
+		return &Error{
+			Summary: fmt.Sprintf("The scan is too large to mail: about %s as sent, the mail server takes %s", megabytes(sent), megabytes(max)),
+			Hint: "Scan fewer pages, at a lower resolution, or in black and white (scan.mode bw1); " +
+				"or let the device send it in parts (limits.oversize split); or raise the mailbox's MaxSendSize and limits.max_message_mb.",
+		}
+	}
+	return nil
+}
+
+// planParts cuts the job's pages from the first unsent one on into parts
+// whose messages stay within max bytes, and stores the plan with the job
+// before anything is sent, so that every later attempt sends the same
+// parts under the same Message-IDs. A known limit (known) refuses a page
+// too large on its own before connecting; a limit guessed from a server's
+// refusal gives such a page a part of its own, and the server decides.
+func (d *Device) planParts(job *apitype.Job, dir string, max int64, known bool) error {
+	refs, err := scan.ReadIndex(dir)
+	if err != nil {
+		return &Error{Summary: "The scanned document cannot be cut into parts", Hint: "Scan again in fewer pages.", Err: err}
+	}
+	first := 1
+	var sent []apitype.JobPart
+	for _, p := range job.Parts {
+		if p.Sent {
+			sent = append(sent, p)
+			first = p.Last + 1
+		}
+	}
+	var parts []apitype.JobPart
+	var size int64
+	for i := first - 1; i < len(refs); i++ {
+		page := refs[i].Length + pageOverhead
+		if known && messageSize(page+partOverhead) > max {
+			return &Error{
+				Summary: fmt.Sprintf("Page %d alone is too large to mail: about %s as sent, the mail server takes %s",
+					i+1, megabytes(messageSize(page+partOverhead)), megabytes(max)),
+				Hint: "Scan at a lower resolution or in black and white (scan.mode bw1), or raise the mailbox's MaxSendSize and limits.max_message_mb.",
+			}
+		}
+		if n := len(parts); n > 0 && messageSize(size+page+partOverhead) <= max {
+			parts[n-1].Last = i + 1
+			size += page
+			continue
+		}
+		// Each part is a message of its own, with an ID in the
+		// job's domain.
+		parts = append(parts, apitype.JobPart{First: i + 1, Last: i + 1, MessageID: mailer.MessageIDFor(job.MessageID)})
+		size = page
+	}
+	job.Parts = append(sent, parts...)
+	d.log.Info("document cut into parts", "job", job.ID, "parts", len(job.Parts), "max_bytes", max)
+	return d.store.PutJob(*job)
+}
+
+// sendParts sends the parts of a job not sent yet, recording each as it
+// goes. A part the server finds too large is cut again.
+func (d *Device) sendParts(ctx context.Context, m *mailing, job *apitype.Job, dir string, format scan.Format, docFile string) error {
+	refs, err := scan.ReadIndex(dir)
+	if err != nil {
+		return &Error{Summary: "The scanned document cannot be cut into parts", Hint: "Scan again in fewer pages.", Err: err}
+	}
+	var refused error
+	for i := 0; i < len(job.Parts); i++ {
+		part := job.Parts[i]
+		if part.Sent {
+			continue
+		}
+		if part.First < 1 || part.Last > len(refs) || part.First > part.Last {
+			return fmt.Errorf("job %d: part of pages %d to %d, the document has %d", job.ID, part.First, part.Last, len(refs))
+		}
+		label := fmt.Sprintf("part %d of %d", i+1, len(job.Parts))
+		m.note(fmt.Sprintf("Sending %s (pages %d to %d of %d)", label, part.First, part.Last, job.Pages))
+		msg := m.msg
+		msg.MessageID = part.MessageID
+		msg.Subject += " (" + label + ")"
+		msg.Body = strings.TrimRight(msg.Body, "\n") + fmt.Sprintf("\n\nPart %d of %d: pages %d to %d of %d.\n", i+1, len(job.Parts), part.First, part.Last, job.Pages)
+		atts, cleanup, err := partAttachments(ctx, dir, format, refs[part.First-1:part.Last], docFile, i+1, len(job.Parts))
+		if err != nil {
+			return &Error{Summary: "The scanned document cannot be cut into parts", Hint: "Check the spool directory's disk.", Err: err}
+		}
+		msg.Attachments = atts
+		err = d.mail(ctx, m, msg)
+		cleanup()
+		var re *mailer.RefusedError
+		switch {
+		case err == nil || errors.As(err, &re):
+			if re != nil {
+				refused = err
+			}
+			job.Parts[i].Sent = true
+			if err := d.store.PutJob(*job); err != nil {
+				return err
+			}
+		case mailer.TooLarge(err) && part.Last > part.First:
+			// The server takes less than planned: cut this part and
+			// the rest again, smaller.
+			max := messageSize(partSize(refs[part.First-1:part.Last])) / 2
+			d.log.Warn("part too large for the server; cutting again", "job", job.ID, "part", i+1, "err", err)
+			if err := d.planParts(job, dir, max, false); err != nil {
+				return err
+			}
+			i--
+		case mailer.TooLarge(err):
+			return &Error{
+				Summary: fmt.Sprintf("Page %d alone is too large for the mail server", part.First),
+				Hint:    "Scan at a lower resolution or in black and white (scan.mode bw1), or raise the mailbox's MaxSendSize.",
+				Err:     err,
+			}
+		default:
+			return err
+		}
+	}
+	return refused
+}
+
+func megabytes(n int64) string {
+	return fmt.Sprintf("%.1f MB", float64(n)/(1<<20))
+}
+
+func partSize(refs []scan.PageRef) int64 {
+	n := int64(partOverhead)
+	for _, r := range refs {
+		n += r.Length + pageOverhead
+	}
+	return n
+}
+
+// partAttachments makes the attachments of one part: the page files
+// themselves for JPEG, otherwise a PDF or TIFF of the part's pages written
+// into the spool, which cleanup removes.
+func partAttachments(ctx context.Context, dir string, format scan.Format, refs []scan.PageRef, docFile string, n, of int) ([]mailer.Attachment, func(), error) {
+	if format == scan.FormatJPEG {
+		var files []string
+		for _, r := range refs {
+			files = append(files, filepath.Join(dir, filepath.Base(r.File)))
+		}
+		return attachFiles(files, format), func() {}, nil
+	}
+	base := strings.TrimSuffix(filepath.Base(docFile), filepath.Ext(docFile))
+	path := filepath.Join(dir, fmt.Sprintf(".%s-part%dof%d.%s", base, n, of, format.Ext()))
+	f, err := os.OpenFile(path, os.O_CREATE|os.O_TRUNC|os.O_RDWR, 0o600)
+	if err != nil {
+		return nil, nil, err
+	}
+	cleanup := func() { os.Remove(path) }
+	err = scan.WritePart(ctx, f, dir, format, refs, fmt.Sprintf("%s, part %d of %d", base, n, of))
+	if cerr := f.Close(); err == nil {
+		err = cerr
+	}
+	if err != nil {
+		cleanup()
+		return nil, nil, err
+	}
+	att := mailer.Attachment{
+		Filename:    fmt.Sprintf("%s-part%dof%d.%s", base, n, of, format.Ext()),
+		ContentType: format.ContentType(),
+		Open:        func() (io.ReadCloser, error) { return os.Open(path) },
+	}
+	return []mailer.Attachment{att}, cleanup, nil
+}

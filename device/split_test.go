@@ -1,0 +1,189 @@
+package device
+
+import (
+	"context"
+	"fmt"
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/emersion/go-message/mail"
+	"github.com/emersion/go-smtp"
+
+	"scanmail/device/apitype"
+	"scanmail/device/idptest"
+	"scanmail/mailer/smtptest"
+	"scanmail/scan/filecheck"
+)
+
+// TestOversizeSplit: a document too large for one message goes as
+// numbered mails of whole pages, each within the limit, whether the limit
+// is the device's setting or only the server's 552 5.3.4 tells it.
+func TestOversizeSplit(t *testing.T) {
+	const pages = 9
+	tests := []struct {
+		name     string
+		settings map[string]string
+		server   int64 // the server's largest message; 0 = go-smtp's default
+		limit    int64 // every message must stay within
+	}{
+		{"device limit", map[string]string{"limits.max_message_mb": "1"}, 0, 1 << 20},
+		{"server 552 5.3.4", map[string]string{"limits.max_message_mb": "-1"}, 700 << 10, 700 << 10},
+		{"tiff", map[string]string{"limits.max_message_mb": "1", "scan.format": "tiff"}, 0, 1 << 20},
+		{"jpeg files", map[string]string{"limits.max_message_mb": "1", "scan.format": "jpeg"}, 0, 1 << 20},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			t.Parallel()
+			r := newRig(t, rigOptions{idp: idptest.Options{IgnoreInterval: true}, smtp: smtptest.Options{MaxMessageBytes: tt.server}})
+			r.signedIn(testUPN)
+			r.configure(map[string]string{"scan.dpi": "150"})
+			r.configure(tt.settings)
+			var notes []string
+			job, err := r.dev.Scan(context.Background(), apitype.ScanRequest{To: to, Pages: pages}, func(ev apitype.JobEvent) {
+				if ev.Note != "" {
+					notes = append(notes, ev.Note)
+				}
+			})
+			if err != nil || job.State != apitype.JobSent {
+				t.Fatalf("job %s: %v (%s)", job.State, err, job.Error)
+			}
+			if len(job.Parts) < 2 {
+				t.Fatalf("sent as %d part(s), want several", len(job.Parts))
+			}
+			msgs := r.mail.Messages()
+			if len(msgs) != len(job.Parts) {
+				t.Fatalf("%d messages for %d parts", len(msgs), len(job.Parts))
+			}
+			next := 1
+			for i, part := range job.Parts {
+				label := fmt.Sprintf("part %d of %d", i+1, len(job.Parts))
+				if !part.Sent || part.First != next || part.Last < part.First {
+					t.Fatalf("%s: %+v, want sent from page %d", label, part, next)
+				}
+				next = part.Last + 1
+				data := msgs[i].Data
+				if int64(len(data)) > tt.limit {
+					t.Errorf("%s is %d bytes, over %d", label, len(data), tt.limit)
+				}
+				h := header(t, data)
+				if subj, _ := h.Subject(); !strings.HasSuffix(subj, "("+label+")") {
+					t.Errorf("subject %q, want it to end in (%s)", subj, label)
+				}
+				if id, _ := h.MessageID(); id != part.MessageID || id == job.MessageID {
+					t.Errorf("%s has Message-ID %q, want its own %q", label, id, part.MessageID)
+				}
+				n := part.Last - part.First + 1
+				atts := attachments(t, data)
+				switch {
+				case strings.Contains(tt.name, "jpeg"):
+					if len(atts) != n {
+						t.Fatalf("%s: %d attachments for %d pages", label, len(atts), n)
+					}
+				case len(atts) != 1:
+					t.Fatalf("%s: %d attachments", label, len(atts))
+				case strings.Contains(tt.name, "tiff"):
+					if !strings.HasSuffix(atts[0].name, fmt.Sprintf("-part%dof%d.tif", i+1, len(job.Parts))) {
+						t.Errorf("%s named %s", label, atts[0].name)
+					}
+					path := filepath.Join(t.TempDir(), atts[0].name)
+					if err := os.WriteFile(path, atts[0].data, 0o600); err != nil {
+						t.Fatal(err)
+					}
+					filecheck.TIFF(t, path, n)
+				default:
+					if !strings.HasSuffix(atts[0].name, fmt.Sprintf("-part%dof%d.pdf", i+1, len(job.Parts))) {
+						t.Errorf("%s named %s", label, atts[0].name)
+					}
+					filecheck.PDF(t, atts[0].data, n)
+				}
+			}
+			if next != pages+1 {
+				t.Errorf("parts end at page %d, the document has %d", next-1, pages)
+			}
+			if len(notes) < len(job.Parts) || !strings.Contains(notes[0], "part 1 of") {
+				t.Errorf("operator notes %q", notes)
+			}
+			spool := spoolPath(r.dev.spoolDir, job.ID)
+			if _, err := spoolFiles(spool); err == nil {
+				t.Errorf("spool %s kept after the job was sent", spool)
+			}
+		})
+	}
+}
+
+// TestOversizeResumes: a part that fails for a passing reason is tried
+// again later; the parts sent before are not sent twice.
+func TestOversizeResumes(t *testing.T) {
+	t.Parallel()
+	clock := &fakeClock{t: time.Now()}
+	r := newRig(t, rigOptions{now: clock.Now, idp: idptest.Options{IgnoreInterval: true, Now: clock.Now}})
+	r.signedIn(testUPN)
+	r.configure(map[string]string{"scan.dpi": "150", "limits.max_message_mb": "1"})
+	r.mail.FailNext("data", nil)
+	r.mail.FailNext("data", &smtp.SMTPError{Code: 451, EnhancedCode: smtp.EnhancedCode{4, 3, 0}, Message: "Temporary server error"})
+	job, err := r.dev.Scan(context.Background(), apitype.ScanRequest{To: to, Pages: 9}, nil)
+	if err == nil || job.State != apitype.JobQueued || len(job.Parts) < 3 || !job.Parts[0].Sent || job.Parts[1].Sent {
+		t.Fatalf("after a 451 on part 2: %v, job %+v", err, job)
+	}
+	clock.Add(2 * time.Minute)
+	r.dev.retryDue(context.Background())
+	sent := waitJob(t, r, job.ID, apitype.JobSent)
+	msgs := r.mail.Messages()
+	if len(msgs) != len(sent.Parts) {
+		t.Fatalf("%d messages arrived for %d parts", len(msgs), len(sent.Parts))
+	}
+	for i, part := range sent.Parts {
+		if part.MessageID != job.Parts[i].MessageID {
+			t.Errorf("part %d changed its Message-ID on the retry", i+1)
+		}
+		if id, _ := header(t, msgs[i].Data).MessageID(); id != part.MessageID {
+			t.Errorf("message %d is %s, want part %d's %s", i+1, id, i+1, part.MessageID)
+		}
+	}
+}
+
+// TestOversizeOnePage: a page too large on its own is refused, saying so:
+// before connecting when the limit is known, after the server's 552 when
+// only the server knew it.
+func TestOversizeOnePage(t *testing.T) {
+	tests := []struct {
+		name        string
+		settings    map[string]string
+		server      int64
+		connections bool
+	}{
+		{"known limit", map[string]string{"limits.max_message_mb": "1", "scan.dpi": "600"}, 0, false},
+		{"server's limit", map[string]string{"limits.max_message_mb": "-1"}, 100 << 10, true},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			t.Parallel()
+			r := newRig(t, rigOptions{idp: idptest.Options{IgnoreInterval: true}, smtp: smtptest.Options{MaxMessageBytes: tt.server}})
+			r.signedIn(testUPN)
+			r.configure(tt.settings)
+			job, err := r.dev.Scan(context.Background(), apitype.ScanRequest{To: to, Pages: 2}, nil)
+			if err == nil || job.State != apitype.JobFailed || !strings.Contains(job.Error, "Page 1 alone is too large") || !strings.Contains(job.Hint, "lower resolution") {
+				t.Fatalf("job %+v (%v), want refused: a page alone is too large", job, err)
+			}
+			if len(r.mail.Messages()) != 0 {
+				t.Error("a message arrived")
+			}
+			if got := r.mail.Connections() > 0; got != tt.connections {
+				t.Errorf("connected: %v, want %v", got, tt.connections)
+			}
+		})
+	}
+}
+
+func header(t *testing.T, msg []byte) *mail.Header {
+	t.Helper()
+	mr, err := mail.CreateReader(strings.NewReader(string(msg)))
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer mr.Close()
+	return &mr.Header
+}
