@@ -46,8 +46,16 @@ func (d *Device) Scan(ctx context.Context, req apitype.ScanRequest, progress fun
 	if err != nil {
 		return apitype.Job{}, err
 	}
-	// Refuse before scanning what could not be sent.
+	// Refuse before scanning what could not be sent or kept.
 	if _, err := d.checkReady(); err != nil {
+		return apitype.Job{}, err
+	}
+	s, err := d.store.Settings()
+	if err != nil {
+		return apitype.Job{}, err
+	}
+	room, err := d.spoolRoom(s.Spool)
+	if err != nil {
 		return apitype.Job{}, err
 	}
 	end, err := d.begin()
@@ -55,7 +63,7 @@ func (d *Device) Scan(ctx context.Context, req apitype.ScanRequest, progress fun
 		return apitype.Job{}, err
 	}
 	defer end()
-	job, err := d.scanJob(req, to, report)
+	job, err := d.scanJob(req, to, room, report)
 	if err != nil {
 		return job, err
 	}
@@ -68,7 +76,7 @@ func (d *Device) Scan(ctx context.Context, req apitype.ScanRequest, progress fun
 
 // scanJob scans the document and queues the job, holding the scanner only
 // while it scans.
-func (d *Device) scanJob(req apitype.ScanRequest, to []string, report func(apitype.JobEvent)) (apitype.Job, error) {
+func (d *Device) scanJob(req apitype.ScanRequest, to []string, room int64, report func(apitype.JobEvent)) (apitype.Job, error) {
 	if !d.jobMu.TryLock() {
 		return apitype.Job{}, &Error{Summary: "The scanner is busy", Hint: "Wait for the running job to finish.", Err: ErrBusy}
 	}
@@ -87,7 +95,7 @@ func (d *Device) scanJob(req apitype.ScanRequest, to []string, report func(apity
 
 	jobCtx := d.ctx // the job outlives the caller, not the daemon
 	dir := spoolPath(d.spoolDir, job.ID)
-	job, err = d.scanTo(jobCtx, dir, job, pages, func(n int) {
+	job, err = d.scanTo(jobCtx, dir, job, pages, room, func(n int) {
 		report(apitype.JobEvent{Job: job, Page: n})
 	})
 	if err != nil {
@@ -144,10 +152,10 @@ func (d *Device) checkReady() (Provider, error) {
 	return d.readyToSend(s, acct, ok)
 }
 
-// scanTo scans a document into the spool directory dir, reporting each
-// page. The directory appears under its name only once every file in it is
-// complete and on disk.
-func (d *Device) scanTo(ctx context.Context, dir string, job apitype.Job, pages int, page func(int)) (apitype.Job, error) {
+// scanTo scans a document of at most room bytes into the spool directory
+// dir, reporting each page. The directory appears under its name only once
+// every file in it is complete and on disk.
+func (d *Device) scanTo(ctx context.Context, dir string, job apitype.Job, pages int, room int64, page func(int)) (apitype.Job, error) {
 	s, err := d.store.Settings()
 	if err != nil {
 		return job, err
@@ -164,7 +172,7 @@ func (d *Device) scanTo(ctx context.Context, dir string, job apitype.Job, pages 
 	defer src.Close()
 	sp, err := createSpool(dir)
 	if err != nil {
-		return job, &Error{Summary: "The scan could not be stored", Hint: "Check the spool directory's disk.", Err: err}
+		return job, storeError(err)
 	}
 	doc, err := scan.CreateDocument(sp.tmp, scan.DocumentOptions{
 		Format:  format,
@@ -184,9 +192,18 @@ func (d *Device) scanTo(ctx context.Context, dir string, job apitype.Job, pages 
 		if err == nil {
 			err = doc.WritePage(ctx, pg)
 		}
+		if err == nil && doc.Written() > room {
+			err = tooBigForRoom(room)
+		}
 		if err != nil {
 			doc.Close()
 			sp.abort()
+			if full := diskFull(err); full != nil {
+				return job, full
+			}
+			if errors.Is(err, ErrSpoolFull) {
+				return job, err
+			}
 			return job, scannerError(fmt.Sprintf("Scanning stopped at page %d", doc.Pages()+1), err)
 		}
 		page(doc.Pages())
@@ -198,13 +215,21 @@ func (d *Device) scanTo(ctx context.Context, dir string, job apitype.Job, pages 
 	}
 	if err := doc.Close(); err != nil {
 		sp.abort()
-		return job, &Error{Summary: "The scan could not be stored", Hint: "Check the spool directory's disk.", Err: err}
+		return job, storeError(err)
 	}
 	if err := sp.commit(); err != nil {
-		return job, &Error{Summary: "The scan could not be stored", Hint: "Check the spool directory's disk.", Err: err}
+		return job, storeError(err)
 	}
 	job.Pages, job.Size, job.Format = doc.Pages(), doc.Size(), format.String()
 	return job, nil
+}
+
+// storeError words a failure to keep the scanned document.
+func storeError(err error) error {
+	if full := diskFull(err); full != nil {
+		return full
+	}
+	return &Error{Summary: "The scan could not be stored", Hint: "Check the spool directory's disk.", Err: err}
 }
 
 // scannerError words a failure of the scanner for the operator; the

@@ -3,6 +3,7 @@ package device
 import (
 	"encoding/binary"
 	"encoding/json"
+	"errors"
 	"fmt"
 
 	bolt "go.etcd.io/bbolt"
@@ -61,6 +62,11 @@ func (st *Store) Job(id uint64) (job apitype.Job, ok bool, err error) {
 	return job, ok, err
 }
 
+// ended reports whether a job in state has come to its end.
+func ended(state string) bool {
+	return state == apitype.JobSent || state == apitype.JobFailed || state == apitype.JobCanceled
+}
+
 // Unfinished lists the jobs not yet sent or failed, oldest first.
 func (st *Store) Unfinished() ([]apitype.Job, error) {
 	var jobs []apitype.Job
@@ -70,11 +76,36 @@ func (st *Store) Unfinished() ([]apitype.Job, error) {
 			if err := json.Unmarshal(v, &j); err != nil {
 				return fmt.Errorf("job %x: %w", k, err)
 			}
-			if j.State != apitype.JobSent && j.State != apitype.JobFailed {
+			if !ended(j.State) {
 				jobs = append(jobs, j)
 			}
 			return nil
 		})
 	})
 	return jobs, err
+}
+
+// ErrNoJob means there is no job with the ID asked for.
+var ErrNoJob = errors.New("no such job")
+
+// UpdateJob changes job id in one transaction; fn sees the stored job and
+// may refuse the change by returning an error. It is how one party takes
+// a job from a state another party may also be changing it from.
+func (st *Store) UpdateJob(id uint64, fn func(*apitype.Job) error) (apitype.Job, error) {
+	var job apitype.Job
+	err := st.db.Update(func(tx *bolt.Tx) error {
+		b := tx.Bucket(bucketJobs)
+		ok, err := getJSON(b, jobKey(id), &job)
+		if err != nil {
+			return err
+		}
+		if !ok {
+			return fmt.Errorf("%w: %d", ErrNoJob, id)
+		}
+		if err := fn(&job); err != nil {
+			return err
+		}
+		return putJSON(b, jobKey(id), job)
+	})
+	return job, err
 }

@@ -49,14 +49,24 @@ func jobError(job apitype.Job) error {
 
 // attempt is deliver's attempt; the caller holds sendMu.
 func (d *Device) attempt(ctx context.Context, job apitype.Job, report func(apitype.JobEvent)) (apitype.Job, error) {
-	job.State = apitype.JobSending
-	job.Attempts++
-	if err := d.store.PutJob(job); err != nil {
+	// Taken in one transaction: a cancel may come at the same moment.
+	job, err := d.store.UpdateJob(job.ID, func(j *apitype.Job) error {
+		if j.State != apitype.JobQueued {
+			return errTaken
+		}
+		j.State = apitype.JobSending
+		j.Attempts++
+		return nil
+	})
+	if errors.Is(err, errTaken) {
+		return job, jobError(job)
+	}
+	if err != nil {
 		return job, err
 	}
 	report(apitype.JobEvent{Job: job})
 	dir := spoolPath(d.spoolDir, job.ID)
-	err := d.send(ctx, &job, dir, func(note string) { report(apitype.JobEvent{Job: job, Note: note}) })
+	err = d.send(ctx, &job, dir, func(note string) { report(apitype.JobEvent{Job: job, Note: note}) })
 	var refused *mailer.RefusedError
 	switch {
 	case err == nil:
@@ -74,7 +84,7 @@ func (d *Device) attempt(ctx context.Context, job apitype.Job, report func(apity
 		// Not the job's fault: wait for the admin, spend no attempt.
 		job.Attempts--
 		job.NextAttempt = time.Time{}
-	case temporary(err) && d.now().Sub(job.Created) < retryWindow:
+	case temporary(err) && d.now().Sub(windowStart(job)) < retryWindow:
 		job.NextAttempt = d.now().Add(backoff(job.Attempts))
 	default:
 		return d.finish(job, err), err
@@ -91,6 +101,15 @@ func (d *Device) attempt(ctx context.Context, job apitype.Job, report func(apity
 		return job, perr
 	}
 	return job, err
+}
+
+// windowStart is when a job's retry window began: when it was made, or
+// when an admin sent it again.
+func windowStart(job apitype.Job) time.Time {
+	if job.Resent.After(job.Created) {
+		return job.Resent
+	}
+	return job.Created
 }
 
 // temporary reports whether trying again later may work by itself.
@@ -183,6 +202,9 @@ func (d *Device) kick() {
 // runOutbox sends queued jobs until ctx ends.
 func (d *Device) runOutbox(ctx context.Context) {
 	for {
+		if s, err := d.store.Settings(); err == nil {
+			d.purgeSpool(s.Spool)
+		}
 		next := d.retryDue(ctx)
 		t := time.NewTimer(next)
 		select {

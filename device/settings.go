@@ -33,7 +33,18 @@ type Settings struct {
 	MaxMessageMB int `json:"max_message_mb"`
 	// Oversize is what happens to a document too large for one message:
 	// OversizeSplit or OversizeRefuse.
-	Oversize string `json:"oversize"`
+	Oversize string        `json:"oversize"`
+	Spool    SpoolSettings `json:"spool"`
+}
+
+// SpoolSettings bound the documents kept on the device.
+type SpoolSettings struct {
+	// MaxMB is the room for documents waiting to be sent, in MB; -1
+	// means only the disk bounds it.
+	MaxMB int `json:"max_mb"`
+	// KeepFailedDays is how long a failed job's document is kept, so
+	// that it can be sent again once the cause is fixed.
+	KeepFailedDays int `json:"keep_failed_days"`
 }
 
 // What to do with a document too large for one message.
@@ -108,6 +119,7 @@ func DefaultSettings() Settings {
 		Custom:   CustomProvider{SMTPPort: 587},
 		Scan:     ScanSettings{Mode: "gray8", DPI: 300, Format: "pdf", Quality: 75},
 		Oversize: OversizeSplit,
+		Spool:    SpoolSettings{MaxMB: 512, KeepFailedDays: 7},
 	}
 }
 
@@ -238,6 +250,10 @@ func settingsTable() []setting {
 				s.Oversize = v
 				return nil
 			}},
+		intSetting("spool.max_mb", "room for documents waiting to be sent, in MB (0: 512; -1: as much as the disk has)",
+			func(s *Settings) *int { return &s.Spool.MaxMB }),
+		intSetting("spool.keep_failed_days", "days a failed job's document is kept so that it can be sent again (0: removed at once; -1: kept until sent or canceled)",
+			func(s *Settings) *int { return &s.Spool.KeepFailedDays }),
 		{key: "custom.smtp_host", help: "custom provider: SMTP host name",
 			get: func(s *Settings) string { return s.Custom.SMTPHost },
 			set: func(s *Settings, v string) error {

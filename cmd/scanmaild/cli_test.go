@@ -101,7 +101,7 @@ func TestCommandLine(t *testing.T) {
 	}
 
 	out, code = runCLI(t, sock, "jobs")
-	if code != 0 || !regexp.MustCompile(`(?m)^1\s.*\s2\s+\d+\s+sent\s+alice@fabrikam.example,bob@fabrikam.example`).MatchString(out) {
+	if code != 0 || !regexp.MustCompile(`(?m)^1\s.*\s2\s+\d+\s+sent\s+1\s+alice@fabrikam.example,bob@fabrikam.example`).MatchString(out) {
 		t.Errorf("jobs: exit %d\n%s", code, out)
 	}
 

@@ -2,6 +2,7 @@ package main
 
 import (
 	"context"
+	"fmt"
 	"math/rand/v2"
 	"net/http/httptest"
 	"os/exec"
@@ -69,17 +70,17 @@ func TestPowerCut(t *testing.T) {
 		if err != nil {
 			t.Fatal(err)
 		}
-		pending := 0
+		var pending []string
 		for _, j := range all {
 			if j.State != apitype.JobSent && j.State != apitype.JobFailed {
-				pending++
+				pending = append(pending, fmt.Sprintf("job %d %s after %d attempt(s), next %s: %s", j.ID, j.State, j.Attempts, j.NextAttempt.Format(time.TimeOnly), j.Error))
 			}
 		}
-		if pending == 0 {
+		if len(pending) == 0 {
 			break
 		}
 		if time.Now().After(deadline) {
-			t.Fatalf("%d jobs still not finished after 60 s", pending)
+			t.Fatalf("%d jobs still not finished after 60 s:\n%s", len(pending), strings.Join(pending, "\n"))
 		}
 		time.Sleep(100 * time.Millisecond)
 	}

@@ -72,6 +72,7 @@ const (
 	JobSending  = "sending"
 	JobSent     = "sent"
 	JobFailed   = "failed"
+	JobCanceled = "canceled" // by an operator or admin, before it was sent
 )
 
 // Job is one scan-to-email job.
@@ -86,6 +87,9 @@ type Job struct {
 	State     string    `json:"state"`
 	MessageID string    `json:"message_id,omitempty"` // the same on every attempt
 	Attempts  int       `json:"attempts,omitempty"`
+	// Resent is when an admin queued the failed job again; its retry
+	// window counts from then.
+	Resent time.Time `json:"resent,omitzero"`
 	// NextAttempt is when a queued job is tried again; zero while it
 	// waits for an admin (sign-in needed).
 	NextAttempt time.Time `json:"next_attempt,omitzero"`
@@ -105,6 +109,11 @@ type JobPart struct {
 	Last      int    `json:"last"`
 	MessageID string `json:"message_id"`
 	Sent      bool   `json:"sent,omitempty"`
+}
+
+// JobAction names the job a cancel or resend is for.
+type JobAction struct {
+	ID uint64 `json:"id"`
 }
 
 // ScanRequest asks for a scan-to-email job.

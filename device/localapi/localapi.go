@@ -39,6 +39,8 @@ func NewHandler(dev *device.Device, log *slog.Logger) *Handler {
 		"config":        {http.MethodGet, (*Handler).serveConfig},
 		"config/set":    {http.MethodPost, (*Handler).serveConfigSet},
 		"jobs":          {http.MethodGet, (*Handler).serveJobs},
+		"jobs/cancel":   {http.MethodPost, (*Handler).serveJobCancel},
+		"jobs/resend":   {http.MethodPost, (*Handler).serveJobResend},
 		"scan":          {http.MethodPost, (*Handler).serveScan},
 		"signin":        {http.MethodPost, (*Handler).serveSignIn},
 		"signin/cancel": {http.MethodPost, (*Handler).serveSignInCancel},
@@ -116,6 +118,27 @@ func (h *Handler) serveJobs(w http.ResponseWriter, r *http.Request) {
 		jobs = []apitype.Job{}
 	}
 	writeJSON(w, jobs)
+}
+
+func (h *Handler) serveJobCancel(w http.ResponseWriter, r *http.Request) {
+	h.serveJobAction(w, r, h.dev.CancelJob)
+}
+
+func (h *Handler) serveJobResend(w http.ResponseWriter, r *http.Request) {
+	h.serveJobAction(w, r, h.dev.ResendJob)
+}
+
+func (h *Handler) serveJobAction(w http.ResponseWriter, r *http.Request, act func(uint64) (apitype.Job, error)) {
+	var req apitype.JobAction
+	if !readJSON(w, r, &req) {
+		return
+	}
+	job, err := act(req.ID)
+	if err != nil {
+		h.fail(w, err)
+		return
+	}
+	writeJSON(w, job)
 }
 
 // serveSignIn starts a sign-in (or joins the one waiting) and streams its

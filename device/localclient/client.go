@@ -145,6 +145,18 @@ func (c *Client) Jobs(ctx context.Context, limit int) ([]apitype.Job, error) {
 	return jobs, c.call(ctx, http.MethodGet, "jobs?limit="+url.QueryEscape(strconv.Itoa(limit)), nil, &jobs)
 }
 
+// CancelJob cancels a job waiting to be sent.
+func (c *Client) CancelJob(ctx context.Context, id uint64) (apitype.Job, error) {
+	var job apitype.Job
+	return job, c.call(ctx, http.MethodPost, "jobs/cancel", apitype.JobAction{ID: id}, &job)
+}
+
+// ResendJob queues a failed job again.
+func (c *Client) ResendJob(ctx context.Context, id uint64) (apitype.Job, error) {
+	var job apitype.Job
+	return job, c.call(ctx, http.MethodPost, "jobs/resend", apitype.JobAction{ID: id}, &job)
+}
+
 // SignIn starts a sign-in, or joins the one waiting, and calls each with
 // every change until it ends. It returns the last state.
 func (c *Client) SignIn(ctx context.Context, each func(apitype.SignIn)) (apitype.SignIn, error) {

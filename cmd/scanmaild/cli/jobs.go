@@ -11,11 +11,29 @@ import (
 )
 
 func runJobs(ctx context.Context, c *Context, args []string) error {
-	fs := newFlags(c, "jobs", "jobs [-n N] [-log JOB]")
+	fs := newFlags(c, "jobs", "jobs [-n N] [-log JOB] [-cancel JOB] [-resend JOB]")
 	n := fs.Int("n", 20, "how many recent jobs")
 	logOf := fs.Uint64("log", 0, "print this job's SMTP log")
+	cancel := fs.Uint64("cancel", 0, "cancel this job, waiting to be sent")
+	resend := fs.Uint64("resend", 0, "send this failed job again, once its cause is fixed")
 	if err := fs.Parse(args); err != nil {
 		return err
+	}
+	switch {
+	case *cancel != 0:
+		job, err := c.Client.CancelJob(ctx, *cancel)
+		if err != nil {
+			return err
+		}
+		fmt.Fprintf(c.Stdout, "job %d canceled; its document is removed\n", job.ID)
+		return nil
+	case *resend != 0:
+		job, err := c.Client.ResendJob(ctx, *resend)
+		if err != nil {
+			return err
+		}
+		fmt.Fprintf(c.Stdout, "job %d queued again; see `scanmaild jobs` for how it goes\n", job.ID)
+		return nil
 	}
 	jobs, err := c.Client.Jobs(ctx, *n)
 	if err != nil {

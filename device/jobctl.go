@@ -1,0 +1,77 @@
+package device
+
+import (
+	"errors"
+	"fmt"
+	"os"
+	"time"
+
+	"scanmail/device/apitype"
+)
+
+// errTaken means another party changed the job's state first.
+var errTaken = errors.New("the job changed state")
+
+// CancelJob stops a job waiting to be sent: it will not be sent, and its
+// document is removed. A job being sent at this moment, or already ended,
+// cannot be canceled.
+func (d *Device) CancelJob(id uint64) (apitype.Job, error) {
+	job, err := d.store.UpdateJob(id, func(j *apitype.Job) error {
+		switch j.State {
+		case apitype.JobQueued:
+		case apitype.JobSending:
+			return &Error{Summary: fmt.Sprintf("Job %d is being sent right now", id), Hint: "Wait for this attempt to end; cancel it then if it did not go."}
+		case apitype.JobScanning:
+			return &Error{Summary: fmt.Sprintf("Job %d is still scanning", id), Hint: "Wait for the scan to end."}
+		default:
+			return &Error{Summary: fmt.Sprintf("Job %d has ended already (%s)", id, j.State)}
+		}
+		j.State, j.Finished = apitype.JobCanceled, d.now()
+		j.NextAttempt = time.Time{}
+		j.Error, j.Hint = "Canceled before it was sent", ""
+		return nil
+	})
+	if err != nil {
+		return job, jobCtlError(id, err)
+	}
+	os.RemoveAll(spoolPath(d.spoolDir, id))
+	d.log.Info("job canceled", "job", id)
+	return job, nil
+}
+
+// ResendJob queues a failed job again, once its cause is fixed, as long as
+// its document is still kept (spool.keep_failed_days). Parts already sent
+// are not sent again.
+func (d *Device) ResendJob(id uint64) (apitype.Job, error) {
+	if _, err := spoolFiles(spoolPath(d.spoolDir, id)); err != nil {
+		if _, ok, _ := d.store.Job(id); !ok {
+			return apitype.Job{}, jobCtlError(id, fmt.Errorf("%w: %d", ErrNoJob, id))
+		}
+		return apitype.Job{}, &Error{
+			Summary: fmt.Sprintf("The document of job %d is no longer kept", id),
+			Hint:    "Scan it again. Failed jobs' documents are kept spool.keep_failed_days days.",
+		}
+	}
+	job, err := d.store.UpdateJob(id, func(j *apitype.Job) error {
+		if j.State != apitype.JobFailed {
+			return &Error{Summary: fmt.Sprintf("Job %d has not failed (%s)", id, j.State), Hint: "Only a failed job can be sent again."}
+		}
+		j.State, j.Finished = apitype.JobQueued, time.Time{}
+		j.NextAttempt, j.Resent = d.now(), d.now()
+		j.Error, j.Hint = "", ""
+		return nil
+	})
+	if err != nil {
+		return job, jobCtlError(id, err)
+	}
+	d.log.Info("job queued again", "job", id)
+	d.kick()
+	return job, nil
+}
+
+func jobCtlError(id uint64, err error) error {
+	if errors.Is(err, ErrNoJob) {
+		return &Error{Summary: fmt.Sprintf("There is no job %d", id), Hint: "See `scanmaild jobs` for the job numbers.", Err: err}
+	}
+	return err
+}
