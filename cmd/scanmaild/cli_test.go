@@ -8,6 +8,9 @@ import (
 	"strconv"
 	"strings"
 	"testing"
+	"time"
+
+	"github.com/emersion/go-smtp"
 
 	"scanmail/device/idptest"
 	"scanmail/mailer/smtptest"
@@ -103,6 +106,31 @@ func TestCommandLine(t *testing.T) {
 	out, code = runCLI(t, sock, "jobs")
 	if code != 0 || !regexp.MustCompile(`(?m)^1\s.*\s2\s+\d+\s+sent\s+1\s+alice@fabrikam.example,bob@fabrikam.example`).MatchString(out) {
 		t.Errorf("jobs: exit %d\n%s", code, out)
+	}
+
+	// A job refused for good is kept for a resend once its cause is
+	// fixed; an ended job cannot be canceled.
+	mailSrv.FailNext("rcpt", &smtp.SMTPError{Code: 550, EnhancedCode: smtp.EnhancedCode{5, 1, 1}, Message: "User unknown"})
+	out, code = runCLI(t, sock, "scan", "--to", "carol@fabrikam.example", "--pages", "1")
+	if code != 1 || !strings.Contains(out, "Recipient address rejected") {
+		t.Errorf("refused recipient: exit %d\n%s", code, out)
+	}
+	out, code = runCLI(t, sock, "jobs", "-resend", "2")
+	if code != 0 || !strings.Contains(out, "job 2 queued again") {
+		t.Errorf("jobs -resend 2: exit %d\n%s", code, out)
+	}
+	for deadline := time.Now().Add(20 * time.Second); ; time.Sleep(50 * time.Millisecond) {
+		out, _ = runCLI(t, sock, "jobs")
+		if regexp.MustCompile(`(?m)^2\s.*\ssent\s+2\s+carol@`).MatchString(out) {
+			break
+		}
+		if time.Now().After(deadline) {
+			t.Fatalf("resent job not sent:\n%s", out)
+		}
+	}
+	out, code = runCLI(t, sock, "jobs", "-cancel", "1")
+	if code != 1 || !strings.Contains(out, "Job 1 has ended already (sent)") {
+		t.Errorf("jobs -cancel 1: exit %d\n%s", code, out)
 	}
 
 	d.stop()
