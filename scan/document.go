@@ -103,29 +103,24 @@ func (d *Document) WritePage(ctx context.Context, pg Page) error {
 	return nil
 }
 
+// tiffKinds are the TIFF codings of each image kind.
+var tiffKinds = map[imageKind]tiff.Kind{kindG4: tiff.G4, kindJPEGGray: tiff.JPEGGray, kindJPEGRGB: tiff.JPEGRGB}
+
 func (d *Document) writeTIFFPage(ctx context.Context, pg Page) error {
 	im, err := openImage(pg)
 	if err != nil {
 		return err
 	}
-	info := tiff.PageInfo{Width: im.Width, Height: im.Height, DPI: im.DPI}
-	switch im.kind {
-	case kindG4:
-		info.Kind = tiff.G4
-	case kindJPEGGray:
-		info.Kind = tiff.JPEGGray
-	case kindJPEGRGB:
-		info.Kind = tiff.JPEGRGB
-		if im.passthrough {
-			if !im.jpeg.YCbCr {
-				return fmt.Errorf("%w: the scanner's JPEG holds plain RGB, which TIFF readers misread; choose PDF", ErrUnsupported)
-			}
-			x, y, ok := im.jpeg.Subsampling()
-			if !ok {
-				return fmt.Errorf("%w: the scanner's JPEG has a colour sampling TIFF cannot state; choose PDF", ErrUnsupported)
-			}
-			info.Subsampling = [2]int{x, y}
+	info := tiff.PageInfo{Width: im.Width, Height: im.Height, DPI: im.DPI, Kind: tiffKinds[im.kind]}
+	if im.kind == kindJPEGRGB && im.passthrough {
+		if !im.jpeg.YCbCr {
+			return fmt.Errorf("%w: the scanner's JPEG holds plain RGB, which TIFF readers misread; choose PDF", ErrUnsupported)
 		}
+		x, y, ok := im.jpeg.Subsampling()
+		if !ok {
+			return fmt.Errorf("%w: the scanner's JPEG has a colour sampling TIFF cannot state; choose PDF", ErrUnsupported)
+		}
+		info.Subsampling = [2]int{x, y}
 	}
 	if im.passthrough && im.jpeg.Progressive {
 		return fmt.Errorf("%w: the scanner's JPEG is progressive, which TIFF readers refuse; choose PDF", ErrUnsupported)

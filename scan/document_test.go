@@ -10,21 +10,24 @@ import (
 	"scanmail/scan/filecheck"
 )
 
+// testModes are the simulator's pixel codings, the engine's own JPEG in
+// gray and colour among them.
+var testModes = []struct {
+	name      string
+	mode      Mode
+	colorJPEG bool
+}{
+	{"bw1", ModeBW1, false},
+	{"gray8", ModeGray8, false},
+	{"rgb24", ModeRGB24, false},
+	{"engine jpeg gray", ModeJPEG, false},
+	{"engine jpeg colour", ModeJPEG, true},
+}
+
 // TestDocumentEveryModeAndFormat writes a two-page job of every pixel
 // coding into every file format and has independent tools read the result.
 func TestDocumentEveryModeAndFormat(t *testing.T) {
-	modes := []struct {
-		name      string
-		mode      Mode
-		colorJPEG bool
-	}{
-		{"bw1", ModeBW1, false},
-		{"gray8", ModeGray8, false},
-		{"rgb24", ModeRGB24, false},
-		{"engine jpeg gray", ModeJPEG, false},
-		{"engine jpeg colour", ModeJPEG, true},
-	}
-	for _, m := range modes {
+	for _, m := range testModes {
 		for _, f := range []Format{FormatPDF, FormatTIFF, FormatJPEG} {
 			t.Run(m.name+"/"+f.String(), func(t *testing.T) {
 				t.Parallel()

@@ -98,39 +98,32 @@ func WritePart(ctx context.Context, w io.WriteSeeker, dir string, format Format,
 		}
 		return io.NewSectionReader(f, ref.Offset, ref.Length), nil
 	}
+	var put func(PageRef, io.Reader) error
+	var finish func() error
 	switch format {
 	case FormatPDF:
 		pw := NewPDFWriter(w, PDFOptions{Title: title})
-		for _, ref := range refs {
-			if err := ctx.Err(); err != nil {
-				return err
-			}
-			r, err := image(ref)
-			if err != nil {
-				return err
-			}
-			if err := pw.writeStored(ref, r); err != nil {
-				return err
-			}
-		}
-		return pw.Close()
+		put, finish = pw.writeStored, pw.Close
 	case FormatTIFF:
 		tw := tiff.NewWriter(w)
-		for _, ref := range refs {
-			if err := ctx.Err(); err != nil {
-				return err
-			}
-			r, err := image(ref)
-			if err != nil {
-				return err
-			}
-			if err := writeTIFFStored(tw, ref, r); err != nil {
-				return err
-			}
-		}
-		return tw.Close()
+		put = func(ref PageRef, r io.Reader) error { return writeTIFFStored(tw, ref, r) }
+		finish = tw.Close
+	default:
+		return fmt.Errorf("%w: parts in format %v (its pages are files already)", ErrUnsupported, format)
 	}
-	return fmt.Errorf("%w: parts in format %v (its pages are files already)", ErrUnsupported, format)
+	for _, ref := range refs {
+		if err := ctx.Err(); err != nil {
+			return err
+		}
+		r, err := image(ref)
+		if err != nil {
+			return err
+		}
+		if err := put(ref, r); err != nil {
+			return err
+		}
+	}
+	return finish()
 }
 
 func writeTIFFStored(tw *tiff.Writer, ref PageRef, r io.Reader) error {
@@ -138,15 +131,7 @@ func writeTIFFStored(tw *tiff.Writer, ref PageRef, r io.Reader) error {
 	if !ok {
 		return fmt.Errorf("scan: unknown image coding %q", ref.Coding)
 	}
-	info := tiff.PageInfo{Width: ref.Width, Height: ref.Height, DPI: ref.DPI, Subsampling: ref.Subsampling}
-	switch kind {
-	case kindG4:
-		info.Kind = tiff.G4
-	case kindJPEGGray:
-		info.Kind = tiff.JPEGGray
-	case kindJPEGRGB:
-		info.Kind = tiff.JPEGRGB
-	}
+	info := tiff.PageInfo{Width: ref.Width, Height: ref.Height, DPI: ref.DPI, Kind: tiffKinds[kind], Subsampling: ref.Subsampling}
 	pw, err := tw.BeginPage(info)
 	if err != nil {
 		return err

@@ -13,17 +13,7 @@ import (
 // whole pages and has independent tools read each part; every page's
 // compressed image must be carried over byte for byte.
 func TestWritePart(t *testing.T) {
-	modes := []struct {
-		name      string
-		mode      Mode
-		colorJPEG bool
-	}{
-		{"bw1", ModeBW1, false},
-		{"gray8", ModeGray8, false},
-		{"rgb24", ModeRGB24, false},
-		{"engine jpeg colour", ModeJPEG, true},
-	}
-	for _, m := range modes {
+	for _, m := range testModes {
 		for _, f := range []Format{FormatPDF, FormatTIFF} {
 			t.Run(m.name+"/"+f.String(), func(t *testing.T) {
 				t.Parallel()
