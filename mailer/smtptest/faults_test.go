@@ -2,6 +2,7 @@ package smtptest_test
 
 import (
 	"crypto/tls"
+	"crypto/x509"
 	"errors"
 	"net"
 	"strings"
@@ -161,4 +162,49 @@ func TestFaultOrder(t *testing.T) {
 		}
 	}()
 	srv.DropNext("quit")
+}
+
+// TestTLSFaults: servers whose TLS a client must refuse, and which it can
+// still reach when it accepts what they offer.
+func TestTLSFaults(t *testing.T) {
+	t.Run("expired certificate", func(t *testing.T) {
+		srv := start(t, smtptest.Options{ExpiredCertificate: true})
+		_, err := attempt(t, srv, 10*time.Second)
+		var ce x509.CertificateInvalidError
+		if !errors.As(err, &ce) || ce.Reason != x509.Expired {
+			t.Errorf("got %v, want an expired certificate", err)
+		}
+		if n := srv.AuthAttempts(); n != 0 {
+			t.Errorf("%d AUTH commands", n)
+		}
+		// It is the validity that fails, nothing else.
+		c, err := smtp.DialStartTLS(srv.Addr(), &tls.Config{RootCAs: srv.RootCAs(), Time: func() time.Time { return time.Now().Add(-36 * time.Hour) }})
+		if err == nil {
+			err = c.Hello("test.example")
+			c.Close()
+		}
+		if err != nil {
+			t.Errorf("with a clock two days behind: %v", err)
+		}
+	})
+	t.Run("TLS 1.1 only", func(t *testing.T) {
+		srv := start(t, smtptest.Options{MaxTLSVersion: tls.VersionTLS11})
+		if _, err := attempt(t, srv, 10*time.Second); err == nil || !strings.Contains(err.Error(), "protocol version") {
+			t.Errorf("got %v, want the TLS version refused", err)
+		}
+		if n := srv.AuthAttempts(); n != 0 {
+			t.Errorf("%d AUTH commands", n)
+		}
+		c, err := smtp.DialStartTLS(srv.Addr(), &tls.Config{RootCAs: srv.RootCAs(), MinVersion: tls.VersionTLS10})
+		if err != nil {
+			t.Fatal(err)
+		}
+		defer c.Close()
+		if err := c.Hello("test.example"); err != nil {
+			t.Fatalf("a TLS 1.1 client: %v", err)
+		}
+		if st, _ := c.TLSConnectionState(); st.Version != tls.VersionTLS11 {
+			t.Errorf("version %s, want TLS 1.1", tls.VersionName(st.Version))
+		}
+	})
 }

@@ -57,6 +57,16 @@ type Options struct {
 
 	MaxMessageBytes int64 // 0 means DefaultMaxMessageBytes; over it: 552 5.3.4
 
+	// ExpiredCertificate makes the server present a certificate that
+	// expired yesterday, which a client checking its validity refuses.
+	ExpiredCertificate bool
+
+	// MaxTLSVersion caps the TLS version the server speaks: with
+	// tls.VersionTLS11 it speaks TLS 1.1 and nothing newer, which a client
+	// that requires TLS 1.2 cannot agree to. 0 means no cap: TLS 1.2 and
+	// newer.
+	MaxTLSVersion uint16
+
 	Logger *slog.Logger // nil means no logging
 }
 
@@ -134,7 +144,7 @@ func Start(opts Options) (*Server, error) {
 	if ip := net.ParseIP(s.Host()); !slices.ContainsFunc(ips, ip.Equal) {
 		ips = append(ips, ip)
 	}
-	cert, leaf, err := newCertificate(names, ips)
+	cert, leaf, err := newCertificate(names, ips, opts.ExpiredCertificate)
 	if err != nil {
 		ln.Close()
 		return nil, fmt.Errorf("smtptest: certificate: %w", err)
@@ -155,6 +165,10 @@ func Start(opts Options) (*Server, error) {
 		srv.TLSConfig = &tls.Config{
 			Certificates: []tls.Certificate{cert},
 			MinVersion:   tls.VersionTLS12,
+		}
+		if v := opts.MaxTLSVersion; v != 0 {
+			srv.TLSConfig.MaxVersion = v
+			srv.TLSConfig.MinVersion = min(v, tls.VersionTLS12)
 		}
 	}
 	s.srv = srv
