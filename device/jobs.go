@@ -264,6 +264,7 @@ func (d *Device) send(ctx context.Context, job *apitype.Job, dir string, note fu
 		Host:       p.SMTPHost,
 		Port:       p.SMTPPort,
 		RootCAs:    roots,
+		Timeout:    d.smtpTimeout,
 		Logger:     d.log,
 		Transcript: transcript,
 	}}
