@@ -312,7 +312,17 @@ func isTLSFailure(err error) bool {
 		isType[x509.HostnameError](err) ||
 		isType[x509.CertificateInvalidError](err) ||
 		isType[tls.AlertError](err) ||
-		isType[tls.RecordHeaderError](err)
+		isType[tls.RecordHeaderError](err) ||
+		isTLSAlert(err)
+}
+
+// isTLSAlert reports an alert the server sent, such as "protocol version
+// not supported" from a server without TLS 1.2. Over TCP crypto/tls gives
+// it as a *net.OpError whose Op is "remote error" (tls.AlertError is only
+// for QUIC), which is otherwise taken for a lost connection.
+func isTLSAlert(err error) bool {
+	var oe *net.OpError
+	return errors.As(err, &oe) && oe.Op == "remote error"
 }
 
 func isUntrusted(err error) bool {
