@@ -8,6 +8,7 @@ import (
 	"fmt"
 	"io"
 	"net"
+	"strings"
 	"syscall"
 
 	"github.com/emersion/go-smtp"
@@ -136,7 +137,8 @@ type advice struct {
 
 // catalogue follows the error catalogue of Exchange Online (see
 // EXCHANGE.md). Server answers are recognised by their enhanced status
-// codes, never by their wording, which differs between servers and changes.
+// codes, never by their wording, which differs between servers and changes;
+// the one exception is Exchange's 5.2.0 for a message too large (tooLarge).
 var catalogue = []advice{
 	{match: isErr(errReadMessage),
 		summary: "Could not read the scanned document",
@@ -177,7 +179,7 @@ var catalogue = []advice{
 	{match: code(smtp.EnhancedCode{5, 7, 64}),
 		summary: "The mail server refused to relay (connector mismatch)",
 		hint:    "Update the connector so that it matches the device's public IP address or certificate."},
-	{match: code(smtp.EnhancedCode{5, 3, 4}, smtp.EnhancedCode{5, 2, 3}),
+	{match: tooLarge,
 		summary: "The message is too large for the mail server",
 		hint: "Exchange Online accepts 35 MB per message by default, and attachments grow by a third on the way. " +
 			"Scan fewer pages or at a lower resolution, or raise the mailbox's MaxSendSize (up to 150 MB)."},
@@ -267,6 +269,20 @@ func code(codes ...smtp.EnhancedCode) func(error) bool {
 		}
 		return false
 	}
+}
+
+// tooLarge matches the answers to a message over the size limit: 5.3.4 and
+// 5.2.3, and Exchange's 554 5.2.0 naming MapiExceptionMaxSubmissionExceeded
+// or MessageSizeExceededException. Only there does the catalogue read an
+// answer's words: Exchange gives 5.2.0 to its daily quota too (a row further
+// down), and the exception's name is the one thing that tells them apart.
+func tooLarge(err error) bool {
+	if code(smtp.EnhancedCode{5, 3, 4}, smtp.EnhancedCode{5, 2, 3})(err) {
+		return true
+	}
+	var se *smtp.SMTPError
+	return errors.As(err, &se) && se.EnhancedCode == smtp.EnhancedCode{5, 2, 0} &&
+		(strings.Contains(se.Message, "MapiExceptionMaxSubmissionExceeded") || strings.Contains(se.Message, "MessageSizeExceededException"))
 }
 
 func matchCode(pattern, c smtp.EnhancedCode) bool {
