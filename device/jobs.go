@@ -107,9 +107,9 @@ func (d *Device) deviceAddress() string {
 func (d *Device) finish(job apitype.Job, err error) apitype.Job {
 	job.Finished = d.now()
 	job.State = apitype.JobSent
+	job.Error, job.Hint = Explain(err) // none when sent: an earlier attempt's reason is over
 	if err != nil {
 		job.State = apitype.JobFailed
-		job.Error, job.Hint = Explain(err)
 		d.log.Warn("job failed", "job", job.ID, "err", err)
 	} else {
 		d.log.Info("job sent", "job", job.ID, "pages", job.Pages, "bytes", job.Size, "message_id", job.MessageID)
