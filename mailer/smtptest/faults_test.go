@@ -91,7 +91,7 @@ func TestDropAndStall(t *testing.T) {
 		t.Run(tt.want+" at "+tt.step, func(t *testing.T) {
 			srv := start(t, smtptest.Options{})
 			tt.script(srv, tt.step)
-			step, err := attempt(t, srv, 200*time.Millisecond)
+			step, err := attempt(t, srv, time.Second)
 			if step != tt.step {
 				t.Fatalf("failed at %q (%v), want at %q", step, err, tt.step)
 			}
