@@ -40,6 +40,9 @@ type Config struct {
 	// request does not say: a simulator's feeder size. 0, for a real
 	// scanner, means everything in the feeder.
 	DefaultPages int
+	// SMTPTimeout bounds each step of a submission (mailer.Config.Timeout);
+	// 0 means the mailer's default of 60 s.
+	SMTPTimeout time.Duration
 }
 
 // Device is the scan-to-email appliance.
@@ -51,6 +54,8 @@ type Device struct {
 	now      func() time.Time
 	sleep    func(context.Context, time.Duration) error
 	pages    int
+
+	smtpTimeout time.Duration
 
 	throttle       *mailer.Throttle // under sendMu, as every send is
 	throttleLimits mailer.Limits
@@ -100,6 +105,7 @@ func New(cfg Config) (*Device, error) {
 		now:         cfg.Now,
 		sleep:       cfg.Sleep,
 		pages:       cfg.DefaultPages,
+		smtpTimeout: cfg.SMTPTimeout,
 		ctx:         ctx,
 		cancel:      cancel,
 		signIn:      apitype.SignIn{State: apitype.SignInIdle},

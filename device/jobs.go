@@ -126,9 +126,9 @@ func (d *Device) deviceAddress() string {
 func (d *Device) finish(job apitype.Job, err error) apitype.Job {
 	job.Finished = d.now()
 	job.State = apitype.JobSent
+	job.Error, job.Hint = Explain(err) // none when sent: an earlier attempt's reason is over
 	if err != nil {
 		job.State = apitype.JobFailed
-		job.Error, job.Hint = Explain(err)
 		d.log.Warn("job failed", "job", job.ID, "err", err)
 	} else {
 		d.log.Info("job sent", "job", job.ID, "pages", job.Pages, "bytes", job.Size, "message_id", job.MessageID)
@@ -286,6 +286,7 @@ func (d *Device) send(ctx context.Context, job *apitype.Job, dir string, note fu
 			Host:       p.SMTPHost,
 			Port:       p.SMTPPort,
 			RootCAs:    roots,
+			Timeout:    d.smtpTimeout,
 			Logger:     d.log,
 			Transcript: transcript,
 		}},

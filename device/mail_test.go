@@ -3,7 +3,6 @@ package device
 import (
 	"context"
 	"errors"
-	"fmt"
 	"strings"
 	"testing"
 
@@ -11,8 +10,6 @@ import (
 
 	"scanmail/device/apitype"
 	"scanmail/device/idptest"
-	"scanmail/mailer"
-	"scanmail/mailer/smtptest"
 )
 
 var to = []string{"alice@fabrikam.example"}
@@ -58,56 +55,6 @@ func TestUPNRuleRefusesBeforeConnecting(t *testing.T) {
 	r.configure(map[string]string{"device_address": testUPN})
 	if _, err := r.dev.Scan(context.Background(), apitype.ScanRequest{To: to, Pages: 1}, nil); err != nil {
 		t.Fatalf("after the fix: %v", err)
-	}
-}
-
-// TestNoStartTLS: a server that offers no STARTTLS gets no credential.
-func TestNoStartTLS(t *testing.T) {
-	t.Parallel()
-	r := newRig(t, rigOptions{idp: idptest.Options{IgnoreInterval: true}, smtp: smtptest.Options{NoStartTLS: true}})
-	r.signedIn(testUPN)
-	job, err := r.dev.Scan(context.Background(), apitype.ScanRequest{To: to, Pages: 1}, nil)
-	if !errors.Is(err, mailer.ErrNoStartTLS) {
-		t.Fatalf("err %v, want ErrNoStartTLS", err)
-	}
-	if job.State != apitype.JobFailed || job.Error == "" {
-		t.Errorf("job %+v", job)
-	}
-	if n := r.mail.AuthAttempts(); n != 0 {
-		t.Errorf("%d AUTH commands reached the server", n)
-	}
-}
-
-// TestSMTPRefusals: the server's answers reach the operator as the
-// catalogue's message and the admin's fix.
-func TestSMTPRefusals(t *testing.T) {
-	t.Parallel()
-	tests := []struct {
-		name string
-		step string
-		err  *smtp.SMTPError
-		hint string
-	}{
-		{"token rejected", "auth", &smtp.SMTPError{Code: 535, EnhancedCode: smtp.EnhancedCode{5, 7, 3}, Message: "Authentication unsuccessful"}, "SMTP.Send"},
-		{"smtp auth disabled", "auth", &smtp.SMTPError{Code: 535, EnhancedCode: smtp.EnhancedCode{5, 7, 139}, Message: "Authentication unsuccessful, SmtpClientAuthentication is disabled for the Tenant."}, "Set-CASMailbox"},
-		{"send as", "mail", &smtp.SMTPError{Code: 550, EnhancedCode: smtp.EnhancedCode{5, 7, 60}, Message: "SMTP; Client does not have permissions to send as this sender"}, "Send As"},
-	}
-	for _, tt := range tests {
-		t.Run(tt.name, func(t *testing.T) {
-			t.Parallel()
-			r := newRig(t, rigOptions{idp: idptest.Options{IgnoreInterval: true}})
-			r.signedIn(testUPN)
-			r.mail.FailNext(tt.step, tt.err)
-			job, err := r.dev.Scan(context.Background(), apitype.ScanRequest{To: to, Pages: 1}, nil)
-			var se *smtp.SMTPError
-			if !errors.As(err, &se) || se.EnhancedCode != tt.err.EnhancedCode {
-				t.Fatalf("err %v, want the server's %v kept", err, tt.err.EnhancedCode)
-			}
-			if job.State != apitype.JobFailed || !strings.Contains(job.Hint, tt.hint) {
-				t.Fatalf("job error %q hint %q, want a hint with %q", job.Error, job.Hint, tt.hint)
-			}
-			checkSMTPLog(t, r, job, fmt.Sprintf("S: %d %d.%d.%d", tt.err.Code, tt.err.EnhancedCode[0], tt.err.EnhancedCode[1], tt.err.EnhancedCode[2]))
-		})
 	}
 }
 

@@ -28,16 +28,17 @@ const (
 // rig is a device wired to a real identity provider and a real SMTP server
 // on loopback, both of which behave like Microsoft's.
 type rig struct {
-	t      *testing.T
-	idp    *idptest.Server
-	idpURL string
-	mail   *smtptest.Server
-	dbPath string
-	store  *Store
-	dev    *Device
-	log    *syncBuffer // everything the device logged
-	now    func() time.Time
-	sleep  func(context.Context, time.Duration) error
+	t           *testing.T
+	idp         *idptest.Server
+	idpURL      string
+	mail        *smtptest.Server
+	dbPath      string
+	store       *Store
+	dev         *Device
+	log         *syncBuffer // everything the device logged
+	now         func() time.Time
+	sleep       func(context.Context, time.Duration) error
+	smtpTimeout time.Duration
 }
 
 type rigOptions struct {
@@ -46,6 +47,9 @@ type rigOptions struct {
 	now  func() time.Time // the device's clock; nil = time.Now
 	// sleep replaces the device's waits; nil = real ones.
 	sleep func(context.Context, time.Duration) error
+	// smtpTimeout bounds each SMTP step, for a stalling server; 0 = the
+	// mailer's default (60 s).
+	smtpTimeout time.Duration
 }
 
 func newRig(t *testing.T, o rigOptions) *rig {
@@ -54,7 +58,7 @@ func newRig(t *testing.T, o rigOptions) *rig {
 		o.idp.Interval = 1
 	}
 	o.idp.ClientID = testClientID
-	r := &rig{t: t, idp: idptest.New(o.idp), log: &syncBuffer{}, now: o.now, sleep: o.sleep}
+	r := &rig{t: t, idp: idptest.New(o.idp), log: &syncBuffer{}, now: o.now, sleep: o.sleep, smtpTimeout: o.smtpTimeout}
 	hs := httptest.NewServer(r.idp)
 	t.Cleanup(hs.Close)
 	r.idpURL = hs.URL
@@ -92,12 +96,13 @@ func (r *rig) open() {
 		r.t.Fatal(err)
 	}
 	dev, err := New(Config{
-		Store:    st,
-		Scanner:  &scan.Simulator{},
-		SpoolDir: filepath.Join(filepath.Dir(r.dbPath), "spool"),
-		Now:      r.now,
-		Sleep:    r.sleep,
-		Logger:   slog.New(slog.NewTextHandler(io.MultiWriter(testWriter{r.t}, r.log), &slog.HandlerOptions{Level: slog.LevelDebug})),
+		Store:       st,
+		Scanner:     &scan.Simulator{},
+		SpoolDir:    filepath.Join(filepath.Dir(r.dbPath), "spool"),
+		Now:         r.now,
+		Sleep:       r.sleep,
+		SMTPTimeout: r.smtpTimeout,
+		Logger:      slog.New(slog.NewTextHandler(io.MultiWriter(testWriter{r.t}, r.log), &slog.HandlerOptions{Level: slog.LevelDebug})),
 	})
 	if err != nil {
 		r.t.Fatal(err)

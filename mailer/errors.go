@@ -8,6 +8,7 @@ import (
 	"fmt"
 	"io"
 	"net"
+	"strings"
 	"syscall"
 
 	"github.com/emersion/go-smtp"
@@ -136,7 +137,8 @@ type advice struct {
 
 // catalogue follows the error catalogue of Exchange Online (see
 // EXCHANGE.md). Server answers are recognised by their enhanced status
-// codes, never by their wording, which differs between servers and changes.
+// codes, never by their wording, which differs between servers and changes;
+// the one exception is Exchange's 5.2.0 for a message too large (tooLarge).
 var catalogue = []advice{
 	{match: isErr(errReadMessage),
 		summary: "Could not read the scanned document",
@@ -177,7 +179,7 @@ var catalogue = []advice{
 	{match: code(smtp.EnhancedCode{5, 7, 64}),
 		summary: "The mail server refused to relay (connector mismatch)",
 		hint:    "Update the connector so that it matches the device's public IP address or certificate."},
-	{match: code(smtp.EnhancedCode{5, 3, 4}, smtp.EnhancedCode{5, 2, 3}),
+	{match: tooLarge,
 		summary: "The message is too large for the mail server",
 		hint: "Exchange Online accepts 35 MB per message by default, and attachments grow by a third on the way. " +
 			"Scan fewer pages or at a lower resolution, or raise the mailbox's MaxSendSize (up to 150 MB)."},
@@ -269,6 +271,20 @@ func code(codes ...smtp.EnhancedCode) func(error) bool {
 	}
 }
 
+// tooLarge matches the answers to a message over the size limit: 5.3.4 and
+// 5.2.3, and Exchange's 554 5.2.0 naming MapiExceptionMaxSubmissionExceeded
+// or MessageSizeExceededException. Only there does the catalogue read an
+// answer's words: Exchange gives 5.2.0 to its daily quota too (a row further
+// down), and the exception's name is the one thing that tells them apart.
+func tooLarge(err error) bool {
+	if code(smtp.EnhancedCode{5, 3, 4}, smtp.EnhancedCode{5, 2, 3})(err) {
+		return true
+	}
+	var se *smtp.SMTPError
+	return errors.As(err, &se) && se.EnhancedCode == smtp.EnhancedCode{5, 2, 0} &&
+		(strings.Contains(se.Message, "MapiExceptionMaxSubmissionExceeded") || strings.Contains(se.Message, "MessageSizeExceededException"))
+}
+
 func matchCode(pattern, c smtp.EnhancedCode) bool {
 	for i := range pattern {
 		if pattern[i] != -1 && pattern[i] != c[i] {
@@ -312,7 +328,17 @@ func isTLSFailure(err error) bool {
 		isType[x509.HostnameError](err) ||
 		isType[x509.CertificateInvalidError](err) ||
 		isType[tls.AlertError](err) ||
-		isType[tls.RecordHeaderError](err)
+		isType[tls.RecordHeaderError](err) ||
+		isTLSAlert(err)
+}
+
+// isTLSAlert reports an alert the server sent, such as "protocol version
+// not supported" from a server without TLS 1.2. Over TCP crypto/tls gives
+// it as a *net.OpError whose Op is "remote error" (tls.AlertError is only
+// for QUIC), which is otherwise taken for a lost connection.
+func isTLSAlert(err error) bool {
+	var oe *net.OpError
+	return errors.As(err, &oe) && oe.Op == "remote error"
 }
 
 func isUntrusted(err error) bool {
@@ -336,16 +362,17 @@ func isNetwork(err error) bool {
 }
 
 // TooLarge reports whether the server refused a message for its size
-// (5.3.4, 5.2.3, or a bare 552): the same content cut into smaller
-// messages may go. A 552 with another enhanced code, such as 5.2.2 for a
-// full mailbox, is not about this message's size.
+// (5.3.4, 5.2.3, Exchange's 5.2.0 size exceptions, or a bare 552): the
+// same content cut into smaller messages may go. A 552 with another
+// enhanced code, such as 5.2.2 for a full mailbox, is not about this
+// message's size.
 func TooLarge(err error) bool {
 	var se *smtp.SMTPError
 	if !errors.As(err, &se) {
 		return false
 	}
 	if c := se.EnhancedCode; c != smtp.EnhancedCodeNotSet && c != smtp.NoEnhancedCode {
-		return code(smtp.EnhancedCode{5, 3, 4}, smtp.EnhancedCode{5, 2, 3})(err)
+		return tooLarge(err)
 	}
 	return se.Code == 552
 }

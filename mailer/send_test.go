@@ -306,6 +306,31 @@ func TestSendUntrustedCertificate(t *testing.T) {
 	}
 }
 
+// TestSendTLSRefused: a server whose TLS the device cannot accept gets no
+// credential, and the failure is permanent, with what to check.
+func TestSendTLSRefused(t *testing.T) {
+	tests := []struct {
+		name    string
+		opts    smtptest.Options
+		summary string
+	}{
+		{"TLS 1.1 only", smtptest.Options{MaxTLSVersion: tls.VersionTLS11}, "Could not set up encryption"},
+		{"expired certificate", smtptest.Options{ExpiredCertificate: true}, "not valid at the device's current time"},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			srv := startServer(t, tt.opts)
+			e := asError(t, senderFor(srv).Send(context.Background(), mailer.NewXOAuth2Client(user, token), user, testMessage()))
+			if e.Step != "starttls" || e.Temporary() || !strings.Contains(e.Summary, tt.summary) {
+				t.Errorf("Step %q Temporary %v Summary %q; want starttls, false, %q", e.Step, e.Temporary(), e.Summary, tt.summary)
+			}
+			if n := srv.AuthAttempts(); n != 0 {
+				t.Errorf("%d AUTH commands reached the server", n)
+			}
+		})
+	}
+}
+
 func TestSendServerAnswers(t *testing.T) {
 	tests := []struct {
 		name      string

@@ -14,8 +14,9 @@ import (
 
 // newCertificate makes a self-signed ECDSA P-256 certificate for the names
 // and addresses. It is its own CA, so a pool holding it lets a client verify
-// the server as it would verify a real one: chain, name and validity.
-func newCertificate(names []string, ips []net.IP) (tls.Certificate, *x509.Certificate, error) {
+// the server as it would verify a real one: chain, name and validity. An
+// expired one ended yesterday.
+func newCertificate(names []string, ips []net.IP, expired bool) (tls.Certificate, *x509.Certificate, error) {
 	key, err := ecdsa.GenerateKey(elliptic.P256(), rand.Reader)
 	if err != nil {
 		return tls.Certificate{}, nil, err
@@ -27,11 +28,15 @@ func newCertificate(names []string, ips []net.IP) (tls.Certificate, *x509.Certif
 	// Valid from a day before now, so that a device clock a little behind
 	// its own still accepts it, for as long as a demo may run.
 	now := time.Now()
+	notBefore, notAfter := now.Add(-24*time.Hour), now.AddDate(5, 0, 0)
+	if expired {
+		notBefore, notAfter = now.AddDate(-1, 0, 0), now.Add(-24*time.Hour)
+	}
 	tmpl := &x509.Certificate{
 		SerialNumber:          serial,
 		Subject:               pkix.Name{CommonName: names[0], Organization: []string{"scanmail smtptest"}},
-		NotBefore:             now.Add(-24 * time.Hour),
-		NotAfter:              now.AddDate(5, 0, 0),
+		NotBefore:             notBefore,
+		NotAfter:              notAfter,
 		KeyUsage:              x509.KeyUsageDigitalSignature | x509.KeyUsageCertSign,
 		ExtKeyUsage:           []x509.ExtKeyUsage{x509.ExtKeyUsageServerAuth},
 		BasicConstraintsValid: true,

@@ -1,7 +1,9 @@
 // Package smtptest runs a real go-smtp submission server that behaves like
 // Exchange Online: STARTTLS with TLS 1.2 or newer, AUTH XOAUTH2 only after
 // STARTTLS, MAIL FROM only as the signed-in user, and Exchange's answers
-// when something is wrong. Tests use it on loopback; the daemon's demo mode
+// when something is wrong. Tests use it on loopback, and script faults at
+// a step of the next submission: an answer (FailNext), a dropped
+// connection (DropNext) or silence (StallNext). The daemon's demo mode
 // uses it to keep each message as an .eml file.
 package smtptest
 
@@ -18,8 +20,8 @@ import (
 	"os"
 	"path/filepath"
 	"slices"
-	"strconv"
 	"sync"
+	"sync/atomic"
 	"time"
 
 	"github.com/emersion/go-smtp"
@@ -55,6 +57,16 @@ type Options struct {
 
 	MaxMessageBytes int64 // 0 means DefaultMaxMessageBytes; over it: 552 5.3.4
 
+	// ExpiredCertificate makes the server present a certificate that
+	// expired yesterday, which a client checking its validity refuses.
+	ExpiredCertificate bool
+
+	// MaxTLSVersion caps the TLS version the server speaks: with
+	// tls.VersionTLS11 it speaks TLS 1.1 and nothing newer, which a client
+	// that requires TLS 1.2 cannot agree to. 0 means no cap: TLS 1.2 and
+	// newer.
+	MaxTLSVersion uint16
+
 	Logger *slog.Logger // nil means no logging
 }
 
@@ -70,13 +82,14 @@ type Received struct {
 
 // Server is a running submission server.
 type Server struct {
-	opts   Options
-	log    *slog.Logger
-	srv    *smtp.Server
-	ln     net.Listener
-	pool   *x509.CertPool
-	pem    []byte
-	served chan struct{}
+	opts    Options
+	log     *slog.Logger
+	srv     *smtp.Server
+	ln      net.Listener
+	pool    *x509.CertPool
+	pem     []byte
+	served  chan struct{}
+	closing chan struct{} // closed by Close; ends stalls
 
 	closeOnce sync.Once
 	closeErr  error
@@ -87,7 +100,7 @@ type Server struct {
 	messages     []Received
 	authAttempts int
 	connections  int
-	failures     map[string][]*smtp.SMTPError
+	faults       map[string][]fault // scripted, by step
 	seq          int
 }
 
@@ -117,12 +130,13 @@ func Start(opts Options) (*Server, error) {
 		return nil, fmt.Errorf("smtptest: %w", err)
 	}
 	s := &Server{
-		opts:     opts,
-		log:      log,
-		ln:       ln,
-		served:   make(chan struct{}),
-		conns:    make(map[net.Conn]struct{}),
-		failures: make(map[string][]*smtp.SMTPError),
+		opts:    opts,
+		log:     log,
+		ln:      ln,
+		served:  make(chan struct{}),
+		closing: make(chan struct{}),
+		conns:   make(map[net.Conn]struct{}),
+		faults:  make(map[string][]fault),
 	}
 
 	names := slices.Compact([]string{opts.Domain, "localhost"})
@@ -130,7 +144,7 @@ func Start(opts Options) (*Server, error) {
 	if ip := net.ParseIP(s.Host()); !slices.ContainsFunc(ips, ip.Equal) {
 		ips = append(ips, ip)
 	}
-	cert, leaf, err := newCertificate(names, ips)
+	cert, leaf, err := newCertificate(names, ips, opts.ExpiredCertificate)
 	if err != nil {
 		ln.Close()
 		return nil, fmt.Errorf("smtptest: certificate: %w", err)
@@ -151,6 +165,10 @@ func Start(opts Options) (*Server, error) {
 		srv.TLSConfig = &tls.Config{
 			Certificates: []tls.Certificate{cert},
 			MinVersion:   tls.VersionTLS12,
+		}
+		if v := opts.MaxTLSVersion; v != 0 {
+			srv.TLSConfig.MaxVersion = v
+			srv.TLSConfig.MinVersion = min(v, tls.VersionTLS12)
 		}
 	}
 	s.srv = srv
@@ -198,6 +216,7 @@ func (s *Server) Close() error {
 	s.closeOnce.Do(func() {
 		s.mu.Lock()
 		s.closed = true
+		close(s.closing)
 		conns := make([]net.Conn, 0, len(s.conns))
 		for c := range s.conns {
 			conns = append(conns, c)
@@ -234,38 +253,6 @@ func (s *Server) AuthAttempts() int {
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	return s.authAttempts
-}
-
-// FailNext makes the next occurrence of step ("auth", "mail", "rcpt" or
-// "data") fail with err, whichever connection it comes on. Calls queue up;
-// a nil err lets one occurrence through, so that for example the second
-// recipient fails. A scripted "auth" failure skips Authenticate, and a
-// scripted "data" failure is answered after the whole message, as real
-// servers do.
-func (s *Server) FailNext(step string, err *smtp.SMTPError) {
-	switch step {
-	case "auth", "mail", "rcpt", "data":
-	default:
-		panic("smtptest: FailNext: unknown step " + strconv.Quote(step))
-	}
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	s.failures[step] = append(s.failures[step], err)
-}
-
-// scripted pops the failure queued for step, if any.
-func (s *Server) scripted(step string) error {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	q := s.failures[step]
-	if len(q) == 0 {
-		return nil
-	}
-	s.failures[step] = q[1:]
-	if q[0] == nil {
-		return nil // a nil *SMTPError must not become a non-nil error
-	}
-	return q[0]
 }
 
 func (s *Server) countAuth() {
@@ -343,7 +330,15 @@ func (l *listener) Accept() (net.Conn, error) {
 
 type trackedConn struct {
 	net.Conn
-	s *Server
+	s       *Server
+	greeted atomic.Bool // the first write, the greeting, is past
+}
+
+func (c *trackedConn) Write(p []byte) (int, error) {
+	if !c.greeted.Swap(true) {
+		return c.greet(p)
+	}
+	return c.Conn.Write(p)
 }
 
 func (c *trackedConn) Close() error {

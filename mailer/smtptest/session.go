@@ -53,6 +53,7 @@ var challengeJSON = []byte(`{"status":"401","schemes":"bearer","scope":"https://
 // after STARTTLS, so a sign-in never carries over from the clear.
 type session struct {
 	s    *Server
+	conn *smtp.Conn
 	tls  bool
 	user string
 	from string
@@ -61,7 +62,7 @@ type session struct {
 
 func (s *Server) newSession(c *smtp.Conn) (smtp.Session, error) {
 	_, isTLS := c.TLSConnectionState()
-	return &session{s: s, tls: isTLS}, nil
+	return &session{s: s, conn: c, tls: isTLS}, nil
 }
 
 var _ smtp.AuthSession = (*session)(nil)
@@ -88,7 +89,7 @@ func (ss *session) Auth(mech string) (sasl.Server, error) {
 }
 
 func (ss *session) Mail(from string, _ *smtp.MailOptions) error {
-	if err := ss.s.scripted("mail"); err != nil {
+	if err := ss.fault("mail", nil); err != nil {
 		return err
 	}
 	if ss.user == "" {
@@ -102,7 +103,7 @@ func (ss *session) Mail(from string, _ *smtp.MailOptions) error {
 }
 
 func (ss *session) Rcpt(to string, _ *smtp.RcptOptions) error {
-	if err := ss.s.scripted("rcpt"); err != nil {
+	if err := ss.fault("rcpt", nil); err != nil {
 		return err
 	}
 	ss.to = append(ss.to, to)
@@ -110,7 +111,7 @@ func (ss *session) Rcpt(to string, _ *smtp.RcptOptions) error {
 }
 
 func (ss *session) Data(r io.Reader) error {
-	if err := ss.s.scripted("data"); err != nil {
+	if err := ss.fault("data", r); err != nil {
 		return err // go-smtp reads the rest of the message before answering
 	}
 	rec := Received{From: ss.from, To: slices.Clone(ss.to), User: ss.user, TLS: ss.tls}
@@ -157,7 +158,11 @@ func (x *xoauth2Server) Next(response []byte) (challenge []byte, done bool, err 
 	if !ok {
 		return nil, false, errMalformedXOAuth2
 	}
-	if err := x.ss.s.authenticate(user, token); err != nil {
+	err = x.ss.fault("auth", nil)
+	if err == nil {
+		err = x.ss.s.authenticate(user, token)
+	}
+	if err != nil {
 		x.ss.s.log.Debug("smtptest: sign-in rejected", "user", user, "err", err)
 		if x.ss.s.opts.Challenge {
 			x.failed = err
@@ -172,9 +177,6 @@ func (x *xoauth2Server) Next(response []byte) (challenge []byte, done bool, err 
 
 // authenticate returns the answer to a sign-in: nil or an *smtp.SMTPError.
 func (s *Server) authenticate(user, token string) error {
-	if err := s.scripted("auth"); err != nil {
-		return err
-	}
 	if s.opts.Authenticate == nil {
 		if token == "" {
 			return errAuthUnsuccessful
