@@ -91,6 +91,11 @@ func (d *Device) Scan(ctx context.Context, req apitype.ScanRequest, progress fun
 	}
 	report(apitype.JobEvent{Job: job})
 	job, err = d.attempt(jobCtx, job, report)
+	if job.State == apitype.JobQueued {
+		// The outbox has the job now; wake it so that it sets its timer
+		// for the retry instead of sleeping on an older one (up to an hour).
+		d.kick()
+	}
 	report(apitype.JobEvent{Job: job})
 	return job, err
 }
