@@ -4,6 +4,8 @@ import (
 	"bytes"
 	"context"
 	"encoding/base64"
+	"encoding/json"
+	"errors"
 	"fmt"
 	"io/fs"
 	"net/http/httptest"
@@ -17,6 +19,7 @@ import (
 	"github.com/emersion/go-smtp"
 	bolt "go.etcd.io/bbolt"
 
+	"scanmail/device"
 	"scanmail/device/apitype"
 	"scanmail/device/idptest"
 	"scanmail/device/localclient"
@@ -156,8 +159,8 @@ func TestNoSecretsAnywhere(t *testing.T) {
 		}
 	}
 
-	if !bytes.Contains(tokens, []byte(current["refresh_token"])) {
-		t.Error("the tokens bucket does not hold the current refresh token")
+	if acct := storedAccount(t, db); acct.UPN != upn || acct.Token.RefreshToken != current["refresh_token"] {
+		t.Errorf("the tokens bucket holds %s's refresh token %.8s…, want the current one, %.8s…", acct.UPN, acct.Token.RefreshToken, current["refresh_token"])
 	}
 	for i, c := range issued {
 		if c.Value != current["refresh_token"] && c.Value != current["access_token"] && bytes.Contains(tokens, []byte(c.Value)) {
@@ -261,6 +264,29 @@ func readState(t *testing.T, path string) (buckets []place, tokens []byte) {
 		t.Fatal("the state file has no tokens.v1 bucket")
 	}
 	return buckets, tokens
+}
+
+// storedAccount reads the signed-in account from the stopped daemon's
+// state file.
+func storedAccount(t *testing.T, path string) device.Account {
+	t.Helper()
+	db, err := bolt.Open(path, 0o600, &bolt.Options{ReadOnly: true, Timeout: time.Second})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer db.Close()
+	var acct device.Account
+	err = db.View(func(tx *bolt.Tx) error {
+		b := tx.Bucket([]byte("tokens.v1"))
+		if b == nil {
+			return errors.New("no tokens.v1 bucket")
+		}
+		return json.Unmarshal(b.Get([]byte("account")), &acct)
+	})
+	if err != nil || acct.Token == nil {
+		t.Fatalf("no account in the state file: %v", err)
+	}
+	return acct
 }
 
 // dumpBucket writes every key and value of b, nested buckets included.
