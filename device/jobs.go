@@ -70,6 +70,11 @@ func (d *Device) Scan(ctx context.Context, req apitype.ScanRequest, progress fun
 	// The scanner is free for the next document now; this job's first
 	// attempt is made at once, unless the outbox took it first.
 	job, err = d.deliver(d.ctx, job.ID, report)
+	if job.State == apitype.JobQueued {
+		// The outbox has the job now; wake it so that it sets its timer
+		// for the retry instead of sleeping on an older one (up to an hour).
+		d.kick()
+	}
 	report(apitype.JobEvent{Job: job})
 	return job, err
 }
@@ -114,6 +119,7 @@ func (d *Device) scanJob(req apitype.ScanRequest, to []string, room int64, repor
 	report(apitype.JobEvent{Job: job})
 	return job, nil
 }
+
 func (d *Device) deviceAddress() string {
 	s, err := d.store.Settings()
 	if err != nil {

@@ -181,22 +181,32 @@ func configureRig(t *testing.T, dir, sock, idpURL string, mailSrv *smtptest.Serv
 	}
 }
 
-// signInCLI runs `scanmaild signin` and approves the code it shows as upn.
-func signInCLI(t *testing.T, dir, sock string, idp *idptest.Server, upn string) {
+// startSignIn runs `scanmaild signin` and returns it once it shows the
+// code to enter.
+func startSignIn(t *testing.T, dir, sock string) (signin *process, code string) {
 	t.Helper()
-	signin := start(t, dir, "-socket", sock, "signin")
+	signin = start(t, dir, "-socket", sock, "signin")
 	line := signin.expect("enter the code")
 	m := regexp.MustCompile(`enter the code (\S+)`).FindStringSubmatch(line)
 	if m == nil {
 		t.Fatalf("no code in %q", line)
 	}
-	if err := idp.Approve(m[1], upn); err != nil {
+	return signin, m[1]
+}
+
+// signInCLI runs `scanmaild signin`, approves the code it shows as upn,
+// and returns what it printed.
+func signInCLI(t *testing.T, dir, sock string, idp *idptest.Server, upn string) string {
+	t.Helper()
+	signin, code := startSignIn(t, dir, sock)
+	if err := idp.Approve(code, upn); err != nil {
 		t.Fatal(err)
 	}
 	signin.expect("Signed in as " + upn)
 	if code := signin.wait(); code != 0 {
 		t.Fatalf("signin exit %d", code)
 	}
+	return signin.output()
 }
 
 func fileMode(t *testing.T, path string) os.FileMode {

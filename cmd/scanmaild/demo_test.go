@@ -3,6 +3,7 @@
 package main
 
 import (
+	"bytes"
 	"fmt"
 	"io"
 	"net/http"
@@ -14,6 +15,7 @@ import (
 	"syscall"
 	"testing"
 
+	"scanmail/device/idptest"
 	"scanmail/scan/filecheck"
 )
 
@@ -22,8 +24,42 @@ import (
 // scanned PDF arrives as an .eml file.
 func TestDemo(t *testing.T) {
 	dir := t.TempDir()
-	eml, _ := driveDemo(t, dir, 3, "")
+	eml, _, _ := driveDemo(t, dir, 3, "")
 	filecheck.PDF(t, attachment(t, eml), 3)
+}
+
+// TestDemoNoSecrets: after a demo run, the tokens the device holds are
+// nowhere else: not on the console, not in the demo's log, which has the
+// lines of the demo's identity provider and SMTP server too, not in the
+// saved mail or any other file the demo wrote, and not in the state file
+// outside the tokens bucket. (The demo's identity provider lives inside
+// the daemon, so the stored tokens are the ones there are to look for.)
+func TestDemoNoSecrets(t *testing.T) {
+	dir := t.TempDir()
+	db := filepath.Join(dir, "scanmail.db")
+	_, console, _ := driveDemo(t, dir, 1, "", "-v")
+	acct := storedAccount(t, db)
+	var leaks []leak
+	for i, c := range []idptest.Credential{{Kind: "access_token", Value: acct.Token.AccessToken}, {Kind: "refresh_token", Value: acct.Token.RefreshToken}} {
+		leaks = append(leaks, leakForms(c, i+1, acct.UPN)...)
+	}
+	places := []place{{"the demo's console", []byte(console)}}
+	places = append(places, files(t, dir, db)...)
+	state, _ := readState(t, db)
+	places = append(places, state...)
+	var log, eml bool
+	for _, p := range places {
+		log = log || filepath.Base(p.name) == "scanmaild.log" && len(p.data) > 0
+		eml = eml || filepath.Ext(p.name) == ".eml"
+		for _, l := range leaks {
+			if bytes.Contains(p.data, []byte(l.form)) {
+				t.Errorf("%s: the %s", p.name, l.what)
+			}
+		}
+	}
+	if !log || !eml {
+		t.Errorf("the demo wrote no log (%v) or no mail (%v) to look in", log, eml)
+	}
 }
 
 // BenchmarkProcess reports the daemon's peak RSS (the figure /usr/bin/time
@@ -43,19 +79,20 @@ func BenchmarkProcess(b *testing.B) {
 	} {
 		b.Run(fmt.Sprintf("%s-%d", bc.mode, bc.pages), func(b *testing.B) {
 			for b.Loop() {
-				_, rss := driveDemo(b, b.TempDir(), bc.pages, bc.mode)
+				_, _, rss := driveDemo(b, b.TempDir(), bc.pages, bc.mode)
 				b.ReportMetric(float64(rss)/1024, "peak-RSS-MiB")
 			}
 		})
 	}
 }
 
-// driveDemo runs `scanmaild -demo` in dir through sign-in and one job of
-// pages pages (in scan mode mode, if set), and returns the saved message's
-// path and the daemon's peak RSS in KiB.
-func driveDemo(tb testing.TB, dir string, pages int, mode string) (eml string, rssKiB int64) {
+// driveDemo runs `scanmaild -demo` in dir, with flags added, through
+// sign-in and one job of pages pages (in scan mode mode, if set), and
+// returns the saved message's path, what the console printed, and the
+// daemon's peak RSS in KiB.
+func driveDemo(tb testing.TB, dir string, pages int, mode string, flags ...string) (eml, console string, rssKiB int64) {
 	tb.Helper()
-	p := start(tb, dir, "-demo", "-pages", strconv.Itoa(pages))
+	p := start(tb, dir, append([]string{"-demo", "-pages", strconv.Itoa(pages)}, flags...)...)
 	p.expect("Press Enter to start sign-in")
 	p.send("")
 	uri := regexp.MustCompile(`open:\s+(\S+)`).FindStringSubmatch(p.expect("open:"))
@@ -90,7 +127,7 @@ func driveDemo(tb testing.TB, dir string, pages int, mode string) (eml string, r
 	if !ok {
 		tb.Fatal("no rusage")
 	}
-	return eml, int64(ru.Maxrss) // int32 on 32-bit ARM
+	return eml, p.output(), int64(ru.Maxrss) // int32 on 32-bit ARM
 }
 
 // browserSignIn does what a person does on the verification page: open it,

@@ -124,6 +124,16 @@ func (p *process) wait() int {
 	return p.cmd.ProcessState.ExitCode()
 }
 
+// output waits for the process to end and returns all it printed.
+func (p *process) output() string {
+	p.t.Helper()
+	p.wait()
+	for line := range p.lines {
+		p.seen = append(p.seen, line)
+	}
+	return strings.Join(p.seen, "\n")
+}
+
 // stop sends SIGTERM, as the supervisor does at shutdown, and wants a clean
 // exit.
 func (p *process) stop() {

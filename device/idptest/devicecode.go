@@ -79,6 +79,7 @@ func (s *Server) serveDeviceCode(w http.ResponseWriter, r *http.Request) {
 	}
 	s.devices[d.code] = d
 	s.userCodes[d.userCode] = d
+	s.issued = append(s.issued, Credential{"device_code", d.code})
 	s.mu.Unlock()
 
 	uri := s.opts.VerificationURI

@@ -8,6 +8,7 @@ import (
 	"fmt"
 	"log/slog"
 	"net/http"
+	"slices"
 	"strings"
 	"sync"
 	"time"
@@ -73,6 +74,7 @@ type Server struct {
 	polls            int
 	refreshes        int
 	lastRefreshScope string
+	issued           []Credential
 }
 
 // New returns a Server with opts, defaults filled in.
@@ -149,6 +151,22 @@ func (s *Server) LastRefreshScope() string {
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	return s.lastRefreshScope
+}
+
+// Credential is a secret the server handed out.
+type Credential struct {
+	Kind  string // "device_code", "access_token", "refresh_token" or "id_token"
+	Value string
+}
+
+// Issued returns every credential the server handed out, oldest first,
+// including those since redeemed, rotated, revoked or expired, so that a
+// test can look for each where no secret belongs, such as a log. The list
+// grows by a few entries per sign-in and refresh.
+func (s *Server) Issued() []Credential {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return slices.Clone(s.issued)
 }
 
 // SetEmail makes the email claim of username's id_tokens say email instead

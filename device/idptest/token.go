@@ -219,6 +219,11 @@ func (s *Server) issue(r *http.Request, g grant, scope string, withRefresh bool)
 	if hasScope(scope, "openid") {
 		resp.IDToken = s.idToken(baseURL(r), g, scope, now)
 	}
+	for _, c := range []Credential{{"access_token", resp.AccessToken}, {"refresh_token", resp.RefreshToken}, {"id_token", resp.IDToken}} {
+		if c.Value != "" {
+			s.issued = append(s.issued, c)
+		}
+	}
 	s.log.Info("idptest: tokens issued", "user", g.user, "scope", scope, "refresh_token", withRefresh, "id_token", resp.IDToken != "")
 	return resp
 }

@@ -371,3 +371,41 @@ func TestConcurrentSignIns(t *testing.T) {
 	}
 	wg.Wait()
 }
+
+// TestIssued: every credential handed out is listed, spent ones too, in
+// the order issued.
+func TestIssued(t *testing.T) {
+	t.Parallel()
+	f := newFixture(t, idptest.Options{})
+	da, err := f.cfg.DeviceAuth(t.Context())
+	if err != nil {
+		t.Fatal(err)
+	}
+	f.idp.AutoApprove("scanner@contoso.example")
+	first, err := f.cfg.DeviceAccessToken(t.Context(), da)
+	if err != nil {
+		t.Fatal(err)
+	}
+	second, err := f.refresh(t, first.RefreshToken)
+	if err != nil {
+		t.Fatal(err)
+	}
+	idToken := func(tok *oauth2.Token) string { s, _ := tok.Extra("id_token").(string); return s }
+	want := []idptest.Credential{
+		{Kind: "device_code", Value: da.DeviceCode},
+		{Kind: "access_token", Value: first.AccessToken},
+		{Kind: "refresh_token", Value: first.RefreshToken},
+		{Kind: "id_token", Value: idToken(first)},
+		{Kind: "access_token", Value: second.AccessToken},
+		{Kind: "refresh_token", Value: second.RefreshToken},
+		{Kind: "id_token", Value: idToken(second)},
+	}
+	if got := f.idp.Issued(); !slices.Equal(got, want) {
+		t.Errorf("Issued() =\n%v\nwant\n%v", got, want)
+	}
+	for _, c := range want {
+		if c.Value == "" {
+			t.Errorf("no %s was handed out", c.Kind)
+		}
+	}
+}

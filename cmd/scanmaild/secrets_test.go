@@ -1,0 +1,328 @@
+package main
+
+import (
+	"bytes"
+	"context"
+	"encoding/base64"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"io/fs"
+	"net/http/httptest"
+	"os"
+	"path/filepath"
+	"strconv"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/emersion/go-smtp"
+	bolt "go.etcd.io/bbolt"
+
+	"scanmail/device"
+	"scanmail/device/apitype"
+	"scanmail/device/idptest"
+	"scanmail/device/localclient"
+	"scanmail/mailer/smtptest"
+)
+
+// TestNoSecretsAnywhere runs the daemon through a device's life: sign-in,
+// a job sent, one refused by the server, one retried after a passing
+// failure, refreshes, a refresh refused (sign-in needed), a declined
+// sign-in, a second sign-in that releases the waiting job, and a restart.
+// Then it looks for every credential the identity provider ever issued, in
+// every form it could take, in everything the daemon and its command line
+// printed, in every file beside the state file and in the spool, in every
+// bucket of the state file but the tokens bucket, and in the mail received.
+// The tokens bucket must hold the current refresh token, and no credential
+// but the current ones.
+func TestNoSecretsAnywhere(t *testing.T) {
+	if testing.Short() {
+		t.Skip("waits a minute for the outbox's first retry")
+	}
+	const upn = "scanner@contoso.example"
+	// Access tokens live a minute, less than the device's refresh margin:
+	// every job refreshes before it sends.
+	idp := idptest.New(idptest.Options{Interval: 1, ClientID: "app-1", AccessTokenLifetime: time.Minute})
+	hs := httptest.NewServer(idp)
+	defer hs.Close()
+	mailDir := t.TempDir()
+	mailSrv, err := smtptest.Start(smtptest.Options{Authenticate: smtptest.TokenOwner(idp.Validate), Dir: mailDir})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer mailSrv.Close()
+
+	dir := t.TempDir()
+	db := filepath.Join(dir, "scanmail.db")
+	sock := filepath.Join(dir, "scanmaild.sock")
+	var printed []place // everything the daemon and the command line printed
+	cli := func(args ...string) string {
+		t.Helper()
+		out, _ := runCLI(t, sock, args...)
+		printed = append(printed, place{"scanmaild " + strings.Join(args, " "), []byte(out)})
+		return out
+	}
+	scan := func(want string) {
+		t.Helper()
+		out := cli("scan", "--to", "alice@fabrikam.example", "--pages", "1")
+		if !strings.Contains(out, want) {
+			t.Fatalf("scan: want %q in\n%s", want, out)
+		}
+	}
+
+	d := start(t, dir, "-v", "-db", db)
+	waitSocket(t, sock)
+	configureRig(t, dir, sock, hs.URL, mailSrv)
+	printed = append(printed, place{"scanmaild signin", []byte(signInCLI(t, dir, sock, idp, upn))})
+
+	scan("job 1: sent")
+	mailSrv.FailNext("auth", &smtp.SMTPError{Code: 535, EnhancedCode: smtp.EnhancedCode{5, 7, 3}, Message: "Authentication unsuccessful"})
+	scan("job 2 failed: Sign-in rejected by the mail server")
+	mailSrv.FailNext("mail", &smtp.SMTPError{Code: 451, EnhancedCode: smtp.EnhancedCode{4, 7, 500}, Message: "Server busy, please try again later"})
+	scan("job 3 is not sent yet")
+	if j := waitJob(t, sock, 3, apitype.JobSent, 90*time.Second); j.Attempts != 2 {
+		t.Errorf("job 3 sent after %d attempts, want 2", j.Attempts)
+	}
+	if idp.Refreshes() < 3 {
+		t.Errorf("%d refreshes for three jobs sent or refused by the server", idp.Refreshes())
+	}
+
+	// An admin revokes the account's sessions: the next refresh is
+	// refused, and the job waits for a sign-in.
+	idp.Revoke(upn)
+	scan("job 4 is not sent yet")
+	if out := cli("status"); !strings.Contains(out, "no longer valid") {
+		t.Fatalf("status after the refused refresh:\n%s", out)
+	}
+
+	signin, code := startSignIn(t, dir, sock)
+	if err := idp.Deny(code); err != nil {
+		t.Fatal(err)
+	}
+	signin.expect("declined")
+	printed = append(printed, place{"scanmaild signin (declined)", []byte(signin.output())})
+
+	signin, code = startSignIn(t, dir, sock)
+	if out := cli("status"); !strings.Contains(out, "waiting") {
+		t.Errorf("status during sign-in:\n%s", out)
+	}
+	if err := idp.Approve(code, upn); err != nil {
+		t.Fatal(err)
+	}
+	signin.expect("Signed in as " + upn)
+	printed = append(printed, place{"scanmaild signin (again)", []byte(signin.output())})
+	waitJob(t, sock, 4, apitype.JobSent, 30*time.Second)
+
+	d.stop()
+	printed = append(printed, place{"the daemon's output", []byte(d.output())})
+	d = start(t, dir, "-v", "-db", db)
+	waitSocket(t, sock)
+	if out := cli("status"); !strings.Contains(out, "ready:               yes") {
+		t.Errorf("status after restart:\n%s", out)
+	}
+	cli("config", "show")
+	cli("jobs")
+	for id := range 4 {
+		cli("jobs", "-log", strconv.Itoa(id+1))
+	}
+	d.stop()
+	printed = append(printed, place{"the daemon's output after restart", []byte(d.output())})
+
+	issued := idp.Issued()
+	current := map[string]string{} // by kind: the last one issued
+	for _, c := range issued {
+		current[c.Kind] = c.Value
+	}
+	if current["device_code"] == "" || current["access_token"] == "" || current["refresh_token"] == "" || current["id_token"] == "" {
+		t.Fatalf("the identity provider did not issue every kind of credential: %v", issued)
+	}
+	var leaks []leak
+	for i, c := range issued {
+		leaks = append(leaks, leakForms(c, i+1, upn)...)
+	}
+
+	places := printed
+	places = append(places, files(t, dir, db)...)
+	emls := files(t, mailDir, "")
+	if len(emls) != 3 {
+		t.Errorf("%d messages saved, want 3 (jobs 1, 3 and 4)", len(emls))
+	}
+	places = append(places, emls...)
+	state, tokens := readState(t, db)
+	places = append(places, state...)
+	for _, p := range places {
+		for _, l := range leaks {
+			if bytes.Contains(p.data, []byte(l.form)) {
+				t.Errorf("%s: the %s", p.name, l.what)
+			}
+		}
+	}
+
+	if acct := storedAccount(t, db); acct.UPN != upn || acct.Token.RefreshToken != current["refresh_token"] {
+		t.Errorf("the tokens bucket does not hold the current refresh token of %s (it holds %s's)", upn, acct.UPN)
+	}
+	for i, c := range issued {
+		if c.Value != current["refresh_token"] && c.Value != current["access_token"] && bytes.Contains(tokens, []byte(c.Value)) {
+			t.Errorf("the tokens bucket keeps %s #%d, which is not the current one", c.Kind, i+1)
+		}
+	}
+	t.Logf("%d credentials issued, looked for in %d forms in %d places", len(issued), len(leaks), len(places))
+}
+
+// place is something a credential must not be in, with a name for the
+// report.
+type place struct {
+	name string
+	data []byte
+}
+
+// leak is one form a credential could be found in.
+type leak struct {
+	what string // e.g. "refresh_token #3 in base64"
+	form string
+}
+
+// leakForms are the forms in which the credential c, the nth issued, could
+// leak: as it is, cut off (its first or last 16 characters), in base64,
+// and for an access token as the XOAUTH2 initial response that carries it
+// on the wire.
+func leakForms(c idptest.Credential, n int, upn string) []leak {
+	name := fmt.Sprintf("%s #%d", c.Kind, n)
+	b64 := func(s string) []leak {
+		// Without padding, which makes the padded form contain it.
+		return []leak{
+			{name + " in base64", base64.RawStdEncoding.EncodeToString([]byte(s))},
+			{name + " in base64url", base64.RawURLEncoding.EncodeToString([]byte(s))},
+		}
+	}
+	random := c.Value
+	if c.Kind == "id_token" {
+		// Every JWT starts with the same header; its signature is the
+		// part that is its own.
+		random = random[strings.LastIndex(random, ".")+1:]
+	}
+	forms := []leak{
+		{name, c.Value},
+		{name + " (its start)", random[:16]},
+		{name + " (its end)", random[len(random)-16:]},
+	}
+	forms = append(forms, b64(c.Value)...)
+	if c.Kind == "access_token" {
+		for _, l := range b64("user=" + upn + "\x01auth=Bearer " + c.Value + "\x01\x01") {
+			forms = append(forms, leak{l.what + " (XOAUTH2)", l.form})
+		}
+	}
+	return forms
+}
+
+// files reads every regular file under root but skip; the socket is not
+// one.
+func files(t *testing.T, root, skip string) []place {
+	t.Helper()
+	var out []place
+	err := filepath.WalkDir(root, func(path string, e fs.DirEntry, err error) error {
+		if err != nil || !e.Type().IsRegular() || path == skip {
+			return err
+		}
+		data, err := os.ReadFile(path)
+		out = append(out, place{path, data})
+		return err
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	return out
+}
+
+// readState opens the stopped daemon's state file read-only and returns
+// every key and value in it, as one place per bucket, and apart from them
+// the tokens bucket's, where the current tokens belong.
+func readState(t *testing.T, path string) (buckets []place, tokens []byte) {
+	t.Helper()
+	db, err := bolt.Open(path, 0o600, &bolt.Options{ReadOnly: true, Timeout: time.Second})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer db.Close()
+	err = db.View(func(tx *bolt.Tx) error {
+		return tx.ForEach(func(name []byte, b *bolt.Bucket) error {
+			var buf bytes.Buffer
+			dumpBucket(&buf, b)
+			if string(name) == "tokens.v1" {
+				tokens = buf.Bytes()
+				return nil
+			}
+			buckets = append(buckets, place{"state file, bucket " + string(name), buf.Bytes()})
+			return nil
+		})
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if tokens == nil {
+		t.Fatal("the state file has no tokens.v1 bucket")
+	}
+	return buckets, tokens
+}
+
+// storedAccount reads the signed-in account from the stopped daemon's
+// state file.
+func storedAccount(t *testing.T, path string) device.Account {
+	t.Helper()
+	db, err := bolt.Open(path, 0o600, &bolt.Options{ReadOnly: true, Timeout: time.Second})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer db.Close()
+	var acct device.Account
+	err = db.View(func(tx *bolt.Tx) error {
+		b := tx.Bucket([]byte("tokens.v1"))
+		if b == nil {
+			return errors.New("no tokens.v1 bucket")
+		}
+		return json.Unmarshal(b.Get([]byte("account")), &acct)
+	})
+	if err != nil || acct.Token == nil {
+		t.Fatalf("no account in the state file: %v", err)
+	}
+	return acct
+}
+
+// dumpBucket writes every key and value of b, nested buckets included.
+func dumpBucket(buf *bytes.Buffer, b *bolt.Bucket) {
+	b.ForEach(func(k, v []byte) error {
+		buf.Write(k)
+		buf.WriteByte('=')
+		if v == nil {
+			buf.WriteString("{\n")
+			dumpBucket(buf, b.Bucket(k))
+			buf.WriteString("}")
+		}
+		buf.Write(v)
+		buf.WriteByte('\n')
+		return nil
+	})
+}
+
+// waitJob waits until job id is in state.
+func waitJob(t *testing.T, sock string, id uint64, state string, within time.Duration) apitype.Job {
+	t.Helper()
+	c := &localclient.Client{Socket: sock}
+	deadline := time.Now().Add(within)
+	for {
+		jobs, err := c.Jobs(context.Background(), 100)
+		if err != nil {
+			t.Fatal(err)
+		}
+		for _, j := range jobs {
+			if j.ID == id && j.State == state {
+				return j
+			}
+		}
+		if time.Now().After(deadline) {
+			t.Fatalf("job %d not %s after %v: %+v", id, state, within, jobs)
+		}
+		time.Sleep(200 * time.Millisecond)
+	}
+}
