@@ -14,7 +14,8 @@ import (
 
 const (
 	// retryWindow is how long a job that fails for passing reasons
-	// (network, 4xx, throttling) is tried again before it fails.
+	// (network, 4xx, throttling) is tried again before it fails, unless
+	// retry.window_hours says otherwise.
 	retryWindow = 24 * time.Hour
 	retryFirst  = time.Minute
 	retryMost   = time.Hour
@@ -84,7 +85,7 @@ func (d *Device) attempt(ctx context.Context, job apitype.Job, report func(apity
 		// Not the job's fault: wait for the admin, spend no attempt.
 		job.Attempts--
 		job.NextAttempt = time.Time{}
-	case temporary(err) && d.now().Sub(windowStart(job)) < retryWindow:
+	case temporary(err) && d.now().Sub(windowStart(job)) < d.retryWindow():
 		job.NextAttempt = d.now().Add(backoff(job.Attempts))
 	default:
 		return d.finish(job, err), err
@@ -101,6 +102,14 @@ func (d *Device) attempt(ctx context.Context, job apitype.Job, report func(apity
 		return job, perr
 	}
 	return job, err
+}
+
+// retryWindow is how long passing failures are tried again.
+func (d *Device) retryWindow() time.Duration {
+	if s, err := d.store.Settings(); err == nil && s.RetryHours > 0 {
+		return time.Duration(s.RetryHours) * time.Hour
+	}
+	return retryWindow
 }
 
 // windowStart is when a job's retry window began: when it was made, or

@@ -77,6 +77,18 @@ func TestRetryWindow(t *testing.T) {
 	if job.State != apitype.JobFailed || job.Finished.Sub(job.Created) < retryWindow {
 		t.Fatalf("job %+v, want failed after %v", job, retryWindow)
 	}
+
+	// A shorter window set by the admin.
+	r.configure(map[string]string{"retry.window_hours": "2"})
+	job, _ = r.dev.Scan(context.Background(), apitype.ScanRequest{To: to, Pages: 1}, nil)
+	for i := 0; job.State != apitype.JobFailed && i < 100; i++ {
+		clock.Add(time.Hour)
+		r.dev.retryDue(context.Background())
+		job, _, _ = r.store.Job(job.ID)
+	}
+	if took := job.Finished.Sub(job.Created); job.State != apitype.JobFailed || took < 2*time.Hour || took > 4*time.Hour {
+		t.Fatalf("job %s after %v, want failed after about 2h", job.State, took)
+	}
 }
 
 // TestResumeAfterPowerCut: jobs cut off by a power cut are found at the

@@ -35,6 +35,9 @@ type Settings struct {
 	// OversizeSplit or OversizeRefuse.
 	Oversize string        `json:"oversize"`
 	Spool    SpoolSettings `json:"spool"`
+	// RetryHours is how long a job failing for passing reasons is tried
+	// again; 0 means 24 hours.
+	RetryHours int `json:"retry_hours"`
 }
 
 // SpoolSettings bound the documents kept on the device.
@@ -248,6 +251,16 @@ func settingsTable() []setting {
 					return fmt.Errorf("%q: choose split or refuse", v)
 				}
 				s.Oversize = v
+				return nil
+			}},
+		{key: "retry.window_hours", help: "hours a job failing for passing reasons (network, 4xx) is tried again before it fails (0: 24)",
+			get: func(s *Settings) string { return strconv.Itoa(s.RetryHours) },
+			set: func(s *Settings, v string) error {
+				n, err := strconv.Atoi(v)
+				if err != nil || n < 0 || n > 24*30 {
+					return fmt.Errorf("%q is not a number of hours from 0 to 720", v)
+				}
+				s.RetryHours = n
 				return nil
 			}},
 		intSetting("spool.max_mb", "room for documents waiting to be sent, in MB (0: 512; -1: as much as the disk has)",
