@@ -73,7 +73,7 @@ func BenchmarkProcess(b *testing.B) {
 		mode  string
 		pages int
 	}{
-		{"gray8", 10}, {"gray8", 50}, {"gray8", 100},
+		{"gray8", 10}, {"gray8", 50}, {"gray8", 100}, {"gray8", 500},
 		{"bw1", 10}, {"bw1", 100}, {"bw1", 500},
 		{"rgb24", 10},
 	} {

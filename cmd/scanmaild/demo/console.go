@@ -32,7 +32,8 @@ func (c *console) run(ctx context.Context) error {
 	c.printf("\n=== scanmail demo ===\n")
 	c.printf("Everything runs on this machine (loopback only):\n")
 	c.printf("  identity provider  %s (behaves like Microsoft's device sign-in)\n", c.idpURL)
-	c.printf("  SMTP server        localhost:%d (STARTTLS, then XOAUTH2 checked against the identity provider; up to 150 MB a message)\n", c.mail.Port())
+	c.printf("  SMTP server        localhost:%d (STARTTLS, then XOAUTH2 checked against the identity provider;\n", c.mail.Port())
+	c.printf("                     up to %d MB a message, like Exchange Online: larger scans go as numbered parts)\n", maxMessageMB)
 	c.printf("  received mail      %s/ (one .eml file a message)\n", c.cfg.MailDir)
 	c.printf("  daemon log         %s\n", c.cfg.LogFile)
 	c.printf("  command line       in another terminal: %s -socket %s status\n", c.cfg.Binary, c.cfg.Socket)
@@ -167,7 +168,11 @@ func (c *console) scan(ctx context.Context) bool {
 		}
 		return true
 	}
-	c.printf("  Sent (job %d).\n", job.ID)
+	if n := len(job.Parts); n > 0 {
+		c.printf("  Sent (job %d, in %d numbered parts: the document was larger than one message may be).\n", job.ID, n)
+	} else {
+		c.printf("  Sent (job %d).\n", job.ID)
+	}
 	if job.Error != "" {
 		c.printf("  %s\n  What to do: %s\n", job.Error, job.Hint)
 	}

@@ -53,9 +53,9 @@ func Run(ctx context.Context, dev *device.Device, cfg Config) error {
 		Dir:          cfg.MailDir,
 		Logger:       cfg.Logger.With("part", "demo-smtp"),
 		Authenticate: smtptest.TokenOwner(idp.Validate),
-		// A mailbox whose admin raised MaxSendSize to Exchange Online's
-		// ceiling, so that long demo scans go through in one message.
-		MaxMessageBytes: 150 << 20,
+		// Exchange Online's default MaxSendSize: long demo scans go
+		// as numbered parts, as they would there.
+		MaxMessageBytes: maxMessageMB << 20,
 	})
 	if err != nil {
 		return fmt.Errorf("demo SMTP server: %w", err)
@@ -77,6 +77,10 @@ func Run(ctx context.Context, dev *device.Device, cfg Config) error {
 	return c.run(ctx)
 }
 
+// maxMessageMB is the demo mailbox's largest message, Exchange Online's
+// default.
+const maxMessageMB = 35
+
 // configure points the device at the demo's servers. Their ports and the
 // identity provider's memory are new each run, so a sign-in from an
 // earlier run is forgotten rather than left to fail.
@@ -91,6 +95,7 @@ func configure(dev *device.Device, idpURL string, mail *smtptest.Server) error {
 		{"custom.token_url", idpURL + "/organizations/oauth2/v2.0/token"},
 		{"custom.scopes", idptest.DefaultScope + " offline_access openid profile email"},
 		{"custom.ca_bundle", string(mail.CertPEM())},
+		{"limits.max_message_mb", fmt.Sprint(maxMessageMB)},
 	}
 	for _, kv := range settings {
 		if _, err := dev.SetConfig(kv[0], kv[1]); err != nil {
