@@ -195,6 +195,15 @@ func (d *Device) Status() (apitype.Status, error) {
 	if jobs, err := d.store.Jobs(1); err == nil && len(jobs) > 0 {
 		st.LastJob = &jobs[0]
 	}
+	if jobs, err := d.store.Unfinished(); err == nil {
+		for _, j := range jobs {
+			if j.State != apitype.JobScanning {
+				st.Waiting++
+			}
+		}
+	}
+	st.Spool.Bytes, st.Spool.Documents = spoolUsage(d.spoolDir)
+	st.Spool.MaxBytes = s.Spool.spoolMax()
 	return st, nil
 }
 

@@ -32,6 +32,10 @@ func TestSpoolBound(t *testing.T) {
 		t.Fatalf("first job %s: %s", waiting.State, waiting.Error)
 	}
 	before := spoolDigest(t, r, waiting.ID)
+	st, err := r.dev.Status()
+	if err != nil || st.Waiting != 1 || st.Spool.Documents != 1 || st.Spool.Bytes < 1<<20 || st.Spool.MaxBytes != 2<<20 {
+		t.Errorf("status: %d waiting, spool %+v (%v); want the waiting document counted", st.Waiting, st.Spool, err)
+	}
 
 	job, err := r.dev.Scan(context.Background(), apitype.ScanRequest{To: to, Pages: 2}, nil)
 	if err == nil || job.State != apitype.JobFailed || !strings.Contains(job.Error, "does not fit in the room left") {

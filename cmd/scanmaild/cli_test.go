@@ -77,7 +77,8 @@ func TestCommandLine(t *testing.T) {
 	}
 
 	out, code = runCLI(t, sock, "status")
-	if code != 0 || !strings.Contains(out, "signed in as:        "+upn) || !strings.Contains(out, "ready:               yes") {
+	if code != 0 || !strings.Contains(out, "signed in as:        "+upn) || !strings.Contains(out, "ready:               yes") ||
+		!strings.Contains(out, "spool:               0 document(s), 0.0 MB of 512.0 MB") {
 		t.Errorf("status after sign-in: exit %d\n%s", code, out)
 	}
 

@@ -25,9 +25,19 @@ type Status struct {
 	Problem string `json:"problem,omitempty"`
 	Hint    string `json:"hint,omitempty"`
 
-	SignIn    SignIn `json:"signin"`
-	LastJob   *Job   `json:"last_job,omitempty"`
+	SignIn  SignIn `json:"signin"`
+	LastJob *Job   `json:"last_job,omitempty"`
+	// Waiting counts the jobs not sent yet (queued, or being sent).
+	Waiting   int    `json:"waiting"`
+	Spool     Spool  `json:"spool"`
 	StateFile string `json:"state_file"`
+}
+
+// Spool is the room documents waiting to be sent take.
+type Spool struct {
+	Documents int   `json:"documents"`
+	Bytes     int64 `json:"bytes"`
+	MaxBytes  int64 `json:"max_bytes,omitempty"` // 0: only the disk bounds it
 }
 
 // Account is the signed-in account. It never carries a token.

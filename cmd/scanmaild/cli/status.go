@@ -43,6 +43,12 @@ func runStatus(ctx context.Context, c *Context, args []string) error {
 	if j := st.LastJob; j != nil {
 		fmt.Fprintf(w, "last job:\t#%d %s\n", j.ID, j.State)
 	}
+	fmt.Fprintf(w, "waiting to be sent:\t%d job(s)\n", st.Waiting)
+	limit := "as much as the disk has"
+	if st.Spool.MaxBytes > 0 {
+		limit = fmt.Sprintf("of %.1f MB", float64(st.Spool.MaxBytes)/(1<<20))
+	}
+	fmt.Fprintf(w, "spool:\t%d document(s), %.1f MB %s\n", st.Spool.Documents, float64(st.Spool.Bytes)/(1<<20), limit)
 	fmt.Fprintf(w, "state file:\t%s\n", st.StateFile)
 	return w.Flush()
 }
