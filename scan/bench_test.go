@@ -74,3 +74,58 @@ func scanOnePage(b *testing.B, opts Options, color bool) (PageHeader, []byte) {
 	}
 	return pg.PageHeader, raw
 }
+
+// BenchmarkWritePart cuts a spooled 20-page A4 300 dpi document into a
+// part of all its pages, as a job too large for one message is sent: the
+// pages' images are copied, never coded again.
+func BenchmarkWritePart(b *testing.B) {
+	for _, f := range []Format{FormatPDF, FormatTIFF} {
+		b.Run(f.String(), func(b *testing.B) {
+			dir := b.TempDir()
+			src, err := (&Simulator{}).Scan(b.Context(), Options{Mode: ModeGray8, DPI: 300, Pages: 20})
+			if err != nil {
+				b.Fatal(err)
+			}
+			doc, err := CreateDocument(dir, DocumentOptions{Format: f})
+			if err != nil {
+				b.Fatal(err)
+			}
+			for {
+				pg, err := src.NextPage(b.Context())
+				if err == io.EOF {
+					break
+				}
+				if err != nil {
+					b.Fatal(err)
+				}
+				if err := doc.WritePage(b.Context(), pg); err != nil {
+					b.Fatal(err)
+				}
+			}
+			src.Close()
+			if err := doc.Close(); err != nil {
+				b.Fatal(err)
+			}
+			refs, err := ReadIndex(dir)
+			if err != nil {
+				b.Fatal(err)
+			}
+			out := filepath.Join(b.TempDir(), "part")
+			b.SetBytes(doc.Size())
+			pages := 0
+			start := time.Now()
+			for b.Loop() {
+				w, err := os.Create(out)
+				if err != nil {
+					b.Fatal(err)
+				}
+				if err := WritePart(b.Context(), w, dir, f, refs, "part"); err != nil {
+					b.Fatal(err)
+				}
+				w.Close()
+				pages += len(refs)
+			}
+			b.ReportMetric(float64(pages)/time.Since(start).Minutes(), "pages/min")
+		})
+	}
+}
