@@ -29,6 +29,9 @@ func (d *Device) CancelJob(id uint64) (apitype.Job, error) {
 		j.State, j.Finished = apitype.JobCanceled, d.now()
 		j.NextAttempt = time.Time{}
 		j.Error, j.Hint = "Canceled before it was sent", ""
+		if sent := j.PartsSent(); sent > 0 {
+			j.Error = fmt.Sprintf("Canceled after %d of its %d parts were sent", sent, len(j.Parts))
+		}
 		return nil
 	})
 	if err != nil {

@@ -143,6 +143,14 @@ func TestOversizeResumes(t *testing.T) {
 			t.Errorf("message %d is %s, want part %d's %s", i+1, id, i+1, part.MessageID)
 		}
 	}
+	// Canceled halfway, the job says how far it got.
+	r.mail.FailNext("data", nil)
+	r.mail.FailNext("data", &smtp.SMTPError{Code: 451, EnhancedCode: smtp.EnhancedCode{4, 3, 0}, Message: "Temporary server error"})
+	job, _ = r.dev.Scan(context.Background(), apitype.ScanRequest{To: to, Pages: 9}, nil)
+	canceled, err := r.dev.CancelJob(job.ID)
+	if err != nil || canceled.State != apitype.JobCanceled || canceled.Error != fmt.Sprintf("Canceled after 1 of its %d parts were sent", len(job.Parts)) {
+		t.Fatalf("cancel halfway: %v, job %+v", err, canceled)
+	}
 }
 
 // TestOversizeOnePage: a page too large on its own is refused, saying so:

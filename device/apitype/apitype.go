@@ -113,6 +113,17 @@ type Job struct {
 	SMTPLog []string `json:"smtp_log,omitempty"`
 }
 
+// PartsSent counts the parts of a job sent in parts that have gone.
+func (j Job) PartsSent() int {
+	n := 0
+	for _, p := range j.Parts {
+		if p.Sent {
+			n++
+		}
+	}
+	return n
+}
+
 // JobPart is one mail of a job sent in parts: pages First to Last.
 type JobPart struct {
 	First     int    `json:"first"`

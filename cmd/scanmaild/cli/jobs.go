@@ -71,12 +71,7 @@ func jobState(j apitype.Job) string {
 	if len(j.Parts) == 0 {
 		return j.State
 	}
-	sent := 0
-	for _, p := range j.Parts {
-		if p.Sent {
-			sent++
-		}
-	}
+	sent := j.PartsSent()
 	if sent == len(j.Parts) {
 		return fmt.Sprintf("%s (%d parts)", j.State, len(j.Parts))
 	}
