@@ -78,8 +78,12 @@ func (e *Error) Detail() string {
 }
 
 // Temporary reports whether sending again later may succeed: true for
-// network failures, timeouts and 4xx answers, false for 5xx answers and for
-// problems an administrator must fix (certificates, STARTTLS, the message).
+// network failures, timeouts, 4xx answers and failed TLS handshakes, false
+// for 5xx answers, a server without STARTTLS, a name that does not exist
+// and an unreadable message. A handshake is tried again because what
+// breaks it often passes by itself: a board's clock not yet set after a
+// power cut, a proxy, a server being fixed; the words say what to check
+// meanwhile.
 func (e *Error) Temporary() bool {
 	err := e.Err
 	var se *smtp.SMTPError
@@ -88,8 +92,10 @@ func (e *Error) Temporary() bool {
 		return false
 	case errors.As(err, &se):
 		return se.Code/100 == 4
-	case errors.Is(err, ErrNoStartTLS), errors.Is(err, errReadMessage), isTLSFailure(err), isDNSNotFound(err):
+	case errors.Is(err, ErrNoStartTLS), errors.Is(err, errReadMessage), isDNSNotFound(err):
 		return false
+	case isTLSFailure(err):
+		return true
 	}
 	return errors.Is(err, context.Canceled) || isTimeout(err) || isNetwork(err)
 }
