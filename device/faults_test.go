@@ -6,6 +6,7 @@ import (
 	"errors"
 	"fmt"
 	"net"
+	"net/http"
 	"strconv"
 	"strings"
 	"testing"
@@ -185,6 +186,20 @@ func TestFaultMatrix(t *testing.T) {
 		},
 			heal:   func(r *rig) { r.configure(map[string]string{"custom.ca_bundle": string(r.mail.CertPEM())}) },
 			action: actRetry, err: "certificate is not trusted", hint: "inspects TLS", log: "S: 220 2.0.0 Ready to start TLS", noAuth: true},
+
+		// The token endpoint, when a refresh is due: its outage is
+		// tried again and never taken for a refusal.
+		{name: "token endpoint unreachable", fault: func(r *rig, clock *fakeClock) {
+			r.configure(map[string]string{"custom.token_url": "http://127.0.0.1:" + closedPort(r.t) + "/organizations/oauth2/v2.0/token"})
+			clock.Add(2 * time.Hour)
+		},
+			heal:   func(r *rig) { r.configure(map[string]string{"custom.token_url": r.idpURL + "/organizations/oauth2/v2.0/token"}) },
+			action: actRetry, err: "Cannot reach the sign-in service", hint: "Check the network connection"},
+		{name: "token endpoint answers 503", fault: func(r *rig, clock *fakeClock) {
+			r.idp.ScriptRefresh(idptest.RefreshAnswer{Status: http.StatusServiceUnavailable})
+			clock.Add(2 * time.Hour)
+		},
+			action: actRetry, err: "sign-in service is unavailable (HTTP 503)", hint: "usually brief"},
 
 		// The sign-in, found ended when the job is sent.
 		{name: "sign-in revoked", fault: func(r *rig, clock *fakeClock) {
