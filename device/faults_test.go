@@ -193,7 +193,9 @@ func TestFaultMatrix(t *testing.T) {
 			r.configure(map[string]string{"custom.token_url": "http://127.0.0.1:" + closedPort(r.t) + "/organizations/oauth2/v2.0/token"})
 			clock.Add(2 * time.Hour)
 		},
-			heal:   func(r *rig) { r.configure(map[string]string{"custom.token_url": r.idpURL + "/organizations/oauth2/v2.0/token"}) },
+			heal: func(r *rig) {
+				r.configure(map[string]string{"custom.token_url": r.idpURL + "/organizations/oauth2/v2.0/token"})
+			},
 			action: actRetry, err: "Cannot reach the sign-in service", hint: "Check the network connection"},
 		{name: "token endpoint answers 503", fault: func(r *rig, clock *fakeClock) {
 			r.idp.ScriptRefresh(idptest.RefreshAnswer{Status: http.StatusServiceUnavailable})
