@@ -31,29 +31,7 @@ func TestDocumentEveryModeAndFormat(t *testing.T) {
 		for _, f := range []Format{FormatPDF, FormatTIFF, FormatJPEG} {
 			t.Run(m.name+"/"+f.String(), func(t *testing.T) {
 				t.Parallel()
-				sim := Simulator{ColorJPEG: m.colorJPEG}
-				src, err := sim.Scan(t.Context(), Options{Mode: m.mode, DPI: 100, Pages: 2})
-				if err != nil {
-					t.Fatal(err)
-				}
-				defer src.Close()
-				dir := t.TempDir()
-				doc, err := CreateDocument(dir, DocumentOptions{Format: f, Name: "scan"})
-				if err != nil {
-					t.Fatal(err)
-				}
-				for {
-					pg, err := src.NextPage(t.Context())
-					if err != nil {
-						break
-					}
-					if err := doc.WritePage(t.Context(), pg); err != nil {
-						t.Fatal(err)
-					}
-				}
-				if err := doc.Close(); err != nil {
-					t.Fatal(err)
-				}
+				doc := writeDocument(t, t.TempDir(), Simulator{ColorJPEG: m.colorJPEG}, Options{Mode: m.mode, DPI: 100, Pages: 2}, f)
 				if doc.Pages() != 2 || doc.Size() == 0 {
 					t.Fatalf("%d pages, %d bytes", doc.Pages(), doc.Size())
 				}
