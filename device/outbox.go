@@ -6,10 +6,12 @@ import (
 	"fmt"
 	"math/rand/v2"
 	"os"
+	"path/filepath"
 	"time"
 
 	"scanmail/device/apitype"
 	"scanmail/mailer"
+	"scanmail/scan"
 )
 
 const (
@@ -144,7 +146,8 @@ func backoff(attempts int) time.Duration {
 // resume puts the jobs a power cut interrupted back on their way: a job
 // cut off while sending is queued again (the server may have it already;
 // the same Message-ID makes a second copy recognisable); a scan cut off
-// midway cannot be finished and fails, telling the operator to scan again.
+// midway cannot be finished and fails, telling the operator to scan again,
+// while one cut off after its document was stored whole is queued.
 func (d *Device) resume() error {
 	jobs, err := d.store.Unfinished()
 	if err != nil {
@@ -156,6 +159,12 @@ func (d *Device) resume() error {
 			job.State, job.NextAttempt = apitype.JobQueued, d.now()
 		case apitype.JobScanning:
 			os.RemoveAll(spoolPath(d.spoolDir, job.ID) + ".part")
+			if spooled, ok := d.spooled(job); ok {
+				// Cut off after the document was stored whole,
+				// before the job was queued: it goes.
+				job = spooled
+				break
+			}
 			job.State, job.Finished = apitype.JobFailed, d.now()
 			job.Error = "The scan was interrupted (the device was switched off or restarted)"
 			job.Hint = "Scan the document again."
@@ -168,6 +177,30 @@ func (d *Device) resume() error {
 		}
 	}
 	return nil
+}
+
+// spooled queues a job whose scan was cut off after its document was
+// stored whole: what the scan would have recorded is read from the spool.
+func (d *Device) spooled(job apitype.Job) (apitype.Job, bool) {
+	dir := spoolPath(d.spoolDir, job.ID)
+	files, err := spoolFiles(dir)
+	if err != nil {
+		return job, false
+	}
+	refs, err := scan.ReadIndex(dir)
+	if err != nil {
+		return job, false
+	}
+	format := scan.FormatPDF
+	for _, f := range []scan.Format{scan.FormatPDF, scan.FormatTIFF, scan.FormatJPEG} {
+		if filepath.Ext(files[0]) == "."+f.Ext() {
+			format = f
+		}
+	}
+	job.Pages, job.Size, job.Format = len(refs), filesSize(files), format.String()
+	job.State, job.NextAttempt = apitype.JobQueued, d.now()
+	job.MessageID = mailer.MessageIDFor(d.deviceAddress())
+	return job, true
 }
 
 // retryDue sends every queued job whose time has come, and those paused

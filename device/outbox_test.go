@@ -3,6 +3,7 @@ package device
 import (
 	"context"
 	"errors"
+	"io"
 	"os"
 	"strings"
 	"testing"
@@ -12,6 +13,7 @@ import (
 
 	"scanmail/device/apitype"
 	"scanmail/device/idptest"
+	"scanmail/scan"
 )
 
 // TestRetryTransient: a 4xx queues the job for later, with the operator
@@ -93,7 +95,8 @@ func TestRetryWindow(t *testing.T) {
 
 // TestResumeAfterPowerCut: jobs cut off by a power cut are found at the
 // next start: one being sent goes again with its Message-ID, one being
-// scanned fails with the reason and its half-written spool is removed.
+// scanned fails with the reason and its half-written spool is removed, and
+// one whose document was stored whole before it was queued goes.
 func TestResumeAfterPowerCut(t *testing.T) {
 	t.Parallel()
 	r := newRig(t, rigOptions{idp: idptest.Options{IgnoreInterval: true}})
@@ -119,6 +122,9 @@ func TestResumeAfterPowerCut(t *testing.T) {
 	os.WriteFile(spoolPath(spool, cut.ID)+"/scan.pdf", []byte("%PDF-1.4 stand-in"), 0o600)
 	scanning, _ := st.NewJob(apitype.Job{Created: time.Now(), To: to, State: apitype.JobScanning})
 	os.MkdirAll(spoolPath(spool, scanning.ID)+".part", 0o700)
+	// Cut off after its document was stored whole, before it was queued.
+	stored, _ := st.NewJob(apitype.Job{Created: time.Now(), To: to, State: apitype.JobScanning})
+	storeDocument(t, spoolPath(spool, stored.ID), 2)
 	st.Close()
 
 	r.open()
@@ -136,5 +142,45 @@ func TestResumeAfterPowerCut(t *testing.T) {
 	}
 	if _, err := os.Stat(spoolPath(spool, scanning.ID) + ".part"); !errors.Is(err, os.ErrNotExist) {
 		t.Errorf("half-written spool left: %v", err)
+	}
+	queued := waitJob(t, r, stored.ID, apitype.JobSent)
+	if queued.Pages != 2 || queued.Format != "pdf" || queued.Size == 0 || queued.MessageID == "" {
+		t.Errorf("stored document's job sent as %+v", queued)
+	}
+	if n := len(r.mail.Messages()); n != 3 {
+		t.Errorf("%d messages, want the stored document's too", n)
+	}
+}
+
+// storeDocument writes a simulated document of pages pages into dir, as a
+// finished scan leaves it in the spool.
+func storeDocument(t *testing.T, dir string, pages int) {
+	t.Helper()
+	if err := os.MkdirAll(dir, 0o700); err != nil {
+		t.Fatal(err)
+	}
+	src, err := (&scan.Simulator{}).Scan(t.Context(), scan.Options{Mode: scan.ModeGray8, DPI: 100, Pages: pages})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer src.Close()
+	doc, err := scan.CreateDocument(dir, scan.DocumentOptions{Format: scan.FormatPDF, Name: "scan"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	for {
+		pg, err := src.NextPage(t.Context())
+		if errors.Is(err, io.EOF) {
+			break
+		}
+		if err == nil {
+			err = doc.WritePage(t.Context(), pg)
+		}
+		if err != nil {
+			t.Fatal(err)
+		}
+	}
+	if err := doc.Close(); err != nil {
+		t.Fatal(err)
 	}
 }
