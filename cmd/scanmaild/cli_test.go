@@ -129,6 +129,19 @@ func TestCommandLine(t *testing.T) {
 			t.Fatalf("resent job not sent:\n%s", out)
 		}
 	}
+	// A document larger than a message goes in numbered parts.
+	if out, code := runCLI(t, sock, "config", "set", "limits.max_message_mb", "1"); code != 0 {
+		t.Fatalf("config set: exit %d\n%s", code, out)
+	}
+	out, code = runCLI(t, sock, "scan", "--to", "alice@fabrikam.example", "--pages", "3")
+	if code != 0 || !strings.Contains(out, "job 3: sent in 3 parts") || !strings.Contains(out, "part 2: pages 2 to 2 (Message-ID <") {
+		t.Errorf("scan in parts: exit %d\n%s", code, out)
+	}
+	out, _ = runCLI(t, sock, "jobs")
+	if !regexp.MustCompile(`(?m)^3\s.*\ssent \(3 parts\)\s+1\s+alice@`).MatchString(out) {
+		t.Errorf("jobs after a job in parts:\n%s", out)
+	}
+
 	out, code = runCLI(t, sock, "jobs", "-cancel", "1")
 	if code != 1 || !strings.Contains(out, "Job 1 has ended already (sent)") {
 		t.Errorf("jobs -cancel 1: exit %d\n%s", code, out)

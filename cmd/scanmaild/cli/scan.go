@@ -37,7 +37,14 @@ func runScan(ctx context.Context, c *Context, args []string) error {
 	}
 	switch job.State {
 	case apitype.JobSent:
-		fmt.Fprintf(c.Stdout, "job %d: sent (Message-ID <%s>)\n", job.ID, job.MessageID)
+		if len(job.Parts) == 0 {
+			fmt.Fprintf(c.Stdout, "job %d: sent (Message-ID <%s>)\n", job.ID, job.MessageID)
+		} else {
+			fmt.Fprintf(c.Stdout, "job %d: sent in %d parts, too large for one message:\n", job.ID, len(job.Parts))
+			for i, p := range job.Parts {
+				fmt.Fprintf(c.Stdout, "  part %d: pages %d to %d (Message-ID <%s>)\n", i+1, p.First, p.Last, p.MessageID)
+			}
+		}
 		if job.Error != "" {
 			fmt.Fprintf(c.Stdout, "job %d: %s\n  what to do: %s\n", job.ID, job.Error, job.Hint)
 		}
