@@ -7,6 +7,7 @@ import (
 	"io"
 	"os"
 	"path/filepath"
+	"slices"
 	"strings"
 
 	"scanmail/device/apitype"
@@ -106,7 +107,7 @@ func (d *Device) sendParts(ctx context.Context, m *mailing, job *apitype.Job, di
 	if err != nil {
 		return &Error{Summary: "The scanned document cannot be cut into parts", Hint: "Scan again in fewer pages.", Err: err}
 	}
-	var refused error
+	var refused mailer.RefusedError // by every part
 	for i := 0; i < len(job.Parts); i++ {
 		part := job.Parts[i]
 		if part.Sent {
@@ -132,7 +133,10 @@ func (d *Device) sendParts(ctx context.Context, m *mailing, job *apitype.Job, di
 		switch {
 		case err == nil || errors.As(err, &re):
 			if re != nil {
-				refused = err
+				// Refused for good: the later parts go to the
+				// others only.
+				refused.Refused = append(refused.Refused, re.Refused...)
+				m.msg.To = without(m.msg.To, re.Refused)
 			}
 			job.Parts[i].Sent = true
 			if err := d.store.PutJob(*job); err != nil {
@@ -157,7 +161,21 @@ func (d *Device) sendParts(ctx context.Context, m *mailing, job *apitype.Job, di
 			return err
 		}
 	}
-	return refused
+	if len(refused.Refused) > 0 {
+		return &refused
+	}
+	return nil
+}
+
+// without is to less the refused recipients.
+func without(to []string, refused []*mailer.Error) []string {
+	var out []string
+	for _, a := range to {
+		if !slices.ContainsFunc(refused, func(e *mailer.Error) bool { return strings.EqualFold(e.Rcpt, a) }) {
+			out = append(out, a)
+		}
+	}
+	return out
 }
 
 func megabytes(n int64) string {

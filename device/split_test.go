@@ -195,3 +195,23 @@ func header(t *testing.T, msg []byte) *mail.Header {
 	defer mr.Close()
 	return &mr.Header
 }
+
+// TestOversizeRecipientRefused: a recipient refused for good on the first
+// part is not tried again on the others, and the job names it once.
+func TestOversizeRecipientRefused(t *testing.T) {
+	t.Parallel()
+	r := newRig(t, rigOptions{idp: idptest.Options{IgnoreInterval: true}})
+	r.signedIn(testUPN)
+	r.configure(map[string]string{"scan.dpi": "150", "limits.max_message_mb": "1"})
+	r.mail.FailNext("rcpt", nil)
+	r.mail.FailNext("rcpt", &smtp.SMTPError{Code: 550, EnhancedCode: smtp.EnhancedCode{5, 1, 1}, Message: "User unknown"})
+	job, err := r.dev.Scan(context.Background(), apitype.ScanRequest{To: []string{"a@fabrikam.example", "nobody@fabrikam.example"}, Pages: 9}, nil)
+	if err != nil || job.State != apitype.JobSent || len(job.Parts) < 2 || strings.Count(job.Error, "nobody@fabrikam.example") != 1 {
+		t.Fatalf("job %s in %d parts, error %q (%v); want sent, naming the refused address once", job.State, len(job.Parts), job.Error, err)
+	}
+	for i, m := range r.mail.Messages() {
+		if strings.Join(m.To, ",") != "a@fabrikam.example" {
+			t.Errorf("part %d went to %v", i+1, m.To)
+		}
+	}
+}
