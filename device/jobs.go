@@ -324,6 +324,7 @@ func (d *Device) send(ctx context.Context, job *apitype.Job, dir string, note fu
 			// document into parts of at most half this size.
 			max, known = messageSize(filesSize(files))/2, false
 			d.log.Warn("message too large for the server; sending it in parts", "job", job.ID, "err", err)
+			m.note("The mail server refused the message as too large; sending it in parts")
 		} else if !split {
 			return err
 		}

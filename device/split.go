@@ -23,9 +23,10 @@ const (
 )
 
 // messageSize estimates the message that carries attachments of n bytes:
-// base64 makes them a third larger; headers and the text part add a little.
+// base64 makes every 57 bytes a line of 76 characters and CRLF (a third
+// larger and a little more); headers and the text part add a little.
 func messageSize(n int64) int64 {
-	return n*4/3 + 64<<10
+	return (n+56)/57*78 + 64<<10
 }
 
 func filesSize(files []string) int64 {
@@ -147,6 +148,7 @@ func (d *Device) sendParts(ctx context.Context, m *mailing, job *apitype.Job, di
 			// the rest again, smaller.
 			max := messageSize(partSize(refs[part.First-1:part.Last])) / 2
 			d.log.Warn("part too large for the server; cutting again", "job", job.ID, "part", i+1, "err", err)
+			m.note(fmt.Sprintf("The mail server refused part %d as too large; sending the rest in smaller parts", i+1))
 			if err := d.planParts(job, dir, max, false); err != nil {
 				return err
 			}

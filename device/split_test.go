@@ -103,8 +103,12 @@ func TestOversizeSplit(t *testing.T) {
 			if next != pages+1 {
 				t.Errorf("parts end at page %d, the document has %d", next-1, pages)
 			}
-			if len(notes) < len(job.Parts) || !strings.Contains(notes[0], "part 1 of") {
+			told := strings.Join(notes, "\n")
+			if len(notes) < len(job.Parts) || !strings.Contains(told, fmt.Sprintf("Sending part %d of %d", len(job.Parts), len(job.Parts))) {
 				t.Errorf("operator notes %q", notes)
+			}
+			if refused := strings.Contains(told, "refused the message as too large"); refused != (tt.server != 0) {
+				t.Errorf("told of the server's refusal: %v, want %v (notes %q)", refused, tt.server != 0, notes)
 			}
 			spool := spoolPath(r.dev.spoolDir, job.ID)
 			if _, err := spoolFiles(spool); err == nil {

@@ -113,8 +113,9 @@ func driveDemo(tb testing.TB, dir string, pages int, mode string, flags ...strin
 	p.send("alice@fabrikam.example")
 	p.expect("page " + strconv.Itoa(pages) + " scanned")
 	p.expect("Sent (job")
-	line := p.expect("saved it as:")
-	eml = strings.TrimSpace(line[strings.Index(line, "saved it as:")+len("saved it as:"):])
+	// A long scan goes in parts: the first part's file is returned.
+	line := p.expect(" as: ")
+	eml = strings.TrimSpace(line[strings.Index(line, " as: ")+len(" as: "):])
 	if !filepath.IsAbs(eml) {
 		eml = filepath.Join(dir, eml)
 	}

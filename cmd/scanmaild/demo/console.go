@@ -176,7 +176,12 @@ func (c *console) scan(ctx context.Context) bool {
 	if job.Error != "" {
 		c.printf("  %s\n  What to do: %s\n", job.Error, job.Hint)
 	}
-	if msgs := c.mail.Messages(); len(msgs) > 0 {
+	msgs := c.mail.Messages()
+	if n := len(job.Parts); n > 0 && len(msgs) >= n {
+		for i, m := range msgs[len(msgs)-n:] {
+			c.printf("  The SMTP server saved part %d of %d as: %s\n", i+1, n, m.Path)
+		}
+	} else if len(msgs) > 0 {
 		c.printf("  The SMTP server saved it as: %s\n", msgs[len(msgs)-1].Path)
 	}
 	return true
