@@ -238,9 +238,6 @@ func (d *Document) Written() int64 {
 	return d.size
 }
 
-// Refs lists where each page's image lies in the document's files.
-func (d *Document) Refs() []PageRef { return d.refs }
-
 // Files are the document's files, in page order.
 func (d *Document) Files() []string { return d.files }
 
