@@ -136,14 +136,20 @@ func writeTIFFStored(tw *tiff.Writer, ref PageRef, r io.Reader) error {
 	if err != nil {
 		return err
 	}
-	n, err := io.Copy(pw, r)
-	if err == nil && n != ref.Length {
-		err = fmt.Errorf("scan: stored image of %d bytes, want %d", n, ref.Length)
-	}
-	if err != nil {
-		return err
+	if err := copyStored(pw, r, ref); err != nil {
+		return fmt.Errorf("scan: %w", err)
 	}
 	return tw.EndPage()
+}
+
+// copyStored copies a stored page image, which must have the length its
+// index says.
+func copyStored(w io.Writer, r io.Reader, ref PageRef) error {
+	n, err := io.Copy(w, r)
+	if err == nil && n != ref.Length {
+		err = fmt.Errorf("stored image of %d bytes, want %d", n, ref.Length)
+	}
+	return err
 }
 
 // writeIndex stores refs in dir, synced.

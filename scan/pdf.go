@@ -71,13 +71,18 @@ func (p *PDFWriter) Pages() int { return p.pages }
 // the engine's own JPEG as it came.
 // After an error the PDF is unusable and every later call fails.
 func (p *PDFWriter) WritePage(ctx context.Context, pg Page) error {
+	return p.addPage(func() error { return p.writePage(ctx, pg) })
+}
+
+// addPage writes the next page with write; the first error sticks.
+func (p *PDFWriter) addPage(write func() error) error {
 	if p.closed {
 		return errors.New("scan: PDFWriter is closed")
 	}
 	if p.err != nil {
 		return p.err
 	}
-	if err := p.writePage(ctx, pg); err != nil {
+	if err := write(); err != nil {
 		p.err = fmt.Errorf("scan: PDF page %d: %w", p.pages+1, err)
 		return p.err
 	}
@@ -101,25 +106,9 @@ func (p *PDFWriter) writePage(ctx context.Context, pg Page) error {
 // writeStored writes a page whose compressed image, described by ref, is
 // read from r as it is.
 func (p *PDFWriter) writeStored(ref PageRef, r io.Reader) error {
-	if p.closed {
-		return errors.New("scan: PDFWriter is closed")
-	}
-	if p.err != nil {
-		return p.err
-	}
-	err := p.writeImage(ref, func(w io.Writer) error {
-		n, err := io.Copy(w, r)
-		if err == nil && n != ref.Length {
-			err = fmt.Errorf("stored image of %d bytes, want %d", n, ref.Length)
-		}
-		return err
+	return p.addPage(func() error {
+		return p.writeImage(ref, func(w io.Writer) error { return copyStored(w, r, ref) })
 	})
-	if err != nil {
-		p.err = fmt.Errorf("scan: PDF page %d: %w", p.pages+1, err)
-		return p.err
-	}
-	p.pages++
-	return nil
 }
 
 // writeImage writes a page showing one image, whose compressed data
