@@ -310,8 +310,8 @@ func (d *Device) send(ctx context.Context, job *apitype.Job, dir string, note fu
 
 	max := s.maxMessageSize(p)
 	split := s.Oversize != OversizeRefuse
+	known := true
 	if len(job.Parts) == 0 {
-		known := true
 		err := checkSize(files, max)
 		if err == nil {
 			msg := m.msg
@@ -328,11 +328,17 @@ func (d *Device) send(ctx context.Context, job *apitype.Job, dir string, note fu
 		} else if !split {
 			return err
 		}
-		if err := d.planParts(job, dir, max, known); err != nil {
+	}
+	refs, err := readIndex(dir)
+	if err != nil {
+		return err
+	}
+	if len(job.Parts) == 0 {
+		if err := d.planParts(job, refs, max, known); err != nil {
 			return err
 		}
 	}
-	return d.sendParts(ctx, m, job, dir, format, files[0])
+	return d.sendParts(ctx, m, job, dir, refs, format, files[0])
 }
 
 // mailing is what every message of a job shares.

@@ -62,11 +62,7 @@ func checkSize(files []string, max int64) error {
 // parts under the same Message-IDs. A known limit (known) refuses a page
 // too large on its own before connecting; a limit guessed from a server's
 // refusal gives such a page a part of its own, and the server decides.
-func (d *Device) planParts(job *apitype.Job, dir string, max int64, known bool) error {
-	refs, err := scan.ReadIndex(dir)
-	if err != nil {
-		return &Error{Summary: "The scanned document cannot be cut into parts", Hint: "Scan again in fewer pages.", Err: err}
-	}
+func (d *Device) planParts(job *apitype.Job, refs []scan.PageRef, max int64, known bool) error {
 	first := 1
 	var sent []apitype.JobPart
 	for _, p := range job.Parts {
@@ -101,13 +97,18 @@ func (d *Device) planParts(job *apitype.Job, dir string, max int64, known bool) 
 	return d.store.PutJob(*job)
 }
 
-// sendParts sends the parts of a job not sent yet, recording each as it
-// goes. A part the server finds too large is cut again.
-func (d *Device) sendParts(ctx context.Context, m *mailing, job *apitype.Job, dir string, format scan.Format, docFile string) error {
+// readIndex reads where the spooled document's pages lie, to cut it.
+func readIndex(dir string) ([]scan.PageRef, error) {
 	refs, err := scan.ReadIndex(dir)
 	if err != nil {
-		return &Error{Summary: "The scanned document cannot be cut into parts", Hint: "Scan again in fewer pages.", Err: err}
+		return nil, &Error{Summary: "The scanned document cannot be cut into parts", Hint: "Scan again in fewer pages.", Err: err}
 	}
+	return refs, nil
+}
+
+// sendParts sends the parts of a job not sent yet, recording each as it
+// goes. A part the server finds too large is cut again.
+func (d *Device) sendParts(ctx context.Context, m *mailing, job *apitype.Job, dir string, refs []scan.PageRef, format scan.Format, docFile string) error {
 	var refused mailer.RefusedError // by every part
 	for i := 0; i < len(job.Parts); i++ {
 		part := job.Parts[i]
@@ -149,7 +150,7 @@ func (d *Device) sendParts(ctx context.Context, m *mailing, job *apitype.Job, di
 			max := messageSize(partSize(refs[part.First-1:part.Last])) / 2
 			d.log.Warn("part too large for the server; cutting again", "job", job.ID, "part", i+1, "err", err)
 			m.note(fmt.Sprintf("The mail server refused part %d as too large; sending the rest in smaller parts", i+1))
-			if err := d.planParts(job, dir, max, false); err != nil {
+			if err := d.planParts(job, refs, max, false); err != nil {
 				return err
 			}
 			i--
