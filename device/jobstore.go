@@ -24,15 +24,37 @@ func (st *Store) NewJob(job apitype.Job) (apitype.Job, error) {
 			return err
 		}
 		job.ID = id
-		return putJSON(b, jobKey(id), job)
+		return putJob(tx, job)
 	})
 	return job, err
 }
 
 // PutJob stores job under its ID.
 func (st *Store) PutJob(job apitype.Job) error {
-	return st.db.Update(func(tx *bolt.Tx) error {
-		return putJSON(tx.Bucket(bucketJobs), jobKey(job.ID), job)
+	return st.db.Update(func(tx *bolt.Tx) error { return putJob(tx, job) })
+}
+
+// putJob stores job and keeps the outbox index of jobs not ended.
+func putJob(tx *bolt.Tx, job apitype.Job) error {
+	key := jobKey(job.ID)
+	if err := putJSON(tx.Bucket(bucketJobs), key, job); err != nil {
+		return err
+	}
+	if ended(job.State) {
+		return tx.Bucket(bucketOutbox).Delete(key)
+	}
+	return tx.Bucket(bucketOutbox).Put(key, []byte{})
+}
+
+// indexOutbox builds the outbox index from the job records, for a state
+// file written before it existed.
+func indexOutbox(tx *bolt.Tx) error {
+	return tx.Bucket(bucketJobs).ForEach(func(k, v []byte) error {
+		var j apitype.Job
+		if err := json.Unmarshal(v, &j); err != nil {
+			return fmt.Errorf("job %x: %w", k, err)
+		}
+		return putJob(tx, j)
 	})
 }
 
@@ -67,18 +89,21 @@ func ended(state string) bool {
 	return state == apitype.JobSent || state == apitype.JobFailed || state == apitype.JobCanceled
 }
 
-// Unfinished lists the jobs not yet sent or failed, oldest first.
+// Unfinished lists the jobs not ended, oldest first.
 func (st *Store) Unfinished() ([]apitype.Job, error) {
 	var jobs []apitype.Job
 	err := st.db.View(func(tx *bolt.Tx) error {
-		return tx.Bucket(bucketJobs).ForEach(func(k, v []byte) error {
+		b := tx.Bucket(bucketJobs)
+		return tx.Bucket(bucketOutbox).ForEach(func(k, _ []byte) error {
 			var j apitype.Job
-			if err := json.Unmarshal(v, &j); err != nil {
-				return fmt.Errorf("job %x: %w", k, err)
+			ok, err := getJSON(b, k, &j)
+			if err == nil && !ok {
+				err = ErrNoJob
 			}
-			if !ended(j.State) {
-				jobs = append(jobs, j)
+			if err != nil {
+				return fmt.Errorf("job %x in the outbox: %w", k, err)
 			}
+			jobs = append(jobs, j)
 			return nil
 		})
 	})
@@ -105,7 +130,7 @@ func (st *Store) UpdateJob(id uint64, fn func(*apitype.Job) error) (apitype.Job,
 		if err := fn(&job); err != nil {
 			return err
 		}
-		return putJSON(b, jobKey(id), job)
+		return putJob(tx, job)
 	})
 	return job, err
 }

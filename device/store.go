@@ -13,8 +13,9 @@ import (
 
 // schemaVersion is the layout of the state file. Bucket names carry the
 // version of their values, so a later layout can migrate bucket by bucket
-// and an older daemon refuses a file it does not understand.
-const schemaVersion = 1
+// and an older daemon refuses a file it does not understand. Version 2
+// added the outbox index.
+const schemaVersion = 2
 
 var (
 	bucketMeta     = []byte("meta")
@@ -22,6 +23,9 @@ var (
 	bucketTokens   = []byte("tokens.v1")
 	bucketJobs     = []byte("jobs.v1")
 	bucketLimits   = []byte("limits.v1")
+	// bucketOutbox holds the IDs of the jobs not ended, so that the
+	// outbox and the status never read the whole job history.
+	bucketOutbox = []byte("outbox.v1")
 
 	keySchema   = []byte("schema")
 	keySettings = []byte("settings")
@@ -71,8 +75,8 @@ func (s *Store) init() error {
 		if err != nil {
 			return err
 		}
+		var got int
 		if v := meta.Get(keySchema); v != nil {
-			var got int
 			if err := json.Unmarshal(v, &got); err != nil {
 				return fmt.Errorf("schema version: %w", err)
 			}
@@ -83,10 +87,13 @@ func (s *Store) init() error {
 		if err := putJSON(meta, keySchema, schemaVersion); err != nil {
 			return err
 		}
-		for _, name := range [][]byte{bucketSettings, bucketTokens, bucketJobs, bucketLimits} {
+		for _, name := range [][]byte{bucketSettings, bucketTokens, bucketJobs, bucketLimits, bucketOutbox} {
 			if _, err := tx.CreateBucketIfNotExists(name); err != nil {
 				return err
 			}
+		}
+		if got < 2 {
+			return indexOutbox(tx)
 		}
 		return nil
 	})

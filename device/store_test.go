@@ -7,6 +7,8 @@ import (
 	"testing"
 
 	bolt "go.etcd.io/bbolt"
+
+	"scanmail/device/apitype"
 )
 
 func TestStoreReopen(t *testing.T) {
@@ -74,5 +76,47 @@ func TestStoreFailedUpdateKeepsState(t *testing.T) {
 	}
 	if s, _ := st.Settings(); s.ClientID != "" {
 		t.Fatalf("a failed change left client_id %q", s.ClientID)
+	}
+}
+
+// TestStoreIndexesOutbox: a state file from before the outbox index gets
+// one on opening, so its waiting jobs are still found.
+func TestStoreIndexesOutbox(t *testing.T) {
+	t.Parallel()
+	path := filepath.Join(t.TempDir(), "scanmail.db")
+	db, err := bolt.Open(path, 0o600, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	err = db.Update(func(tx *bolt.Tx) error {
+		meta, _ := tx.CreateBucketIfNotExists(bucketMeta)
+		meta.Put(keySchema, []byte("1"))
+		jobs, _ := tx.CreateBucketIfNotExists(bucketJobs)
+		for _, j := range []apitype.Job{{ID: 1, State: apitype.JobSent}, {ID: 2, State: apitype.JobQueued}, {ID: 3, State: apitype.JobFailed}, {ID: 4, State: apitype.JobSending}} {
+			if err := putJSON(jobs, jobKey(j.ID), j); err != nil {
+				return err
+			}
+		}
+		return nil
+	})
+	db.Close()
+	if err != nil {
+		t.Fatal(err)
+	}
+	st, err := OpenStore(path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer st.Close()
+	jobs, err := st.Unfinished()
+	if err != nil || len(jobs) != 2 || jobs[0].ID != 2 || jobs[1].ID != 4 {
+		t.Fatalf("unfinished %+v (%v), want jobs 2 and 4", jobs, err)
+	}
+	// Ending a job takes it out.
+	if _, err := st.UpdateJob(2, func(j *apitype.Job) error { j.State = apitype.JobCanceled; return nil }); err != nil {
+		t.Fatal(err)
+	}
+	if jobs, _ := st.Unfinished(); len(jobs) != 1 || jobs[0].ID != 4 {
+		t.Fatalf("after a cancel: %+v", jobs)
 	}
 }
