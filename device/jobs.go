@@ -33,9 +33,10 @@ func (d *Device) Jobs(limit int) ([]apitype.Job, error) {
 
 // Scan scans a document and mails it to req.To. progress, when not nil,
 // hears of every step. The scanner is held only while it scans: once the
-// job is queued, the next document can be scanned while this one is sent. The job is the device's, not the caller's: once
-// scanning has begun it runs to its end even if ctx is canceled (the person
-// walked away, a client hung up); ctx then only stops the progress reports.
+// job is queued, the next document can be scanned while this one is sent.
+// The job is the device's, not the caller's: once scanning has begun it
+// runs to its end even if ctx is canceled (the person walked away, a client
+// hung up); ctx then only stops the progress reports.
 func (d *Device) Scan(ctx context.Context, req apitype.ScanRequest, progress func(apitype.JobEvent)) (apitype.Job, error) {
 	report := func(ev apitype.JobEvent) {
 		if progress != nil && ctx.Err() == nil {
@@ -47,10 +48,7 @@ func (d *Device) Scan(ctx context.Context, req apitype.ScanRequest, progress fun
 		return apitype.Job{}, err
 	}
 	// Refuse before scanning what could not be sent or kept.
-	if _, err := d.checkReady(); err != nil {
-		return apitype.Job{}, err
-	}
-	s, err := d.store.Settings()
+	s, err := d.checkReady()
 	if err != nil {
 		return apitype.Job{}, err
 	}
@@ -63,7 +61,7 @@ func (d *Device) Scan(ctx context.Context, req apitype.ScanRequest, progress fun
 		return apitype.Job{}, err
 	}
 	defer end()
-	job, err := d.scanJob(req, to, room, report)
+	job, err := d.scanJob(s, req, to, room, report)
 	if err != nil {
 		return job, err
 	}
@@ -81,7 +79,7 @@ func (d *Device) Scan(ctx context.Context, req apitype.ScanRequest, progress fun
 
 // scanJob scans the document and queues the job, holding the scanner only
 // while it scans.
-func (d *Device) scanJob(req apitype.ScanRequest, to []string, room int64, report func(apitype.JobEvent)) (apitype.Job, error) {
+func (d *Device) scanJob(s Settings, req apitype.ScanRequest, to []string, room int64, report func(apitype.JobEvent)) (apitype.Job, error) {
 	if !d.jobMu.TryLock() {
 		return apitype.Job{}, &Error{Summary: "The scanner is busy", Hint: "Wait for the running job to finish.", Err: ErrBusy}
 	}
@@ -100,7 +98,7 @@ func (d *Device) scanJob(req apitype.ScanRequest, to []string, room int64, repor
 
 	jobCtx := d.ctx // the job outlives the caller, not the daemon
 	dir := spoolPath(d.spoolDir, job.ID)
-	job, err = d.scanTo(jobCtx, dir, job, pages, room, func(n int) {
+	job, err = d.scanTo(jobCtx, dir, job, s.Scan, pages, room, func(n int) {
 		report(apitype.JobEvent{Job: job, Page: n})
 	})
 	if err != nil {
@@ -112,7 +110,7 @@ func (d *Device) scanJob(req apitype.ScanRequest, to []string, room int64, repor
 	// with the Message-ID every attempt will carry.
 	job.State = apitype.JobQueued
 	job.NextAttempt = d.now()
-	job.MessageID = mailer.MessageIDFor(d.deviceAddress())
+	job.MessageID = mailer.MessageIDFor(s.DeviceAddress)
 	if err := d.store.PutJob(job); err != nil {
 		return job, err
 	}
@@ -145,28 +143,26 @@ func (d *Device) finish(job apitype.Job, err error) apitype.Job {
 	return job
 }
 
-// checkReady is readyToSend on the stored state.
-func (d *Device) checkReady() (Provider, error) {
+// checkReady is readyToSend on the stored state; it returns the settings
+// it checked.
+func (d *Device) checkReady() (Settings, error) {
 	s, err := d.store.Settings()
 	if err != nil {
-		return Provider{}, err
+		return s, err
 	}
 	acct, ok, err := d.store.Account()
 	if err != nil {
-		return Provider{}, err
+		return s, err
 	}
-	return d.readyToSend(s, acct, ok)
+	_, err = d.readyToSend(s, acct, ok)
+	return s, err
 }
 
-// scanTo scans a document of at most room bytes into the spool directory
-// dir, reporting each page. The directory appears under its name only once
+// scanTo scans a document as ss says, of at most room bytes, into the spool
+// directory dir, reporting each page. The directory appears under its name only once
 // every file in it is complete and on disk.
-func (d *Device) scanTo(ctx context.Context, dir string, job apitype.Job, pages int, room int64, page func(int)) (apitype.Job, error) {
-	s, err := d.store.Settings()
-	if err != nil {
-		return job, err
-	}
-	opts, format, quality, err := s.Scan.options()
+func (d *Device) scanTo(ctx context.Context, dir string, job apitype.Job, ss ScanSettings, pages int, room int64, page func(int)) (apitype.Job, error) {
+	opts, format, quality, err := ss.options()
 	if err != nil {
 		return job, &Error{Summary: "The scan settings are not valid", Hint: "Check scan.mode, scan.dpi and scan.format (scanmaild config).", Err: err}
 	}
