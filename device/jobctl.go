@@ -9,9 +9,6 @@ import (
 	"scanmail/device/apitype"
 )
 
-// errTaken means another party changed the job's state first.
-var errTaken = errors.New("the job changed state")
-
 // CancelJob stops a job waiting to be sent: it will not be sent, and its
 // document is removed. A job being sent at this moment, or already ended,
 // cannot be canceled.

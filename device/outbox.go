@@ -23,6 +23,9 @@ const (
 	retryMost   = time.Hour
 )
 
+// errTaken means another party changed the job's state first.
+var errTaken = errors.New("the job changed state")
+
 // deliver makes one delivery attempt of the queued job id and records how
 // it went: sent; queued again for later (a passing failure, or a sign-in
 // an admin must renew, which pauses it without spending an attempt); or
@@ -31,13 +34,21 @@ const (
 func (d *Device) deliver(ctx context.Context, id uint64, report func(apitype.JobEvent)) (apitype.Job, error) {
 	d.sendMu.Lock()
 	defer d.sendMu.Unlock()
-	job, ok, err := d.store.Job(id)
-	if err != nil || !ok {
-		return job, fmt.Errorf("job %d: %w", id, err)
-	}
-	if job.State != apitype.JobQueued || job.NextAttempt.After(d.now()) {
-		// Taken already: sent, failed, or waiting for its next try.
+	// Taken in one transaction: the scan and the outbox may both reach
+	// for a job, and a cancel may come at the same moment.
+	job, err := d.store.UpdateJob(id, func(j *apitype.Job) error {
+		if j.State != apitype.JobQueued || j.NextAttempt.After(d.now()) {
+			return errTaken // sent, failed, canceled, or waiting for its next try
+		}
+		j.State = apitype.JobSending
+		j.Attempts++
+		return nil
+	})
+	if errors.Is(err, errTaken) {
 		return job, jobError(job)
+	}
+	if err != nil {
+		return job, err
 	}
 	return d.attempt(ctx, job, report)
 }
@@ -50,26 +61,12 @@ func jobError(job apitype.Job) error {
 	return &Error{Summary: job.Error, Hint: job.Hint, Temporary: job.State == apitype.JobQueued}
 }
 
-// attempt is deliver's attempt; the caller holds sendMu.
+// attempt is deliver's attempt on job, taken for sending; the caller holds
+// sendMu.
 func (d *Device) attempt(ctx context.Context, job apitype.Job, report func(apitype.JobEvent)) (apitype.Job, error) {
-	// Taken in one transaction: a cancel may come at the same moment.
-	job, err := d.store.UpdateJob(job.ID, func(j *apitype.Job) error {
-		if j.State != apitype.JobQueued {
-			return errTaken
-		}
-		j.State = apitype.JobSending
-		j.Attempts++
-		return nil
-	})
-	if errors.Is(err, errTaken) {
-		return job, jobError(job)
-	}
-	if err != nil {
-		return job, err
-	}
 	report(apitype.JobEvent{Job: job})
 	dir := spoolPath(d.spoolDir, job.ID)
-	err = d.send(ctx, &job, dir, func(note string) { report(apitype.JobEvent{Job: job, Note: note}) })
+	err := d.send(ctx, &job, dir, func(note string) { report(apitype.JobEvent{Job: job, Note: note}) })
 	var refused *mailer.RefusedError
 	switch {
 	case err == nil:
