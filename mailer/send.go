@@ -191,7 +191,7 @@ func (s *Sender) Send(ctx context.Context, auth sasl.Client, from string, msg *M
 	log.Debug("smtp: message accepted", "bytes", n, "recipients", len(rcpts))
 
 	if err := c.Quit(); err != nil {
-		log.Debug("smtp: QUIT failed after the message was accepted", "err", err)
+		log.Debug("smtp: QUIT failed after the message was accepted", "err", detail(err))
 	}
 	if len(refused) > 0 {
 		return &RefusedError{Refused: refused}
