@@ -6,7 +6,7 @@ import (
 	"errors"
 	"fmt"
 	"io"
-	"net/mail"
+	"os"
 	"path/filepath"
 	"strconv"
 	"strings"
@@ -316,10 +316,10 @@ func (d *Device) send(ctx context.Context, job *apitype.Job, dir string, note fu
 				return err
 			}
 			// The server takes less than the settings say: cut the
-			// document into parts it takes.
-			max, known = cutLimit(err, messageSize(filesSize(files)))
-			d.log.Warn("message too large for the server; sending it in parts", "job", job.ID, "max_bytes", max, "err", err)
-			m.note(tooLargeNote(err, "the message") + "; sending it in parts")
+			// document into parts of at most half this size.
+			max, known = messageSize(filesSize(files))/2, false
+			d.log.Warn("message too large for the server; sending it in parts", "job", job.ID, "err", err)
+			m.note("The mail server refused the message as too large; sending it in parts")
 		} else if !split {
 			return err
 		}
@@ -361,7 +361,11 @@ func (d *Device) mail(ctx context.Context, m *mailing, msg mailer.Message) error
 func attachFiles(files []string, format scan.Format) []mailer.Attachment {
 	var atts []mailer.Attachment
 	for _, path := range files {
-		atts = append(atts, spoolAttachment(path, filepath.Base(path), format))
+		atts = append(atts, mailer.Attachment{
+			Filename:    filepath.Base(path),
+			ContentType: format.ContentType(),
+			Open:        func() (io.ReadCloser, error) { return os.Open(path) },
+		})
 	}
 	return atts
 }
@@ -375,7 +379,9 @@ func recipients(list []string) ([]string, error) {
 			if part == "" {
 				continue
 			}
-			a, err := mail.ParseAddress(part)
+			// A display name ("Bob <bob@example.com>") is allowed and
+			// dropped; the address itself must go into RCPT TO unchanged.
+			a, err := mailer.ParseAddress(part)
 			if err != nil {
 				return nil, &Error{Summary: fmt.Sprintf("%q is not an e-mail address", part), Hint: "Check the destination address."}
 			}

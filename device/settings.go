@@ -3,7 +3,6 @@ package device
 import (
 	"errors"
 	"fmt"
-	"net/mail"
 	"sort"
 	"strconv"
 	"strings"
@@ -404,9 +403,10 @@ func summarizePEM(pem string) string {
 }
 
 // parseBareAddress accepts "user@example.com" only: no display name, since
-// the address must match the account's UPN exactly.
+// the address must match the account's UPN exactly, and nothing the SMTP
+// envelope would not carry as written (see mailer.ParseAddress).
 func parseBareAddress(s string) (string, error) {
-	a, err := mail.ParseAddress(s)
+	a, err := mailer.ParseAddress(s)
 	if err != nil || a.Name != "" || a.Address != s {
 		return "", fmt.Errorf("%q is not a plain e-mail address", s)
 	}
