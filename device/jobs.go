@@ -6,7 +6,6 @@ import (
 	"errors"
 	"fmt"
 	"io"
-	"net/mail"
 	"os"
 	"path/filepath"
 	"strconv"
@@ -380,7 +379,9 @@ func recipients(list []string) ([]string, error) {
 			if part == "" {
 				continue
 			}
-			a, err := mail.ParseAddress(part)
+			// A display name ("Bob <bob@example.com>") is allowed and
+			// dropped; the address itself must go into RCPT TO unchanged.
+			a, err := mailer.ParseAddress(part)
 			if err != nil {
 				return nil, &Error{Summary: fmt.Sprintf("%q is not an e-mail address", part), Hint: "Check the destination address."}
 			}

@@ -7,6 +7,9 @@ import (
 	"net/http"
 	"regexp"
 	"strconv"
+	"strings"
+	"unicode"
+	"unicode/utf8"
 
 	"golang.org/x/oauth2"
 )
@@ -85,7 +88,7 @@ func oauthError(err error) error {
 			Summary:   fmt.Sprintf("The sign-in service is unavailable (HTTP %d)", status),
 			Hint:      "This is usually brief; try again in a few minutes.",
 			Temporary: true,
-			Err:       errors.New(re.ErrorCode + " " + re.ErrorDescription),
+			Err:       errors.New(printable(re.ErrorCode+" "+re.ErrorDescription, maxDescription)),
 		}
 	}
 	codes := answerCodes(re)
@@ -114,10 +117,41 @@ func answerError(a oauthAnswer, re *oauth2.RetrieveError) error {
 // describe keeps the provider's code and description, which name the
 // AADSTS number an admin can look up; they hold no secret.
 func describe(re *oauth2.RetrieveError) error {
+	code := printable(re.ErrorCode, maxDescription)
 	if re.ErrorDescription == "" {
-		return errors.New(re.ErrorCode)
+		return errors.New(code)
 	}
-	return fmt.Errorf("%s: %s", re.ErrorCode, firstLine(re.ErrorDescription))
+	return fmt.Errorf("%s: %s", code, printable(firstLine(re.ErrorDescription), maxDescription))
+}
+
+// maxDescription bounds the provider's words as shown; Entra's longest
+// descriptions, with their trace lines, take about 600 bytes.
+const maxDescription = 1024
+
+// printable is the provider's text made safe to log and to show on a
+// terminal, the panel or a page: line breaks and other spaces become a
+// space, and control and format characters go (C0 and C1 controls, DEL,
+// bidi overrides and isolates, zero-width characters), cut to at most
+// limit bytes. A custom provider's endpoint, or anyone who can answer in
+// its name, chooses this text.
+func printable(s string, limit int) string {
+	s = strings.Map(func(r rune) rune {
+		switch {
+		case unicode.IsSpace(r):
+			return ' '
+		case !unicode.IsPrint(r):
+			return -1
+		}
+		return r
+	}, s)
+	if len(s) <= limit {
+		return s
+	}
+	cut := limit - len("…")
+	for cut > 0 && !utf8.RuneStart(s[cut]) {
+		cut--
+	}
+	return s[:cut] + "…"
 }
 
 func firstLine(s string) string {

@@ -105,10 +105,20 @@ func (d *Device) attempt(ctx context.Context, job apitype.Job, report func(apity
 
 // retryWindow is how long passing failures are tried again.
 func (d *Device) retryWindow() time.Duration {
-	if s, err := d.store.Settings(); err == nil && s.RetryHours > 0 {
-		return time.Duration(s.RetryHours) * time.Hour
+	s, err := d.store.Settings()
+	if err != nil {
+		return retryWindow
 	}
-	return retryWindow
+	return s.retryWindow()
+}
+
+// retryWindow is how long the settings say passing failures are tried
+// again.
+func (s Settings) retryWindow() time.Duration {
+	if s.RetryHours <= 0 {
+		return retryWindow
+	}
+	return time.Duration(min(s.RetryHours, maxRetryHours)) * time.Hour
 }
 
 // windowStart is when a job's retry window began: when it was made, or

@@ -3,7 +3,6 @@ package device
 import (
 	"errors"
 	"fmt"
-	"net/mail"
 	"sort"
 	"strconv"
 	"strings"
@@ -63,7 +62,7 @@ func (s Settings) maxMessageSize(p Provider) int64 {
 	case s.MaxMessageMB < 0:
 		return 0
 	case s.MaxMessageMB > 0:
-		return int64(s.MaxMessageMB) << 20
+		return megabytesUpTo(s.MaxMessageMB, maxMessageMB)
 	}
 	return p.MaxMessageSize
 }
@@ -211,7 +210,7 @@ func settingsTable() []setting {
 			set: func(s *Settings, v string) error {
 				n, err := strconv.Atoi(v)
 				if err != nil {
-					return fmt.Errorf("%q is not a number", v)
+					return fmt.Errorf("%q is not a whole number", v)
 				}
 				if err := (scan.Options{DPI: n}).Validate(); err != nil || n == 0 {
 					return fmt.Errorf("%d dpi is not offered (75, 100, 150, 200, 300, 600)", n)
@@ -228,21 +227,13 @@ func settingsTable() []setting {
 				s.Scan.Format = v
 				return nil
 			}},
-		{key: "scan.quality", help: "JPEG quality, 1 (smallest) to 100 (best)",
-			get: func(s *Settings) string { return strconv.Itoa(s.Scan.Quality) },
-			set: func(s *Settings, v string) error {
-				n, err := strconv.Atoi(v)
-				if err != nil || n < 1 || n > 100 {
-					return fmt.Errorf("quality %q is not a number from 1 to 100", v)
-				}
-				s.Scan.Quality = n
-				return nil
-			}},
-		intSetting("limits.messages_per_minute", "messages a minute at most (0: the provider's, 30 for Exchange Online; -1: no limit)",
+		intSetting("scan.quality", "JPEG quality, 1 (smallest) to 100 (best)", 1, 100,
+			func(s *Settings) *int { return &s.Scan.Quality }),
+		intSetting("limits.messages_per_minute", "messages a minute at most (0: the provider's, 30 for Exchange Online; -1: no limit)", -1, maxMessagesPerMinute,
 			func(s *Settings) *int { return &s.Limits.MessagesPerMinute }),
-		intSetting("limits.recipients_per_day", "recipients a day at most (0: the provider's, 10000 for Exchange Online; -1: no limit)",
+		intSetting("limits.recipients_per_day", "recipients a day at most (0: the provider's, 10000 for Exchange Online; -1: no limit)", -1, maxRecipientsPerDay,
 			func(s *Settings) *int { return &s.Limits.RecipientsPerDay }),
-		intSetting("limits.max_message_mb", "largest message in MB (0: the provider's, 35 for Exchange Online; -1: no limit)",
+		intSetting("limits.max_message_mb", "largest message in MB (0: the provider's, 35 for Exchange Online; -1: no limit)", -1, maxMessageMB,
 			func(s *Settings) *int { return &s.MaxMessageMB }),
 		{key: "limits.oversize", help: "a document too large for one message: split (numbered mails, by whole pages) or refuse",
 			get: func(s *Settings) string { return s.Oversize },
@@ -253,19 +244,11 @@ func settingsTable() []setting {
 				s.Oversize = v
 				return nil
 			}},
-		{key: "retry.window_hours", help: "hours a job failing for passing reasons (network, 4xx) is tried again before it fails (0: 24)",
-			get: func(s *Settings) string { return strconv.Itoa(s.RetryHours) },
-			set: func(s *Settings, v string) error {
-				n, err := strconv.Atoi(v)
-				if err != nil || n < 0 || n > 24*30 {
-					return fmt.Errorf("%q is not a number of hours from 0 to 720", v)
-				}
-				s.RetryHours = n
-				return nil
-			}},
-		intSetting("spool.max_mb", "room for documents waiting to be sent, in MB (0: 512; -1: as much as the disk has)",
+		intSetting("retry.window_hours", "hours a job failing for passing reasons (network, 4xx) is tried again before it fails (0: 24)", 0, maxRetryHours,
+			func(s *Settings) *int { return &s.RetryHours }),
+		intSetting("spool.max_mb", "room for documents waiting to be sent, in MB (0: 512; -1: as much as the disk has)", -1, maxSpoolMB,
 			func(s *Settings) *int { return &s.Spool.MaxMB }),
-		intSetting("spool.keep_failed_days", "days a failed job's document is kept so that it can be sent again (0: removed at once; -1: kept until sent or canceled)",
+		intSetting("spool.keep_failed_days", "days a failed job's document is kept so that it can be sent again (0: removed at once; -1: kept until sent or canceled)", -1, maxKeepFailedDays,
 			func(s *Settings) *int { return &s.Spool.KeepFailedDays }),
 		{key: "custom.smtp_host", help: "custom provider: SMTP host name",
 			get: func(s *Settings) string { return s.Custom.SMTPHost },
@@ -276,12 +259,12 @@ func settingsTable() []setting {
 				s.Custom.SMTPHost = v
 				return nil
 			}},
-		{key: "custom.smtp_port", help: "custom provider: SMTP port (587)",
+		{key: "custom.smtp_port", help: "custom provider: SMTP port (587); 1 to 65535, not 465",
 			get: func(s *Settings) string { return strconv.Itoa(s.Custom.SMTPPort) },
 			set: func(s *Settings, v string) error {
-				n, err := strconv.Atoi(v)
+				n, err := parseInt(v, 1, 65535)
 				if err != nil {
-					return fmt.Errorf("port %q is not a number", v)
+					return err
 				}
 				if err := checkSMTPPort(n); err != nil {
 					return err
@@ -324,18 +307,48 @@ func settingsTable() []setting {
 	}
 }
 
-func intSetting(key, help string, field func(*Settings) *int) setting {
-	return setting{key: key, help: help,
+// The largest values of the numeric settings. Each is far above any real
+// use, and small enough that what is derived from it (bytes, durations)
+// fits in an int64 and a time.Duration, and the value itself in a 32-bit
+// int on ARMv7.
+const (
+	maxMessagesPerMinute = 1000      // Exchange Online allows 30
+	maxRecipientsPerDay  = 1_000_000 // Exchange Online allows 10,000
+	maxMessageMB         = 1024      // Exchange Online allows 150 at most
+	maxRetryHours        = 30 * 24
+	maxSpoolMB           = 1 << 20 // 1 TiB
+	maxKeepFailedDays    = 3650    // ten years
+)
+
+// megabytesUpTo is n MB in bytes, n taken as at most max: a value stored
+// before the settings had bounds must not wrap to a negative size.
+func megabytesUpTo(n, max int) int64 {
+	return int64(min(n, max)) << 20
+}
+
+// intSetting is a whole number from min to max; the help says the range.
+func intSetting(key, help string, min, max int, field func(*Settings) *int) setting {
+	return setting{key: key, help: fmt.Sprintf("%s; %d to %d", help, min, max),
 		get: func(s *Settings) string { return strconv.Itoa(*field(s)) },
 		set: func(s *Settings, v string) error {
-			n, err := strconv.Atoi(v)
-			if err != nil || n < -1 {
-				return fmt.Errorf("%q is not a number from -1 up", v)
+			n, err := parseInt(v, min, max)
+			if err != nil {
+				return err
 			}
 			*field(s) = n
 			return nil
 		},
 	}
+}
+
+// parseInt reads a whole number from min to max. A number too large for
+// an int is refused like any other out of the range.
+func parseInt(v string, min, max int) (int, error) {
+	n, err := strconv.Atoi(v)
+	if err != nil || n < min || n > max {
+		return 0, fmt.Errorf("%q is not a whole number from %d to %d", v, min, max)
+	}
+	return n, nil
 }
 
 func stringSetting(key, help string, field func(*Settings) *string) setting {
@@ -390,9 +403,10 @@ func summarizePEM(pem string) string {
 }
 
 // parseBareAddress accepts "user@example.com" only: no display name, since
-// the address must match the account's UPN exactly.
+// the address must match the account's UPN exactly, and nothing the SMTP
+// envelope would not carry as written (see mailer.ParseAddress).
 func parseBareAddress(s string) (string, error) {
-	a, err := mail.ParseAddress(s)
+	a, err := mailer.ParseAddress(s)
 	if err != nil || a.Name != "" || a.Address != s {
 		return "", fmt.Errorf("%q is not a plain e-mail address", s)
 	}

@@ -1,9 +1,14 @@
 package device
 
 import (
+	"math"
+	"slices"
 	"strconv"
 	"strings"
 	"testing"
+	"time"
+
+	"scanmail/device/apitype"
 )
 
 func TestSettingsSet(t *testing.T) {
@@ -18,7 +23,7 @@ func TestSettingsSet(t *testing.T) {
 		{"device_address", "Scanner <scanner@contoso.example>", "not a plain e-mail address"},
 		{"device_address", "scanner", "not a plain e-mail address"},
 		{"custom.smtp_port", "465", "587"},
-		{"custom.smtp_port", "x", "not a number"},
+		{"custom.smtp_port", "x", "not a whole number"},
 		{"custom.smtp_port", "587", ""},
 		{"custom.smtp_host", "52.96.0.1", "DNS name"},
 		{"custom.smtp_host", "localhost", ""},
@@ -37,7 +42,7 @@ func TestSettingsSet(t *testing.T) {
 		{"scan.quality", "0", "1 to 100"},
 		{"limits.messages_per_minute", "10", ""},
 		{"limits.recipients_per_day", "-1", ""},
-		{"limits.recipients_per_day", "-2", "from -1 up"},
+		{"limits.recipients_per_day", "-2", "from -1 to 1000000"},
 		{"limits.max_message_mb", "150", ""},
 		{"colour", "blue", "unknown setting"},
 	}
@@ -125,5 +130,97 @@ func TestCustomProviderIncomplete(t *testing.T) {
 	s.Provider = CustomProviderID
 	if _, err := s.ResolveProvider(); err == nil || !strings.Contains(err.Error(), "custom.device_auth_url") {
 		t.Fatalf("got %v, want to be told which endpoints are missing", err)
+	}
+}
+
+// TestSettingsNumericBounds sets every numeric setting to its bounds, just
+// past them, and to numbers that overflow an int on ARMv7 or arm64.
+func TestSettingsNumericBounds(t *testing.T) {
+	t.Parallel()
+	ranges := []struct {
+		key      string
+		min, max int
+	}{
+		{"scan.quality", 1, 100},
+		{"limits.messages_per_minute", -1, 1000},
+		{"limits.recipients_per_day", -1, 1_000_000},
+		{"limits.max_message_mb", -1, 1024},
+		{"retry.window_hours", 0, 720},
+		{"spool.max_mb", -1, 1 << 20},
+		{"spool.keep_failed_days", -1, 3650},
+		{"custom.smtp_port", 1, 65535},
+	}
+	for _, r := range ranges {
+		values := []string{
+			strconv.Itoa(r.min), strconv.Itoa(r.max),
+			strconv.Itoa(r.min - 1), strconv.Itoa(r.max + 1),
+			"-2",
+			"106752",               // days: past time.Duration's range
+			"2048",                 // MB: past a 32-bit int in bytes
+			"8796093022208",        // 2^43: MB past an int64 in bytes
+			"9223372036854775808",  // 2^63: past an int64
+			"-9223372036854775809", // past an int64 the other way
+			"ten", "1.5", "0x10", "",
+		}
+		for _, v := range values {
+			n, err := strconv.ParseInt(v, 10, 64)
+			ok := err == nil && int64(r.min) <= n && n <= int64(r.max)
+			t.Run(r.key+"="+v, func(t *testing.T) {
+				s := DefaultSettings()
+				err := s.Set(r.key, v)
+				if ok {
+					if err != nil {
+						t.Fatalf("refused: %v", err)
+					}
+					if got := s.Values(); !slices.Contains(got, [2]string{r.key, v}) {
+						t.Errorf("does not read back as %q: %v", v, got)
+					}
+					return
+				}
+				want := "from " + strconv.Itoa(r.min) + " to " + strconv.Itoa(r.max)
+				if err == nil || !strings.Contains(err.Error(), want) {
+					t.Fatalf("err %v, want the range %q named", err, want)
+				}
+			})
+		}
+		if help := SettingKeys()[r.key]; !strings.Contains(help, strconv.Itoa(r.min)+" to "+strconv.Itoa(r.max)) {
+			t.Errorf("%s: help %q does not name the range", r.key, help)
+		}
+	}
+}
+
+// TestSettingsDerivedAtBounds checks what is computed from the numeric
+// settings at their largest values, and from values stored before there
+// were bounds: nothing wraps to a negative size or a past date.
+func TestSettingsDerivedAtBounds(t *testing.T) {
+	t.Parallel()
+	now := time.Date(2026, 12, 3, 12, 0, 0, 0, time.UTC)
+	failed := apitype.Job{State: apitype.JobFailed, Finished: now.Add(-time.Hour)}
+	for _, days := range []int{maxKeepFailedDays, 106752, math.MaxInt} {
+		if expired(failed, days, now) {
+			t.Errorf("keep_failed_days %d: a document failed an hour ago is removed", days)
+		}
+	}
+	old := apitype.Job{State: apitype.JobFailed, Finished: now.AddDate(0, 0, -maxKeepFailedDays)}
+	if !expired(old, maxKeepFailedDays, now) {
+		t.Errorf("keep_failed_days %d: a document failed that long ago is kept", maxKeepFailedDays)
+	}
+
+	for _, mb := range []int{maxSpoolMB, math.MaxInt} {
+		if got, want := (SpoolSettings{MaxMB: mb}).spoolMax(), int64(maxSpoolMB)<<20; got != want {
+			t.Errorf("spool.max_mb %d: %d bytes, want %d", mb, got, want)
+		}
+	}
+	for _, mb := range []int{maxMessageMB, math.MaxInt} {
+		s := Settings{MaxMessageMB: mb}
+		if got, want := s.maxMessageSize(Provider{}), int64(maxMessageMB)<<20; got != want {
+			t.Errorf("limits.max_message_mb %d: %d bytes, want %d", mb, got, want)
+		}
+	}
+	for _, h := range []int{maxRetryHours, math.MaxInt} {
+		s := Settings{RetryHours: h}
+		if got, want := s.retryWindow(), time.Duration(maxRetryHours)*time.Hour; got != want {
+			t.Errorf("retry.window_hours %d: %v, want %v", h, got, want)
+		}
 	}
 }

@@ -32,7 +32,7 @@ func (s SpoolSettings) spoolMax() int64 {
 	case s.MaxMB == 0:
 		return defaultSpoolMB << 20
 	}
-	return int64(s.MaxMB) << 20
+	return megabytesUpTo(s.MaxMB, maxSpoolMB)
 }
 
 // spoolUsage is the bytes the spool's documents take, and how many there
@@ -143,8 +143,12 @@ func expired(job apitype.Job, keepFailedDays int, now time.Time) bool {
 	case apitype.JobSent, apitype.JobCanceled:
 		return true
 	case apitype.JobFailed:
-		keep := time.Duration(keepFailedDays) * 24 * time.Hour
-		return keepFailedDays >= 0 && now.Sub(job.Finished) >= keep
+		// Counted in calendar days, not as a time.Duration, which ends
+		// after 106,751 days, and no further than the setting's bound: a
+		// value stored before there was one must not wrap to a negative
+		// age that removes the document at once.
+		days := min(keepFailedDays, maxKeepFailedDays)
+		return days >= 0 && !now.Before(job.Finished.AddDate(0, 0, days))
 	}
 	return false
 }

@@ -10,6 +10,8 @@ import (
 	"net"
 	"strings"
 	"syscall"
+	"unicode"
+	"unicode/utf8"
 
 	"github.com/emersion/go-smtp"
 )
@@ -100,9 +102,20 @@ func (e *Error) Temporary() bool {
 	return errors.Is(err, context.Canceled) || isTimeout(err) || isNetwork(err)
 }
 
+// maxDetail bounds the cause as shown: a server's answer is one line of at
+// most 512 bytes (RFC 5321), a few with a multiline one.
+const maxDetail = 1024
+
 // detail shows a server's answer with its enhanced status code, which
-// SMTPError.Error leaves out and which an administrator searches for.
+// SMTPError.Error leaves out and which an administrator searches for. It
+// is printable whatever the server sent (see printable), since the answer,
+// or the malformed line in a textproto.ProtocolError, can be chosen by
+// anyone on the path before STARTTLS.
 func detail(err error) string {
+	return printable(rawDetail(err), maxDetail)
+}
+
+func rawDetail(err error) string {
 	var se *smtp.SMTPError
 	if !errors.As(err, &se) {
 		return err.Error()
@@ -129,7 +142,44 @@ func newError(step, rcpt string, err error) *Error {
 			break
 		}
 	}
+	cleanReply(err)
 	return e
+}
+
+// cleanReply makes the text of a server's answer in err printable, for
+// callers that read SMTPError.Message themselves. It returns err.
+func cleanReply(err error) error {
+	var se *smtp.SMTPError
+	if errors.As(err, &se) {
+		se.Message = printable(se.Message, maxDetail)
+	}
+	return err
+}
+
+// printable is text from the server made safe to show on a terminal, a
+// panel or a page, and to log: line breaks and other spaces become a
+// space, and control and format characters go (C0 and C1 controls, DEL,
+// bidi overrides and isolates, zero-width characters), so that an answer
+// cannot move a cursor, clear a screen or reorder the words around it.
+// It is cut to at most limit bytes.
+func printable(s string, limit int) string {
+	s = strings.Map(func(r rune) rune {
+		switch {
+		case unicode.IsSpace(r):
+			return ' '
+		case !unicode.IsPrint(r):
+			return -1
+		}
+		return r
+	}, s)
+	if len(s) <= limit {
+		return s
+	}
+	cut := limit - len("…")
+	for cut > 0 && !utf8.RuneStart(s[cut]) {
+		cut--
+	}
+	return s[:cut] + "…"
 }
 
 // advice is one row of the catalogue: the first row whose step and match

@@ -125,3 +125,29 @@ func TestTooLarge(t *testing.T) {
 		}
 	}
 }
+
+func TestPrintable(t *testing.T) {
+	tests := []struct {
+		in    string
+		limit int
+		want  string
+	}{
+		{"250 OK", 100, "250 OK"},
+		{"a\x1b[2Jb\x00c\x7fd\u009be", 100, "a[2Jbcde"},
+		{"one\r\ntwo\tthree\u00a0four\u2028five", 100, "one  two three four five"},
+		{"\u202Egnp.exe\u202C \u2066x\u2069 \u200bz\u061c", 100, "gnp.exe x z"},
+		{"bad \xff byte", 100, "bad \ufffd byte"},
+		{"Ünïcödé stays", 100, "Ünïcödé stays"},
+		{"abcdefghij", 8, "abcde…"},
+		{"ééééé", 8, "éé…"}, // cut on a rune's start
+	}
+	for _, tt := range tests {
+		got := printable(tt.in, tt.limit)
+		if got != tt.want {
+			t.Errorf("printable(%q, %d) = %q, want %q", tt.in, tt.limit, got, tt.want)
+		}
+		if len(got) > tt.limit {
+			t.Errorf("printable(%q, %d) is %d bytes", tt.in, tt.limit, len(got))
+		}
+	}
+}

@@ -133,17 +133,17 @@ func (m *Message) header() (mail.Header, error) {
 }
 
 func (m *Message) addresses() (from *mail.Address, to []*mail.Address, err error) {
-	from, err = mail.ParseAddress(m.From)
+	from, err = ParseAddress(m.From)
 	if err != nil {
-		return nil, nil, fmt.Errorf("from address %q: %w", m.From, err)
+		return nil, nil, fmt.Errorf("from address: %w", err)
 	}
 	if len(m.To) == 0 {
 		return nil, nil, errors.New("message has no recipient")
 	}
 	for _, s := range m.To {
-		a, err := mail.ParseAddress(s)
+		a, err := ParseAddress(s)
 		if err != nil {
-			return nil, nil, fmt.Errorf("recipient address %q: %w", s, err)
+			return nil, nil, fmt.Errorf("recipient address: %w", err)
 		}
 		to = append(to, a)
 	}

@@ -14,7 +14,6 @@ import (
 	"strings"
 	"time"
 
-	"github.com/emersion/go-message/mail"
 	"github.com/emersion/go-sasl"
 	"github.com/emersion/go-smtp"
 )
@@ -72,9 +71,9 @@ func (s *Sender) Send(ctx context.Context, auth sasl.Client, from string, msg *M
 	cfg := s.config()
 	log := cfg.Logger
 
-	sender, err := mail.ParseAddress(from)
+	sender, err := ParseAddress(from)
 	if err != nil {
-		return newError("message", "", fmt.Errorf("sender address %q: %w", from, err))
+		return newError("message", "", fmt.Errorf("sender address: %w", err))
 	}
 	rcpts, err := msg.recipients()
 	if err != nil {
@@ -191,7 +190,7 @@ func (s *Sender) Send(ctx context.Context, auth sasl.Client, from string, msg *M
 	log.Debug("smtp: message accepted", "bytes", n, "recipients", len(rcpts))
 
 	if err := c.Quit(); err != nil {
-		log.Debug("smtp: QUIT failed after the message was accepted", "err", err)
+		log.Debug("smtp: QUIT failed after the message was accepted", "err", detail(err))
 	}
 	if len(refused) > 0 {
 		return &RefusedError{Refused: refused}

@@ -707,6 +707,9 @@ func TestSendInvalidMessage(t *testing.T) {
 	}{
 		{"bad envelope sender", "not an address", testMessage()},
 		{"no recipients", user, &mailer.Message{From: user}},
+		{"quoted envelope sender", `"scan ner"@example.com`, testMessage()},
+		{"quoted recipient", user, &mailer.Message{From: user, To: []string{`"a b"@example.com`}}},
+		{"recipient with a command after it", user, &mailer.Message{From: user, To: []string{"a@example.com\r\nRCPT TO:<evil@example.net>"}}},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {

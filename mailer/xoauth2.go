@@ -68,6 +68,10 @@ func (c *xoauth2Client) Next(challenge []byte) ([]byte, error) {
 	if err := json.Unmarshal(challenge, f); err != nil {
 		f = &XOAuth2Error{Raw: string(challenge)}
 	}
+	// The server's words, shown to people.
+	for _, s := range []*string{&f.Status, &f.Schemes, &f.Scope, &f.Raw} {
+		*s = printable(*s, maxDetail)
+	}
 	c.failure = f
 	return []byte{}, nil
 }

@@ -44,6 +44,16 @@ func TestXOAuth2Challenge(t *testing.T) {
 			challenge: "go away",
 			want:      XOAuth2Error{Raw: "go away"},
 		},
+		{
+			name:      "control and bidi characters",
+			challenge: `{"status":"401\u001b[2J","schemes":"bea\u202erer","scope":"https://x/\r\nINJECTED"}`,
+			want:      XOAuth2Error{Status: "401[2J", Schemes: "bearer", Scope: "https://x/  INJECTED"},
+		},
+		{
+			name:      "not json, with controls",
+			challenge: "go\x1b]0;t\x07 away\u2066",
+			want:      XOAuth2Error{Raw: "go]0;t away"},
+		},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {

@@ -3,6 +3,8 @@ package link
 import (
 	"encoding/binary"
 	"fmt"
+	"strings"
+	"unicode"
 
 	"scanmail/scan"
 )
@@ -58,7 +60,7 @@ func parseHello(p []byte) (helloMsg, error) {
 		version:   Version{p[0], p[1]},
 		engineISN: binary.LittleEndian.Uint32(p[4:]),
 		maxStrip:  binary.LittleEndian.Uint32(p[8:]),
-		name:      string(p[12:min(len(p), 12+maxNameLen)]),
+		name:      text(p[12:min(len(p), 12+maxNameLen)]),
 	}, nil
 }
 
@@ -271,7 +273,7 @@ func parseStatus(p []byte) (statusMsg, error) {
 	return statusMsg{
 		code:  EngineCode(binary.LittleEndian.Uint16(p)),
 		fatal: p[2]&statusFatal != 0,
-		text:  string(p[4:min(len(p), 4+maxTextLen)]),
+		text:  text(p[4:min(len(p), 4+maxTextLen)]),
 	}, nil
 }
 
@@ -299,7 +301,25 @@ func lenString(p []byte) (s string, rest []byte, ok bool) {
 		return "", nil, false
 	}
 	n := int(p[0])
-	return string(p[1 : 1+n]), p[1+n:], true
+	return text(p[1 : 1+n]), p[1+n:], true
+}
+
+// text is a string field as the other end sent it, made safe to log and
+// to show on the panel: line breaks and other spaces become a space, and
+// control and format characters go (C0 and C1 controls, DEL, bidi
+// overrides and isolates), so that an engine's words cannot drive a
+// terminal or reorder the text around them. The fields are short by the
+// protocol (maxNameLen, maxTextLen).
+func text(p []byte) string {
+	return strings.Map(func(r rune) rune {
+		switch {
+		case unicode.IsSpace(r):
+			return ' '
+		case !unicode.IsPrint(r):
+			return -1
+		}
+		return r
+	}, string(p))
 }
 
 func truncate(s string, n int) string {
