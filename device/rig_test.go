@@ -5,6 +5,7 @@ import (
 	"context"
 	"io"
 	"log/slog"
+	"net/http"
 	"net/http/httptest"
 	"os"
 	"path/filepath"
@@ -50,6 +51,9 @@ type rigOptions struct {
 	// smtpTimeout bounds each SMTP step, for a stalling server; 0 = the
 	// mailer's default (60 s).
 	smtpTimeout time.Duration
+	// idpFront, if set, stands in front of the identity provider, as a
+	// proxy or a network would.
+	idpFront func(http.Handler) http.Handler
 }
 
 func newRig(t *testing.T, o rigOptions) *rig {
@@ -59,7 +63,11 @@ func newRig(t *testing.T, o rigOptions) *rig {
 	}
 	o.idp.ClientID = testClientID
 	r := &rig{t: t, idp: idptest.New(o.idp), log: &syncBuffer{}, now: o.now, sleep: o.sleep, smtpTimeout: o.smtpTimeout}
-	hs := httptest.NewServer(r.idp)
+	var idp http.Handler = r.idp
+	if o.idpFront != nil {
+		idp = o.idpFront(idp)
+	}
+	hs := httptest.NewServer(idp)
 	t.Cleanup(hs.Close)
 	r.idpURL = hs.URL
 

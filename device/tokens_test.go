@@ -4,7 +4,10 @@ import (
 	"context"
 	"errors"
 	"net/http"
+	"net/http/httptest"
+	"strconv"
 	"strings"
+	"sync/atomic"
 	"testing"
 	"time"
 
@@ -166,5 +169,49 @@ func waitJob(t *testing.T, r *rig, id uint64, state string) apitype.Job {
 			t.Fatalf("job %d still %s (%s), want %s", id, job.State, job.Error, state)
 		}
 		time.Sleep(20 * time.Millisecond)
+	}
+}
+
+// TestTokenRedirectRefused: a token endpoint answering with a redirect
+// (307 and 308 re-post the form) does not get the refresh token sent on,
+// not even to plain http; the device says what happened and keeps its
+// sign-in.
+func TestTokenRedirectRefused(t *testing.T) {
+	t.Parallel()
+	for _, status := range []int{http.StatusTemporaryRedirect, http.StatusPermanentRedirect} {
+		t.Run(strconv.Itoa(status), func(t *testing.T) {
+			t.Parallel()
+			var leaked atomic.Int32
+			elsewhere := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, req *http.Request) {
+				leaked.Add(1)
+				http.Error(w, "no", http.StatusBadRequest)
+			}))
+			t.Cleanup(elsewhere.Close)
+			var redirect atomic.Bool
+			front := func(next http.Handler) http.Handler {
+				return http.HandlerFunc(func(w http.ResponseWriter, req *http.Request) {
+					if redirect.Load() {
+						http.Redirect(w, req, elsewhere.URL+"/token", status)
+						return
+					}
+					next.ServeHTTP(w, req)
+				})
+			}
+			r := newRig(t, rigOptions{idp: idptest.Options{IgnoreInterval: true}, idpFront: front})
+			r.signedIn(testUPN)
+			before, _, _ := r.store.Account()
+			redirect.Store(true)
+			_, _, err := r.dev.accessToken(context.Background(), true)
+			if summary, _ := Explain(err); !strings.Contains(summary, "redirect") || !errors.Is(err, ErrRedirect) {
+				t.Fatalf("err %v, want the redirect refused", err)
+			}
+			if n := leaked.Load(); n != 0 {
+				t.Fatalf("the redirect was followed: %d request(s) reached its target", n)
+			}
+			after, _, _ := r.store.Account()
+			if after.Ended != nil || after.Token.RefreshToken != before.Token.RefreshToken {
+				t.Error("a redirect changed the stored sign-in")
+			}
+		})
 	}
 }
