@@ -3,6 +3,8 @@ package device
 import (
 	"context"
 	"errors"
+	"fmt"
+	"runtime/debug"
 	"time"
 
 	"golang.org/x/oauth2"
@@ -48,11 +50,7 @@ func (d *Device) StartSignIn(ctx context.Context) (apitype.SignIn, error) {
 		d.setSignIn(failed(err))
 		return apitype.SignIn{}, err
 	}
-	if da.Expiry.IsZero() {
-		// Without expires_in the wait would be unbounded; Microsoft's
-		// codes live 15 minutes.
-		da.Expiry = d.now().Add(15 * time.Minute)
-	}
+	boundDeviceAuth(da, time.Now())
 	waiting := apitype.SignIn{
 		State:                   apitype.SignInWaiting,
 		VerificationURI:         da.VerificationURI,
@@ -82,10 +80,55 @@ func (d *Device) StartSignIn(ctx context.Context) (apitype.SignIn, error) {
 	go func() {
 		defer d.wg.Done()
 		defer stop()
+		defer func() {
+			// Whatever a server answers, the daemon keeps running.
+			if p := recover(); p != nil {
+				d.log.Error("sign-in stopped by a panic", "panic", p, "stack", string(debug.Stack()))
+				d.setSignIn(failed(&Error{
+					Summary: "The sign-in stopped on an unexpected answer of the sign-in service",
+					Hint:    "Start sign-in again. If it happens again, report it with the device's log.",
+					Err:     fmt.Errorf("panic: %v", p),
+				}))
+			}
+		}()
 		pollCtx = context.WithValue(pollCtx, oauth2.HTTPClient, client)
 		d.setSignIn(d.finishSignIn(pollCtx, s, p, conf, da))
 	}()
 	return waiting, nil
+}
+
+// Bounds of what the sign-in service says about its code (RFC 8628 §3.2).
+// x/oauth2 hands the interval to time.NewTicker, which panics on zero or
+// less, and an expires_in of years would keep a code, and the sign-in
+// waiting on it, open for as long.
+const (
+	defaultPollInterval = 5 // seconds, when the service gives none (RFC 8628 §3.2)
+	minPollInterval     = 1
+	maxPollInterval     = 60
+	defaultCodeLifetime = 15 * time.Minute // Microsoft's
+	maxCodeLifetime     = 30 * time.Minute
+)
+
+// boundDeviceAuth keeps the polling interval and the code's lifetime of a
+// devicecode answer within bounds. now is when the answer arrived, by the
+// clock x/oauth2 computed its Expiry with.
+func boundDeviceAuth(da *oauth2.DeviceAuthResponse, now time.Time) {
+	switch {
+	case da.Interval == 0:
+		da.Interval = defaultPollInterval
+	case da.Interval < minPollInterval:
+		da.Interval = minPollInterval
+	case da.Interval > maxPollInterval:
+		da.Interval = maxPollInterval
+	}
+	switch life := da.Expiry.Sub(now); {
+	case da.Expiry.IsZero() || life <= 0:
+		// None, or already over: a broken answer. Poll for as long as
+		// Microsoft's codes live; the service says when it is expired.
+		da.Expiry = now.Add(defaultCodeLifetime)
+	case life > maxCodeLifetime:
+		da.Expiry = now.Add(maxCodeLifetime)
+	}
 }
 
 // CancelSignIn stops a waiting sign-in.

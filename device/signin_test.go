@@ -8,6 +8,8 @@ import (
 	"testing"
 	"time"
 
+	"golang.org/x/oauth2"
+
 	"scanmail/device/apitype"
 	"scanmail/device/idptest"
 )
@@ -157,3 +159,93 @@ func TestSignOut(t *testing.T) {
 }
 
 func b64(s string) string { return base64.RawURLEncoding.EncodeToString([]byte(s)) }
+
+// TestSignInOddTiming: whatever interval and expires_in the sign-in service
+// sends, the daemon does not panic (x/oauth2 gives the interval to
+// time.NewTicker), and the code's lifetime shown and waited for is at most
+// 30 minutes.
+func TestSignInOddTiming(t *testing.T) {
+	t.Parallel()
+	const huge = 1 << 62
+	tests := []struct {
+		name   string
+		answer idptest.DeviceCodeAnswer
+	}{
+		{"interval 0", idptest.DeviceCodeAnswer{Interval: 0, ExpiresIn: 900}},
+		{"interval negative", idptest.DeviceCodeAnswer{Interval: -5, ExpiresIn: 900}},
+		{"interval huge", idptest.DeviceCodeAnswer{Interval: huge, ExpiresIn: 900}},
+		{"expires_in 0", idptest.DeviceCodeAnswer{Interval: 5, ExpiresIn: 0}},
+		{"expires_in negative", idptest.DeviceCodeAnswer{Interval: 5, ExpiresIn: -900}},
+		{"expires_in huge", idptest.DeviceCodeAnswer{Interval: 5, ExpiresIn: huge}},
+		{"expires_in a year", idptest.DeviceCodeAnswer{Interval: 5, ExpiresIn: 365 * 24 * 3600}},
+		{"both negative", idptest.DeviceCodeAnswer{Interval: -1, ExpiresIn: -1}},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			t.Parallel()
+			r := newRig(t, rigOptions{idp: idptest.Options{IgnoreInterval: true}})
+			r.idp.ScriptDeviceCode(tt.answer)
+			start := time.Now()
+			st, err := r.dev.StartSignIn(context.Background())
+			if err != nil {
+				t.Fatal(err)
+			}
+			if life := st.ExpiresAt.Sub(start); life <= 0 || life > maxCodeLifetime+time.Minute {
+				t.Errorf("code expires in %v, want within (0, %v]", life, maxCodeLifetime)
+			}
+			// The poller has started with the interval; a panic would
+			// have ended the test binary.
+			r.dev.CancelSignIn()
+			if st := waitSignIn(t, r); st.State != apitype.SignInCanceled {
+				t.Fatalf("sign-in %s (%s), want canceled", st.State, st.Error)
+			}
+		})
+	}
+}
+
+// TestBoundDeviceAuth: the interval is kept within 1 to 60 s (none means
+// RFC 8628's 5) and the code's lifetime within 30 minutes (none, or one
+// already over, means Microsoft's 15).
+func TestBoundDeviceAuth(t *testing.T) {
+	t.Parallel()
+	now := time.Date(2026, 12, 3, 12, 0, 0, 0, time.UTC)
+	tests := []struct {
+		interval     int64
+		expiry       time.Time
+		wantInterval int64
+		wantLife     time.Duration
+	}{
+		{5, now.Add(15 * time.Minute), 5, 15 * time.Minute},
+		{0, now.Add(time.Minute), 5, time.Minute},
+		{-3, now.Add(time.Minute), 1, time.Minute},
+		{1 << 40, now.Add(time.Minute), 60, time.Minute},
+		{60, time.Time{}, 60, 15 * time.Minute},
+		{5, now.Add(-time.Hour), 5, 15 * time.Minute},
+		{5, now.AddDate(200, 0, 0), 5, 30 * time.Minute},
+	}
+	for _, tt := range tests {
+		da := &oauth2.DeviceAuthResponse{Interval: tt.interval, Expiry: tt.expiry}
+		boundDeviceAuth(da, now)
+		if da.Interval != tt.wantInterval || da.Expiry.Sub(now) != tt.wantLife {
+			t.Errorf("interval %d, expiry %v: got %d s and %v, want %d s and %v",
+				tt.interval, tt.expiry, da.Interval, da.Expiry.Sub(now), tt.wantInterval, tt.wantLife)
+		}
+	}
+}
+
+// waitSignIn waits for the running sign-in to end.
+func waitSignIn(t *testing.T, r *rig) apitype.SignIn {
+	t.Helper()
+	deadline := time.After(30 * time.Second)
+	for {
+		st, changed := r.dev.SignIn()
+		if st.Done() {
+			return st
+		}
+		select {
+		case <-changed:
+		case <-deadline:
+			t.Fatalf("sign-in still %s", st.State)
+		}
+	}
+}

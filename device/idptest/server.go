@@ -70,6 +70,7 @@ type Server struct {
 	emails           map[string]string // by lower-case username
 	autoUser         string
 	pollScript       []oauthError
+	codeScript       []DeviceCodeAnswer
 	refreshScript    []RefreshAnswer
 	polls            int
 	refreshes        int
