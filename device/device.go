@@ -119,7 +119,7 @@ func New(cfg Config) (*Device, error) {
 	d.wg.Add(2)
 	go func() {
 		defer d.wg.Done()
-		d.runKeepAlive(d.ctx)
+		d.runKeepAlive(d.ctx, sleepCtx)
 	}()
 	go func() {
 		defer d.wg.Done()
