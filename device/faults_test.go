@@ -84,8 +84,14 @@ func TestFaultMatrix(t *testing.T) {
 		{name: "smtp auth disabled", step: "auth",
 			reply:  smtpReply(535, smtp.EnhancedCode{5, 7, 139}, "Authentication unsuccessful, SmtpClientAuthentication is disabled for the Tenant. Visit https://aka.ms/smtp_auth_disabled for more information."),
 			action: actFail, err: "SMTP sign-in (SMTP AUTH) is turned off", hint: "Set-CASMailbox"},
+		// Rejected once, the token is renewed and the message goes
+		// (TestRejectedTokenRenewed); rejected with the new one too, the
+		// job fails.
 		{name: "token rejected", step: "auth",
-			reply:  smtpReply(535, smtp.EnhancedCode{5, 7, 3}, "Authentication unsuccessful [SN4PR0601CA0002.namprd06.prod.outlook.com]"),
+			reply: smtpReply(535, smtp.EnhancedCode{5, 7, 3}, "Authentication unsuccessful [SN4PR0601CA0002.namprd06.prod.outlook.com]"),
+			fault: func(r *rig, _ *fakeClock) {
+				r.mail.FailNext("auth", smtpReply(535, smtp.EnhancedCode{5, 7, 3}, "Authentication unsuccessful [SN4PR0601CA0002.namprd06.prod.outlook.com]"))
+			},
 			action: actFail, err: "Sign-in rejected by the mail server", hint: "SMTP.Send"},
 		{name: "send as", step: "mail",
 			reply:  smtpReply(550, smtp.EnhancedCode{5, 7, 60}, "SMTP; Client does not have permissions to send as this sender"),

@@ -11,8 +11,11 @@ import (
 	"testing"
 	"time"
 
+	"github.com/emersion/go-smtp"
+
 	"scanmail/device/apitype"
 	"scanmail/device/idptest"
+	"scanmail/mailer/smtptest"
 )
 
 // TestTokenRefreshPersists: an expired access token is refreshed with the
@@ -212,6 +215,107 @@ func TestTokenRedirectRefused(t *testing.T) {
 			if after.Ended != nil || after.Token.RefreshToken != before.Token.RefreshToken {
 				t.Error("a redirect changed the stored sign-in")
 			}
+		})
+	}
+}
+
+// TestAccessTokenAge: a token whose provider gave no expires_in is used for
+// an hour from when it was obtained, not for ever; a clock that reads
+// earlier than the last refresh gets a new token.
+func TestAccessTokenAge(t *testing.T) {
+	t.Parallel()
+	tests := []struct {
+		name          string
+		omitExpiresIn bool
+		move          time.Duration // the device's clock, after signing in
+		refreshes     int
+	}{
+		{"no expires_in, 50 minutes old", true, 50 * time.Minute, 0},
+		{"no expires_in, 2 hours old", true, 2 * time.Hour, 1},
+		{"expires_in, 50 minutes old", false, 50 * time.Minute, 0},
+		{"clock behind the last refresh", false, -24 * time.Hour, 1},
+		{"clock 1970", false, -time.Since(time.Unix(0, 0)), 1},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			t.Parallel()
+			clock := &fakeClock{t: time.Now()}
+			r := newRig(t, rigOptions{now: clock.Now, idp: idptest.Options{IgnoreInterval: true, OmitExpiresIn: tt.omitExpiresIn}})
+			r.signedIn(testUPN)
+			if acct, _, _ := r.store.Account(); acct.Token.Expiry.IsZero() != tt.omitExpiresIn {
+				t.Fatalf("token expiry %v; the provider omitted expires_in: %v", acct.Token.Expiry, tt.omitExpiresIn)
+			}
+			clock.Add(tt.move)
+			if _, err := r.dev.TokenSource(context.Background()).Token(); err != nil {
+				t.Fatal(err)
+			}
+			if n := r.idp.Refreshes(); n != tt.refreshes {
+				t.Fatalf("%d refreshes, want %d", n, tt.refreshes)
+			}
+		})
+	}
+}
+
+// TestRejectedTokenRenewed: a mail server that rejects the access token
+// the device took for valid gets a new one, once an attempt: the message
+// goes if the new token passes, the job fails with the server's answer if
+// it is rejected too, and waits for a sign-in if the provider refuses the
+// refresh.
+func TestRejectedTokenRenewed(t *testing.T) {
+	t.Parallel()
+	rejected := &smtp.SMTPError{Code: 535, EnhancedCode: smtp.EnhancedCode{5, 7, 3}, Message: "Authentication unsuccessful"}
+	gmail := &smtp.SMTPError{Code: 535, EnhancedCode: smtp.EnhancedCode{5, 7, 8}, Message: "Username and Password not accepted"}
+	tests := []struct {
+		name      string
+		smtp      smtptest.Options
+		fault     func(r *rig, idpClock, devClock *fakeClock)
+		state     string
+		refreshes int
+		err       string
+	}{
+		{name: "535 5.7.3 once", state: apitype.JobSent, refreshes: 1,
+			fault: func(r *rig, _, _ *fakeClock) { r.mail.FailNext("auth", rejected) }},
+		{name: "xoauth2 challenge 401 once", smtp: smtptest.Options{Challenge: true}, state: apitype.JobSent, refreshes: 1,
+			fault: func(r *rig, _, _ *fakeClock) { r.mail.FailNext("auth", gmail) }},
+		{name: "device clock behind the server's", state: apitype.JobSent, refreshes: 1,
+			fault: func(r *rig, idpClock, devClock *fakeClock) {
+				idpClock.Add(2 * time.Hour) // the token expired where it is checked
+				devClock.Add(30 * time.Minute)
+			}},
+		{name: "rejected again after the refresh", state: apitype.JobFailed, refreshes: 1, err: "Sign-in rejected",
+			fault: func(r *rig, _, _ *fakeClock) {
+				r.mail.FailNext("auth", rejected)
+				r.mail.FailNext("auth", rejected)
+			}},
+		{name: "revoked", state: apitype.JobQueued, refreshes: 1, err: "no longer valid",
+			fault: func(r *rig, _, _ *fakeClock) {
+				r.idp.Revoke(testUPN)
+				r.mail.FailNext("auth", rejected)
+			}},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			t.Parallel()
+			idpClock, devClock := &fakeClock{t: time.Now()}, &fakeClock{t: time.Now()}
+			o := tt.smtp
+			r := newRig(t, rigOptions{now: devClock.Now, idp: idptest.Options{IgnoreInterval: true, Now: idpClock.Now}, smtp: o})
+			r.signedIn(testUPN)
+			tt.fault(r, idpClock, devClock)
+			job, err := r.dev.Scan(context.Background(), apitype.ScanRequest{To: []string{"alice@fabrikam.example"}, Pages: 1}, nil)
+			if job.State != tt.state || !strings.Contains(job.Error, tt.err) {
+				t.Fatalf("job %s (%q, %v), want %s with %q", job.State, job.Error, err, tt.state, tt.err)
+			}
+			if n := r.idp.Refreshes(); n != tt.refreshes {
+				t.Errorf("%d refreshes, want %d", n, tt.refreshes)
+			}
+			wantMsgs := 0
+			if tt.state == apitype.JobSent {
+				wantMsgs = 1
+			}
+			if n := len(r.mail.Messages()); n != wantMsgs {
+				t.Errorf("%d messages received, want %d", n, wantMsgs)
+			}
+			r.noSecrets()
 		})
 	}
 }
