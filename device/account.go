@@ -15,6 +15,11 @@ type Account struct {
 	Tenant   string `json:"tenant"`
 	ClientID string `json:"client_id"`
 
+	// Endpoints are where this sign-in's tokens may go, as the settings
+	// said when it was made. nil for an account stored before they were
+	// recorded, until BindEndpoints records them.
+	Endpoints *Endpoints `json:"endpoints,omitempty"`
+
 	Token *oauth2.Token `json:"token"`
 
 	SignedInAt  time.Time `json:"signed_in_at"`
@@ -78,6 +83,22 @@ func (st *Store) SaveToken(upn string, tok *oauth2.Token, at time.Time) error {
 		}
 		acct.Token = tok
 		acct.LastRefresh = at
+		return putJSON(b, keyAccount, acct)
+	})
+}
+
+// BindEndpoints records the endpoints of an account stored before sign-ins
+// were tied to them (see Device.bindLegacySignIn); an account that has
+// them keeps its own.
+func (st *Store) BindEndpoints(upn string, ep Endpoints) error {
+	return st.db.Update(func(tx *bolt.Tx) error {
+		b := tx.Bucket(bucketTokens)
+		var acct Account
+		ok, err := getJSON(b, keyAccount, &acct)
+		if err != nil || !ok || acct.UPN != upn || acct.Endpoints != nil {
+			return err
+		}
+		acct.Endpoints = &ep
 		return putJSON(b, keyAccount, acct)
 	})
 }

@@ -116,6 +116,10 @@ func New(cfg Config) (*Device, error) {
 		cancel()
 		return nil, fmt.Errorf("resuming jobs: %w", err)
 	}
+	if err := d.bindLegacySignIn(); err != nil {
+		cancel()
+		return nil, fmt.Errorf("recording the sign-in's endpoints: %w", err)
+	}
 	d.wg.Add(2)
 	go func() {
 		defer d.wg.Done()
@@ -241,7 +245,40 @@ func (d *Device) signInUsable(s Settings, acct Account, signedIn bool) (Provider
 			Err:     ErrSignInNeeded,
 		}
 	}
+	what := []string{"the servers it was made for are not recorded"}
+	if acct.Endpoints != nil {
+		what = acct.Endpoints.changes(endpointsOf(s, p))
+	}
+	if len(what) > 0 {
+		return p, &Error{
+			Summary: "The sign-in settings changed since the last sign-in: " + strings.Join(what, ", "),
+			Hint:    "The device sends its tokens only to the servers they were signed in for. Sign in again to use the servers now configured.",
+			Err:     ErrSignInNeeded,
+		}
+	}
 	return p, nil
+}
+
+// bindLegacySignIn ties an account stored before sign-ins were tied to
+// their endpoints to the settings in force when this daemon first opens
+// the state file, so that an upgrade does not cost the sign-in and later
+// changes are noticed. Settings changed before the upgrade cannot be told
+// from the ones signed in with.
+func (d *Device) bindLegacySignIn() error {
+	s, err := d.store.Settings()
+	if err != nil {
+		return err
+	}
+	acct, ok, err := d.store.Account()
+	if err != nil || !ok || acct.Endpoints != nil {
+		return err
+	}
+	p, err := s.ResolveProvider()
+	if err != nil {
+		return nil // unusable anyway; a sign-in after the fix records them
+	}
+	d.log.Info("sign-in tied to the endpoints now configured", "upn", acct.UPN)
+	return d.store.BindEndpoints(acct.UPN, endpointsOf(s, p))
 }
 
 // ErrAddressMismatch means the device address is not the signed-in UPN.

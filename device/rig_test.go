@@ -12,6 +12,7 @@ import (
 	"strconv"
 	"strings"
 	"sync"
+	"sync/atomic"
 	"testing"
 	"time"
 
@@ -32,6 +33,8 @@ type rig struct {
 	t           *testing.T
 	idp         *idptest.Server
 	idpURL      string
+	idpDown     atomic.Bool  // the identity provider drops every connection, as an unreachable one
+	ca          *smtptest.CA // issues the mail servers' certificates; the device trusts it
 	mail        *smtptest.Server
 	dbPath      string
 	store       *Store
@@ -67,13 +70,26 @@ func newRig(t *testing.T, o rigOptions) *rig {
 	if o.idpFront != nil {
 		idp = o.idpFront(idp)
 	}
-	hs := httptest.NewServer(idp)
+	hs := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, req *http.Request) {
+		if r.idpDown.Load() {
+			if c, _, err := http.NewResponseController(w).Hijack(); err == nil {
+				c.Close()
+			}
+			return
+		}
+		idp.ServeHTTP(w, req)
+	}))
 	t.Cleanup(hs.Close)
 	r.idpURL = hs.URL
 
 	if o.smtp.Authenticate == nil {
 		o.smtp.Authenticate = smtptest.TokenOwner(r.idp.Validate)
 	}
+	ca, err := smtptest.NewCA()
+	if err != nil {
+		t.Fatal(err)
+	}
+	r.ca, o.smtp.CA = ca, ca
 	mail, err := smtptest.Start(o.smtp)
 	if err != nil {
 		t.Fatal(err)
@@ -91,7 +107,7 @@ func newRig(t *testing.T, o rigOptions) *rig {
 		"custom.device_auth_url": hs.URL + "/organizations/oauth2/v2.0/devicecode",
 		"custom.token_url":       hs.URL + "/organizations/oauth2/v2.0/token",
 		"custom.scopes":          idptest.DefaultScope + " offline_access openid profile email",
-		"custom.ca_bundle":       string(mail.CertPEM()),
+		"custom.ca_bundle":       string(ca.PEM()),
 	})
 	return r
 }

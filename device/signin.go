@@ -185,11 +185,13 @@ func (d *Device) finishSignIn(ctx context.Context, s Settings, p Provider, conf 
 		return failed(err)
 	}
 	now := d.now()
+	ep := endpointsOf(s, p)
 	acct := Account{
 		UPN:         upn,
 		Provider:    s.Provider,
 		Tenant:      s.Tenant,
 		ClientID:    s.ClientID,
+		Endpoints:   &ep,
 		Token:       tok,
 		SignedInAt:  now,
 		LastRefresh: now,
