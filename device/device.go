@@ -73,10 +73,13 @@ type Device struct {
 	sendMu     sync.Mutex // one SMTP connection at a time
 	outboxKick chan struct{}
 
-	mu          sync.Mutex
-	signIn      apitype.SignIn
-	signInStop  context.CancelFunc
-	signInWatch chan struct{} // closed and replaced on every change
+	mu         sync.Mutex
+	signIn     apitype.SignIn
+	signInStop context.CancelFunc
+	// signInReplace is whether the waiting sign-in may replace the
+	// device's account with another.
+	signInReplace bool
+	signInWatch   chan struct{} // closed and replaced on every change
 }
 
 // New makes a Device. Close it to stop its background work.

@@ -161,7 +161,7 @@ func (r *rig) configure(kv map[string]string) {
 // signIn runs a sign-in to its end and returns the final state.
 func (r *rig) signIn() apitype.SignIn {
 	r.t.Helper()
-	if _, err := r.dev.StartSignIn(context.Background()); err != nil {
+	if _, err := r.dev.StartSignIn(context.Background(), apitype.SignInRequest{}); err != nil {
 		r.t.Fatalf("StartSignIn: %v", err)
 	}
 	deadline := time.After(60 * time.Second)

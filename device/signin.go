@@ -5,6 +5,7 @@ import (
 	"errors"
 	"fmt"
 	"runtime/debug"
+	"strings"
 	"time"
 
 	"golang.org/x/oauth2"
@@ -16,10 +17,15 @@ import (
 // there to show. The wait for the person to sign in runs in the background,
 // and outlives ctx; SignIn reports its progress. A sign-in already waiting
 // is returned as it is, so the panel and the web page show the same code.
-func (d *Device) StartSignIn(ctx context.Context) (apitype.SignIn, error) {
+//
+// A sign-in as another account than the device address ends failed and
+// changes nothing, unless req.ReplaceAccount says to replace the account;
+// joining a waiting sign-in with it applies it to that sign-in.
+func (d *Device) StartSignIn(ctx context.Context, req apitype.SignInRequest) (apitype.SignIn, error) {
 	d.mu.Lock()
 	if d.signIn.State == apitype.SignInWaiting {
 		cur := d.signIn
+		d.signInReplace = d.signInReplace || req.ReplaceAccount
 		d.mu.Unlock()
 		return cur, nil
 	}
@@ -63,6 +69,7 @@ func (d *Device) StartSignIn(ctx context.Context) (apitype.SignIn, error) {
 	if d.signIn.State == apitype.SignInWaiting {
 		// Another caller started one meanwhile; show theirs.
 		cur := d.signIn
+		d.signInReplace = d.signInReplace || req.ReplaceAccount
 		d.mu.Unlock()
 		return cur, nil
 	}
@@ -73,6 +80,7 @@ func (d *Device) StartSignIn(ctx context.Context) (apitype.SignIn, error) {
 	d.wg.Add(1)
 	pollCtx, stop := context.WithCancel(d.ctx)
 	d.signInStop = stop
+	d.signInReplace = req.ReplaceAccount
 	d.mu.Unlock()
 	d.setSignIn(waiting)
 	d.log.Info("sign-in started", "verification_uri", da.VerificationURI, "expires", da.Expiry)
@@ -177,12 +185,25 @@ func (d *Device) finishSignIn(ctx context.Context, s Settings, p Provider, conf 
 		d.log.Warn("sign-in failed", "err", err)
 		return failed(err)
 	}
+	tenant, domain := p.Tenant(s.Tenant), ""
+	if domainTenant(tenant) {
+		domain = tenant
+	}
+	want := idTokenWant{clientID: s.ClientID, tokenURL: conf.Endpoint.TokenURL, tenant: tenant}
+	if domain != "" {
+		if want.knownTID, err = d.store.TenantID(domain); err != nil {
+			return failed(err)
+		}
+	}
 	idToken, _ := tok.Extra("id_token").(string)
-	upn, err := upnFromIDToken(idToken, s.ClientID)
+	who, err := readIDToken(idToken, want)
 	if err != nil {
-		err = &Error{Summary: "Signed in, but the account name could not be read", Hint: "Check that the scopes include openid and profile.", Err: err}
 		d.log.Warn("sign-in failed", "err", err)
 		return failed(err)
+	}
+	upn := who.upn
+	if refused := d.otherAccount(upn); refused != nil {
+		return *refused
 	}
 	now := d.now()
 	ep := endpointsOf(s, p)
@@ -191,13 +212,14 @@ func (d *Device) finishSignIn(ctx context.Context, s Settings, p Provider, conf 
 		Provider:    s.Provider,
 		Tenant:      s.Tenant,
 		ClientID:    s.ClientID,
+		TenantID:    who.tenantID,
 		Endpoints:   &ep,
 		Token:       tok,
 		SignedInAt:  now,
 		LastRefresh: now,
 	}
 	d.tokenMu.Lock()
-	err = d.store.SaveSignIn(acct)
+	err = d.store.SaveSignIn(acct, domain)
 	d.tokenMu.Unlock()
 	if err != nil {
 		d.log.Error("sign-in not stored", "err", err)
@@ -209,6 +231,32 @@ func (d *Device) finishSignIn(ctx context.Context, s Settings, p Provider, conf 
 	d.log.Info("signed in", "upn", upn, "provider", p.ID)
 	d.kick() // jobs paused for a sign-in go now
 	return apitype.SignIn{State: apitype.SignInDone, UPN: upn}
+}
+
+// otherAccount refuses a sign-in as upn when the device sends as another
+// address and the request did not say to replace it: whoever enters the
+// code within its lifetime would otherwise become the device's account.
+// The tokens are dropped; nothing changes.
+func (d *Device) otherAccount(upn string) *apitype.SignIn {
+	s, err := d.store.Settings()
+	if err != nil {
+		st := failed(err)
+		return &st
+	}
+	d.mu.Lock()
+	replace := d.signInReplace
+	d.mu.Unlock()
+	if s.DeviceAddress == "" || strings.EqualFold(s.DeviceAddress, upn) || replace {
+		return nil
+	}
+	d.log.Warn("sign-in as another account refused", "upn", upn, "device_address", s.DeviceAddress)
+	st := failed(&Error{
+		Summary: fmt.Sprintf("Signed in as %s, but the device's account is %s; nothing was changed", upn, s.DeviceAddress),
+		Hint: fmt.Sprintf("The device still sends as %s. To make %s the device's account instead, sign in again and confirm that it replaces %s.",
+			s.DeviceAddress, upn, s.DeviceAddress),
+	})
+	st.Replace = true
+	return &st
 }
 
 // pollToken waits for the tokens. x/oauth2 polls and honours slow_down, but

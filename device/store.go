@@ -29,6 +29,9 @@ var (
 
 	keySchema   = []byte("schema")
 	keySettings = []byte("settings")
+	// keyTenantIDs, in the settings bucket, maps each domain tenant
+	// signed in to to its tenant ID.
+	keyTenantIDs = []byte("tenant_ids")
 	keyAccount  = []byte("account")
 	keyThrottle = []byte("throttle")
 )

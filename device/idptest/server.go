@@ -74,6 +74,7 @@ type Server struct {
 	autoUser         string
 	pollScript       []oauthError
 	codeScript       []DeviceCodeAnswer
+	claims           IDTokenClaims
 	refreshScript    []RefreshAnswer
 	polls            int
 	refreshes        int
