@@ -32,8 +32,8 @@ var (
 	// keyTenantIDs, in the settings bucket, maps each domain tenant
 	// signed in to to its tenant ID.
 	keyTenantIDs = []byte("tenant_ids")
-	keyAccount  = []byte("account")
-	keyThrottle = []byte("throttle")
+	keyAccount   = []byte("account")
+	keyThrottle  = []byte("throttle")
 )
 
 // ErrStoreBusy means another process holds the state file.
