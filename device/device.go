@@ -248,11 +248,17 @@ func (d *Device) signInUsable(s Settings, acct Account, signedIn bool) (Provider
 			Err:     ErrSignInNeeded,
 		}
 	}
-	what := []string{"the servers it was made for are not recorded"}
-	if acct.Endpoints != nil {
-		what = acct.Endpoints.changes(endpointsOf(s, p))
+	if acct.Endpoints == nil {
+		// Stored by an older version while the provider settings did not
+		// resolve (see bindLegacySignIn): where it was meant to go is not
+		// known.
+		return p, &Error{
+			Summary: "The sign-in does not record which servers it was made for",
+			Hint:    "Sign in again.",
+			Err:     ErrSignInNeeded,
+		}
 	}
-	if len(what) > 0 {
+	if what := acct.Endpoints.changes(endpointsOf(s, p)); len(what) > 0 {
 		return p, &Error{
 			Summary: "The sign-in settings changed since the last sign-in: " + strings.Join(what, ", "),
 			Hint:    "The device sends its tokens only to the servers they were signed in for. Sign in again to use the servers now configured.",
