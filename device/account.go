@@ -1,6 +1,7 @@
 package device
 
 import (
+	"strings"
 	"time"
 
 	bolt "go.etcd.io/bbolt"
@@ -14,6 +15,13 @@ type Account struct {
 	Provider string `json:"provider"`
 	Tenant   string `json:"tenant"`
 	ClientID string `json:"client_id"`
+	// TenantID is the id_token's tid: the organisation the account is in.
+	TenantID string `json:"tenant_id,omitempty"`
+
+	// Endpoints are where this sign-in's tokens may go, as the settings
+	// said when it was made. nil for an account stored before they were
+	// recorded, until BindEndpoints records them.
+	Endpoints *Endpoints `json:"endpoints,omitempty"`
 
 	Token *oauth2.Token `json:"token"`
 
@@ -45,8 +53,9 @@ func (st *Store) Account() (acct Account, ok bool, err error) {
 
 // SaveSignIn stores a new sign-in and makes its UPN the device address, in
 // one transaction: the device never holds tokens for one account while
-// sending as another.
-func (st *Store) SaveSignIn(acct Account) error {
+// sending as another. A domain tenant (contoso.onmicrosoft.com), when not
+// "", has its tenant ID remembered from its first sign-in on.
+func (st *Store) SaveSignIn(acct Account, domainTenant string) error {
 	return st.db.Update(func(tx *bolt.Tx) error {
 		if err := putJSON(tx.Bucket(bucketTokens), keyAccount, acct); err != nil {
 			return err
@@ -57,8 +66,33 @@ func (st *Store) SaveSignIn(acct Account) error {
 			return err
 		}
 		s.DeviceAddress = acct.UPN
-		return putJSON(b, keySettings, s)
+		if err := putJSON(b, keySettings, s); err != nil {
+			return err
+		}
+		if domainTenant == "" {
+			return nil
+		}
+		ids := map[string]string{}
+		if _, err := getJSON(b, keyTenantIDs, &ids); err != nil {
+			return err
+		}
+		if d := strings.ToLower(domainTenant); ids[d] == "" {
+			ids[d] = acct.TenantID
+			return putJSON(b, keyTenantIDs, ids)
+		}
+		return nil
 	})
+}
+
+// TenantID is the tenant ID a domain tenant had at its first sign-in, ""
+// before one. It outlives sign-outs: the domain stays the organisation's.
+func (st *Store) TenantID(domainTenant string) (string, error) {
+	ids := map[string]string{}
+	err := st.db.View(func(tx *bolt.Tx) error {
+		_, err := getJSON(tx.Bucket(bucketSettings), keyTenantIDs, &ids)
+		return err
+	})
+	return ids[strings.ToLower(domainTenant)], err
 }
 
 // SaveToken stores a refreshed token for the account that is signed in. A
@@ -78,6 +112,22 @@ func (st *Store) SaveToken(upn string, tok *oauth2.Token, at time.Time) error {
 		}
 		acct.Token = tok
 		acct.LastRefresh = at
+		return putJSON(b, keyAccount, acct)
+	})
+}
+
+// BindEndpoints records the endpoints of an account stored before sign-ins
+// were tied to them (see Device.bindLegacySignIn); an account that has
+// them keeps its own.
+func (st *Store) BindEndpoints(upn string, ep Endpoints) error {
+	return st.db.Update(func(tx *bolt.Tx) error {
+		b := tx.Bucket(bucketTokens)
+		var acct Account
+		ok, err := getJSON(b, keyAccount, &acct)
+		if err != nil || !ok || acct.UPN != upn || acct.Endpoints != nil {
+			return err
+		}
+		acct.Endpoints = &ep
 		return putJSON(b, keyAccount, acct)
 	})
 }

@@ -39,8 +39,11 @@ func TestAddressesReadBack(t *testing.T) {
 			if err := s.Set("device_address", tt.in); (err == nil) != tt.bare {
 				t.Errorf("device_address: %v, want accepted %v", err, tt.bare)
 			}
-			upn, err := upnFromIDToken("eyJhbGciOiJub25lIn0."+b64(`{"preferred_username":`+quoteJSON(tt.in)+`}`)+".sig", "")
-			if (err == nil) != tt.bare || err == nil && upn != tt.in {
+			const tid = "00000000-0000-0000-0000-000000000001"
+			claims := `{"aud":"app","tid":"` + tid + `","iss":"https://login.example/` + tid + `/v2.0","preferred_username":` + quoteJSON(tt.in) + `}`
+			as, err := readIDToken("eyJhbGciOiJub25lIn0."+b64(claims)+".sig",
+				idTokenWant{clientID: "app", tokenURL: "https://login.example/common/oauth2/v2.0/token", tenant: "common"})
+			if upn := as.upn; (err == nil) != tt.bare || err == nil && upn != tt.in {
 				t.Errorf("id_token UPN: %q, %v, want accepted %v", upn, err, tt.bare)
 			}
 			got, err := recipients([]string{tt.in})

@@ -73,10 +73,13 @@ type Device struct {
 	sendMu     sync.Mutex // one SMTP connection at a time
 	outboxKick chan struct{}
 
-	mu          sync.Mutex
-	signIn      apitype.SignIn
-	signInStop  context.CancelFunc
-	signInWatch chan struct{} // closed and replaced on every change
+	mu         sync.Mutex
+	signIn     apitype.SignIn
+	signInStop context.CancelFunc
+	// signInReplace is whether the waiting sign-in may replace the
+	// device's account with another.
+	signInReplace bool
+	signInWatch   chan struct{} // closed and replaced on every change
 }
 
 // New makes a Device. Close it to stop its background work.
@@ -116,10 +119,14 @@ func New(cfg Config) (*Device, error) {
 		cancel()
 		return nil, fmt.Errorf("resuming jobs: %w", err)
 	}
+	if err := d.bindLegacySignIn(); err != nil {
+		cancel()
+		return nil, fmt.Errorf("recording the sign-in's endpoints: %w", err)
+	}
 	d.wg.Add(2)
 	go func() {
 		defer d.wg.Done()
-		d.runKeepAlive(d.ctx)
+		d.runKeepAlive(d.ctx, sleepCtx)
 	}()
 	go func() {
 		defer d.wg.Done()
@@ -241,7 +248,46 @@ func (d *Device) signInUsable(s Settings, acct Account, signedIn bool) (Provider
 			Err:     ErrSignInNeeded,
 		}
 	}
+	if acct.Endpoints == nil {
+		// Stored by an older version while the provider settings did not
+		// resolve (see bindLegacySignIn): where it was meant to go is not
+		// known.
+		return p, &Error{
+			Summary: "The sign-in does not record which servers it was made for",
+			Hint:    "Sign in again.",
+			Err:     ErrSignInNeeded,
+		}
+	}
+	if what := acct.Endpoints.changes(endpointsOf(s, p)); len(what) > 0 {
+		return p, &Error{
+			Summary: "The sign-in settings changed since the last sign-in: " + strings.Join(what, ", "),
+			Hint:    "The device sends its tokens only to the servers they were signed in for. Sign in again to use the servers now configured.",
+			Err:     ErrSignInNeeded,
+		}
+	}
 	return p, nil
+}
+
+// bindLegacySignIn ties an account stored before sign-ins were tied to
+// their endpoints to the settings in force when this daemon first opens
+// the state file, so that an upgrade does not cost the sign-in and later
+// changes are noticed. Settings changed before the upgrade cannot be told
+// from the ones signed in with.
+func (d *Device) bindLegacySignIn() error {
+	s, err := d.store.Settings()
+	if err != nil {
+		return err
+	}
+	acct, ok, err := d.store.Account()
+	if err != nil || !ok || acct.Endpoints != nil {
+		return err
+	}
+	p, err := s.ResolveProvider()
+	if err != nil {
+		return nil // unusable anyway; a sign-in after the fix records them
+	}
+	d.log.Info("sign-in tied to the endpoints now configured", "upn", acct.UPN)
+	return d.store.BindEndpoints(acct.UPN, endpointsOf(s, p))
 }
 
 // ErrAddressMismatch means the device address is not the signed-in UPN.

@@ -35,9 +35,20 @@ func httpClient(p Provider) (*http.Client, error) {
 	tr := http.DefaultTransport.(*http.Transport).Clone()
 	tr.TLSClientConfig = &tls.Config{RootCAs: pool, MinVersion: tls.VersionTLS12}
 	return &http.Client{
-		Timeout:   30 * time.Second,
-		Transport: &refreshScope{base: tr, scope: strings.Join(p.Scopes, " ")},
+		Timeout:       30 * time.Second,
+		Transport:     &refreshScope{base: tr, scope: strings.Join(p.Scopes, " ")},
+		CheckRedirect: refuseRedirect,
 	}, nil
+}
+
+// ErrRedirect means a sign-in endpoint answered with a redirect. The device
+// never follows one: a 307 or 308 would post the refresh token or the
+// device code again, to wherever it points, even over plain http.
+var ErrRedirect = errors.New("the sign-in service answered with a redirect")
+
+func refuseRedirect(req *http.Request, via []*http.Request) error {
+	return fmt.Errorf("%w from %s to %s://%s%s (not followed)", ErrRedirect,
+		via[len(via)-1].URL.Host, req.URL.Scheme, req.URL.Host, req.URL.Path)
 }
 
 // refreshScope adds the scope to refresh-token requests. Microsoft wants it

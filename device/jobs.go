@@ -343,6 +343,9 @@ type mailing struct {
 	limits mailer.Limits
 	note   func(string)
 	msg    mailer.Message // without Message-ID and attachments
+	// refreshed is set once the access token was renewed after the
+	// server rejected it, which happens once an attempt.
+	refreshed bool
 }
 
 // mail sends one message of a job, within the provider's sending limits.
@@ -351,6 +354,9 @@ func (d *Device) mail(ctx context.Context, m *mailing, msg mailer.Message) error
 		return err
 	}
 	err := m.sender.Send(ctx, m.auth, msg.From, &msg)
+	if !m.refreshed && mailer.TokenRejected(err) {
+		err = d.resendWithNewToken(ctx, m, msg, err)
+	}
 	if _, refused := errors.AsType[*mailer.RefusedError](err); err == nil || refused {
 		d.sent(len(msg.To))
 	}

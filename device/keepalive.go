@@ -15,6 +15,12 @@ const (
 	// keepAliveRetry is the pause after a refresh that failed for a
 	// reason that passes (network, the provider's 5xx).
 	keepAliveRetry = time.Hour
+	// keepAliveWake is the longest the keep-alive sleeps before it reads
+	// the wall clock again. A timer runs on the monotonic clock, which NTP
+	// setting the wall clock later does not move: a board started at 1970
+	// would sleep for decades toward a refresh that is due now, and its
+	// refresh token would die unused.
+	keepAliveWake = time.Hour
 )
 
 // keepAlive refreshes the sign-in if its last refresh is keepAliveEvery
@@ -47,16 +53,13 @@ func (d *Device) keepAlive(ctx context.Context) time.Duration {
 	}
 }
 
-// runKeepAlive keeps the sign-in alive until ctx ends.
-func (d *Device) runKeepAlive(ctx context.Context) {
+// runKeepAlive keeps the sign-in alive until ctx ends, waking at least
+// every keepAliveWake; sleep waits (a timer that ctx cancels).
+func (d *Device) runKeepAlive(ctx context.Context, sleep func(context.Context, time.Duration) error) {
 	for {
-		next := d.keepAlive(ctx)
-		t := time.NewTimer(next)
-		select {
-		case <-ctx.Done():
-			t.Stop()
+		next := min(d.keepAlive(ctx), keepAliveWake)
+		if sleep(ctx, next) != nil {
 			return
-		case <-t.C:
 		}
 	}
 }

@@ -23,6 +23,12 @@ func (c *fakeClock) Now() time.Time {
 	return c.t
 }
 
+func (c *fakeClock) Set(t time.Time) {
+	c.mu.Lock()
+	c.t = t
+	c.mu.Unlock()
+}
+
 func (c *fakeClock) Add(d time.Duration) {
 	c.mu.Lock()
 	c.t = c.t.Add(d)
@@ -127,4 +133,67 @@ func TestKeepAliveRefused(t *testing.T) {
 			t.Error("no refresh after the provider came back")
 		}
 	})
+}
+
+// TestKeepAliveClockSetLate: a board without a clock starts at 1970 and is
+// signed in; NTP sets the clock much later. The keep-alive never sleeps
+// more than keepAliveWake, so it sees the new time at its next wake and
+// refreshes the sign-in then, not after the days (or decades) its old
+// timer, on the monotonic clock, would have run.
+func TestKeepAliveClockSetLate(t *testing.T) {
+	t.Parallel()
+	clock := &fakeClock{t: time.Unix(0, 0).UTC()}
+	r := newRig(t, rigOptions{now: clock.Now, idp: idptest.Options{IgnoreInterval: true}})
+	r.signedIn(testUPN)
+
+	sleeps := make(chan time.Duration)
+	wake := make(chan struct{})
+	sleep := func(ctx context.Context, d time.Duration) error {
+		select {
+		case sleeps <- d:
+		case <-ctx.Done():
+			return ctx.Err()
+		}
+		select {
+		case <-wake:
+			return nil
+		case <-ctx.Done():
+			return ctx.Err()
+		}
+	}
+	ctx, cancel := context.WithCancel(context.Background())
+	done := make(chan struct{})
+	go func() {
+		defer close(done)
+		r.dev.runKeepAlive(ctx, sleep)
+	}()
+	defer func() { cancel(); <-done }()
+	next := func() time.Duration {
+		select {
+		case d := <-sleeps:
+			return d
+		case <-time.After(30 * time.Second):
+			t.Fatal("the keep-alive did not go to sleep")
+			return 0
+		}
+	}
+
+	if d := next(); d > keepAliveWake {
+		t.Fatalf("the keep-alive sleeps %v at once, want at most %v", d, keepAliveWake)
+	}
+	if n := r.idp.Refreshes(); n != 0 {
+		t.Fatalf("%d refreshes right after signing in", n)
+	}
+	clock.Set(time.Now()) // NTP
+	wake <- struct{}{}
+	if d := next(); d > keepAliveWake {
+		t.Fatalf("after the refresh the keep-alive sleeps %v, want at most %v", d, keepAliveWake)
+	}
+	if n := r.idp.Refreshes(); n != 1 {
+		t.Fatalf("%d refreshes after the clock was set, want 1", n)
+	}
+	acct, _, _ := r.store.Account()
+	if acct.LastRefresh.Year() < 2000 {
+		t.Errorf("last refresh %v, want the time NTP set", acct.LastRefresh)
+	}
 }

@@ -70,6 +70,14 @@ var aadstsCode = regexp.MustCompile(`AADSTS(\d+)`)
 // A network failure or a 5xx is temporary and never taken for a refusal:
 // treating it as invalid_grant would throw away a good sign-in.
 func oauthError(err error) error {
+	if errors.Is(err, ErrRedirect) {
+		return &Error{
+			Summary:   "The sign-in service answered with a redirect, which the device does not follow",
+			Hint:      "Check the sign-in endpoints: enter the token and device authorization URLs themselves, with https. A proxy that redirects them must let them through.",
+			Temporary: true,
+			Err:       err,
+		}
+	}
 	var re *oauth2.RetrieveError
 	if !errors.As(err, &re) {
 		return &Error{

@@ -5,12 +5,14 @@ import (
 	"context"
 	"io"
 	"log/slog"
+	"net/http"
 	"net/http/httptest"
 	"os"
 	"path/filepath"
 	"strconv"
 	"strings"
 	"sync"
+	"sync/atomic"
 	"testing"
 	"time"
 
@@ -31,6 +33,8 @@ type rig struct {
 	t           *testing.T
 	idp         *idptest.Server
 	idpURL      string
+	idpDown     atomic.Bool  // the identity provider drops every connection, as an unreachable one
+	ca          *smtptest.CA // issues the mail servers' certificates; the device trusts it
 	mail        *smtptest.Server
 	dbPath      string
 	store       *Store
@@ -50,6 +54,9 @@ type rigOptions struct {
 	// smtpTimeout bounds each SMTP step, for a stalling server; 0 = the
 	// mailer's default (60 s).
 	smtpTimeout time.Duration
+	// idpFront, if set, stands in front of the identity provider, as a
+	// proxy or a network would.
+	idpFront func(http.Handler) http.Handler
 }
 
 func newRig(t *testing.T, o rigOptions) *rig {
@@ -59,13 +66,30 @@ func newRig(t *testing.T, o rigOptions) *rig {
 	}
 	o.idp.ClientID = testClientID
 	r := &rig{t: t, idp: idptest.New(o.idp), log: &syncBuffer{}, now: o.now, sleep: o.sleep, smtpTimeout: o.smtpTimeout}
-	hs := httptest.NewServer(r.idp)
+	var idp http.Handler = r.idp
+	if o.idpFront != nil {
+		idp = o.idpFront(idp)
+	}
+	hs := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, req *http.Request) {
+		if r.idpDown.Load() {
+			if c, _, err := http.NewResponseController(w).Hijack(); err == nil {
+				c.Close()
+			}
+			return
+		}
+		idp.ServeHTTP(w, req)
+	}))
 	t.Cleanup(hs.Close)
 	r.idpURL = hs.URL
 
 	if o.smtp.Authenticate == nil {
 		o.smtp.Authenticate = smtptest.TokenOwner(r.idp.Validate)
 	}
+	ca, err := smtptest.NewCA()
+	if err != nil {
+		t.Fatal(err)
+	}
+	r.ca, o.smtp.CA = ca, ca
 	mail, err := smtptest.Start(o.smtp)
 	if err != nil {
 		t.Fatal(err)
@@ -83,7 +107,7 @@ func newRig(t *testing.T, o rigOptions) *rig {
 		"custom.device_auth_url": hs.URL + "/organizations/oauth2/v2.0/devicecode",
 		"custom.token_url":       hs.URL + "/organizations/oauth2/v2.0/token",
 		"custom.scopes":          idptest.DefaultScope + " offline_access openid profile email",
-		"custom.ca_bundle":       string(mail.CertPEM()),
+		"custom.ca_bundle":       string(ca.PEM()),
 	})
 	return r
 }
@@ -137,7 +161,7 @@ func (r *rig) configure(kv map[string]string) {
 // signIn runs a sign-in to its end and returns the final state.
 func (r *rig) signIn() apitype.SignIn {
 	r.t.Helper()
-	if _, err := r.dev.StartSignIn(context.Background()); err != nil {
+	if _, err := r.dev.StartSignIn(context.Background(), apitype.SignInRequest{}); err != nil {
 		r.t.Fatalf("StartSignIn: %v", err)
 	}
 	deadline := time.After(60 * time.Second)

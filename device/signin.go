@@ -3,6 +3,9 @@ package device
 import (
 	"context"
 	"errors"
+	"fmt"
+	"runtime/debug"
+	"strings"
 	"time"
 
 	"golang.org/x/oauth2"
@@ -14,10 +17,15 @@ import (
 // there to show. The wait for the person to sign in runs in the background,
 // and outlives ctx; SignIn reports its progress. A sign-in already waiting
 // is returned as it is, so the panel and the web page show the same code.
-func (d *Device) StartSignIn(ctx context.Context) (apitype.SignIn, error) {
+//
+// A sign-in as another account than the device address ends failed and
+// changes nothing, unless req.ReplaceAccount says to replace the account;
+// joining a waiting sign-in with it applies it to that sign-in.
+func (d *Device) StartSignIn(ctx context.Context, req apitype.SignInRequest) (apitype.SignIn, error) {
 	d.mu.Lock()
 	if d.signIn.State == apitype.SignInWaiting {
 		cur := d.signIn
+		d.signInReplace = d.signInReplace || req.ReplaceAccount
 		d.mu.Unlock()
 		return cur, nil
 	}
@@ -48,11 +56,7 @@ func (d *Device) StartSignIn(ctx context.Context) (apitype.SignIn, error) {
 		d.setSignIn(failed(err))
 		return apitype.SignIn{}, err
 	}
-	if da.Expiry.IsZero() {
-		// Without expires_in the wait would be unbounded; Microsoft's
-		// codes live 15 minutes.
-		da.Expiry = d.now().Add(15 * time.Minute)
-	}
+	boundDeviceAuth(da, time.Now())
 	waiting := apitype.SignIn{
 		State:                   apitype.SignInWaiting,
 		VerificationURI:         da.VerificationURI,
@@ -65,6 +69,7 @@ func (d *Device) StartSignIn(ctx context.Context) (apitype.SignIn, error) {
 	if d.signIn.State == apitype.SignInWaiting {
 		// Another caller started one meanwhile; show theirs.
 		cur := d.signIn
+		d.signInReplace = d.signInReplace || req.ReplaceAccount
 		d.mu.Unlock()
 		return cur, nil
 	}
@@ -75,6 +80,7 @@ func (d *Device) StartSignIn(ctx context.Context) (apitype.SignIn, error) {
 	d.wg.Add(1)
 	pollCtx, stop := context.WithCancel(d.ctx)
 	d.signInStop = stop
+	d.signInReplace = req.ReplaceAccount
 	d.mu.Unlock()
 	d.setSignIn(waiting)
 	d.log.Info("sign-in started", "verification_uri", da.VerificationURI, "expires", da.Expiry)
@@ -82,10 +88,55 @@ func (d *Device) StartSignIn(ctx context.Context) (apitype.SignIn, error) {
 	go func() {
 		defer d.wg.Done()
 		defer stop()
+		defer func() {
+			// Whatever a server answers, the daemon keeps running.
+			if p := recover(); p != nil {
+				d.log.Error("sign-in stopped by a panic", "panic", p, "stack", string(debug.Stack()))
+				d.setSignIn(failed(&Error{
+					Summary: "The sign-in stopped on an unexpected answer of the sign-in service",
+					Hint:    "Start sign-in again. If it happens again, report it with the device's log.",
+					Err:     fmt.Errorf("panic: %v", p),
+				}))
+			}
+		}()
 		pollCtx = context.WithValue(pollCtx, oauth2.HTTPClient, client)
 		d.setSignIn(d.finishSignIn(pollCtx, s, p, conf, da))
 	}()
 	return waiting, nil
+}
+
+// Bounds of what the sign-in service says about its code (RFC 8628 §3.2).
+// x/oauth2 hands the interval to time.NewTicker, which panics on zero or
+// less, and an expires_in of years would keep a code, and the sign-in
+// waiting on it, open for as long.
+const (
+	defaultPollInterval = 5 // seconds, when the service gives none (RFC 8628 §3.2)
+	minPollInterval     = 1
+	maxPollInterval     = 60
+	defaultCodeLifetime = 15 * time.Minute // Microsoft's
+	maxCodeLifetime     = 30 * time.Minute
+)
+
+// boundDeviceAuth keeps the polling interval and the code's lifetime of a
+// devicecode answer within bounds. now is when the answer arrived, by the
+// clock x/oauth2 computed its Expiry with.
+func boundDeviceAuth(da *oauth2.DeviceAuthResponse, now time.Time) {
+	switch {
+	case da.Interval == 0:
+		da.Interval = defaultPollInterval
+	case da.Interval < minPollInterval:
+		da.Interval = minPollInterval
+	case da.Interval > maxPollInterval:
+		da.Interval = maxPollInterval
+	}
+	switch life := da.Expiry.Sub(now); {
+	case da.Expiry.IsZero() || life <= 0:
+		// None, or already over: a broken answer. Poll for as long as
+		// Microsoft's codes live; the service says when it is expired.
+		da.Expiry = now.Add(defaultCodeLifetime)
+	case life > maxCodeLifetime:
+		da.Expiry = now.Add(maxCodeLifetime)
+	}
 }
 
 // CancelSignIn stops a waiting sign-in.
@@ -134,25 +185,41 @@ func (d *Device) finishSignIn(ctx context.Context, s Settings, p Provider, conf 
 		d.log.Warn("sign-in failed", "err", err)
 		return failed(err)
 	}
+	tenant, domain := p.Tenant(s.Tenant), ""
+	if domainTenant(tenant) {
+		domain = tenant
+	}
+	want := idTokenWant{clientID: s.ClientID, tokenURL: conf.Endpoint.TokenURL, tenant: tenant}
+	if domain != "" {
+		if want.knownTID, err = d.store.TenantID(domain); err != nil {
+			return failed(err)
+		}
+	}
 	idToken, _ := tok.Extra("id_token").(string)
-	upn, err := upnFromIDToken(idToken, s.ClientID)
+	who, err := readIDToken(idToken, want)
 	if err != nil {
-		err = &Error{Summary: "Signed in, but the account name could not be read", Hint: "Check that the scopes include openid and profile.", Err: err}
 		d.log.Warn("sign-in failed", "err", err)
 		return failed(err)
 	}
+	upn := who.upn
+	if refused := d.otherAccount(upn); refused != nil {
+		return *refused
+	}
 	now := d.now()
+	ep := endpointsOf(s, p)
 	acct := Account{
 		UPN:         upn,
 		Provider:    s.Provider,
 		Tenant:      s.Tenant,
 		ClientID:    s.ClientID,
+		TenantID:    who.tenantID,
+		Endpoints:   &ep,
 		Token:       tok,
 		SignedInAt:  now,
 		LastRefresh: now,
 	}
 	d.tokenMu.Lock()
-	err = d.store.SaveSignIn(acct)
+	err = d.store.SaveSignIn(acct, domain)
 	d.tokenMu.Unlock()
 	if err != nil {
 		d.log.Error("sign-in not stored", "err", err)
@@ -164,6 +231,32 @@ func (d *Device) finishSignIn(ctx context.Context, s Settings, p Provider, conf 
 	d.log.Info("signed in", "upn", upn, "provider", p.ID)
 	d.kick() // jobs paused for a sign-in go now
 	return apitype.SignIn{State: apitype.SignInDone, UPN: upn}
+}
+
+// otherAccount refuses a sign-in as upn when the device sends as another
+// address and the request did not say to replace it: whoever enters the
+// code within its lifetime would otherwise become the device's account.
+// The tokens are dropped; nothing changes.
+func (d *Device) otherAccount(upn string) *apitype.SignIn {
+	s, err := d.store.Settings()
+	if err != nil {
+		st := failed(err)
+		return &st
+	}
+	d.mu.Lock()
+	replace := d.signInReplace
+	d.mu.Unlock()
+	if s.DeviceAddress == "" || strings.EqualFold(s.DeviceAddress, upn) || replace {
+		return nil
+	}
+	d.log.Warn("sign-in as another account refused", "upn", upn, "device_address", s.DeviceAddress)
+	st := failed(&Error{
+		Summary: fmt.Sprintf("Signed in as %s, but the device's account is %s; nothing was changed", upn, s.DeviceAddress),
+		Hint: fmt.Sprintf("The device still sends as %s. To make %s the device's account instead, sign in again and confirm that it replaces %s.",
+			s.DeviceAddress, upn, s.DeviceAddress),
+	})
+	st.Replace = true
+	return &st
 }
 
 // pollToken waits for the tokens. x/oauth2 polls and honours slow_down, but

@@ -29,8 +29,11 @@ var (
 
 	keySchema   = []byte("schema")
 	keySettings = []byte("settings")
-	keyAccount  = []byte("account")
-	keyThrottle = []byte("throttle")
+	// keyTenantIDs, in the settings bucket, maps each domain tenant
+	// signed in to to its tenant ID.
+	keyTenantIDs = []byte("tenant_ids")
+	keyAccount   = []byte("account")
+	keyThrottle  = []byte("throttle")
 )
 
 // ErrStoreBusy means another process holds the state file.

@@ -7,6 +7,8 @@ import (
 	"time"
 
 	"golang.org/x/oauth2"
+
+	"scanmail/mailer"
 )
 
 // refreshMargin is how long before its expiry an access token is renewed, so
@@ -59,8 +61,8 @@ func (d *Device) accessToken(ctx context.Context, force bool) (*oauth2.Token, Ac
 	if err != nil {
 		return nil, acct, err
 	}
-	if t := acct.Token; !force && t.AccessToken != "" && (t.Expiry.IsZero() || t.Expiry.After(d.now().Add(refreshMargin))) {
-		return t, acct, nil
+	if !force && d.fresh(acct) {
+		return acct.Token, acct, nil
 	}
 	if acct.Token.RefreshToken == "" {
 		return nil, acct, &Error{Summary: "The access token expired and there is no refresh token",
@@ -90,6 +92,54 @@ func (d *Device) accessToken(ctx context.Context, force bool) (*oauth2.Token, Ac
 	d.log.Info("access token refreshed", "upn", acct.UPN, "expiry", tok.Expiry, "refresh_token_rotated", rotated)
 	acct.Token = tok
 	return tok, acct, nil
+}
+
+// unknownExpiry is how long a token whose provider gave no expires_in is
+// taken to be valid from when it was obtained: Entra's last 60 to 90
+// minutes. x/oauth2 would take it as valid for ever.
+const unknownExpiry = time.Hour
+
+// fresh reports whether the stored access token can be used as it is. A
+// clock that reads earlier than the last refresh (a board without a
+// battery-backed clock, before NTP has set it after a power cut) cannot
+// tell how old the token is, so it is refreshed.
+func (d *Device) fresh(acct Account) bool {
+	t := acct.Token
+	if t.AccessToken == "" {
+		return false
+	}
+	now := d.now()
+	obtained := acct.LastRefresh
+	if obtained.IsZero() {
+		obtained = acct.SignedInAt
+	}
+	if now.Before(obtained) {
+		return false
+	}
+	expiry := t.Expiry
+	if expiry.IsZero() {
+		expiry = obtained.Add(unknownExpiry)
+	}
+	return expiry.After(now.Add(refreshMargin))
+}
+
+// resendWithNewToken is mail's answer to a server that rejected the access
+// token although the device took it for valid (its clock behind the
+// server's, a provider without expires_in, a revoked token): it refreshes
+// the token and sends msg once more. m remembers it, so that it happens
+// once an attempt.
+func (d *Device) resendWithNewToken(ctx context.Context, m *mailing, msg mailer.Message, rejected error) error {
+	m.refreshed = true
+	d.log.Warn("the mail server rejected the access token; refreshing it and trying once more", "err", rejected)
+	tok, acct, err := d.accessToken(ctx, true)
+	if err != nil {
+		return err
+	}
+	if !strings.EqualFold(acct.UPN, msg.From) {
+		return rejected // another account signed in meanwhile; its jobs wait for the UPN rule
+	}
+	m.auth = mailer.NewXOAuth2Client(acct.UPN, tok.AccessToken)
+	return m.sender.Send(ctx, m.auth, msg.From, &msg)
 }
 
 // endSignIn remembers a refused refresh, so that the device says "sign-in

@@ -432,3 +432,20 @@ func TooLarge(err error) bool {
 	}
 	return se.Code == 552
 }
+
+// TokenRejected reports whether the server refused the access token at
+// AUTH: Exchange Online's 535 5.7.3, or a Gmail-style challenge with
+// status 401. A new token may pass where this one failed: the server's
+// clock may have ended it before the device's did, or it was revoked.
+func TokenRejected(err error) bool {
+	var me *Error
+	if !errors.As(err, &me) || me.Step != "auth" {
+		return false
+	}
+	var xe *XOAuth2Error
+	if errors.As(err, &xe) && xe.Status == "401" {
+		return true
+	}
+	var se *smtp.SMTPError
+	return errors.As(err, &se) && se.Code == 535 && se.EnhancedCode == smtp.EnhancedCode{5, 7, 3}
+}

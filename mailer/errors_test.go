@@ -151,3 +151,31 @@ func TestPrintable(t *testing.T) {
 		}
 	}
 }
+
+// TestTokenRejected: only a refusal of the token at AUTH asks for a new
+// one; other AUTH failures (SMTP AUTH turned off) and 5.7.3 at another step
+// do not.
+func TestTokenRejected(t *testing.T) {
+	t.Parallel()
+	reply := func(code int, enh smtp.EnhancedCode) *smtp.SMTPError {
+		return &smtp.SMTPError{Code: code, EnhancedCode: enh, Message: "Authentication unsuccessful"}
+	}
+	tests := []struct {
+		name string
+		err  error
+		want bool
+	}{
+		{"exchange 5.7.3", newError("auth", "", reply(535, smtp.EnhancedCode{5, 7, 3})), true},
+		{"challenge 401", newError("auth", "", fmt.Errorf("%w (%w)", reply(535, smtp.EnhancedCode{5, 7, 8}), &XOAuth2Error{Status: "401", Schemes: "bearer"})), true},
+		{"challenge 400", newError("auth", "", fmt.Errorf("%w (%w)", reply(535, smtp.EnhancedCode{5, 7, 8}), &XOAuth2Error{Status: "400"})), false},
+		{"smtp auth disabled", newError("auth", "", reply(535, smtp.EnhancedCode{5, 7, 139})), false},
+		{"5.7.3 at mail", newError("mail", "", reply(535, smtp.EnhancedCode{5, 7, 3})), false},
+		{"network", newError("auth", "", io.ErrUnexpectedEOF), false},
+		{"nil", nil, false},
+	}
+	for _, tt := range tests {
+		if got := TokenRejected(tt.err); got != tt.want {
+			t.Errorf("%s: TokenRejected = %v, want %v", tt.name, got, tt.want)
+		}
+	}
+}

@@ -167,6 +167,29 @@ func TestCommandLine(t *testing.T) {
 	if !strings.Contains(out, "ready:               yes") {
 		t.Errorf("status after restart:\n%s", out)
 	}
+
+	// A sign-in as another account changes nothing, unless asked to
+	// replace the device's account.
+	const other = "intruder@contoso.example"
+	signin, userCode := startSignIn(t, dir, sock)
+	if err := idp.Approve(userCode, other); err != nil {
+		t.Fatal(err)
+	}
+	if code := signin.wait(); code != 1 || !strings.Contains(signin.output(), "signin -replace") {
+		t.Errorf("signin as another account: exit %d\n%s", code, signin.output())
+	}
+	if out, _ := runCLI(t, sock, "status"); !strings.Contains(out, "signed in as:        "+upn) {
+		t.Errorf("status after a refused sign-in:\n%s", out)
+	}
+	signin = start(t, dir, "-socket", sock, "signin", "-replace")
+	line = signin.expect("enter the code")
+	if err := idp.Approve(regexp.MustCompile(`enter the code (\S+)`).FindStringSubmatch(line)[1], other); err != nil {
+		t.Fatal(err)
+	}
+	signin.expect("Signed in as " + other)
+	if code := signin.wait(); code != 0 {
+		t.Errorf("signin -replace: exit %d", code)
+	}
 	d.stop()
 }
 

@@ -77,7 +77,11 @@ func TestNoSecretsAnywhere(t *testing.T) {
 	printed = append(printed, place{"scanmaild signin", []byte(signInCLI(t, dir, sock, idp, upn))})
 
 	scan("job 1: sent")
-	mailSrv.FailNext("auth", &smtp.SMTPError{Code: 535, EnhancedCode: smtp.EnhancedCode{5, 7, 3}, Message: "Authentication unsuccessful"})
+	// Rejected, the token is renewed and tried once more; rejected
+	// again, the job fails.
+	for range 2 {
+		mailSrv.FailNext("auth", &smtp.SMTPError{Code: 535, EnhancedCode: smtp.EnhancedCode{5, 7, 3}, Message: "Authentication unsuccessful"})
+	}
 	scan("job 2 failed: Sign-in rejected by the mail server")
 	mailSrv.FailNext("mail", &smtp.SMTPError{Code: 451, EnhancedCode: smtp.EnhancedCode{4, 7, 500}, Message: "Server busy, please try again later"})
 	scan("job 3 is not sent yet")

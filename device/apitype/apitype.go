@@ -68,6 +68,18 @@ type SignIn struct {
 	UPN                     string    `json:"upn,omitempty"`
 	Error                   string    `json:"error,omitempty"`
 	Hint                    string    `json:"hint,omitempty"`
+	// Replace is set on a sign-in that failed because it was another
+	// account than the device's: one started with ReplaceAccount would
+	// make it the device's account.
+	Replace bool `json:"replace,omitempty"`
+}
+
+// SignInRequest starts a sign-in.
+type SignInRequest struct {
+	// ReplaceAccount lets the sign-in make another account than the
+	// device address the device's account; without it such a sign-in
+	// ends failed and changes nothing.
+	ReplaceAccount bool `json:"replace_account,omitempty"`
 }
 
 // Done reports whether the sign-in has ended, well or not.

@@ -36,8 +36,8 @@ type deviceCodeResponse struct {
 	UserCode                string `json:"user_code"`
 	VerificationURI         string `json:"verification_uri"`
 	VerificationURIComplete string `json:"verification_uri_complete,omitempty"`
-	ExpiresIn               int    `json:"expires_in"`
-	Interval                int    `json:"interval"`
+	ExpiresIn               int64  `json:"expires_in"`
+	Interval                int64  `json:"interval"`
 	Message                 string `json:"message"`
 }
 
@@ -80,6 +80,10 @@ func (s *Server) serveDeviceCode(w http.ResponseWriter, r *http.Request) {
 	s.devices[d.code] = d
 	s.userCodes[d.userCode] = d
 	s.issued = append(s.issued, Credential{"device_code", d.code})
+	timing := DeviceCodeAnswer{Interval: int64(s.opts.Interval), ExpiresIn: int64(s.opts.CodeLifetime / time.Second)}
+	if len(s.codeScript) > 0 {
+		timing, s.codeScript = s.codeScript[0], s.codeScript[1:]
+	}
 	s.mu.Unlock()
 
 	uri := s.opts.VerificationURI
@@ -90,8 +94,8 @@ func (s *Server) serveDeviceCode(w http.ResponseWriter, r *http.Request) {
 		DeviceCode:      d.code,
 		UserCode:        d.userCode,
 		VerificationURI: uri,
-		ExpiresIn:       int(s.opts.CodeLifetime / time.Second),
-		Interval:        s.opts.Interval,
+		ExpiresIn:       timing.ExpiresIn,
+		Interval:        timing.Interval,
 		Message: fmt.Sprintf("To sign in, use a web browser to open the page %s and enter the code %s to authenticate.",
 			uri, d.userCode),
 	}

@@ -19,8 +19,8 @@ var guid = regexp.MustCompile(`^[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-
 
 // idClaims are the claims of a v2.0 id_token from the token endpoint.
 type idClaims struct {
-	Aud               string `json:"aud"`
-	Iss               string `json:"iss"`
+	Aud               string `json:"aud,omitempty"`
+	Iss               string `json:"iss,omitempty"`
 	Iat               int64  `json:"iat"`
 	Nbf               int64  `json:"nbf"`
 	Exp               int64  `json:"exp"`
@@ -29,7 +29,7 @@ type idClaims struct {
 	OID               string `json:"oid,omitempty"`
 	PreferredUsername string `json:"preferred_username,omitempty"`
 	Sub               string `json:"sub"`
-	TID               string `json:"tid"`
+	TID               string `json:"tid,omitempty"`
 	UTI               string `json:"uti"`
 	Ver               string `json:"ver"`
 }
@@ -77,7 +77,34 @@ func (s *Server) idToken(base string, g grant, scope string, now time.Time) stri
 			c.Email = e
 		}
 	}
+	override(&c.Aud, s.claims.Aud)
+	override(&c.Iss, s.claims.Iss)
+	override(&c.TID, s.claims.TID)
 	return s.signJWT(c)
+}
+
+// IDTokenClaims replace claims of the id_tokens the server issues, for
+// tests of a client's checks: a claim "" here is as issued, "-" is left
+// out, anything else replaces it.
+type IDTokenClaims struct {
+	Aud, Iss, TID string
+}
+
+// SetIDTokenClaims makes the id_tokens issued from now on carry c.
+func (s *Server) SetIDTokenClaims(c IDTokenClaims) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	s.claims = c
+}
+
+func override(claim *string, with string) {
+	switch with {
+	case "":
+	case "-":
+		*claim = ""
+	default:
+		*claim = with
+	}
 }
 
 // signJWT returns claims as a compact JWS signed with RS256.

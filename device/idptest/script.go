@@ -104,3 +104,20 @@ func refreshError(a RefreshAnswer) oauthError {
 	}
 	return e
 }
+
+// DeviceCodeAnswer is the timing a scripted devicecode answer carries, as
+// it is: zero, negative and absurd values included, as a broken or hostile
+// server might send.
+type DeviceCodeAnswer struct {
+	Interval  int64 // "interval", seconds between polls
+	ExpiresIn int64 // "expires_in", seconds the code lives
+}
+
+// ScriptDeviceCode makes the next devicecode answers carry these values
+// instead of the server's own, in order. The codes themselves keep the
+// server's lifetime and polling rate.
+func (s *Server) ScriptDeviceCode(answers ...DeviceCodeAnswer) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	s.codeScript = append(s.codeScript, answers...)
+}

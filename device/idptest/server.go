@@ -32,6 +32,9 @@ type Options struct {
 	// AccessTokenLifetime is how long an access token is valid; 0 means
 	// one hour (Entra gives 60 to 90 minutes).
 	AccessTokenLifetime time.Duration
+	// OmitExpiresIn leaves expires_in out of token answers, as some
+	// providers do; the access tokens still last AccessTokenLifetime.
+	OmitExpiresIn bool
 	// RefreshTokenLifetime is how long a refresh token lives unused; 0
 	// means 90 days.
 	RefreshTokenLifetime time.Duration
@@ -70,6 +73,8 @@ type Server struct {
 	emails           map[string]string // by lower-case username
 	autoUser         string
 	pollScript       []oauthError
+	codeScript       []DeviceCodeAnswer
+	claims           IDTokenClaims
 	refreshScript    []RefreshAnswer
 	polls            int
 	refreshes        int

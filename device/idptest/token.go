@@ -33,8 +33,8 @@ type accessToken struct {
 type tokenResponse struct {
 	TokenType    string `json:"token_type"`
 	Scope        string `json:"scope"`
-	ExpiresIn    int    `json:"expires_in"`
-	ExtExpiresIn int    `json:"ext_expires_in"`
+	ExpiresIn    int    `json:"expires_in,omitempty"`
+	ExtExpiresIn int    `json:"ext_expires_in,omitempty"`
 	AccessToken  string `json:"access_token"`
 	RefreshToken string `json:"refresh_token,omitempty"`
 	IDToken      string `json:"id_token,omitempty"`
@@ -203,6 +203,9 @@ func (s *Server) issue(r *http.Request, g grant, scope string, withRefresh bool)
 	at := randomToken()
 	s.access[at] = accessToken{user: g.user, scope: scope, expires: now.Add(s.opts.AccessTokenLifetime)}
 	secs := int(s.opts.AccessTokenLifetime / time.Second)
+	if s.opts.OmitExpiresIn {
+		secs = 0
+	}
 	resp := &tokenResponse{
 		TokenType:    "Bearer",
 		Scope:        scope,

@@ -141,11 +141,16 @@ func (h *Handler) serveJobAction(w http.ResponseWriter, r *http.Request, act fun
 	writeJSON(w, job)
 }
 
-// serveSignIn starts a sign-in (or joins the one waiting) and streams its
-// progress, one JSON object a line, until it ends or the client leaves.
-// Leaving does not stop the sign-in.
+// serveSignIn starts a sign-in (or joins the one waiting), as an optional
+// apitype.SignInRequest asks, and streams its progress, one JSON object a
+// line, until it ends or the client leaves. Leaving does not stop the
+// sign-in.
 func (h *Handler) serveSignIn(w http.ResponseWriter, r *http.Request) {
-	if _, err := h.dev.StartSignIn(r.Context()); err != nil {
+	var req apitype.SignInRequest // the body is optional
+	if r.ContentLength != 0 && !readJSON(w, r, &req) {
+		return
+	}
+	if _, err := h.dev.StartSignIn(r.Context(), req); err != nil {
 		h.fail(w, err)
 		return
 	}

@@ -159,3 +159,23 @@ func value(cfg apitype.Config, key string) string {
 	}
 	return ""
 }
+
+// TestSignInBody: the sign-in route takes an optional request body; an
+// older client sends none. Either reaches the device (which, with no
+// client_id, says so); a body it does not know is refused.
+func TestSignInBody(t *testing.T) {
+	dev, _ := newDevice(t)
+	h := localapi.NewHandler(dev, nil)
+	for _, tt := range []struct{ body, want string }{
+		{"", "client_id"},
+		{`{"replace_account":true}`, "client_id"},
+		{`{"replace":true}`, "bad request body"},
+	} {
+		req := httptest.NewRequest(http.MethodPost, "http://local-scanmaild.sock"+apitype.PathPrefix+"signin", strings.NewReader(tt.body))
+		rec := httptest.NewRecorder()
+		h.ServeHTTP(rec, req)
+		if rec.Code != http.StatusBadRequest || !strings.Contains(rec.Body.String(), tt.want) {
+			t.Errorf("body %q: %d %s, want %q", tt.body, rec.Code, rec.Body, tt.want)
+		}
+	}
+}

@@ -157,11 +157,11 @@ func (c *Client) ResendJob(ctx context.Context, id uint64) (apitype.Job, error) 
 	return job, c.call(ctx, http.MethodPost, "jobs/resend", apitype.JobAction{ID: id}, &job)
 }
 
-// SignIn starts a sign-in, or joins the one waiting, and calls each with
-// every change until it ends. It returns the last state.
-func (c *Client) SignIn(ctx context.Context, each func(apitype.SignIn)) (apitype.SignIn, error) {
+// SignIn starts a sign-in as req asks, or joins the one waiting, and calls
+// each with every change until it ends. It returns the last state.
+func (c *Client) SignIn(ctx context.Context, req apitype.SignInRequest, each func(apitype.SignIn)) (apitype.SignIn, error) {
 	var last apitype.SignIn
-	err := stream(ctx, c, "signin", nil, func(s apitype.SignIn) {
+	err := stream(ctx, c, "signin", req, func(s apitype.SignIn) {
 		last = s
 		if each != nil {
 			each(s)

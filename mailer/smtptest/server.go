@@ -61,6 +61,10 @@ type Options struct {
 	// expired yesterday, which a client checking its validity refuses.
 	ExpiredCertificate bool
 
+	// CA, if set, issues the server's certificate, which is otherwise
+	// self-signed; CertPEM and RootCAs then hold the CA's.
+	CA *CA
+
 	// MaxTLSVersion caps the TLS version the server speaks: with
 	// tls.VersionTLS11 it speaks TLS 1.1 and nothing newer, which a client
 	// that requires TLS 1.2 cannot agree to. 0 means no cap: TLS 1.2 and
@@ -144,14 +148,18 @@ func Start(opts Options) (*Server, error) {
 	if ip := net.ParseIP(s.Host()); !slices.ContainsFunc(ips, ip.Equal) {
 		ips = append(ips, ip)
 	}
-	cert, leaf, err := newCertificate(names, ips, opts.ExpiredCertificate)
+	cert, leaf, err := newCertificate(names, ips, opts.ExpiredCertificate, opts.CA)
 	if err != nil {
 		ln.Close()
 		return nil, fmt.Errorf("smtptest: certificate: %w", err)
 	}
+	root := leaf
+	if opts.CA != nil {
+		root = opts.CA.cert
+	}
 	s.pool = x509.NewCertPool()
-	s.pool.AddCert(leaf)
-	s.pem = pem.EncodeToMemory(&pem.Block{Type: "CERTIFICATE", Bytes: leaf.Raw})
+	s.pool.AddCert(root)
+	s.pem = pem.EncodeToMemory(&pem.Block{Type: "CERTIFICATE", Bytes: root.Raw})
 
 	srv := smtp.NewServer(smtp.BackendFunc(s.newSession))
 	srv.Domain = opts.Domain
@@ -196,11 +204,12 @@ func (s *Server) Host() string {
 // Port is the port the server listens on.
 func (s *Server) Port() int { return s.ln.Addr().(*net.TCPAddr).Port }
 
-// RootCAs holds the server's self-signed certificate, generated at Start.
+// RootCAs holds the server's self-signed certificate, generated at Start,
+// or its CA's.
 func (s *Server) RootCAs() *x509.CertPool { return s.pool }
 
-// CertPEM is the server's certificate in PEM, for clients configured with
-// a CA bundle rather than a pool.
+// CertPEM is the server's self-signed certificate, or its CA's, in PEM,
+// for clients configured with a CA bundle rather than a pool.
 func (s *Server) CertPEM() []byte { return s.pem }
 
 // Connections counts the connections the server accepted.

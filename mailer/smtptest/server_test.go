@@ -1,6 +1,7 @@
 package smtptest_test
 
 import (
+	"bytes"
 	"crypto/ecdsa"
 	"crypto/elliptic"
 	"crypto/tls"
@@ -174,6 +175,43 @@ func TestCertificate(t *testing.T) {
 	}
 	if _, err := leaf.Verify(x509.VerifyOptions{DNSName: "smtp.office365.com", Roots: srv.RootCAs()}); err == nil {
 		t.Error("certificate verifies for smtp.office365.com")
+	}
+}
+
+// TestCA: servers started with one CA are trusted through it, a fresh one
+// and an expired one alike, as a server whose certificate was renewed.
+func TestCA(t *testing.T) {
+	ca, err := smtptest.NewCA()
+	if err != nil {
+		t.Fatal(err)
+	}
+	roots := x509.NewCertPool()
+	if !roots.AppendCertsFromPEM(ca.PEM()) {
+		t.Fatal("CA PEM holds no certificate")
+	}
+	for _, expired := range []bool{false, true} {
+		srv := start(t, smtptest.Options{CA: ca, ExpiredCertificate: expired})
+		if !bytes.Equal(srv.CertPEM(), ca.PEM()) {
+			t.Error("CertPEM is not the CA's")
+		}
+		// The client checks the chain itself, below.
+		c, err := smtp.DialStartTLS(srv.Addr(), &tls.Config{InsecureSkipVerify: true})
+		if err != nil {
+			t.Fatal(err)
+		}
+		defer c.Close()
+		if err := c.Hello("test.example"); err != nil {
+			t.Fatal(err)
+		}
+		state, _ := c.TLSConnectionState()
+		_, err = state.PeerCertificates[0].Verify(x509.VerifyOptions{DNSName: "localhost", Roots: roots})
+		var ce x509.CertificateInvalidError
+		switch {
+		case !expired && err != nil:
+			t.Errorf("certificate does not verify through the CA: %v", err)
+		case expired && !(errors.As(err, &ce) && ce.Reason == x509.Expired):
+			t.Errorf("expired certificate: %v, want it refused as expired", err)
+		}
 	}
 }
 

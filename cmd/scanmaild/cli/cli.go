@@ -32,7 +32,7 @@ func commands() map[string]command {
 		"config": {"config show | config set KEY VALUE (VALUE @FILE reads a file)", runConfig},
 		"jobs":   {"jobs [-n N] [-log JOB]", runJobs},
 		"scan":   {"scan --to ADDR[,ADDR] [--pages N]", runScan},
-		"signin": {"signin", runSignIn},
+		"signin": {"signin [-replace]", runSignIn},
 		"status": {"status", runStatus},
 	}
 }

@@ -10,11 +10,12 @@ import (
 )
 
 func runSignIn(ctx context.Context, c *Context, args []string) error {
-	fs := newFlags(c, "signin", "signin")
+	fs := newFlags(c, "signin", "signin [-replace]")
+	replace := fs.Bool("replace", false, "let another account than the device address become the device's account")
 	if err := fs.Parse(args); err != nil {
 		return err
 	}
-	last, err := c.Client.SignIn(ctx, func(s apitype.SignIn) {
+	last, err := c.Client.SignIn(ctx, apitype.SignInRequest{ReplaceAccount: *replace}, func(s apitype.SignIn) {
 		if s.State == apitype.SignInWaiting {
 			fmt.Fprintf(c.Stdout, "To sign in, open %s and enter the code %s\n", s.VerificationURI, s.UserCode)
 			if s.VerificationURIComplete != "" {
@@ -31,6 +32,9 @@ func runSignIn(ctx context.Context, c *Context, args []string) error {
 		fmt.Fprintf(c.Stdout, "Signed in as %s. The device now sends as this address.\n", last.UPN)
 		return nil
 	case apitype.SignInFailed:
+		if last.Replace {
+			return fmt.Errorf("%s\n  what to do: %s\n  (scanmaild signin -replace makes the new account the device's)", last.Error, last.Hint)
+		}
 		if last.Hint != "" {
 			return fmt.Errorf("%s\n  what to do: %s", last.Error, last.Hint)
 		}

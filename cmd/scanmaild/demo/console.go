@@ -100,7 +100,9 @@ func (c *console) idle(ctx context.Context) error {
 }
 
 func (c *console) signIn(ctx context.Context) bool {
-	s, err := c.dev.StartSignIn(ctx)
+	// The person at the demo's terminal is its admin, told to sign in
+	// with any address: a new one replaces the last run's account.
+	s, err := c.dev.StartSignIn(ctx, apitype.SignInRequest{ReplaceAccount: true})
 	if err != nil {
 		msg, hint := device.Explain(err)
 		c.printf("  Sign-in could not start: %s\n", msg)
