@@ -42,11 +42,8 @@ type pageImage struct {
 // stream's own header, which is the truth about its size and colours.
 func openImage(pg Page) (*pageImage, error) {
 	h := pg.PageHeader
-	if h.Width <= 0 || h.Height <= 0 || h.DPI <= 0 {
-		return nil, fmt.Errorf("bad page header %dx%d at %d dpi", h.Width, h.Height, h.DPI)
-	}
-	if h.Width > 0xffff || h.Height > 0xffff || h.Width*h.Height > maxPixels {
-		return nil, fmt.Errorf("%w: page of %dx%d pixels is too large", ErrUnsupported, h.Width, h.Height)
+	if err := checkPageSize(h); err != nil {
+		return nil, err
 	}
 	im := &pageImage{PageHeader: h, data: pg.Data}
 	switch h.Mode {
