@@ -181,6 +181,9 @@ func (d *Device) scanTo(ctx context.Context, dir string, job apitype.Job, ss Sca
 		Quality: quality,
 		Name:    "scan-" + job.Created.Format("20060102-150405"),
 		Title:   "Scan " + job.Created.Format("2006-01-02 15:04"),
+		// The room is enforced as the document grows: a page never ends
+		// up on a full disk, nor in the state file's reserve.
+		MaxBytes: room,
 	})
 	if err != nil {
 		sp.abort()
@@ -194,17 +197,11 @@ func (d *Device) scanTo(ctx context.Context, dir string, job apitype.Job, ss Sca
 		if err == nil {
 			err = doc.WritePage(ctx, pg)
 		}
-		if err == nil && doc.Written() > room {
-			err = tooBigForRoom(room)
-		}
 		if err != nil {
 			doc.Close()
 			sp.abort()
-			if full := diskFull(err); full != nil {
+			if full := spoolFull(err, room); full != nil {
 				return job, full
-			}
-			if errors.Is(err, ErrSpoolFull) {
-				return job, err
 			}
 			return job, scannerError(fmt.Sprintf("Scanning stopped at page %d", doc.Pages()+1), err)
 		}
@@ -217,6 +214,9 @@ func (d *Device) scanTo(ctx context.Context, dir string, job apitype.Job, ss Sca
 	}
 	if err := doc.Close(); err != nil {
 		sp.abort()
+		if full := spoolFull(err, room); full != nil {
+			return job, full
+		}
 		return job, storeError(err)
 	}
 	if err := sp.commit(); err != nil {

@@ -39,6 +39,7 @@ type rig struct {
 	now         func() time.Time
 	sleep       func(context.Context, time.Duration) error
 	smtpTimeout time.Duration
+	scanner     Scanner
 }
 
 type rigOptions struct {
@@ -50,6 +51,8 @@ type rigOptions struct {
 	// smtpTimeout bounds each SMTP step, for a stalling server; 0 = the
 	// mailer's default (60 s).
 	smtpTimeout time.Duration
+	// scanner is the device's scanner; nil = the in-process simulator.
+	scanner Scanner
 }
 
 func newRig(t *testing.T, o rigOptions) *rig {
@@ -58,7 +61,10 @@ func newRig(t *testing.T, o rigOptions) *rig {
 		o.idp.Interval = 1
 	}
 	o.idp.ClientID = testClientID
-	r := &rig{t: t, idp: idptest.New(o.idp), log: &syncBuffer{}, now: o.now, sleep: o.sleep, smtpTimeout: o.smtpTimeout}
+	if o.scanner == nil {
+		o.scanner = &scan.Simulator{}
+	}
+	r := &rig{t: t, idp: idptest.New(o.idp), log: &syncBuffer{}, now: o.now, sleep: o.sleep, smtpTimeout: o.smtpTimeout, scanner: o.scanner}
 	hs := httptest.NewServer(r.idp)
 	t.Cleanup(hs.Close)
 	r.idpURL = hs.URL
@@ -97,7 +103,7 @@ func (r *rig) open() {
 	}
 	dev, err := New(Config{
 		Store:       st,
-		Scanner:     &scan.Simulator{},
+		Scanner:     r.scanner,
 		SpoolDir:    filepath.Join(filepath.Dir(r.dbPath), "spool"),
 		Now:         r.now,
 		Sleep:       r.sleep,

@@ -12,6 +12,7 @@ import (
 	"time"
 
 	"scanmail/device/apitype"
+	"scanmail/scan"
 )
 
 const (
@@ -89,6 +90,15 @@ func tooBigForRoom(room int64) error {
 		Hint:    "Scan it in smaller batches, or wait until the documents waiting are sent (`scanmaild jobs`).",
 		Err:     ErrSpoolFull,
 	}
+}
+
+// spoolFull words a document that did not fit: in the room left for
+// scans, or on the disk. It is nil for other failures.
+func spoolFull(err error, room int64) error {
+	if errors.Is(err, scan.ErrTooLarge) {
+		return tooBigForRoom(room)
+	}
+	return diskFull(err)
 }
 
 // diskFull words a write that failed because the disk is full.
