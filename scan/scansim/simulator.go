@@ -40,7 +40,7 @@ type Simulator struct {
 	// EndlessPage makes the engine send this page's data (from 1)
 	// without end: a codec that never closes its stream.
 	EndlessPage int
-	Logger     *slog.Logger // nil discards
+	Logger      *slog.Logger // nil discards
 }
 
 var _ link.Engine = (*Simulator)(nil)
