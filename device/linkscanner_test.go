@@ -3,8 +3,8 @@ package device
 import (
 	"context"
 	"errors"
+	"log/slog"
 	"net"
-	"testing"
 
 	"scanmail/scan"
 	"scanmail/scan/link"
@@ -14,15 +14,16 @@ import (
 // over its UART: the engine is served on one end of a pipe and the host
 // dials the other.
 type linkScanner struct {
-	t      *testing.T
 	engine link.Engine
+	log    syncBuffer // the engine's log
 }
 
 func (s *linkScanner) Scan(ctx context.Context, opts scan.Options) (scan.Source, error) {
 	hc, ec := net.Pipe()
 	sctx, stop := context.WithCancel(context.Background())
 	served := make(chan error, 1)
-	go func() { served <- link.Serve(sctx, ec, s.engine, link.EngineOptions{}) }()
+	elog := slog.New(slog.NewTextHandler(&s.log, nil))
+	go func() { served <- link.Serve(sctx, ec, s.engine, link.EngineOptions{Logger: elog}) }()
 	shut := func() error {
 		stop()
 		err := <-served

@@ -40,6 +40,7 @@ type rig struct {
 	sleep       func(context.Context, time.Duration) error
 	smtpTimeout time.Duration
 	scanner     Scanner
+	scanTimeout time.Duration
 }
 
 type rigOptions struct {
@@ -53,6 +54,9 @@ type rigOptions struct {
 	smtpTimeout time.Duration
 	// scanner is the device's scanner; nil = the in-process simulator.
 	scanner Scanner
+	// scanTimeout is how long a scan waits for page data; 0 = the
+	// device's default (2 minutes).
+	scanTimeout time.Duration
 }
 
 func newRig(t *testing.T, o rigOptions) *rig {
@@ -64,7 +68,7 @@ func newRig(t *testing.T, o rigOptions) *rig {
 	if o.scanner == nil {
 		o.scanner = &scan.Simulator{}
 	}
-	r := &rig{t: t, idp: idptest.New(o.idp), log: &syncBuffer{}, now: o.now, sleep: o.sleep, smtpTimeout: o.smtpTimeout, scanner: o.scanner}
+	r := &rig{t: t, idp: idptest.New(o.idp), log: &syncBuffer{}, now: o.now, sleep: o.sleep, smtpTimeout: o.smtpTimeout, scanner: o.scanner, scanTimeout: o.scanTimeout}
 	hs := httptest.NewServer(r.idp)
 	t.Cleanup(hs.Close)
 	r.idpURL = hs.URL
@@ -102,13 +106,14 @@ func (r *rig) open() {
 		r.t.Fatal(err)
 	}
 	dev, err := New(Config{
-		Store:       st,
-		Scanner:     r.scanner,
-		SpoolDir:    filepath.Join(filepath.Dir(r.dbPath), "spool"),
-		Now:         r.now,
-		Sleep:       r.sleep,
-		SMTPTimeout: r.smtpTimeout,
-		Logger:      slog.New(slog.NewTextHandler(io.MultiWriter(testWriter{r.t}, r.log), &slog.HandlerOptions{Level: slog.LevelDebug})),
+		Store:          st,
+		Scanner:        r.scanner,
+		SpoolDir:       filepath.Join(filepath.Dir(r.dbPath), "spool"),
+		Now:            r.now,
+		Sleep:          r.sleep,
+		SMTPTimeout:    r.smtpTimeout,
+		ScannerTimeout: r.scanTimeout,
+		Logger:         slog.New(slog.NewTextHandler(io.MultiWriter(testWriter{r.t}, r.log), &slog.HandlerOptions{Level: slog.LevelDebug})),
 	})
 	if err != nil {
 		r.t.Fatal(err)

@@ -163,7 +163,7 @@ func TestSpoolEndlessPage(t *testing.T) {
 		maxMB   string
 		err     string
 	}{
-		{"over the link, room for scans", &linkScanner{t: t, engine: engine}, "2", "does not fit in the room left"},
+		{"over the link, room for scans", &linkScanner{engine: engine}, "2", "does not fit in the room left"},
 		{"in process, room for scans", engine, "2", "does not fit in the room left"},
 		{"in process, only the disk bounds the spool", engine, "-1", "did not end the page"},
 	} {
