@@ -82,6 +82,8 @@ type Device struct {
 	signInStop  context.CancelFunc
 	signInWatch chan struct{} // closed and replaced on every change
 	scan        *runningScan  // the scan in progress, if any
+
+	claims diskClaims // room on the disk promised to writers under way
 }
 
 // New makes a Device. Close it to stop its background work.

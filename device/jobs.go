@@ -52,7 +52,8 @@ func (d *Device) Scan(ctx context.Context, req apitype.ScanRequest, progress fun
 	if err != nil {
 		return apitype.Job{}, err
 	}
-	room, err := d.spoolRoom(s.Spool)
+	room, release, err := d.spoolRoom(s.Spool)
+	defer release()
 	if err != nil {
 		return apitype.Job{}, err
 	}
@@ -62,6 +63,7 @@ func (d *Device) Scan(ctx context.Context, req apitype.ScanRequest, progress fun
 	}
 	defer end()
 	job, err := d.scanJob(s, req, to, room, report)
+	release() // the document is on the disk, or gone
 	if err != nil {
 		return job, err
 	}
