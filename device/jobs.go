@@ -187,8 +187,9 @@ func (d *Device) scanTo(sc *runningScan, dir string, job apitype.Job, ss ScanSet
 		}
 		return job, scannerError("The scanner did not start", err)
 	}
-	// Closing a source that has not ended cancels the engine's job.
 	src := watchSource(raw, d.scannerTimeout, sc.cancel)
+	// Closing a source that has not ended tells the engine to stop
+	// (CANCEL on the link): a canceled or silent scan ends there.
 	defer src.Close()
 	sp, err := createSpool(dir)
 	if err != nil {
