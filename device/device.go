@@ -43,6 +43,9 @@ type Config struct {
 	// SMTPTimeout bounds each step of a submission (mailer.Config.Timeout);
 	// 0 means the mailer's default of 60 s.
 	SMTPTimeout time.Duration
+	// ScannerTimeout is how long a scan waits for the scanner's next page
+	// data before it fails the job; 0 means 2 minutes.
+	ScannerTimeout time.Duration
 }
 
 // Device is the scan-to-email appliance.
@@ -55,7 +58,8 @@ type Device struct {
 	sleep    func(context.Context, time.Duration) error
 	pages    int
 
-	smtpTimeout time.Duration
+	smtpTimeout    time.Duration
+	scannerTimeout time.Duration
 
 	throttle       *mailer.Throttle // under sendMu, as every send is
 	throttleLimits mailer.Limits
@@ -80,6 +84,9 @@ type Device struct {
 	// device's account with another.
 	signInReplace bool
 	signInWatch   chan struct{} // closed and replaced on every change
+	scan          *runningScan  // the scan in progress, if any
+
+	claims diskClaims // room on the disk promised to writers under way
 }
 
 // New makes a Device. Close it to stop its background work.
@@ -96,24 +103,28 @@ func New(cfg Config) (*Device, error) {
 	if cfg.Sleep == nil {
 		cfg.Sleep = sleepCtx
 	}
+	if cfg.ScannerTimeout <= 0 {
+		cfg.ScannerTimeout = defaultScannerTimeout
+	}
 	if err := prepareSpool(cfg.SpoolDir); err != nil {
 		return nil, err
 	}
 	ctx, cancel := context.WithCancel(context.Background())
 	d := &Device{
-		store:       cfg.Store,
-		scanner:     cfg.Scanner,
-		spoolDir:    cfg.SpoolDir,
-		log:         cfg.Logger,
-		now:         cfg.Now,
-		sleep:       cfg.Sleep,
-		pages:       cfg.DefaultPages,
-		smtpTimeout: cfg.SMTPTimeout,
-		ctx:         ctx,
-		cancel:      cancel,
-		signIn:      apitype.SignIn{State: apitype.SignInIdle},
-		signInWatch: make(chan struct{}),
-		outboxKick:  make(chan struct{}, 1),
+		store:          cfg.Store,
+		scanner:        cfg.Scanner,
+		spoolDir:       cfg.SpoolDir,
+		log:            cfg.Logger,
+		now:            cfg.Now,
+		sleep:          cfg.Sleep,
+		pages:          cfg.DefaultPages,
+		smtpTimeout:    cfg.SMTPTimeout,
+		scannerTimeout: cfg.ScannerTimeout,
+		ctx:            ctx,
+		cancel:         cancel,
+		signIn:         apitype.SignIn{State: apitype.SignInIdle},
+		signInWatch:    make(chan struct{}),
+		outboxKick:     make(chan struct{}, 1),
 	}
 	if err := d.resume(); err != nil {
 		cancel()

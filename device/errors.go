@@ -23,7 +23,7 @@ type Error struct {
 
 func (e *Error) Error() string {
 	// The sentinels would only repeat the summary.
-	if e.Err == nil || e.Err == ErrSignInNeeded || e.Err == ErrAddressMismatch {
+	if e.Err == nil || e.Err == ErrSignInNeeded || e.Err == ErrAddressMismatch || e.Err == ErrScanCanceled {
 		return e.Summary
 	}
 	return e.Summary + ": " + e.Err.Error()

@@ -9,17 +9,22 @@ import (
 	"scanmail/device/apitype"
 )
 
-// CancelJob stops a job waiting to be sent: it will not be sent, and its
-// document is removed. A job being sent at this moment, or already ended,
-// cannot be canceled.
+// CancelJob stops a job scanning or waiting to be sent: it will not be
+// sent, and its document is removed. A scan is stopped (the scanner is
+// told to stop) and CancelJob returns once the scanner is free. A job
+// being sent at this moment, or already ended, cannot be canceled.
 func (d *Device) CancelJob(id uint64) (apitype.Job, error) {
+	if job, ok, err := d.cancelScan(id); ok || err != nil {
+		return job, err
+	}
 	job, err := d.store.UpdateJob(id, func(j *apitype.Job) error {
 		switch j.State {
 		case apitype.JobQueued:
 		case apitype.JobSending:
 			return &Error{Summary: fmt.Sprintf("Job %d is being sent right now", id), Hint: "Wait for this attempt to end; cancel it then if it did not go."}
 		case apitype.JobScanning:
-			return &Error{Summary: fmt.Sprintf("Job %d is still scanning", id), Hint: "Wait for the scan to end."}
+			// Only before its scan is under way.
+			return &Error{Summary: fmt.Sprintf("Job %d is starting to scan", id), Hint: "Cancel it again in a moment."}
 		default:
 			return &Error{Summary: fmt.Sprintf("Job %d has ended already (%s)", id, j.State)}
 		}

@@ -35,7 +35,7 @@ func (d *Device) Jobs(limit int) ([]apitype.Job, error) {
 // job is queued, the next document can be scanned while this one is sent.
 // The job is the device's, not the caller's: once scanning has begun it
 // runs to its end even if ctx is canceled (the person walked away, a client
-// hung up); ctx then only stops the progress reports.
+// hung up); ctx then only stops the progress reports. CancelJob cancels it.
 func (d *Device) Scan(ctx context.Context, req apitype.ScanRequest, progress func(apitype.JobEvent)) (apitype.Job, error) {
 	report := func(ev apitype.JobEvent) {
 		if progress != nil && ctx.Err() == nil {
@@ -51,7 +51,8 @@ func (d *Device) Scan(ctx context.Context, req apitype.ScanRequest, progress fun
 	if err != nil {
 		return apitype.Job{}, err
 	}
-	room, err := d.spoolRoom(s.Spool)
+	room, release, err := d.spoolRoom(s.Spool)
+	defer release()
 	if err != nil {
 		return apitype.Job{}, err
 	}
@@ -61,6 +62,7 @@ func (d *Device) Scan(ctx context.Context, req apitype.ScanRequest, progress fun
 	}
 	defer end()
 	job, err := d.scanJob(s, req, to, room, report)
+	release() // the document is on the disk, or gone
 	if err != nil {
 		return job, err
 	}
@@ -82,7 +84,12 @@ func (d *Device) scanJob(s Settings, req apitype.ScanRequest, to []string, room 
 	if !d.jobMu.TryLock() {
 		return apitype.Job{}, &Error{Summary: "The scanner is busy", Hint: "Wait for the running job to finish.", Err: ErrBusy}
 	}
-	defer d.jobMu.Unlock()
+	// The job outlives the caller, not the daemon, and can be canceled.
+	sc := d.startScan()
+	defer func() {
+		d.jobMu.Unlock()
+		d.endScan(sc)
+	}()
 
 	pages := req.Pages
 	if pages <= 0 {
@@ -92,12 +99,12 @@ func (d *Device) scanJob(s Settings, req apitype.ScanRequest, to []string, room 
 	if err != nil {
 		return job, err
 	}
+	d.scanRecorded(sc, job.ID)
 	d.log.Info("job started", "job", job.ID, "recipients", len(to))
 	report(apitype.JobEvent{Job: job})
 
-	jobCtx := d.ctx // the job outlives the caller, not the daemon
 	dir := spoolPath(d.spoolDir, job.ID)
-	job, err = d.scanTo(jobCtx, dir, job, s.Scan, pages, room, func(n int) {
+	job, err = d.scanTo(sc, dir, job, s.Scan, pages, room, func(n int) {
 		report(apitype.JobEvent{Job: job, Page: n})
 	})
 	if err != nil {
@@ -130,10 +137,14 @@ func (d *Device) finish(job apitype.Job, err error) apitype.Job {
 	job.Finished = d.now()
 	job.State = apitype.JobSent
 	job.Error, job.Hint = Explain(err) // none when sent: an earlier attempt's reason is over
-	if err != nil {
+	switch {
+	case errors.Is(err, ErrScanCanceled):
+		job.State = apitype.JobCanceled
+		d.log.Info("job canceled while scanning", "job", job.ID)
+	case err != nil:
 		job.State = apitype.JobFailed
 		d.log.Warn("job failed", "job", job.ID, "err", err)
-	} else {
+	default:
 		d.log.Info("job sent", "job", job.ID, "pages", job.Pages, "bytes", job.Size, "message_id", job.MessageID)
 	}
 	if perr := d.store.PutJob(job); perr != nil {
@@ -159,17 +170,25 @@ func (d *Device) checkReady() (Settings, error) {
 
 // scanTo scans a document as ss says, of at most room bytes, into the spool
 // directory dir, reporting each page. The directory appears under its name only once
-// every file in it is complete and on disk.
-func (d *Device) scanTo(ctx context.Context, dir string, job apitype.Job, ss ScanSettings, pages int, room int64, page func(int)) (apitype.Job, error) {
+// every file in it is complete and on disk. The scan stops when sc is
+// canceled, or when the scanner falls silent.
+func (d *Device) scanTo(sc *runningScan, dir string, job apitype.Job, ss ScanSettings, pages int, room int64, page func(int)) (apitype.Job, error) {
 	opts, format, quality, err := ss.options()
 	if err != nil {
 		return job, &Error{Summary: "The scan settings are not valid", Hint: "Check scan.mode, scan.dpi and scan.format (scanmaild config).", Err: err}
 	}
 	opts.Pages = pages
-	src, err := d.scanner.Scan(ctx, opts)
+	ctx := sc.ctx
+	raw, err := d.scanner.Scan(ctx, opts)
 	if err != nil {
+		if stopped := scanStopped(ctx); stopped != nil {
+			return job, stopped
+		}
 		return job, scannerError("The scanner did not start", err)
 	}
+	src := watchSource(raw, d.scannerTimeout, sc.cancel)
+	// Closing a source that has not ended tells the engine to stop
+	// (CANCEL on the link): a canceled or silent scan ends there.
 	defer src.Close()
 	sp, err := createSpool(dir)
 	if err != nil {
@@ -180,6 +199,9 @@ func (d *Device) scanTo(ctx context.Context, dir string, job apitype.Job, ss Sca
 		Quality: quality,
 		Name:    "scan-" + job.Created.Format("20060102-150405"),
 		Title:   "Scan " + job.Created.Format("2006-01-02 15:04"),
+		// The room is enforced as the document grows: a page never ends
+		// up on a full disk, nor in the state file's reserve.
+		MaxBytes: room,
 	})
 	if err != nil {
 		sp.abort()
@@ -193,17 +215,14 @@ func (d *Device) scanTo(ctx context.Context, dir string, job apitype.Job, ss Sca
 		if err == nil {
 			err = doc.WritePage(ctx, pg)
 		}
-		if err == nil && doc.Written() > room {
-			err = tooBigForRoom(room)
-		}
 		if err != nil {
 			doc.Close()
 			sp.abort()
-			if full := diskFull(err); full != nil {
+			if full := spoolFull(err, room); full != nil {
 				return job, full
 			}
-			if errors.Is(err, ErrSpoolFull) {
-				return job, err
+			if stopped := scanStopped(ctx); stopped != nil {
+				return job, stopped
 			}
 			return job, scannerError(fmt.Sprintf("Scanning stopped at page %d", doc.Pages()+1), err)
 		}
@@ -216,6 +235,9 @@ func (d *Device) scanTo(ctx context.Context, dir string, job apitype.Job, ss Sca
 	}
 	if err := doc.Close(); err != nil {
 		sp.abort()
+		if full := spoolFull(err, room); full != nil {
+			return job, full
+		}
 		return job, storeError(err)
 	}
 	if err := sp.commit(); err != nil {

@@ -43,6 +43,8 @@ type rig struct {
 	now         func() time.Time
 	sleep       func(context.Context, time.Duration) error
 	smtpTimeout time.Duration
+	scanner     Scanner
+	scanTimeout time.Duration
 }
 
 type rigOptions struct {
@@ -57,6 +59,11 @@ type rigOptions struct {
 	// idpFront, if set, stands in front of the identity provider, as a
 	// proxy or a network would.
 	idpFront func(http.Handler) http.Handler
+	// scanner is the device's scanner; nil = the in-process simulator.
+	scanner Scanner
+	// scanTimeout is how long a scan waits for page data; 0 = the
+	// device's default (2 minutes).
+	scanTimeout time.Duration
 }
 
 func newRig(t *testing.T, o rigOptions) *rig {
@@ -65,7 +72,10 @@ func newRig(t *testing.T, o rigOptions) *rig {
 		o.idp.Interval = 1
 	}
 	o.idp.ClientID = testClientID
-	r := &rig{t: t, idp: idptest.New(o.idp), log: &syncBuffer{}, now: o.now, sleep: o.sleep, smtpTimeout: o.smtpTimeout}
+	if o.scanner == nil {
+		o.scanner = &scan.Simulator{}
+	}
+	r := &rig{t: t, idp: idptest.New(o.idp), log: &syncBuffer{}, now: o.now, sleep: o.sleep, smtpTimeout: o.smtpTimeout, scanner: o.scanner, scanTimeout: o.scanTimeout}
 	var idp http.Handler = r.idp
 	if o.idpFront != nil {
 		idp = o.idpFront(idp)
@@ -120,13 +130,14 @@ func (r *rig) open() {
 		r.t.Fatal(err)
 	}
 	dev, err := New(Config{
-		Store:       st,
-		Scanner:     &scan.Simulator{},
-		SpoolDir:    filepath.Join(filepath.Dir(r.dbPath), "spool"),
-		Now:         r.now,
-		Sleep:       r.sleep,
-		SMTPTimeout: r.smtpTimeout,
-		Logger:      slog.New(slog.NewTextHandler(io.MultiWriter(testWriter{r.t}, r.log), &slog.HandlerOptions{Level: slog.LevelDebug})),
+		Store:          st,
+		Scanner:        r.scanner,
+		SpoolDir:       filepath.Join(filepath.Dir(r.dbPath), "spool"),
+		Now:            r.now,
+		Sleep:          r.sleep,
+		SMTPTimeout:    r.smtpTimeout,
+		ScannerTimeout: r.scanTimeout,
+		Logger:         slog.New(slog.NewTextHandler(io.MultiWriter(testWriter{r.t}, r.log), &slog.HandlerOptions{Level: slog.LevelDebug})),
 	})
 	if err != nil {
 		r.t.Fatal(err)

@@ -124,7 +124,20 @@ func (d *Device) sendParts(ctx context.Context, m *mailing, job *apitype.Job, di
 		msg.MessageID = part.MessageID
 		msg.Subject += " (" + label + ")"
 		msg.Body = strings.TrimRight(msg.Body, "\n") + fmt.Sprintf("\n\nPart %d of %d: pages %d to %d of %d.\n", i+1, len(job.Parts), part.First, part.Last, job.Pages)
+		release, ok := func() {}, true
+		if format != scan.FormatJPEG { // JPEG parts are the page files
+			release, ok = d.claimDisk(partSize(refs[part.First-1 : part.Last]))
+		}
+		if !ok {
+			return &Error{
+				Summary:   fmt.Sprintf("No room on the device's storage to prepare %s", label),
+				Hint:      "The device tries again by itself once a scan ends or documents are sent; cancel waiting jobs that need not go (`scanmaild jobs -cancel N`).",
+				Temporary: true,
+				Err:       ErrSpoolFull,
+			}
+		}
 		atts, cleanup, err := partAttachments(ctx, dir, format, refs[part.First-1:part.Last], docFile, i+1, len(job.Parts))
+		release() // the part is on the disk, or gone
 		if err != nil {
 			return &Error{Summary: "The scanned document cannot be cut into parts", Hint: "Check the spool directory's disk.", Err: err}
 		}

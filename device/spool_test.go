@@ -13,6 +13,7 @@ import (
 
 	"scanmail/device/apitype"
 	"scanmail/device/idptest"
+	"scanmail/scan/scansim"
 )
 
 // TestSpoolBound: the room for waiting documents is bounded. A document
@@ -147,4 +148,51 @@ func spoolDigest(t *testing.T, r *rig, id uint64) [32]byte {
 		h.Write(b)
 	}
 	return [32]byte(h.Sum(nil))
+}
+
+// TestSpoolEndlessPage: an engine that never ends a page fills neither
+// the room for scans nor, when only the disk bounds it, more than a page
+// can take. The job fails with words, its unfinished document is removed,
+// and the document waiting is not touched.
+func TestSpoolEndlessPage(t *testing.T) {
+	t.Parallel()
+	engine := &scansim.Simulator{EndlessPage: 2}
+	for _, tt := range []struct {
+		name    string
+		scanner Scanner
+		maxMB   string
+		err     string
+	}{
+		{"over the link, room for scans", &linkScanner{engine: engine}, "2", "does not fit in the room left"},
+		{"in process, room for scans", engine, "2", "does not fit in the room left"},
+		{"in process, only the disk bounds the spool", engine, "-1", "did not end the page"},
+	} {
+		t.Run(tt.name, func(t *testing.T) {
+			t.Parallel()
+			r := newRig(t, rigOptions{idp: idptest.Options{IgnoreInterval: true}, scanner: tt.scanner})
+			r.signedIn(testUPN)
+			r.configure(map[string]string{"spool.max_mb": tt.maxMB, "scan.mode": "jpeg"})
+
+			r.mail.FailNext("mail", &smtp.SMTPError{Code: 421, EnhancedCode: smtp.EnhancedCode{4, 3, 2}, Message: "Service not available"})
+			waiting, _ := r.dev.Scan(context.Background(), apitype.ScanRequest{To: to, Pages: 1}, nil)
+			if waiting.State != apitype.JobQueued {
+				t.Fatalf("first job %s: %s", waiting.State, waiting.Error)
+			}
+			before := spoolDigest(t, r, waiting.ID)
+
+			job, err := r.dev.Scan(context.Background(), apitype.ScanRequest{To: to, Pages: 3}, nil)
+			if err == nil || job.State != apitype.JobFailed || !strings.Contains(job.Error, tt.err) || job.Hint == "" {
+				t.Fatalf("a page without end: %v, job %s %q (hint %q); want failed with %q", err, job.State, job.Error, job.Hint, tt.err)
+			}
+			if _, err := os.Stat(spoolPath(r.dev.spoolDir, job.ID) + ".part"); !os.IsNotExist(err) {
+				t.Errorf("the unfinished document was left behind: %v", err)
+			}
+			if after := spoolDigest(t, r, waiting.ID); after != before {
+				t.Error("the waiting document changed")
+			}
+			if _, docs := spoolUsage(r.dev.spoolDir); docs != 1 {
+				t.Errorf("%d documents in the spool, want the waiting one", docs)
+			}
+		})
+	}
 }

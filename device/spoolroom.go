@@ -3,7 +3,6 @@ package device
 import (
 	"errors"
 	"fmt"
-	"math"
 	"os"
 	"path/filepath"
 	"strconv"
@@ -12,6 +11,7 @@ import (
 	"time"
 
 	"scanmail/device/apitype"
+	"scanmail/scan"
 )
 
 const (
@@ -58,20 +58,22 @@ func spoolUsage(dir string) (bytes int64, docs int) {
 
 // spoolRoom is how many bytes the next document may take, or an error
 // for the operator when there is no room at all. Documents already in the
-// spool are never touched to make room.
-func (d *Device) spoolRoom(s SpoolSettings) (int64, error) {
+// spool are never touched to make room. The room is promised to the
+// document on the disk until release is called.
+func (d *Device) spoolRoom(s SpoolSettings) (room int64, release func(), err error) {
 	used, docs := spoolUsage(d.spoolDir)
-	room := int64(math.MaxInt64)
+	room = noBound
 	if max := s.spoolMax(); max > 0 {
 		room = max - used
 	}
-	if free, ok := freeSpace(d.spoolDir); ok {
-		room = min(room, free-spoolReserve)
+	release = func() {}
+	if free, ok := freeSpace(d.spoolDir); ok && room > 0 {
+		room, release, _ = d.claims.claim(free, room, 1)
 	}
 	if room > 0 {
-		return room, nil
+		return room, release, nil
 	}
-	return 0, &Error{
+	return 0, release, &Error{
 		Summary: fmt.Sprintf("The storage for scans is full: %d document(s) take %s", docs, megabytes(used)),
 		Hint: "Documents waiting to be sent take the room: see `scanmaild jobs`, fix what stops them (the mail settings, the sign-in), " +
 			"or cancel those that need not go (`scanmaild jobs -cancel N`). Failed jobs' documents are kept spool.keep_failed_days days.",
@@ -89,6 +91,15 @@ func tooBigForRoom(room int64) error {
 		Hint:    "Scan it in smaller batches, or wait until the documents waiting are sent (`scanmaild jobs`).",
 		Err:     ErrSpoolFull,
 	}
+}
+
+// spoolFull words a document that did not fit: in the room left for
+// scans, or on the disk. It is nil for other failures.
+func spoolFull(err error, room int64) error {
+	if errors.Is(err, scan.ErrTooLarge) {
+		return tooBigForRoom(room)
+	}
+	return diskFull(err)
 }
 
 // diskFull words a write that failed because the disk is full.

@@ -16,6 +16,10 @@ type DocumentOptions struct {
 	Quality int    // JPEG quality 1..100, 0 = 75
 	Name    string // file name without extension
 	Title   string // PDF title
+	// MaxBytes bounds the bytes of the document's files, its page index
+	// included; 0 means no bound. A write that would pass it fails the
+	// document with ErrTooLarge, and nothing past it is written.
+	MaxBytes int64
 }
 
 // Document is a scanned document being written into a directory: one PDF
@@ -28,8 +32,9 @@ type Document struct {
 	files []string
 	refs  []PageRef
 	size  int64
+	room  budget
 
-	file *os.File // the PDF or TIFF file
+	file *budgetFile // the PDF or TIFF file
 	pdf  *PDFWriter
 	tiff *tiff.Writer
 	buf  []byte // a band of raster rows, reused for every page
@@ -47,7 +52,10 @@ func CreateDocument(dir string, opts DocumentOptions) (*Document, error) {
 	if opts.Name == "" {
 		opts.Name = "scan"
 	}
-	d := &Document{dir: dir, opts: opts}
+	if opts.MaxBytes < 0 {
+		return nil, fmt.Errorf("scan: negative document size limit %d", opts.MaxBytes)
+	}
+	d := &Document{dir: dir, opts: opts, room: budget{max: opts.MaxBytes}}
 	switch opts.Format {
 	case FormatPDF, FormatTIFF:
 		f, err := d.create(opts.Name + "." + opts.Format.Ext())
@@ -67,14 +75,14 @@ func CreateDocument(dir string, opts DocumentOptions) (*Document, error) {
 	return d, nil
 }
 
-func (d *Document) create(name string) (*os.File, error) {
+func (d *Document) create(name string) (*budgetFile, error) {
 	path := filepath.Join(d.dir, name)
 	f, err := os.OpenFile(path, os.O_CREATE|os.O_EXCL|os.O_WRONLY, 0o600)
 	if err != nil {
 		return nil, fmt.Errorf("scan: %w", err)
 	}
 	d.files = append(d.files, path)
-	return f, nil
+	return &budgetFile{f: f, b: &d.room}, nil
 }
 
 // WritePage adds a page. After an error the document is unusable.
@@ -154,7 +162,7 @@ func (d *Document) writeJPEGFile(ctx context.Context, pg Page) error {
 		return err
 	}
 	if err := im.encode(ctx, f, d.opts.Quality, &d.buf, true); err != nil {
-		f.Close()
+		f.f.Close()
 		return err
 	}
 	ref := im.ref()
@@ -162,10 +170,10 @@ func (d *Document) writeJPEGFile(ctx context.Context, pg Page) error {
 		ref.Coding = codingNames[kindJPEGGray]
 	}
 	before := d.size
-	if err := closeSynced(f, &d.size); err != nil {
+	if err := closeSynced(f.f, &d.size); err != nil {
 		return err
 	}
-	ref.File, ref.Length = filepath.Base(f.Name()), d.size-before
+	ref.File, ref.Length = filepath.Base(f.f.Name()), d.size-before
 	d.refs = append(d.refs, ref)
 	return nil
 }
@@ -175,14 +183,14 @@ func (d *Document) writeJPEGFile(ctx context.Context, pg Page) error {
 func (d *Document) Close() error {
 	if d.err != nil {
 		if d.file != nil {
-			d.file.Close()
+			d.file.f.Close()
 		}
 		return d.err
 	}
 	if d.pages == 0 {
 		d.err = errors.New("scan: the document has no pages")
 		if d.file != nil {
-			d.file.Close()
+			d.file.f.Close()
 		}
 		return d.err
 	}
@@ -195,13 +203,13 @@ func (d *Document) Close() error {
 	}
 	if d.file != nil {
 		if err != nil {
-			d.file.Close()
+			d.file.f.Close()
 		} else {
-			err = closeSynced(d.file, &d.size)
+			err = closeSynced(d.file.f, &d.size)
 		}
 	}
 	if err == nil {
-		err = writeIndex(d.dir, d.refs)
+		err = writeIndex(d.dir, d.refs, &d.room)
 	}
 	if err != nil {
 		d.err = fmt.Errorf("scan: %w", err)
@@ -225,18 +233,6 @@ func closeSynced(f *os.File, total *int64) error {
 
 // Pages is how many pages were written.
 func (d *Document) Pages() int { return d.pages }
-
-// Written is the bytes written so far, for a caller that bounds a
-// document's size while it grows.
-func (d *Document) Written() int64 {
-	switch {
-	case d.pdf != nil:
-		return d.pdf.cw.n
-	case d.tiff != nil:
-		return d.tiff.Written()
-	}
-	return d.size
-}
 
 // Files are the document's files, in page order.
 func (d *Document) Files() []string { return d.files }

@@ -42,11 +42,8 @@ type pageImage struct {
 // stream's own header, which is the truth about its size and colours.
 func openImage(pg Page) (*pageImage, error) {
 	h := pg.PageHeader
-	if h.Width <= 0 || h.Height <= 0 || h.DPI <= 0 {
-		return nil, fmt.Errorf("bad page header %dx%d at %d dpi", h.Width, h.Height, h.DPI)
-	}
-	if h.Width > 0xffff || h.Height > 0xffff || h.Width*h.Height > maxPixels {
-		return nil, fmt.Errorf("%w: page of %dx%d pixels is too large", ErrUnsupported, h.Width, h.Height)
+	if err := checkPageSize(h); err != nil {
+		return nil, err
 	}
 	im := &pageImage{PageHeader: h, data: pg.Data}
 	switch h.Mode {
@@ -84,7 +81,8 @@ func (im *pageImage) encode(ctx context.Context, w io.Writer, quality int, buf *
 		if _, err := w.Write(im.prefix); err != nil {
 			return err
 		}
-		_, err := io.Copy(w, ctxReader{ctx, im.data})
+		limit := maxJPEGBytes(im.Width, im.Height, im.jpeg.Components) - int64(len(im.prefix))
+		_, err := io.Copy(w, &cappedReader{r: ctxReader{ctx, im.data}, left: limit, page: im.PageHeader})
 		return err
 	}
 	rowBytes := im.Mode.RowBytes(im.Width)
@@ -185,6 +183,40 @@ func (b *bilevelToGray) Write(p []byte) (int, error) {
 }
 
 func (b *bilevelToGray) Close() error { return b.w.Close() }
+
+// maxJPEGBytes is the most a passed-through JPEG of a page may take: its
+// raster's size and half again (a JPEG of noise at quality 100 can pass
+// the raster), plus 1 MiB for markers. An engine that never ends a page
+// fails there, whatever room the spool has.
+func maxJPEGBytes(width, height, components int) int64 {
+	raster := rasterBytes(width, height, components)
+	return raster + raster/2 + 1<<20
+}
+
+// cappedReader fails, instead of giving more, once a passed-through JPEG
+// is longer than left.
+type cappedReader struct {
+	r    io.Reader
+	left int64
+	page PageHeader
+}
+
+func (c *cappedReader) Read(p []byte) (int, error) {
+	if c.left <= 0 {
+		var probe [1]byte
+		n, err := c.r.Read(probe[:])
+		if n > 0 {
+			return 0, fmt.Errorf("the scanner's JPEG of a %dx%d page is longer than such a page can be; the scanner did not end the page", c.page.Width, c.page.Height)
+		}
+		return 0, err
+	}
+	if int64(len(p)) > c.left {
+		p = p[:c.left]
+	}
+	n, err := c.r.Read(p)
+	c.left -= int64(n)
+	return n, err
+}
 
 // ctxReader stops a copy when ctx ends.
 type ctxReader struct {

@@ -152,10 +152,13 @@ func copyStored(w io.Writer, r io.Reader, ref PageRef) error {
 	return err
 }
 
-// writeIndex stores refs in dir, synced.
-func writeIndex(dir string, refs []PageRef) error {
+// writeIndex stores refs in dir, synced, taking its bytes from room.
+func writeIndex(dir string, refs []PageRef, room *budget) error {
 	b, err := json.Marshal(refs)
 	if err != nil {
+		return err
+	}
+	if err := room.take(int64(len(b))); err != nil {
 		return err
 	}
 	f, err := os.OpenFile(filepath.Join(dir, IndexName), os.O_CREATE|os.O_EXCL|os.O_WRONLY, 0o600)

@@ -17,10 +17,6 @@ type PDFOptions struct {
 	Producer    string // optional, default "scanmail"
 }
 
-// maxPixels bounds the raster buffer a page header can make us allocate:
-// A3 at 600 dpi is about 70 million pixels.
-const maxPixels = 1 << 27
-
 // Fixed object numbers; pages start after them, objsPerPage each:
 // image, image length, content stream, page.
 const (

@@ -48,6 +48,8 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 		pages   = fs.Int("pages", 0, "pages in the feeder for a job that asks for all (default 3, or every file in -dir)")
 		jam     = fs.Int("jam", 0, "report a paper jam at this page")
 		jamMid  = fs.Bool("jam-mid", false, "with -jam: jam halfway through the page")
+		hang    = fs.Int("hang", 0, "stop halfway through this page, keeping the line alive, until the job is cancelled")
+		endless = fs.Int("endless", 0, "send this page's data without end")
 		strip   = fs.Int("strip", 0, "largest strip in bytes (default 8192)")
 		verbose = fs.Bool("v", false, "log link details")
 		f       scansim.Faults
@@ -102,7 +104,8 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 	if f != (scansim.Faults{Stall: f.Stall, Seed: f.Seed}) {
 		conn = f.Wrap(conn)
 	}
-	sim := &scansim.Simulator{Dir: *dir, Pages: *pages, JamAtPage: *jam, JamMidPage: *jamMid, Logger: log}
+	sim := &scansim.Simulator{Dir: *dir, Pages: *pages, JamAtPage: *jam, JamMidPage: *jamMid,
+		HangAtPage: *hang, EndlessPage: *endless, Logger: log}
 	log.Info("scanner engine ready", "faults", f)
 	return link.Serve(ctx, conn, sim, link.EngineOptions{Model: "scansim", Firmware: "1", MaxStrip: *strip, Logger: log})
 }

@@ -145,7 +145,7 @@ func (c *Client) Jobs(ctx context.Context, limit int) ([]apitype.Job, error) {
 	return jobs, c.call(ctx, http.MethodGet, "jobs?limit="+url.QueryEscape(strconv.Itoa(limit)), nil, &jobs)
 }
 
-// CancelJob cancels a job waiting to be sent.
+// CancelJob cancels a job scanning or waiting to be sent.
 func (c *Client) CancelJob(ctx context.Context, id uint64) (apitype.Job, error) {
 	var job apitype.Job
 	return job, c.call(ctx, http.MethodPost, "jobs/cancel", apitype.JobAction{ID: id}, &job)

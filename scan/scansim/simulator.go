@@ -33,7 +33,14 @@ type Simulator struct {
 	JamAtPage int
 	// JamMidPage moves the jam to halfway through that page's data.
 	JamMidPage bool
-	Logger     *slog.Logger // nil discards
+	// HangAtPage makes the engine stop halfway through this page's data
+	// (from 1) and send nothing more until the job is cancelled, while
+	// the link stays alive: a scanner whose motor or codec hung.
+	HangAtPage int
+	// EndlessPage makes the engine send this page's data (from 1)
+	// without end: a codec that never closes its stream.
+	EndlessPage int
+	Logger      *slog.Logger // nil discards
 }
 
 var _ link.Engine = (*Simulator)(nil)
@@ -138,13 +145,18 @@ func (s *source) NextPage(ctx context.Context) (scan.Page, error) {
 		return scan.Page{}, err
 	}
 	s.next = num
-	if s.sim.JamAtPage == num {
-		size := int64(page.Mode.RowBytes(page.Width)) * int64(page.Height)
-		if sized, ok := page.Data.(interface{ Size() int64 }); ok {
-			size = sized.Size() // a JPEG stream
-		}
+	size := int64(page.Mode.RowBytes(page.Width)) * int64(page.Height)
+	if sized, ok := page.Data.(interface{ Size() int64 }); ok {
+		size = sized.Size() // a JPEG stream
+	}
+	switch num {
+	case s.sim.JamAtPage:
 		page.Data = &jamReader{r: page.Data, left: size / 2, err: jam}
 		s.err = jam
+	case s.sim.HangAtPage:
+		page.Data = &hangReader{r: page.Data, left: size / 2, ctx: ctx}
+	case s.sim.EndlessPage:
+		page.Data = io.MultiReader(page.Data, filler{})
 	}
 	s.log.DebugContext(ctx, "simulated page", "page", num, "width", page.Width, "height", page.Height, "mode", page.Mode)
 	return page, nil
@@ -156,6 +168,36 @@ func (s *source) Close() error {
 		return s.gray.Close()
 	}
 	return nil
+}
+
+// hangReader gives left bytes, then nothing until ctx is done.
+type hangReader struct {
+	r    io.Reader
+	left int64
+	ctx  context.Context
+}
+
+func (h *hangReader) Read(p []byte) (int, error) {
+	if h.left <= 0 {
+		<-h.ctx.Done()
+		return 0, h.ctx.Err()
+	}
+	if int64(len(p)) > h.left {
+		p = p[:h.left]
+	}
+	n, err := h.r.Read(p)
+	h.left -= int64(n)
+	return n, err
+}
+
+// filler is data without end.
+type filler struct{}
+
+func (filler) Read(p []byte) (int, error) {
+	for i := range p {
+		p[i] = 0x55
+	}
+	return len(p), nil
 }
 
 // jamReader fails with err after left bytes.

@@ -14,7 +14,7 @@ func runJobs(ctx context.Context, c *Context, args []string) error {
 	fs := newFlags(c, "jobs", "jobs [-n N] [-log JOB] [-cancel JOB] [-resend JOB]")
 	n := fs.Int("n", 20, "how many recent jobs")
 	logOf := fs.Uint64("log", 0, "print this job's SMTP log")
-	cancel := fs.Uint64("cancel", 0, "cancel this job, waiting to be sent")
+	cancel := fs.Uint64("cancel", 0, "cancel this job, scanning or waiting to be sent")
 	resend := fs.Uint64("resend", 0, "send this failed job again, once its cause is fixed")
 	if err := fs.Parse(args); err != nil {
 		return err

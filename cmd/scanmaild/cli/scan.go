@@ -51,6 +51,8 @@ func runScan(ctx context.Context, c *Context, args []string) error {
 		return nil
 	case apitype.JobQueued:
 		return fmt.Errorf("job %d is not sent yet: %s\n  what to do: %s", job.ID, job.Error, job.Hint)
+	case apitype.JobCanceled:
+		return fmt.Errorf("job %d: %s", job.ID, job.Error)
 	case apitype.JobFailed:
 		if job.Hint != "" {
 			return fmt.Errorf("job %d failed: %s\n  what to do: %s", job.ID, job.Error, job.Hint)

@@ -1,0 +1,80 @@
+package main
+
+import (
+	"context"
+	"net/http/httptest"
+	"path/filepath"
+	"regexp"
+	"strings"
+	"testing"
+
+	"github.com/creack/pty"
+
+	"scanmail/device/idptest"
+	"scanmail/mailer/smtptest"
+	"scanmail/scan/link"
+	"scanmail/scan/scansim"
+)
+
+// TestCancelScanCLI: `jobs -cancel N` stops a scan in progress on a
+// scanner engine that stopped sending (scansim -hang) over a serial line:
+// the scan command says so, the job is canceled, and the next scan starts.
+func TestCancelScanCLI(t *testing.T) {
+	const upn = "scanner@contoso.example"
+	master, slave, err := pty.Open()
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer master.Close()
+	defer slave.Close()
+	ctx, cancel := context.WithCancel(context.Background())
+	served := make(chan error, 1)
+	go func() { served <- link.Serve(ctx, master, &scansim.Simulator{HangAtPage: 1}, link.EngineOptions{}) }()
+	defer func() {
+		cancel()
+		master.Close()
+		<-served
+	}()
+
+	idp := idptest.New(idptest.Options{Interval: 1, ClientID: "app-1"})
+	hs := httptest.NewServer(idp)
+	defer hs.Close()
+	mailSrv, err := smtptest.Start(smtptest.Options{Authenticate: smtptest.TokenOwner(idp.Validate)})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer mailSrv.Close()
+
+	dir := t.TempDir()
+	sock := filepath.Join(dir, "scanmaild.sock")
+	d := start(t, dir, "-db", filepath.Join(dir, "scanmail.db"), "-scanner", "serial:"+slave.Name()+"?baud=3000000")
+	defer d.stop()
+	waitSocket(t, sock)
+	configureRig(t, dir, sock, hs.URL, mailSrv)
+	signInCLI(t, dir, sock, idp, upn)
+
+	scan := start(t, dir, "-socket", sock, "scan", "--to", "alice@fabrikam.example", "--pages", "1")
+	scan.expect("job 1: scanning")
+	out, code := runCLI(t, sock, "jobs", "-cancel", "1")
+	if code != 0 || !strings.Contains(out, "job 1 canceled") {
+		t.Fatalf("jobs -cancel 1: exit %d\n%s", code, out)
+	}
+	if code := scan.wait(); code != 1 || !strings.Contains(scan.output(), "job 1: Scanning was canceled") {
+		t.Errorf("scan: exit %d\n%s", code, scan.output())
+	}
+	out, _ = runCLI(t, sock, "jobs")
+	if !regexp.MustCompile(`(?m)^1\s.*\scanceled\s.*Scanning was canceled`).MatchString(out) {
+		t.Errorf("jobs:\n%s", out)
+	}
+	// The scanner is free: the next job reaches the engine, which hangs
+	// again, and is canceled again.
+	scan = start(t, dir, "-socket", sock, "scan", "--to", "alice@fabrikam.example", "--pages", "1")
+	scan.expect("job 2: scanning")
+	if out, code := runCLI(t, sock, "jobs", "-cancel", "2"); code != 0 {
+		t.Fatalf("jobs -cancel 2: exit %d\n%s", code, out)
+	}
+	scan.wait()
+	if n := len(mailSrv.Messages()); n != 0 {
+		t.Errorf("%d messages sent", n)
+	}
+}

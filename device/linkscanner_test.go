@@ -1,0 +1,54 @@
+package device
+
+import (
+	"context"
+	"errors"
+	"log/slog"
+	"net"
+
+	"scanmail/scan"
+	"scanmail/scan/link"
+)
+
+// linkScanner runs each job over a fresh scanner link, as the board does
+// over its UART: the engine is served on one end of a pipe and the host
+// dials the other.
+type linkScanner struct {
+	engine link.Engine
+	log    syncBuffer // the engine's log
+}
+
+func (s *linkScanner) Scan(ctx context.Context, opts scan.Options) (scan.Source, error) {
+	hc, ec := net.Pipe()
+	sctx, stop := context.WithCancel(context.Background())
+	served := make(chan error, 1)
+	elog := slog.New(slog.NewTextHandler(&s.log, nil))
+	go func() { served <- link.Serve(sctx, ec, s.engine, link.EngineOptions{Logger: elog}) }()
+	shut := func() error {
+		stop()
+		err := <-served
+		hc.Close()
+		ec.Close()
+		return err
+	}
+	h, err := link.Dial(ctx, hc, link.HostOptions{})
+	if err != nil {
+		return nil, errors.Join(err, shut())
+	}
+	src, err := h.Scan(ctx, opts)
+	if err != nil {
+		return nil, errors.Join(err, h.Close(), shut())
+	}
+	return &linkSource{Source: src, host: h, shut: shut}, nil
+}
+
+// linkSource ends the link with the job.
+type linkSource struct {
+	scan.Source
+	host *link.Host
+	shut func() error
+}
+
+func (s *linkSource) Close() error {
+	return errors.Join(s.Source.Close(), s.host.Close(), s.shut())
+}
