@@ -19,6 +19,13 @@ type Attachment struct {
 	Filename    string // as the recipient sees it, e.g. "scan-0001.pdf"
 	ContentType string // e.g. "application/pdf"; empty means application/octet-stream
 	Open        func() (io.ReadCloser, error)
+
+	// Size is the length of what Open reads, when known; 0 means unknown.
+	// With every attachment's size known, Send tells the server the
+	// message's exact size before sending it (RFC 1870), and a message
+	// larger than the server takes is refused before any of it is sent.
+	// Open must then read exactly Size bytes, or sending fails.
+	Size int64
 }
 
 // Message is an e-mail with a plain-text body and attachments.
