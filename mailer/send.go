@@ -80,6 +80,10 @@ func (s *Sender) Send(ctx context.Context, auth sasl.Client, from string, msg *M
 	if err != nil {
 		return newError("message", "", err)
 	}
+	composed, err := msg.compose()
+	if err != nil {
+		return newError("message", "", err)
+	}
 	if cfg.Host == "" {
 		return newError("connect", "", errNoServer)
 	}
@@ -111,7 +115,7 @@ func (s *Sender) Send(ctx context.Context, auth sasl.Client, from string, msg *M
 		RootCAs:    cfg.RootCAs,
 		MinVersion: tls.VersionTLS12,
 	}
-	var conn net.Conn = &timeoutConn{Conn: raw, timeout: cfg.Timeout}
+	var conn net.Conn = newBufferedConn(&timeoutConn{Conn: raw, timeout: cfg.Timeout})
 	if cfg.Transcript != nil {
 		conn = cfg.Transcript.tap(conn) // the session before TLS, which DebugWriter misses
 	}
@@ -146,7 +150,8 @@ func (s *Sender) Send(ctx context.Context, auth sasl.Client, from string, msg *M
 		log.Debug("smtp: signed in")
 	}
 
-	if err := c.Mail(sender.Address, nil); err != nil {
+	var opts *smtp.MailOptions
+	if err := c.Mail(sender.Address, opts); err != nil {
 		return fail("mail", "", err)
 	}
 	// A recipient the server refuses for good (5xx, such as an unknown
@@ -174,7 +179,7 @@ func (s *Sender) Send(ctx context.Context, auth sasl.Client, from string, msg *M
 		return fail("data", "", err)
 	}
 	ew := &errWriter{w: w}
-	n, err := msg.WriteTo(ew)
+	n, err := composed.WriteTo(ew)
 	if err != nil {
 		// Never end the DATA command now: its final dot would deliver a
 		// truncated message. Dropping the connection makes the server
