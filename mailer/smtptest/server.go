@@ -57,6 +57,12 @@ type Options struct {
 
 	MaxMessageBytes int64 // 0 means DefaultMaxMessageBytes, advertised as SIZE; over it: 552 5.3.4
 
+	// MailboxLimit, if set, refuses a message larger than it with 552
+	// 5.3.4 once the whole message has arrived, without advertising it:
+	// Exchange Online applies a mailbox's MaxSendSize so, under the larger
+	// SIZE of its EHLO.
+	MailboxLimit int64
+
 	// Discard keeps nothing of the messages but their length, so that the
 	// server costs a benchmark as little as it can.
 	Discard bool

@@ -125,7 +125,7 @@ func (ss *session) Data(r io.Reader) error {
 		return err // go-smtp reads the rest of the message before answering
 	}
 	rec := Received{From: ss.from, To: slices.Clone(ss.to), User: ss.user, TLS: ss.tls, DeclaredSize: ss.declaredSize, Began: ss.began}
-	cr := &countingReader{r: r}
+	cr := &countingReader{r: r, limit: ss.s.opts.MailboxLimit}
 	var err error
 	switch {
 	case ss.s.opts.Dir != "":
@@ -155,14 +155,19 @@ func (ss *session) Reset() {
 	ss.declaredSize = 0
 }
 
+// countingReader counts a message's bytes and fails past limit, if set.
 type countingReader struct {
-	r io.Reader
-	n int64
+	r     io.Reader
+	n     int64
+	limit int64
 }
 
 func (c *countingReader) Read(p []byte) (int, error) {
 	n, err := c.r.Read(p)
 	c.n += int64(n)
+	if c.limit > 0 && c.n > c.limit {
+		return n, smtp.ErrDataTooLarge
+	}
 	return n, err
 }
 
