@@ -11,6 +11,7 @@ import (
 	"path/filepath"
 	"slices"
 	"strconv"
+	"syscall"
 	"testing"
 	"time"
 
@@ -77,6 +78,7 @@ func BenchmarkSendVsCurl(b *testing.B) {
 		s.Config.Transcript = mailer.NewTranscript(0, 0, nil) // as the device sends
 		return s.Send(context.Background(), auth, user, msg)
 	}
+	var curlCPU time.Duration
 	curlSend := func() error {
 		cmd := exec.Command(curl, "--silent", "--show-error", "--ssl-reqd",
 			"--cacert", ca, "--user", user+":", "--login-options", "AUTH=XOAUTH2", "--oauth2-bearer", token,
@@ -87,6 +89,7 @@ func BenchmarkSendVsCurl(b *testing.B) {
 		if err := cmd.Run(); err != nil {
 			return fmt.Errorf("curl: %w: %s", err, out.Bytes())
 		}
+		curlCPU = cmd.ProcessState.UserTime() + cmd.ProcessState.SystemTime()
 		return nil
 	}
 
@@ -99,26 +102,31 @@ func BenchmarkSendVsCurl(b *testing.B) {
 		}
 		return r.Accepted.Sub(r.Began)
 	}
-	var ours, theirs, oursWhole, theirsWhole []time.Duration
-	run := func(f func() error, server, whole *[]time.Duration) {
-		start := time.Now()
+	// CPU: curl's is its process's; Send's is this process's during Send
+	// less this process's during curl's session, which is the server's
+	// share of the same work.
+	var ours, theirs, oursWhole, theirsWhole, oursCPU, theirsCPU, serverCPU []time.Duration
+	run := func(f func() error, server, whole, cpu *[]time.Duration) {
+		start, startCPU := time.Now(), processCPU(b)
 		if err := f(); err != nil {
 			b.Fatal(err)
 		}
 		*whole = append(*whole, time.Since(start))
 		*server = append(*server, last())
+		*cpu = append(*cpu, processCPU(b)-startCPU)
 	}
 	b.SetBytes(size)
 	b.ResetTimer()
 	for i := range b.N {
 		// Each goes first in every other pair.
 		if i%2 == 0 {
-			run(send, &ours, &oursWhole)
-			run(curlSend, &theirs, &theirsWhole)
+			run(send, &ours, &oursWhole, &oursCPU)
+			run(curlSend, &theirs, &theirsWhole, &serverCPU)
 		} else {
-			run(curlSend, &theirs, &theirsWhole)
-			run(send, &ours, &oursWhole)
+			run(curlSend, &theirs, &theirsWhole, &serverCPU)
+			run(send, &ours, &oursWhole, &oursCPU)
 		}
+		theirsCPU = append(theirsCPU, curlCPU)
 	}
 	b.StopTimer()
 
@@ -127,8 +135,17 @@ func BenchmarkSendVsCurl(b *testing.B) {
 	b.ReportMetric(ms(o), "ms/send")
 	b.ReportMetric(ms(c), "ms/curl")
 	b.ReportMetric(float64(o)/float64(c), "send/curl")
-	b.Logf("%.1f MiB message, %d pairs; MAIL FROM to accepted, median: Send %.0f ms, curl %.0f ms, ratio %.2f; whole sessions: Send %.0f ms, curl %.0f ms, ratio %.2f",
-		float64(size)/(1<<20), len(ours), ms(o), ms(c), float64(o)/float64(c), ms(ow), ms(cw), float64(ow)/float64(cw))
+	b.Logf("%.1f MiB message, %d pairs; MAIL FROM to accepted, median: Send %.0f ms, curl %.0f ms, ratio %.2f; whole sessions: Send %.0f ms, curl %.0f ms, ratio %.2f; client CPU: Send %.0f ms, curl %.0f ms",
+		float64(size)/(1<<20), len(ours), ms(o), ms(c), float64(o)/float64(c), ms(ow), ms(cw), float64(ow)/float64(cw),
+		ms(median(oursCPU)-median(serverCPU)), ms(median(theirsCPU)))
+}
+
+func processCPU(b *testing.B) time.Duration {
+	var ru syscall.Rusage
+	if err := syscall.Getrusage(syscall.RUSAGE_SELF, &ru); err != nil {
+		b.Fatal(err)
+	}
+	return time.Duration(ru.Utime.Nano() + ru.Stime.Nano())
 }
 
 func median(d []time.Duration) time.Duration {
