@@ -24,10 +24,12 @@ test: deps
 	GOARCH=386 $(GO) test -count=1 -run 'PageSize' ./scan/...  # the size guards on a 32-bit int, as on ARMv7
 	$(MAKE) arm
 
-# Go benchmarks, then the whole-process figures (peak RSS of the daemon
-# sending a 50-page job in demo mode).
+# Go benchmarks, then sending against curl (the median of 11 interleaved
+# pairs and their ratio), then the whole-process figures (peak RSS of the
+# daemon sending a 50-page job in demo mode).
 bench: deps
-	$(GO) test -run '^$$' -bench . -benchmem ./scan/... ./mailer/... ./device/...
+	$(GO) test -run '^$$' -bench . -skip SendVsCurl -benchmem ./scan/... ./mailer/... ./device/...
+	$(GO) test -run '^$$' -bench SendVsCurl -benchtime 11x ./mailer/
 	$(GO) test -run '^$$' -bench Process -benchtime 1x -timeout 30m ./cmd/scanmaild
 	$(MAKE) arm
 	@ls -l $(BIN)/linux-arm/scanmaild $(BIN)/linux-arm64/scanmaild

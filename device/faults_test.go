@@ -155,8 +155,10 @@ func TestFaultMatrix(t *testing.T) {
 		{name: "too large 5.2.0 size exceeded", step: "data", pages: 3,
 			reply:  smtpReply(554, smtp.EnhancedCode{5, 2, 0}, "STOREDRV.Submission.Exception:MessageSizeExceededException; Failed to process message due to a permanent exception"),
 			action: actSplit},
-		{name: "a page over the server's size limit", smtp: smtptest.Options{MaxMessageBytes: 4 << 10}, pages: 2,
+		{name: "a page over the mailbox's size limit", smtp: smtptest.Options{MailboxLimit: 4 << 10}, pages: 2,
 			action: actFail, answer: "552 5.3.4", err: "Page 1 alone is too large", hint: "lower resolution"},
+		{name: "a page over the server's advertised SIZE", smtp: smtptest.Options{MaxMessageBytes: 4 << 10}, pages: 2,
+			action: actFail, err: "Page 1 alone is too large", hint: "lower resolution", log: "S: 250-SIZE 4096"},
 
 		// The network.
 		{name: "dropped mid-DATA", fault: func(r *rig, _ *fakeClock) { r.mail.DropNext("data") },

@@ -6,7 +6,6 @@ import (
 	"errors"
 	"fmt"
 	"io"
-	"os"
 	"path/filepath"
 	"strconv"
 	"strings"
@@ -338,10 +337,10 @@ func (d *Device) send(ctx context.Context, job *apitype.Job, dir string, note fu
 				return err
 			}
 			// The server takes less than the settings say: cut the
-			// document into parts of at most half this size.
-			max, known = messageSize(filesSize(files))/2, false
-			d.log.Warn("message too large for the server; sending it in parts", "job", job.ID, "err", err)
-			m.note("The mail server refused the message as too large; sending it in parts")
+			// document into parts it takes.
+			max, known = cutLimit(err, messageSize(filesSize(files)))
+			d.log.Warn("message too large for the server; sending it in parts", "job", job.ID, "max_bytes", max, "err", err)
+			m.note(tooLargeNote(err, "the message") + "; sending it in parts")
 		} else if !split {
 			return err
 		}
@@ -389,11 +388,7 @@ func (d *Device) mail(ctx context.Context, m *mailing, msg mailer.Message) error
 func attachFiles(files []string, format scan.Format) []mailer.Attachment {
 	var atts []mailer.Attachment
 	for _, path := range files {
-		atts = append(atts, mailer.Attachment{
-			Filename:    filepath.Base(path),
-			ContentType: format.ContentType(),
-			Open:        func() (io.ReadCloser, error) { return os.Open(path) },
-		})
+		atts = append(atts, spoolAttachment(path, filepath.Base(path), format))
 	}
 	return atts
 }

@@ -160,10 +160,10 @@ func (d *Device) sendParts(ctx context.Context, m *mailing, job *apitype.Job, di
 		case mailer.TooLarge(err) && part.Last > part.First:
 			// The server takes less than planned: cut this part and
 			// the rest again, smaller.
-			max := messageSize(partSize(refs[part.First-1:part.Last])) / 2
-			d.log.Warn("part too large for the server; cutting again", "job", job.ID, "part", i+1, "err", err)
-			m.note(fmt.Sprintf("The mail server refused part %d as too large; sending the rest in smaller parts", i+1))
-			if err := d.planParts(job, refs, max, false); err != nil {
+			max, known := cutLimit(err, messageSize(partSize(refs[part.First-1:part.Last])))
+			d.log.Warn("part too large for the server; cutting again", "job", job.ID, "part", i+1, "max_bytes", max, "err", err)
+			m.note(tooLargeNote(err, fmt.Sprintf("part %d", i+1)) + "; sending the rest in smaller parts")
+			if err := d.planParts(job, refs, max, known); err != nil {
 				return err
 			}
 			i--
@@ -232,10 +232,43 @@ func partAttachments(ctx context.Context, dir string, format scan.Format, refs [
 		cleanup()
 		return nil, nil, err
 	}
-	att := mailer.Attachment{
-		Filename:    fmt.Sprintf("%s-part%dof%d.%s", base, n, of, format.Ext()),
+	att := spoolAttachment(path, fmt.Sprintf("%s-part%dof%d.%s", base, n, of, format.Ext()), format)
+	return []mailer.Attachment{att}, cleanup, nil
+}
+
+// spoolAttachment attaches a spooled file with its size, so that the
+// message's size is known before it is sent: the server hears it, and one
+// whose limit it passes refuses it before any of it goes (RFC 1870).
+func spoolAttachment(path, name string, format scan.Format) mailer.Attachment {
+	a := mailer.Attachment{
+		Filename:    name,
 		ContentType: format.ContentType(),
 		Open:        func() (io.ReadCloser, error) { return os.Open(path) },
 	}
-	return []mailer.Attachment{att}, cleanup, nil
+	if fi, err := os.Stat(path); err == nil {
+		a.Size = fi.Size()
+	}
+	return a
+}
+
+// cutLimit is the largest message to cut a document into after the server
+// refused one of refused bytes (as messageSize estimates it) as too large:
+// the limit the server advertised, for which the refusal came before
+// anything was sent, else half the refused size. known says the limit is
+// the server's own word. Either is below refused, so that every cut makes
+// the parts smaller.
+func cutLimit(err error, refused int64) (max int64, known bool) {
+	if se, ok := errors.AsType[*mailer.SizeError](err); ok && se.Limit < refused {
+		return se.Limit, true
+	}
+	return refused / 2, false
+}
+
+// tooLargeNote tells the operator why what (the message, part 2) goes in
+// smaller parts.
+func tooLargeNote(err error, what string) string {
+	if se, ok := errors.AsType[*mailer.SizeError](err); ok {
+		return fmt.Sprintf("The mail server takes at most %s a message; %s is %s", megabytes(se.Limit), what, megabytes(se.Size))
+	}
+	return fmt.Sprintf("The mail server refused %s as too large", what)
 }

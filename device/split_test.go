@@ -26,7 +26,7 @@ func TestOversizeSplit(t *testing.T) {
 	tests := []struct {
 		name     string
 		settings map[string]string
-		server   int64 // the server's largest message; 0 = go-smtp's default
+		server   int64 // the server's largest message, refused only after its upload; 0 = none
 		limit    int64 // every message must stay within
 	}{
 		{"device limit", map[string]string{"limits.max_message_mb": "1"}, 0, 1 << 20},
@@ -37,7 +37,7 @@ func TestOversizeSplit(t *testing.T) {
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
 			t.Parallel()
-			r := newRig(t, rigOptions{idp: idptest.Options{IgnoreInterval: true}, smtp: smtptest.Options{MaxMessageBytes: tt.server}})
+			r := newRig(t, rigOptions{idp: idptest.Options{IgnoreInterval: true}, smtp: smtptest.Options{MailboxLimit: tt.server}})
 			r.signedIn(testUPN)
 			r.configure(map[string]string{"scan.dpi": "150"})
 			r.configure(tt.settings)

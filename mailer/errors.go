@@ -24,6 +24,18 @@ var ErrNoStartTLS = errors.New("mailer: server does not offer STARTTLS")
 // a spool file that has gone: no retry can help.
 var errReadMessage = errors.New("reading the message")
 
+// SizeError means the message is larger than the server takes, as it said
+// in its answer to EHLO (RFC 1870 SIZE). Send refuses such a message before
+// MAIL FROM: nothing of it was sent.
+type SizeError struct {
+	Size  int64 // the message's length as it would have been sent
+	Limit int64 // the largest message the server takes
+}
+
+func (e *SizeError) Error() string {
+	return fmt.Sprintf("the message has %d bytes, the server takes at most %d", e.Size, e.Limit)
+}
+
 // Error is a failed submission: which step failed, the server's answer if
 // any, and words for people.
 type Error struct {
@@ -333,6 +345,9 @@ func code(codes ...smtp.EnhancedCode) func(error) bool {
 // answer's words: Exchange gives 5.2.0 to its daily quota too (a row further
 // down), and the exception's name is the one thing that tells them apart.
 func tooLarge(err error) bool {
+	if isType[*SizeError](err) {
+		return true
+	}
 	if code(smtp.EnhancedCode{5, 3, 4}, smtp.EnhancedCode{5, 2, 3})(err) {
 		return true
 	}
@@ -418,11 +433,15 @@ func isNetwork(err error) bool {
 }
 
 // TooLarge reports whether the server refused a message for its size
-// (5.3.4, 5.2.3, Exchange's 5.2.0 size exceptions, or a bare 552): the
+// (5.3.4, 5.2.3, Exchange's 5.2.0 size exceptions, or a bare 552), or Send
+// did, for a *SizeError, before sending it: the
 // same content cut into smaller messages may go. A 552 with another
 // enhanced code, such as 5.2.2 for a full mailbox, is not about this
 // message's size.
 func TooLarge(err error) bool {
+	if isType[*SizeError](err) {
+		return true
+	}
 	var se *smtp.SMTPError
 	if !errors.As(err, &se) {
 		return false

@@ -117,6 +117,7 @@ func TestTooLarge(t *testing.T) {
 		{&smtp.SMTPError{Code: 550, EnhancedCode: smtp.EnhancedCode{5, 7, 60}}, false},
 		{&smtp.SMTPError{Code: 452, EnhancedCode: smtp.EnhancedCode{4, 3, 1}}, false},
 		{io.ErrUnexpectedEOF, false},
+		{&SizeError{Size: 2 << 20, Limit: 1 << 20}, true},
 	}
 	for _, tt := range tests {
 		err := &Error{Step: "data", Err: tt.err}

@@ -79,6 +79,11 @@ func (s *Sender) Send(ctx context.Context, auth sasl.Client, from string, msg *M
 	if err != nil {
 		return newError("message", "", err)
 	}
+	composed, err := msg.compose()
+	if err != nil {
+		return newError("message", "", err)
+	}
+	size, sizeKnown := composed.Size()
 	if cfg.Host == "" {
 		return newError("connect", "", errNoServer)
 	}
@@ -110,7 +115,7 @@ func (s *Sender) Send(ctx context.Context, auth sasl.Client, from string, msg *M
 		RootCAs:    cfg.RootCAs,
 		MinVersion: tls.VersionTLS12,
 	}
-	var conn net.Conn = &timeoutConn{Conn: raw, timeout: cfg.Timeout}
+	var conn net.Conn = newBufferedConn(&timeoutConn{Conn: raw, timeout: cfg.Timeout})
 	if cfg.Transcript != nil {
 		conn = cfg.Transcript.tap(conn) // the session before TLS, which DebugWriter misses
 	}
@@ -145,7 +150,18 @@ func (s *Sender) Send(ctx context.Context, auth sasl.Client, from string, msg *M
 		log.Debug("smtp: signed in")
 	}
 
-	if err := c.Mail(sender.Address, nil); err != nil {
+	// RFC 1870: a server that says how large a message it takes hears
+	// this one's size with MAIL FROM, and one too large is not sent at all
+	// rather than refused after its upload.
+	var opts *smtp.MailOptions
+	if sizeKnown {
+		if limit, ok := sizeLimit(c); ok && size > limit {
+			c.Quit()
+			return fail("mail", "", &SizeError{Size: size, Limit: limit})
+		}
+		opts = &smtp.MailOptions{Size: size}
+	}
+	if err := c.Mail(sender.Address, opts); err != nil {
 		return fail("mail", "", err)
 	}
 	// A recipient the server refuses for good (5xx, such as an unknown
@@ -173,7 +189,7 @@ func (s *Sender) Send(ctx context.Context, auth sasl.Client, from string, msg *M
 		return fail("data", "", err)
 	}
 	ew := &errWriter{w: w}
-	n, err := msg.WriteTo(ew)
+	n, err := composed.WriteTo(ew)
 	if err != nil {
 		// Never end the DATA command now: its final dot would deliver a
 		// truncated message. Dropping the connection makes the server
@@ -196,6 +212,17 @@ func (s *Sender) Send(ctx context.Context, auth sasl.Client, from string, msg *M
 		return &RefusedError{Refused: refused}
 	}
 	return nil
+}
+
+// sizeLimit is the largest message the server takes, as its answer to EHLO
+// says (SIZE 37748736); none if it says nothing or SIZE 0.
+func sizeLimit(c *smtp.Client) (int64, bool) {
+	ok, param := c.Extension("SIZE")
+	if !ok {
+		return 0, false
+	}
+	n, err := strconv.ParseInt(param, 10, 64)
+	return n, err == nil && n > 0
 }
 
 func (s *Sender) config() Config {

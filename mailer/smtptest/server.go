@@ -55,7 +55,17 @@ type Options struct {
 	// server running for days does not grow.
 	Dir string
 
-	MaxMessageBytes int64 // 0 means DefaultMaxMessageBytes; over it: 552 5.3.4
+	MaxMessageBytes int64 // 0 means DefaultMaxMessageBytes, advertised as SIZE; over it: 552 5.3.4
+
+	// MailboxLimit, if set, refuses a message larger than it with 552
+	// 5.3.4 once the whole message has arrived, without advertising it:
+	// Exchange Online applies a mailbox's MaxSendSize so, under the larger
+	// SIZE of its EHLO.
+	MailboxLimit int64
+
+	// Discard keeps nothing of the messages but their length, so that the
+	// server costs a benchmark as little as it can.
+	Discard bool
 
 	// ExpiredCertificate makes the server present a certificate that
 	// expired yesterday, which a client checking its validity refuses.
@@ -78,10 +88,16 @@ type Options struct {
 type Received struct {
 	From string   // MAIL FROM
 	To   []string // RCPT TO
-	Data []byte   // the message, unless Options.Dir was set
+	Data []byte   // the message, unless Options.Dir or Discard was set
 	Path string   // the .eml file, if Options.Dir was set
 	User string   // the signed-in user
 	TLS  bool     // whether the message came over TLS
+
+	Size         int64 // the message's length as received, without the dot-stuffing
+	DeclaredSize int64 // MAIL FROM's SIZE= (RFC 1870); 0 if the client gave none
+
+	Began    time.Time // when MAIL FROM was accepted
+	Accepted time.Time // when the whole message had arrived, just before the server's 250
 }
 
 // Server is a running submission server.
@@ -104,6 +120,7 @@ type Server struct {
 	messages     []Received
 	authAttempts int
 	connections  int
+	dataCommands int
 	faults       map[string][]fault // scripted, by step
 	seq          int
 }
@@ -262,6 +279,20 @@ func (s *Server) AuthAttempts() int {
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	return s.authAttempts
+}
+
+// DataCommands counts the DATA commands the server answered with 354: the
+// messages whose upload began, accepted or not.
+func (s *Server) DataCommands() int {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return s.dataCommands
+}
+
+func (s *Server) countData() {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	s.dataCommands++
 }
 
 func (s *Server) countAuth() {

@@ -7,6 +7,7 @@ import (
 	"io"
 	"slices"
 	"strings"
+	"time"
 
 	"github.com/emersion/go-sasl"
 	"github.com/emersion/go-smtp"
@@ -58,6 +59,9 @@ type session struct {
 	user string
 	from string
 	to   []string
+
+	declaredSize int64     // SIZE= of MAIL FROM
+	began        time.Time // MAIL FROM accepted
 }
 
 func (s *Server) newSession(c *smtp.Conn) (smtp.Session, error) {
@@ -88,7 +92,7 @@ func (ss *session) Auth(mech string) (sasl.Server, error) {
 	return &xoauth2Server{ss: ss}, nil
 }
 
-func (ss *session) Mail(from string, _ *smtp.MailOptions) error {
+func (ss *session) Mail(from string, opts *smtp.MailOptions) error {
 	if err := ss.fault("mail", nil); err != nil {
 		return err
 	}
@@ -99,6 +103,11 @@ func (ss *session) Mail(from string, _ *smtp.MailOptions) error {
 		return errSendAs
 	}
 	ss.from = from
+	ss.declaredSize = 0
+	if opts != nil {
+		ss.declaredSize = opts.Size
+	}
+	ss.began = time.Now()
 	return nil
 }
 
@@ -111,16 +120,22 @@ func (ss *session) Rcpt(to string, _ *smtp.RcptOptions) error {
 }
 
 func (ss *session) Data(r io.Reader) error {
+	ss.s.countData()
 	if err := ss.fault("data", r); err != nil {
 		return err // go-smtp reads the rest of the message before answering
 	}
-	rec := Received{From: ss.from, To: slices.Clone(ss.to), User: ss.user, TLS: ss.tls}
+	rec := Received{From: ss.from, To: slices.Clone(ss.to), User: ss.user, TLS: ss.tls, DeclaredSize: ss.declaredSize, Began: ss.began}
+	cr := &countingReader{r: r, limit: ss.s.opts.MailboxLimit}
 	var err error
-	if ss.s.opts.Dir != "" {
-		rec.Path, err = ss.s.save(r)
-	} else {
-		rec.Data, err = io.ReadAll(r)
+	switch {
+	case ss.s.opts.Dir != "":
+		rec.Path, err = ss.s.save(cr)
+	case ss.s.opts.Discard:
+		_, err = io.Copy(io.Discard, cr)
+	default:
+		rec.Data, err = io.ReadAll(cr)
 	}
+	rec.Size, rec.Accepted = cr.n, time.Now()
 	if err != nil {
 		var se *smtp.SMTPError
 		if errors.As(err, &se) {
@@ -137,6 +152,23 @@ func (ss *session) Data(r io.Reader) error {
 func (ss *session) Reset() {
 	ss.from = ""
 	ss.to = nil
+	ss.declaredSize = 0
+}
+
+// countingReader counts a message's bytes and fails past limit, if set.
+type countingReader struct {
+	r     io.Reader
+	n     int64
+	limit int64
+}
+
+func (c *countingReader) Read(p []byte) (int, error) {
+	n, err := c.r.Read(p)
+	c.n += int64(n)
+	if c.limit > 0 && c.n > c.limit {
+		return n, smtp.ErrDataTooLarge
+	}
+	return n, err
 }
 
 func (ss *session) Logout() error { return nil }
