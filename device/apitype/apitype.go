@@ -151,6 +151,10 @@ type JobEvent struct {
 	Page int `json:"page,omitempty"` // pages scanned so far, while scanning
 	// Note says why the job waits, e.g. for the provider's sending limit.
 	Note string `json:"note,omitempty"`
+	// Missed counts the events left out before this one because the
+	// client did not read them in time; the job's last event is never
+	// left out.
+	Missed int `json:"missed,omitempty"`
 }
 
 // Setting is one configuration key with its value and help.
