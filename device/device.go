@@ -112,6 +112,7 @@ func New(cfg Config) (*Device, error) {
 		signInWatch: make(chan struct{}),
 		outboxKick:  make(chan struct{}, 1),
 	}
+	cfg.Store.corrupt.setLogger(cfg.Logger)
 	if err := d.resume(); err != nil {
 		cancel()
 		return nil, fmt.Errorf("resuming jobs: %w", err)
@@ -202,6 +203,7 @@ func (d *Device) Status() (apitype.Status, error) {
 			}
 		}
 	}
+	st.CorruptJobs = d.store.CorruptJobs()
 	st.Spool.Bytes, st.Spool.Documents = spoolUsage(d.spoolDir)
 	st.Spool.MaxBytes = s.Spool.spoolMax()
 	return st, nil

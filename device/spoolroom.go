@@ -123,8 +123,9 @@ func (d *Device) purgeSpool(s SpoolSettings) {
 		}
 		job, ok, err := d.store.Job(id)
 		if err != nil {
-			d.log.Error("spool", "err", err)
-			return
+			// An unreadable record (logged once by the store): its
+			// document is kept, and the others are still looked at.
+			continue
 		}
 		if ok && !expired(job, s.KeepFailedDays, d.now()) {
 			continue

@@ -31,6 +31,10 @@ type Status struct {
 	Waiting   int    `json:"waiting"`
 	Spool     Spool  `json:"spool"`
 	StateFile string `json:"state_file"`
+
+	// CorruptJobs counts job records in the state file that could not be
+	// read: they are skipped, and the daemon's log names each.
+	CorruptJobs int `json:"corrupt_jobs,omitempty"`
 }
 
 // Spool is the room documents waiting to be sent take.
