@@ -42,6 +42,13 @@ func (c *corruptJobs) setLogger(log *slog.Logger) {
 	}
 }
 
+// forget drops a record that is gone.
+func (c *corruptJobs) forget(key []byte) {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	delete(c.keys, string(key))
+}
+
 func (c *corruptJobs) count() int {
 	c.mu.Lock()
 	defer c.mu.Unlock()

@@ -72,6 +72,7 @@ type Device struct {
 	jobMu      sync.Mutex // one scanner, one job at a time
 	sendMu     sync.Mutex // one SMTP connection at a time
 	outboxKick chan struct{}
+	pruneKick  chan struct{}
 
 	mu          sync.Mutex
 	signIn      apitype.SignIn
@@ -111,13 +112,18 @@ func New(cfg Config) (*Device, error) {
 		signIn:      apitype.SignIn{State: apitype.SignInIdle},
 		signInWatch: make(chan struct{}),
 		outboxKick:  make(chan struct{}, 1),
+		pruneKick:   make(chan struct{}, 1),
 	}
 	cfg.Store.corrupt.setLogger(cfg.Logger)
 	if err := d.resume(); err != nil {
 		cancel()
 		return nil, fmt.Errorf("resuming jobs: %w", err)
 	}
-	d.wg.Add(2)
+	d.wg.Add(3)
+	go func() {
+		defer d.wg.Done()
+		d.runPrune(d.ctx)
+	}()
 	go func() {
 		defer d.wg.Done()
 		d.runKeepAlive(d.ctx)
