@@ -43,19 +43,19 @@ func TestStoppedClient(t *testing.T) {
 	}
 	signInCLI(t, dir, sock, idp, upn)
 
-	// A hundred recipients make each event a few kilobytes: the job's
-	// 400 page events fill the socket's buffer many times over.
+	// A hundred long addresses make each event some 15 KB: the job's 60
+	// page events fill the socket's buffer many times over.
 	var to []string
 	for i := range 100 {
-		to = append(to, fmt.Sprintf("recipient-%03d@fabrikam.example", i))
+		to = append(to, fmt.Sprintf("recipient-%03d-%s@%sfabrikam.example", i, strings.Repeat("x", 50), strings.Repeat("scanned-documents.", 4)))
 	}
-	first := start(t, dir, "-socket", sock, "scan", "--to", strings.Join(to, ","), "--pages", "400")
+	first := start(t, dir, "-socket", sock, "scan", "--to", strings.Join(to, ","), "--pages", "60")
 	first.expect("job 1: scanning")
 	if err := first.cmd.Process.Signal(syscall.SIGSTOP); err != nil {
 		t.Fatal(err)
 	}
 
-	sent := regexp.MustCompile(`(?m)^1\s.*\s400\s+\d+\s+sent\s`)
+	sent := regexp.MustCompile(`(?m)^1\s.*\s60\s+\d+\s+sent\s`)
 	for deadline := time.Now().Add(60 * time.Second); ; time.Sleep(100 * time.Millisecond) {
 		out, _ := runCLI(t, sock, "jobs")
 		if sent.MatchString(out) {
