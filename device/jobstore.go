@@ -94,7 +94,7 @@ func (st *Store) getJob(b *bolt.Bucket, key []byte, job *apitype.Job) (bool, err
 	if err != nil {
 		err = errors.Unwrap(err) // getJSON's names the key as raw bytes
 		st.corrupt.note(key, err)
-		err = fmt.Errorf("job record %x cannot be read: %w", key, err)
+		err = fmt.Errorf("%w: %x: %w", ErrUnreadableJob, key, err)
 	}
 	return ok, err
 }
@@ -127,6 +127,9 @@ func (st *Store) Unfinished() ([]apitype.Job, error) {
 	})
 	return jobs, err
 }
+
+// ErrUnreadableJob means a job record in the state file cannot be read.
+var ErrUnreadableJob = errors.New("job record cannot be read")
 
 // ErrNoJob means there is no job with the ID asked for.
 var ErrNoJob = errors.New("no such job")

@@ -122,10 +122,14 @@ func (d *Device) purgeSpool(s SpoolSettings) {
 			continue
 		}
 		job, ok, err := d.store.Job(id)
-		if err != nil {
-			// An unreadable record (logged once by the store): its
-			// document is kept, and the others are still looked at.
+		if errors.Is(err, ErrUnreadableJob) {
+			// Logged once by the store: its document is kept, and
+			// the others are still looked at.
 			continue
+		}
+		if err != nil {
+			d.log.Error("spool", "err", err)
+			return
 		}
 		if ok && !expired(job, s.KeepFailedDays, d.now()) {
 			continue
