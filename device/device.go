@@ -76,6 +76,7 @@ type Device struct {
 	jobMu      sync.Mutex // one scanner, one job at a time
 	sendMu     sync.Mutex // one SMTP connection at a time
 	outboxKick chan struct{}
+	pruneKick  chan struct{}
 
 	mu         sync.Mutex
 	signIn     apitype.SignIn
@@ -125,7 +126,9 @@ func New(cfg Config) (*Device, error) {
 		signIn:         apitype.SignIn{State: apitype.SignInIdle},
 		signInWatch:    make(chan struct{}),
 		outboxKick:     make(chan struct{}, 1),
+		pruneKick:      make(chan struct{}, 1),
 	}
+	cfg.Store.corrupt.setLogger(cfg.Logger)
 	if err := d.resume(); err != nil {
 		cancel()
 		return nil, fmt.Errorf("resuming jobs: %w", err)
@@ -134,7 +137,11 @@ func New(cfg Config) (*Device, error) {
 		cancel()
 		return nil, fmt.Errorf("recording the sign-in's endpoints: %w", err)
 	}
-	d.wg.Add(2)
+	d.wg.Add(3)
+	go func() {
+		defer d.wg.Done()
+		d.runPrune(d.ctx)
+	}()
 	go func() {
 		defer d.wg.Done()
 		d.runKeepAlive(d.ctx, sleepCtx)
@@ -220,6 +227,7 @@ func (d *Device) Status() (apitype.Status, error) {
 			}
 		}
 	}
+	st.CorruptJobs = d.store.CorruptJobs()
 	st.Spool.Bytes, st.Spool.Documents = spoolUsage(d.spoolDir)
 	st.Spool.MaxBytes = s.Spool.spoolMax()
 	return st, nil

@@ -41,6 +41,7 @@ func (d *Device) CancelJob(id uint64) (apitype.Job, error) {
 	}
 	os.RemoveAll(spoolPath(d.spoolDir, id))
 	d.log.Info("job canceled", "job", id)
+	d.kickPrune()
 	return job, nil
 }
 

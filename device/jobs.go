@@ -149,6 +149,7 @@ func (d *Device) finish(job apitype.Job, err error) apitype.Job {
 	if perr := d.store.PutJob(job); perr != nil {
 		d.log.Error("job record not stored", "job", job.ID, "err", perr)
 	}
+	d.kickPrune()
 	return job
 }
 

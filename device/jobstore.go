@@ -47,18 +47,21 @@ func putJob(tx *bolt.Tx, job apitype.Job) error {
 }
 
 // indexOutbox builds the outbox index from the job records, for a state
-// file written before it existed.
-func indexOutbox(tx *bolt.Tx) error {
+// file written before it existed. A record that cannot be read is left
+// out.
+func (st *Store) indexOutbox(tx *bolt.Tx) error {
 	return tx.Bucket(bucketJobs).ForEach(func(k, v []byte) error {
 		var j apitype.Job
 		if err := json.Unmarshal(v, &j); err != nil {
-			return fmt.Errorf("job %x: %w", k, err)
+			st.corrupt.note(k, err)
+			return nil
 		}
 		return putJob(tx, j)
 	})
 }
 
-// Jobs lists up to limit jobs, newest first.
+// Jobs lists up to limit jobs, newest first, leaving out records that
+// cannot be read.
 func (st *Store) Jobs(limit int) ([]apitype.Job, error) {
 	var jobs []apitype.Job
 	err := st.db.View(func(tx *bolt.Tx) error {
@@ -66,7 +69,8 @@ func (st *Store) Jobs(limit int) ([]apitype.Job, error) {
 		for k, v := c.Last(); k != nil && len(jobs) < limit; k, v = c.Prev() {
 			var j apitype.Job
 			if err := json.Unmarshal(v, &j); err != nil {
-				return fmt.Errorf("job %x: %w", k, err)
+				st.corrupt.note(k, err)
+				continue
 			}
 			jobs = append(jobs, j)
 		}
@@ -78,37 +82,54 @@ func (st *Store) Jobs(limit int) ([]apitype.Job, error) {
 // Job reads one job; ok is false when there is none with that ID.
 func (st *Store) Job(id uint64) (job apitype.Job, ok bool, err error) {
 	err = st.db.View(func(tx *bolt.Tx) error {
-		ok, err = getJSON(tx.Bucket(bucketJobs), jobKey(id), &job)
+		ok, err = st.getJob(tx.Bucket(bucketJobs), jobKey(id), &job)
 		return err
 	})
 	return job, ok, err
 }
+
+// getJob is getJSON for a job record, noting one that cannot be read.
+func (st *Store) getJob(b *bolt.Bucket, key []byte, job *apitype.Job) (bool, error) {
+	ok, err := getJSON(b, key, job)
+	if err != nil {
+		err = errors.Unwrap(err) // getJSON's names the key as raw bytes
+		st.corrupt.note(key, err)
+		err = fmt.Errorf("%w: %x: %w", ErrUnreadableJob, key, err)
+	}
+	return ok, err
+}
+
+// CorruptJobs counts the job records found unreadable so far.
+func (st *Store) CorruptJobs() int { return st.corrupt.count() }
 
 // ended reports whether a job in state has come to its end.
 func ended(state string) bool {
 	return state == apitype.JobSent || state == apitype.JobFailed || state == apitype.JobCanceled
 }
 
-// Unfinished lists the jobs not ended, oldest first.
+// Unfinished lists the jobs not ended, oldest first, leaving out those
+// whose records cannot be read.
 func (st *Store) Unfinished() ([]apitype.Job, error) {
 	var jobs []apitype.Job
 	err := st.db.View(func(tx *bolt.Tx) error {
 		b := tx.Bucket(bucketJobs)
 		return tx.Bucket(bucketOutbox).ForEach(func(k, _ []byte) error {
 			var j apitype.Job
-			ok, err := getJSON(b, k, &j)
+			ok, err := st.getJob(b, k, &j)
 			if err == nil && !ok {
-				err = ErrNoJob
+				st.corrupt.note(k, fmt.Errorf("in the outbox: %w", ErrNoJob))
 			}
-			if err != nil {
-				return fmt.Errorf("job %x in the outbox: %w", k, err)
+			if ok && err == nil {
+				jobs = append(jobs, j)
 			}
-			jobs = append(jobs, j)
 			return nil
 		})
 	})
 	return jobs, err
 }
+
+// ErrUnreadableJob means a job record in the state file cannot be read.
+var ErrUnreadableJob = errors.New("job record cannot be read")
 
 // ErrNoJob means there is no job with the ID asked for.
 var ErrNoJob = errors.New("no such job")
@@ -120,7 +141,7 @@ func (st *Store) UpdateJob(id uint64, fn func(*apitype.Job) error) (apitype.Job,
 	var job apitype.Job
 	err := st.db.Update(func(tx *bolt.Tx) error {
 		b := tx.Bucket(bucketJobs)
-		ok, err := getJSON(b, jobKey(id), &job)
+		ok, err := st.getJob(b, jobKey(id), &job)
 		if err != nil {
 			return err
 		}

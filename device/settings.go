@@ -37,6 +37,16 @@ type Settings struct {
 	// RetryHours is how long a job failing for passing reasons is tried
 	// again; 0 means 24 hours.
 	RetryHours int `json:"retry_hours"`
+	// Jobs bound the job history.
+	Jobs JobsSettings `json:"jobs"`
+}
+
+// JobsSettings bound the history of ended jobs kept in the state file.
+type JobsSettings struct {
+	// Keep is how many of the newest jobs are kept; 0 means 1000.
+	Keep int `json:"keep"`
+	// KeepDays is how long an ended job is kept; 0 means 90 days.
+	KeepDays int `json:"keep_days"`
 }
 
 // SpoolSettings bound the documents kept on the device.
@@ -122,6 +132,7 @@ func DefaultSettings() Settings {
 		Scan:     ScanSettings{Mode: "gray8", DPI: 300, Format: "pdf", Quality: 75},
 		Oversize: OversizeSplit,
 		Spool:    SpoolSettings{MaxMB: 512, KeepFailedDays: 7},
+		Jobs:     JobsSettings{Keep: defaultKeepJobs, KeepDays: defaultKeepDays},
 	}
 }
 
@@ -250,6 +261,26 @@ func settingsTable() []setting {
 			func(s *Settings) *int { return &s.Spool.MaxMB }),
 		intSetting("spool.keep_failed_days", "days a failed job's document is kept so that it can be sent again (0: removed at once; -1: kept until sent or canceled)", -1, maxKeepFailedDays,
 			func(s *Settings) *int { return &s.Spool.KeepFailedDays }),
+		{key: "jobs.keep", help: "ended jobs kept in the history, the newest (10 to 10000; default 1000)",
+			get: func(s *Settings) string { return strconv.Itoa(s.Jobs.Keep) },
+			set: func(s *Settings, v string) error {
+				n, err := strconv.Atoi(v)
+				if err != nil || n < 10 || n > 10000 {
+					return fmt.Errorf("%q is not a number of jobs from 10 to 10000", v)
+				}
+				s.Jobs.Keep = n
+				return nil
+			}},
+		{key: "jobs.keep_days", help: "days an ended job is kept in the history (1 to 3650; default 90)",
+			get: func(s *Settings) string { return strconv.Itoa(s.Jobs.KeepDays) },
+			set: func(s *Settings, v string) error {
+				n, err := strconv.Atoi(v)
+				if err != nil || n < 1 || n > 3650 {
+					return fmt.Errorf("%q is not a number of days from 1 to 3650", v)
+				}
+				s.Jobs.KeepDays = n
+				return nil
+			}},
 		{key: "custom.smtp_host", help: "custom provider: SMTP host name",
 			get: func(s *Settings) string { return s.Custom.SMTPHost },
 			set: func(s *Settings, v string) error {

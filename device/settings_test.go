@@ -44,6 +44,13 @@ func TestSettingsSet(t *testing.T) {
 		{"limits.recipients_per_day", "-1", ""},
 		{"limits.recipients_per_day", "-2", "from -1 to 1000000"},
 		{"limits.max_message_mb", "150", ""},
+		{"jobs.keep", "1000", ""},
+		{"jobs.keep", "9", "from 10 to 10000"},
+		{"jobs.keep", "10001", "from 10 to 10000"},
+		{"jobs.keep", "-1", "from 10 to 10000"},
+		{"jobs.keep_days", "90", ""},
+		{"jobs.keep_days", "0", "from 1 to 3650"},
+		{"jobs.keep_days", "3651", "from 1 to 3650"},
 		{"colour", "blue", "unknown setting"},
 	}
 	for _, tt := range tests {

@@ -133,6 +133,11 @@ func (d *Device) purgeSpool(s SpoolSettings) {
 			continue
 		}
 		job, ok, err := d.store.Job(id)
+		if errors.Is(err, ErrUnreadableJob) {
+			// Logged once by the store: its document is kept, and
+			// the others are still looked at.
+			continue
+		}
 		if err != nil {
 			d.log.Error("spool", "err", err)
 			return

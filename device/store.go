@@ -43,7 +43,8 @@ var ErrStoreBusy = errors.New("state file is in use by another scanmaild")
 // tokens, and the job records. Every change is one bbolt transaction, so a
 // power cut leaves either the old or the new state, never a mix.
 type Store struct {
-	db *bolt.DB
+	db      *bolt.DB
+	corrupt corruptJobs
 }
 
 // OpenStore opens or creates the state file at path with mode 0600.
@@ -96,7 +97,7 @@ func (s *Store) init() error {
 			}
 		}
 		if got < 2 {
-			return indexOutbox(tx)
+			return s.indexOutbox(tx)
 		}
 		return nil
 	})

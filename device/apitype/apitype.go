@@ -31,6 +31,10 @@ type Status struct {
 	Waiting   int    `json:"waiting"`
 	Spool     Spool  `json:"spool"`
 	StateFile string `json:"state_file"`
+
+	// CorruptJobs counts job records in the state file that could not be
+	// read: they are skipped, and the daemon's log names each.
+	CorruptJobs int `json:"corrupt_jobs,omitempty"`
 }
 
 // Spool is the room documents waiting to be sent take.
@@ -163,6 +167,10 @@ type JobEvent struct {
 	Page int `json:"page,omitempty"` // pages scanned so far, while scanning
 	// Note says why the job waits, e.g. for the provider's sending limit.
 	Note string `json:"note,omitempty"`
+	// Missed counts the events left out before this one because the
+	// client did not read them in time; the job's last event is never
+	// left out.
+	Missed int `json:"missed,omitempty"`
 }
 
 // Setting is one configuration key with its value and help.

@@ -8,11 +8,13 @@ import (
 	"context"
 	"encoding/json"
 	"errors"
+	"fmt"
 	"log/slog"
 	"net"
 	"net/http"
 	"strconv"
 	"strings"
+	"time"
 
 	"scanmail/device"
 	"scanmail/device/apitype"
@@ -103,8 +105,8 @@ func (h *Handler) serveJobs(w http.ResponseWriter, r *http.Request) {
 	limit := 20
 	if s := r.URL.Query().Get("limit"); s != "" {
 		n, err := strconv.Atoi(s)
-		if err != nil || n <= 0 {
-			writeError(w, http.StatusBadRequest, errors.New("limit must be a positive number"))
+		if err != nil || n <= 0 || n > maxJobsListed {
+			writeError(w, http.StatusBadRequest, fmt.Errorf("limit must be a number from 1 to %d", maxJobsListed))
 			return
 		}
 		limit = n
@@ -155,6 +157,7 @@ func (h *Handler) serveSignIn(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	stream := newStream(w)
+	defer stream.end()
 	for {
 		st, changed := h.dev.SignIn()
 		if !stream.send(st) || st.Done() {
@@ -175,19 +178,19 @@ func (h *Handler) serveSignInCancel(w http.ResponseWriter, r *http.Request) {
 }
 
 // serveScan runs a job and streams its events, one JSON object a line.
+// The events go through a queue to a writer of their own, so that a client
+// that stops reading never holds up the scanner or the sending.
 func (h *Handler) serveScan(w http.ResponseWriter, r *http.Request) {
 	var req apitype.ScanRequest
 	if !readJSON(w, r, &req) {
 		return
 	}
-	var stream *stream
-	_, err := h.dev.Scan(r.Context(), req, func(ev apitype.JobEvent) {
-		if stream == nil {
-			stream = newStream(w)
-		}
-		stream.send(ev)
-	})
-	if err != nil && stream == nil {
+	events := newJobEvents()
+	streamed := make(chan bool, 1)
+	go func() { streamed <- events.writeTo(w) }()
+	_, err := h.dev.Scan(r.Context(), req, events.put)
+	events.close()
+	if !<-streamed && err != nil {
 		// Refused before it began: a plain error answer.
 		h.fail(w, err)
 	}
@@ -216,6 +219,12 @@ func writeError(w http.ResponseWriter, code int, err error) {
 }
 
 func readJSON(w http.ResponseWriter, r *http.Request, v any) bool {
+	// A client that sends its headers and then trickles the body must
+	// not hold a connection open; the server has no overall ReadTimeout,
+	// which would end a scan's stream.
+	rc := http.NewResponseController(w)
+	rc.SetReadDeadline(time.Now().Add(readTimeout))
+	defer rc.SetReadDeadline(time.Time{})
 	dec := json.NewDecoder(http.MaxBytesReader(w, r.Body, 1<<20))
 	dec.DisallowUnknownFields()
 	if err := dec.Decode(v); err != nil {
@@ -225,31 +234,9 @@ func readJSON(w http.ResponseWriter, r *http.Request, v any) bool {
 	return true
 }
 
-// stream writes newline-delimited JSON, flushing each line so the client
-// sees progress as it happens.
-type stream struct {
-	w   http.ResponseWriter
-	enc *json.Encoder
-}
-
-func newStream(w http.ResponseWriter) *stream {
-	w.Header().Set("Content-Type", "application/x-ndjson")
-	return &stream{w: w, enc: json.NewEncoder(w)}
-}
-
-func (s *stream) send(v any) bool {
-	if err := s.enc.Encode(v); err != nil {
-		return false
-	}
-	if f, ok := s.w.(http.Flusher); ok {
-		f.Flush()
-	}
-	return true
-}
-
 // Serve answers the local API on ln until ctx ends.
 func Serve(ctx context.Context, ln net.Listener, h http.Handler) error {
-	srv := &http.Server{Handler: h}
+	srv := newServer(h)
 	go func() {
 		<-ctx.Done()
 		srv.Close()
@@ -259,4 +246,26 @@ func Serve(ctx context.Context, ln net.Listener, h http.Handler) error {
 		return nil
 	}
 	return err
+}
+
+const (
+	// readTimeout bounds reading a request's headers, and its body.
+	readTimeout = 10 * time.Second
+	// idleTimeout closes a kept-alive connection nobody uses.
+	idleTimeout = time.Minute
+	// maxJobsListed bounds one jobs listing: each job carries up to 16 KB
+	// of SMTP log.
+	maxJobsListed = 1000
+)
+
+// newServer is the local API's HTTP server. It has no WriteTimeout, which
+// would cut a scan's stream after that long; each write of a stream has a
+// deadline of its own instead (stream.send).
+func newServer(h http.Handler) *http.Server {
+	return &http.Server{
+		Handler:           h,
+		ReadHeaderTimeout: readTimeout,
+		IdleTimeout:       idleTimeout,
+		MaxHeaderBytes:    64 << 10,
+	}
 }

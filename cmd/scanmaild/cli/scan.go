@@ -21,6 +21,9 @@ func runScan(ctx context.Context, c *Context, args []string) error {
 		return errors.New("--to is required")
 	}
 	job, err := c.Client.Scan(ctx, apitype.ScanRequest{To: strings.Split(*to, ","), Pages: *pages}, func(ev apitype.JobEvent) {
+		if ev.Missed > 0 {
+			fmt.Fprintf(c.Stdout, "(%d progress message(s) left out: this terminal was not reading)\n", ev.Missed)
+		}
 		switch {
 		case ev.Note != "":
 			fmt.Fprintf(c.Stdout, "job %d: %s\n", ev.Job.ID, ev.Note)

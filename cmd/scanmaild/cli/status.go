@@ -44,6 +44,9 @@ func runStatus(ctx context.Context, c *Context, args []string) error {
 		fmt.Fprintf(w, "last job:\t#%d %s\n", j.ID, j.State)
 	}
 	fmt.Fprintf(w, "waiting to be sent:\t%d job(s)\n", st.Waiting)
+	if st.CorruptJobs > 0 {
+		fmt.Fprintf(w, "unreadable jobs:\t%d job record(s) could not be read and are skipped (the log names them)\n", st.CorruptJobs)
+	}
 	limit := "as much as the disk has"
 	if st.Spool.MaxBytes > 0 {
 		limit = fmt.Sprintf("of %.1f MB", float64(st.Spool.MaxBytes)/(1<<20))
