@@ -56,6 +56,11 @@ func (d *Device) StartSignIn(ctx context.Context, req apitype.SignInRequest) (ap
 		d.setSignIn(failed(err))
 		return apitype.SignIn{}, err
 	}
+	if err := checkDeviceAuth(da); err != nil {
+		d.log.Warn("sign-in refused", "err", err)
+		d.setSignIn(failed(err))
+		return apitype.SignIn{}, err
+	}
 	boundDeviceAuth(da, time.Now())
 	waiting := apitype.SignIn{
 		State:                   apitype.SignInWaiting,
@@ -137,6 +142,53 @@ func boundDeviceAuth(da *oauth2.DeviceAuthResponse, now time.Time) {
 	case life > maxCodeLifetime:
 		da.Expiry = now.Add(maxCodeLifetime)
 	}
+}
+
+// maxUserCode bounds the code a person types: Microsoft's are nine
+// characters, RFC 8628 §6.1 wants them short.
+const maxUserCode = 32
+
+// checkDeviceAuth refuses a devicecode answer whose code or address the
+// device would show the admin (panel, web page, log) while they are not
+// what they claim: text with control characters or of any length can
+// rewrite a terminal or a page, and a verification address that is not
+// https could send the admin's password to anyone. A complete address
+// that fails the same checks is dropped; the plain one still works.
+func checkDeviceAuth(da *oauth2.DeviceAuthResponse) error {
+	refused := func(format string, args ...any) error {
+		return &Error{
+			Summary: "The sign-in service's answer cannot be shown",
+			Hint:    "Check the provider settings: the device authorization URL must be the provider's.",
+			Err:     fmt.Errorf(format, args...),
+		}
+	}
+	if da.UserCode == "" || len(da.UserCode) > maxUserCode || !plainASCII(da.UserCode) {
+		return refused("user code %q is not a short code of printable characters", printable(da.UserCode, maxUserCode))
+	}
+	if err := checkVerificationURI(da.VerificationURI); err != nil {
+		return refused("verification_uri: %w", err)
+	}
+	if checkVerificationURI(da.VerificationURIComplete) != nil {
+		da.VerificationURIComplete = ""
+	}
+	return nil
+}
+
+func checkVerificationURI(raw string) error {
+	if len(raw) > 512 || !plainASCII(raw) {
+		return fmt.Errorf("%q is not a printable address", printable(raw, 80))
+	}
+	return checkEndpointURL(raw)
+}
+
+// plainASCII reports whether s is printable ASCII without spaces.
+func plainASCII(s string) bool {
+	for i := 0; i < len(s); i++ {
+		if s[i] <= ' ' || s[i] >= 0x7f {
+			return false
+		}
+	}
+	return true
 }
 
 // CancelSignIn stops a waiting sign-in.

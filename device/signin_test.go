@@ -400,3 +400,46 @@ func TestSignInIDTokenChecked(t *testing.T) {
 		}
 	})
 }
+
+// TestSignInAnswerShown: a code or an address that the device would show
+// the admin is refused when it could rewrite a screen or send the admin to
+// a page without TLS; nothing of it reaches the log as it came.
+func TestSignInAnswerShown(t *testing.T) {
+	t.Parallel()
+	tests := []struct {
+		name   string
+		answer idptest.DeviceCodeAnswer
+	}{
+		{"code with an escape", idptest.DeviceCodeAnswer{UserCode: "AB\x1b[2JCD"}},
+		{"code with a space", idptest.DeviceCodeAnswer{UserCode: "AB CD"}},
+		{"code with bidi", idptest.DeviceCodeAnswer{UserCode: "AB\u202eCD"}},
+		{"code too long", idptest.DeviceCodeAnswer{UserCode: strings.Repeat("A", 33)}},
+		{"address plain http", idptest.DeviceCodeAnswer{VerificationURI: "http://devicelogin.example/"}},
+		{"address javascript", idptest.DeviceCodeAnswer{VerificationURI: "javascript:alert(1)"}},
+		{"address with a newline", idptest.DeviceCodeAnswer{VerificationURI: "https://login.example/\r\nsign in at evil.example"}},
+		{"address too long", idptest.DeviceCodeAnswer{VerificationURI: "https://login.example/" + strings.Repeat("a", 600)}},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			t.Parallel()
+			r := newRig(t, rigOptions{})
+			tt.answer.Interval, tt.answer.ExpiresIn = 5, 900
+			r.idp.ScriptDeviceCode(tt.answer)
+			_, err := r.dev.StartSignIn(context.Background(), apitype.SignInRequest{})
+			if err == nil {
+				t.Fatal("sign-in started")
+			}
+			if msg, hint := Explain(err); !strings.Contains(msg, "cannot be shown") || !strings.Contains(hint, "device authorization URL") {
+				t.Errorf("words %q / %q", msg, hint)
+			}
+			if st, _ := r.dev.SignIn(); st.State != apitype.SignInFailed || st.UserCode != "" {
+				t.Errorf("sign-in %+v, want failed without a code", st)
+			}
+			for _, bad := range []string{"\x1b", "\u202e", "\r\n"} {
+				if strings.Contains(r.log.String(), bad) || strings.Contains(err.Error(), bad) {
+					t.Errorf("%q reached the log or the error", bad)
+				}
+			}
+		})
+	}
+}

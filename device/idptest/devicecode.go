@@ -90,9 +90,16 @@ func (s *Server) serveDeviceCode(w http.ResponseWriter, r *http.Request) {
 	if uri == "" {
 		uri = baseURL(r) + "/devicelogin"
 	}
+	if timing.VerificationURI != "" {
+		uri = timing.VerificationURI
+	}
+	userCode := d.userCode
+	if timing.UserCode != "" {
+		userCode = timing.UserCode
+	}
 	resp := deviceCodeResponse{
 		DeviceCode:      d.code,
-		UserCode:        d.userCode,
+		UserCode:        userCode,
 		VerificationURI: uri,
 		ExpiresIn:       timing.ExpiresIn,
 		Interval:        timing.Interval,

@@ -111,6 +111,10 @@ func refreshError(a RefreshAnswer) oauthError {
 type DeviceCodeAnswer struct {
 	Interval  int64 // "interval", seconds between polls
 	ExpiresIn int64 // "expires_in", seconds the code lives
+	// UserCode and VerificationURI, when set, are sent in place of the
+	// server's own: what a broken or hostile service could show.
+	UserCode        string
+	VerificationURI string
 }
 
 // ScriptDeviceCode makes the next devicecode answers carry these values
