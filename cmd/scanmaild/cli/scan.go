@@ -62,6 +62,8 @@ func runScan(ctx context.Context, c *Context, args []string) error {
 		}
 		return fmt.Errorf("job %d failed: %s", job.ID, job.Error)
 	default:
-		return fmt.Errorf("job %d ended while %s (the daemon stopped?)", job.ID, job.State)
+		// The job is the device's: it goes on when a client's stream
+		// ends early (a terminal stopped for long, a restart of the daemon).
+		return fmt.Errorf("job %d: the progress reports stopped while it was %s; the job goes on in the device\n  what to do: run `scanmaild jobs` to see how it ends", job.ID, job.State)
 	}
 }
