@@ -2,7 +2,6 @@ package main
 
 import (
 	"context"
-	"net/http/httptest"
 	"path/filepath"
 	"regexp"
 	"strings"
@@ -10,8 +9,6 @@ import (
 
 	"github.com/creack/pty"
 
-	"scanmail/device/idptest"
-	"scanmail/mailer/smtptest"
 	"scanmail/scan/link"
 	"scanmail/scan/scansim"
 )
@@ -36,21 +33,14 @@ func TestCancelScanCLI(t *testing.T) {
 		<-served
 	}()
 
-	idp := idptest.New(idptest.Options{Interval: 1, ClientID: "app-1"})
-	hs := httptest.NewServer(idp)
-	defer hs.Close()
-	mailSrv, err := smtptest.Start(smtptest.Options{Authenticate: smtptest.TokenOwner(idp.Validate)})
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer mailSrv.Close()
+	idp, idpURL, mailSrv := fakeMicrosoft(t)
 
 	dir := t.TempDir()
 	sock := filepath.Join(dir, "scanmaild.sock")
 	d := start(t, dir, "-db", filepath.Join(dir, "scanmail.db"), "-scanner", "serial:"+slave.Name()+"?baud=3000000")
 	defer d.stop()
 	waitSocket(t, sock)
-	configureRig(t, dir, sock, hs.URL, mailSrv)
+	configureRig(t, dir, sock, idpURL, mailSrv)
 	signInCLI(t, dir, sock, idp, upn)
 
 	scan := start(t, dir, "-socket", sock, "scan", "--to", "alice@fabrikam.example", "--pages", "1")

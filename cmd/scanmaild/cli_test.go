@@ -1,7 +1,6 @@
 package main
 
 import (
-	"net/http/httptest"
 	"os"
 	"path/filepath"
 	"regexp"
@@ -21,14 +20,7 @@ import (
 // provisioning script would: config set, signin, scan, jobs.
 func TestCommandLine(t *testing.T) {
 	const upn = "scanner@contoso.example"
-	idp := idptest.New(idptest.Options{Interval: 1, ClientID: "app-1"})
-	hs := httptest.NewServer(idp)
-	defer hs.Close()
-	mailSrv, err := smtptest.Start(smtptest.Options{Authenticate: smtptest.TokenOwner(idp.Validate)})
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer mailSrv.Close()
+	idp, idpURL, mailSrv := fakeMicrosoft(t)
 
 	dir := t.TempDir()
 	sock := filepath.Join(dir, "scanmaild.sock")
@@ -45,7 +37,7 @@ func TestCommandLine(t *testing.T) {
 		t.Errorf("socket mode %o, want no access for others", m)
 	}
 
-	configureRig(t, dir, sock, hs.URL, mailSrv)
+	configureRig(t, dir, sock, idpURL, mailSrv)
 	out, code := runCLI(t, sock, "config", "set", "custom.smtp_port", "465")
 	if code != 1 || !strings.Contains(out, "587") {
 		t.Errorf("port 465: exit %d\n%s", code, out)

@@ -7,6 +7,7 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"net/http/httptest"
 	"os"
 	"os/exec"
 	"path/filepath"
@@ -17,7 +18,9 @@ import (
 
 	"github.com/emersion/go-message/mail"
 
+	"scanmail/device/idptest"
 	"scanmail/device/localclient"
+	"scanmail/mailer/smtptest"
 )
 
 // bin is scanmaild built for these tests: they run the real binary, as the
@@ -205,4 +208,20 @@ func attachment(t testing.TB, eml string) []byte {
 			}
 		}
 	}
+}
+
+// fakeMicrosoft starts the identity provider and the SMTP server a test's
+// daemon talks to, the way Microsoft's behave; they stop after the test's
+// daemon, which a later cleanup stops.
+func fakeMicrosoft(t testing.TB) (idp *idptest.Server, idpURL string, mail *smtptest.Server) {
+	t.Helper()
+	idp = idptest.New(idptest.Options{Interval: 1, ClientID: "app-1"})
+	hs := httptest.NewServer(idp)
+	t.Cleanup(hs.Close)
+	mail, err := smtptest.Start(smtptest.Options{Authenticate: smtptest.TokenOwner(idp.Validate)})
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { mail.Close() })
+	return idp, hs.URL, mail
 }

@@ -4,7 +4,6 @@ import (
 	"context"
 	"fmt"
 	"math/rand/v2"
-	"net/http/httptest"
 	"os/exec"
 	"path/filepath"
 	"strings"
@@ -13,9 +12,7 @@ import (
 	"time"
 
 	"scanmail/device/apitype"
-	"scanmail/device/idptest"
 	"scanmail/device/localclient"
-	"scanmail/mailer/smtptest"
 )
 
 // TestPowerCut runs scanmaild as the board does and cuts its power
@@ -29,21 +26,14 @@ func TestPowerCut(t *testing.T) {
 		t.Skip("50 daemon restarts")
 	}
 	const jobs = 50
-	idp := idptest.New(idptest.Options{Interval: 1, ClientID: "app-1"})
-	hs := httptest.NewServer(idp)
-	defer hs.Close()
-	mailSrv, err := smtptest.Start(smtptest.Options{Authenticate: smtptest.TokenOwner(idp.Validate)})
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer mailSrv.Close()
+	idp, idpURL, mailSrv := fakeMicrosoft(t)
 
 	dir := t.TempDir()
 	sock := filepath.Join(dir, "scanmaild.sock")
 	db := filepath.Join(dir, "scanmail.db")
 	d := start(t, dir, "-db", db)
 	waitSocket(t, sock)
-	configureRig(t, dir, sock, hs.URL, mailSrv)
+	configureRig(t, dir, sock, idpURL, mailSrv)
 	// 50 jobs come faster than 30 messages a minute; the sending limit
 	// has tests of its own, and here would only hold the last jobs back.
 	if out, code := runCLI(t, sock, "config", "set", "limits.messages_per_minute", "-1"); code != 0 {
@@ -70,6 +60,7 @@ func TestPowerCut(t *testing.T) {
 	// Let the outbox finish what was queued.
 	c := &localclient.Client{Socket: sock}
 	var all []apitype.Job
+	var err error
 	deadline := time.Now().Add(60 * time.Second)
 	for {
 		all, err = c.Jobs(context.Background(), 1000)

@@ -2,16 +2,12 @@ package main
 
 import (
 	"fmt"
-	"net/http/httptest"
 	"path/filepath"
 	"regexp"
 	"strings"
 	"syscall"
 	"testing"
 	"time"
-
-	"scanmail/device/idptest"
-	"scanmail/mailer/smtptest"
 )
 
 // TestStoppedClient: a `scanmaild scan` stopped with Ctrl-Z (SIGSTOP) while
@@ -20,20 +16,13 @@ import (
 // continued, learns how the job ended and that it missed some progress.
 func TestStoppedClient(t *testing.T) {
 	const upn = "scanner@contoso.example"
-	idp := idptest.New(idptest.Options{Interval: 1, ClientID: "app-1"})
-	hs := httptest.NewServer(idp)
-	defer hs.Close()
-	mailSrv, err := smtptest.Start(smtptest.Options{Authenticate: smtptest.TokenOwner(idp.Validate)})
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer mailSrv.Close()
+	idp, idpURL, mailSrv := fakeMicrosoft(t)
 
 	dir := t.TempDir()
 	sock := filepath.Join(dir, "scanmaild.sock")
 	d := start(t, dir, "-db", filepath.Join(dir, "scanmail.db"))
 	waitSocket(t, sock)
-	configureRig(t, dir, sock, hs.URL, mailSrv)
+	configureRig(t, dir, sock, idpURL, mailSrv)
 	// Small pages scan fast; the limits would make a hundred
 	// recipients wait.
 	for _, kv := range [][2]string{{"scan.mode", "bw1"}, {"scan.dpi", "75"}, {"limits.messages_per_minute", "-1"}, {"limits.recipients_per_day", "-1"}} {
