@@ -68,17 +68,22 @@ func Listen(path string) (net.Listener, error) {
 
 // checkSocketDir refuses a directory that someone other than its owner
 // (this user or root) can write to; a sticky bit, as on /tmp, does not
-// help, since another user can create the name first.
+// help, since another user can create the name first. A directory its
+// group can write is taken only when that group is the daemon's own:
+// where each user has a group of their own (umask 002, as on Ubuntu), a
+// checkout for `make run` is group-writable by that group alone.
 func checkSocketDir(dir string) error {
 	fi, err := os.Stat(dir)
 	if err != nil {
 		return fmt.Errorf("local API socket directory: %w", err)
 	}
-	if fi.Mode().Perm()&0o022 != 0 {
+	st, _ := fi.Sys().(*syscall.Stat_t)
+	perm := fi.Mode().Perm()
+	if perm&0o002 != 0 || perm&0o020 != 0 && (st == nil || int(st.Gid) != os.Getegid()) {
 		return fmt.Errorf("%w: the directory %s can be written by others (mode %o); "+
-			"put the socket in a directory only the daemon's user can write (e.g. beside the state file)", ErrUnsafePath, dir, fi.Mode().Perm())
+			"put the socket in a directory only the daemon's user can write (e.g. beside the state file)", ErrUnsafePath, dir, perm)
 	}
-	if st, ok := fi.Sys().(*syscall.Stat_t); ok && st.Uid != 0 && int(st.Uid) != os.Geteuid() {
+	if st != nil && st.Uid != 0 && int(st.Uid) != os.Geteuid() {
 		return fmt.Errorf("%w: the directory %s belongs to another user (uid %d); "+
 			"put the socket in a directory of the daemon's user", ErrUnsafePath, dir, st.Uid)
 	}

@@ -49,9 +49,15 @@ func TestListenPath(t *testing.T) {
 		{name: "sticky directory others can write", prepare: func(t *testing.T, dir, _ string) {
 			os.Chmod(dir, 0o1777)
 		}, wantErr: localapi.ErrUnsafePath, words: "can be written by others"},
-		{name: "group-writable directory", prepare: func(t *testing.T, dir, _ string) {
+		{name: "directory another group can write", prepare: func(t *testing.T, dir, _ string) {
+			if err := os.Chown(dir, -1, os.Getegid()+1); err != nil {
+				t.Skipf("cannot give the directory another group: %v", err)
+			}
 			os.Chmod(dir, 0o770)
 		}, wantErr: localapi.ErrUnsafePath, words: "can be written by others"},
+		{name: "directory its own group can write", prepare: func(t *testing.T, dir, _ string) {
+			os.Chmod(dir, 0o775) // a user private group, umask 002
+		}},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
