@@ -62,7 +62,7 @@ func TestTranscriptSend(t *testing.T) {
 	}}
 	sent := []string{
 		"S: 220 localhost ESMTP",
-		"C: EHLO localhost", // go-smtp's name: NewClientStartTLS says EHLO before Send can choose one
+		"C: EHLO scanmail.localdomain",
 		"S: 250-STARTTLS",
 		"C: STARTTLS",
 		"S: 220 2.0.0",
@@ -118,7 +118,7 @@ func TestTranscriptSend(t *testing.T) {
 		},
 		{
 			name: "no starttls", opts: smtptest.Options{NoStartTLS: true}, wantErr: true,
-			want:    []string{"S: 220 ", "C: EHLO localhost", "S: 250-AUTH XOAUTH2", "S: 250 "},
+			want:    []string{"S: 220 ", "C: EHLO scanmail.localdomain", "S: 250-AUTH XOAUTH2", "S: 250 "},
 			notWant: []string{"C: STARTTLS", "C: AUTH"},
 		},
 		{
