@@ -118,7 +118,7 @@ func (s *Sender) Send(ctx context.Context, auth sasl.Client, from string, msg *M
 		plain = cfg.Transcript.tap(under)
 	}
 	if err := startTLS(plain, cfg.LocalName, cfg.Timeout); err != nil {
-		if errors.Is(err, ErrNoStartTLS) {
+		if errors.Is(err, ErrNoStartTLS) || errors.Is(err, errAfterStartTLS) {
 			return fail("starttls", "", err)
 		}
 		return fail("connect", "", err)
