@@ -33,7 +33,7 @@ func TestSendInjectionBeforeTLS(t *testing.T) {
 		for _, answer := range []string{
 			"220 mx.example.com ESMTP\r\n",
 			"250-mx.example.com\r\n250-STARTTLS\r\n250 AUTH XOAUTH2\r\n", // to EHLO
-			"220 2.0.0 Ready\r\n250-injected\r\n250 AUTH PLAIN\r\n",        // to STARTTLS
+			"220 2.0.0 Ready\r\n250-injected\r\n250 AUTH PLAIN\r\n",      // to STARTTLS
 		} {
 			if _, err := c.Write([]byte(answer)); err != nil {
 				return
