@@ -102,6 +102,13 @@ func (t *Transcript) Write(p []byte) (int, error) {
 	defer t.mu.Unlock()
 	n := len(p)
 	for len(p) > 0 {
+		if t.body && t.partialLen == 0 {
+			if k := plainLines(p); k > 0 {
+				t.bodyBytes += int64(k)
+				p = p[k:]
+				continue
+			}
+		}
 		seg := p
 		i := bytes.IndexByte(p, '\n')
 		if i >= 0 {
@@ -125,6 +132,28 @@ func (t *Transcript) Write(p []byte) (int, error) {
 		t.partial, t.partialLen = t.partial[:0], 0
 	}
 	return n, nil
+}
+
+// plainLines is the length of the whole lines at the start of p up to the
+// first that begins with a dot. In the message only the final line, a dot
+// alone, matters: the lines before it are counted and skipped a stretch at
+// a time, not a line at a time.
+func plainLines(p []byte) int {
+	if p[0] == '.' {
+		return 0
+	}
+	end := bytes.LastIndexByte(p, '\n') + 1
+	for i := 0; ; {
+		j := bytes.IndexByte(p[i:end], '.')
+		if j < 0 {
+			return end
+		}
+		j += i
+		if p[j-1] == '\n' {
+			return j
+		}
+		i = j + 1
+	}
 }
 
 // endLine takes the complete line in t.partial.
