@@ -230,9 +230,10 @@ func (s *Sender) config() Config {
 	return cfg
 }
 
-// timeoutConn keeps every wait on the server within the configured timeout.
-// go-smtp sets its own deadlines (five minutes before the first commands can
-// be configured) and none while the message is written.
+// timeoutConn keeps every wait on the server within the configured timeout,
+// whoever sets the deadline (go-smtp's Client, lockstep, crypto/tls), and
+// gives each write a deadline of its own: none is set while the message is
+// written.
 type timeoutConn struct {
 	net.Conn
 	timeout time.Duration
