@@ -5,7 +5,10 @@
 // (smtp.office365.com:587) with go-smtp (send.go). The submission always
 // upgrades the connection with STARTTLS (TLS 1.2 or newer, certificate
 // verified) before any credential leaves the device, and signs in with SASL
-// XOAUTH2 (xoauth2.go), since go-sasl has no XOAUTH2 client.
+// XOAUTH2 (xoauth2.go), since go-sasl has no XOAUTH2 client. Send says the
+// part in the clear (starttls.go) and the DATA command (data.go) itself,
+// to write the message on the TLS connection with a dot-stuffing that is
+// not a byte at a time (dotwriter.go); go-smtp's Client says the rest.
 //
 // Every failure is an *Error (errors.go): the step that failed, the server's
 // answer (an *smtp.SMTPError with its enhanced status code, reachable with

@@ -6,12 +6,9 @@ import (
 	"crypto/x509"
 	"errors"
 	"fmt"
-	"io"
 	"log/slog"
 	"net"
-	"net/textproto"
 	"strconv"
-	"strings"
 	"time"
 
 	"github.com/emersion/go-sasl"
@@ -115,29 +112,33 @@ func (s *Sender) Send(ctx context.Context, auth sasl.Client, from string, msg *M
 		RootCAs:    cfg.RootCAs,
 		MinVersion: tls.VersionTLS12,
 	}
-	var conn net.Conn = newBufferedConn(&timeoutConn{Conn: raw, timeout: cfg.Timeout})
+	under := newBufferedConn(&timeoutConn{Conn: raw, timeout: cfg.Timeout})
+	var plain net.Conn = under
 	if cfg.Transcript != nil {
-		conn = cfg.Transcript.tap(conn) // the session before TLS, which DebugWriter misses
+		plain = cfg.Transcript.tap(under)
 	}
-	c, err := smtp.NewClientStartTLS(conn, tlsConfig)
-	if err != nil {
-		if startTLSMissing(err) {
-			return fail("starttls", "", ErrNoStartTLS)
+	if err := startTLS(plain, cfg.LocalName, cfg.Timeout); err != nil {
+		if errors.Is(err, ErrNoStartTLS) || errors.Is(err, errAfterStartTLS) {
+			return fail("starttls", "", err)
 		}
 		return fail("connect", "", err)
 	}
-	c.CommandTimeout = cfg.Timeout
-	c.SubmissionTimeout = cfg.Timeout
-	if cfg.Transcript != nil {
-		c.DebugWriter = cfg.Transcript
-	}
-	// The handshake happens with the first command over TLS: a certificate
-	// the device does not accept fails here, before any credential is sent.
-	if err := c.Hello(cfg.LocalName); err != nil {
+	tc := tls.Client(under, tlsConfig)
+	if err := handshake(ctx, tc, cfg.Timeout); err != nil {
 		return fail("starttls", "", err)
 	}
-	if state, ok := c.TLSConnectionState(); ok {
-		log.Debug("smtp: encrypted", "version", tls.VersionName(state.Version))
+	log.Debug("smtp: encrypted", "version", tls.VersionName(tc.ConnectionState().Version))
+
+	// go-smtp's Client talks over session, and so does sendData.
+	var session net.Conn = tc
+	if cfg.Transcript != nil {
+		session = cfg.Transcript.tap(tc)
+	}
+	c := smtp.NewClient(resume(session))
+	c.CommandTimeout = cfg.Timeout
+	c.SubmissionTimeout = cfg.Timeout
+	if err := c.Hello(cfg.LocalName); err != nil {
+		return fail("starttls", "", err)
 	}
 
 	if auth != nil {
@@ -184,23 +185,10 @@ func (s *Sender) Send(ctx context.Context, auth sasl.Client, from string, msg *M
 		return refused[0]
 	}
 
-	w, err := c.Data()
+	// A failed DATA gets no QUIT: the connection is dropped (deferred
+	// Close), so that the server throws away a message not ended.
+	n, err := sendData(session, cfg.Timeout, composed)
 	if err != nil {
-		return fail("data", "", err)
-	}
-	ew := &errWriter{w: w}
-	n, err := composed.WriteTo(ew)
-	if err != nil {
-		// Never end the DATA command now: its final dot would deliver a
-		// truncated message. Dropping the connection makes the server
-		// discard what it got.
-		raw.Close()
-		if ew.err == nil {
-			err = fmt.Errorf("%w: %w", errReadMessage, err)
-		}
-		return fail("data", "", err)
-	}
-	if err := w.Close(); err != nil {
 		return fail("data", "", err)
 	}
 	log.Debug("smtp: message accepted", "bytes", n, "recipients", len(rcpts))
@@ -242,21 +230,10 @@ func (s *Sender) config() Config {
 	return cfg
 }
 
-// startTLSMissing tells go-smtp's refusal to go on without STARTTLS, which is
-// an untyped error, from the greeting, EHLO and network failures that can
-// also end smtp.NewClientStartTLS: those all have types.
-func startTLSMissing(err error) bool {
-	var (
-		se *smtp.SMTPError
-		pe textproto.ProtocolError
-	)
-	return strings.Contains(err.Error(), "STARTTLS") &&
-		!errors.As(err, &se) && !errors.As(err, &pe) && !errors.Is(err, smtp.ErrTooLongLine) && !isNetwork(err)
-}
-
-// timeoutConn keeps every wait on the server within the configured timeout.
-// go-smtp sets its own deadlines (five minutes before the first commands can
-// be configured) and none while the message is written.
+// timeoutConn keeps every wait on the server within the configured timeout,
+// whoever sets the deadline (go-smtp's Client, lockstep, crypto/tls), and
+// gives each write a deadline of its own: none is set while the message is
+// written.
 type timeoutConn struct {
 	net.Conn
 	timeout time.Duration
@@ -274,19 +251,4 @@ func (c *timeoutConn) Write(p []byte) (int, error) {
 		return 0, err
 	}
 	return c.Conn.Write(p)
-}
-
-// errWriter remembers whether writing failed, to tell a broken connection
-// from an unreadable attachment.
-type errWriter struct {
-	w   io.Writer
-	err error
-}
-
-func (w *errWriter) Write(p []byte) (int, error) {
-	n, err := w.w.Write(p)
-	if err != nil && w.err == nil {
-		w.err = err
-	}
-	return n, err
 }

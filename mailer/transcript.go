@@ -9,7 +9,6 @@ import (
 	"strconv"
 	"strings"
 	"sync"
-	"sync/atomic"
 	"time"
 	"unicode"
 	"unicode/utf8"
@@ -36,11 +35,11 @@ const (
 // bounded: past its limits it keeps the first lines and the last ones,
 // where the failure is, and says how many it left out in between.
 //
-// Set it as Config.Transcript: Send feeds it from the connection until
-// STARTTLS and from go-smtp's Client.DebugWriter after it. A Transcript is
-// an io.Writer of the raw protocol stream in both directions, as
-// DebugWriter writes it: without marks of direction, commands and replies
-// in whatever pieces the connection carried. It tells them apart by SMTP's lock-step (replies begin with
+// Set it as Config.Transcript: Send feeds it what crosses the connection,
+// in the clear until STARTTLS and inside TLS after. A Transcript is an
+// io.Writer of the raw protocol stream in both directions, as go-smtp's
+// Client.DebugWriter writes it: without marks of direction, commands and
+// replies in whatever pieces the connection carried. It tells them apart by SMTP's lock-step (replies begin with
 // three digits, commands with a verb), and it follows the protocol to know
 // when the client sends a SASL response (after a 334 answer to AUTH) or the
 // message (after 354 to DATA).
@@ -103,6 +102,13 @@ func (t *Transcript) Write(p []byte) (int, error) {
 	defer t.mu.Unlock()
 	n := len(p)
 	for len(p) > 0 {
+		if t.body && t.partialLen == 0 {
+			if k := plainLines(p); k > 0 {
+				t.bodyBytes += int64(k)
+				p = p[k:]
+				continue
+			}
+		}
 		seg := p
 		i := bytes.IndexByte(p, '\n')
 		if i >= 0 {
@@ -126,6 +132,28 @@ func (t *Transcript) Write(p []byte) (int, error) {
 		t.partial, t.partialLen = t.partial[:0], 0
 	}
 	return n, nil
+}
+
+// plainLines is the length of the whole lines at the start of p up to the
+// first that begins with a dot. In the message only the final line, a dot
+// alone, matters: the lines before it are counted and skipped a stretch at
+// a time, not a line at a time.
+func plainLines(p []byte) int {
+	if p[0] == '.' {
+		return 0
+	}
+	end := bytes.LastIndexByte(p, '\n') + 1
+	for i := 0; ; {
+		j := bytes.IndexByte(p[i:end], '.')
+		if j < 0 {
+			return end
+		}
+		j += i
+		if p[j-1] == '\n' {
+			return j
+		}
+		i = j + 1
+	}
 }
 
 // endLine takes the complete line in t.partial.
@@ -335,41 +363,26 @@ func (t *Transcript) Truncated() bool {
 	return t.omitted > 0 || t.cut
 }
 
-// tap returns conn feeding t with what crosses it until the TLS handshake.
-// go-smtp's NewClientStartTLS reads the greeting and says EHLO and
-// STARTTLS before Send can set the client's DebugWriter, and on a wrapped
-// connection the tap sees the same bytes in the same order as DebugWriter
-// would. After STARTTLS only ciphertext crosses conn: the tap stops at the
-// client's first write after it, the TLS ClientHello, which go-smtp sends
-// at the first command over TLS, once DebugWriter is set.
+// tap returns conn feeding t with what crosses it. Send taps the
+// connection in the clear until STARTTLS, and the one inside TLS after.
 func (t *Transcript) tap(conn net.Conn) net.Conn {
 	return &transcriptConn{Conn: conn, t: t}
 }
 
 type transcriptConn struct {
 	net.Conn
-	t        *Transcript
-	startTLS atomic.Bool // STARTTLS was sent
-	off      atomic.Bool // the handshake began
+	t *Transcript
 }
 
 func (c *transcriptConn) Read(p []byte) (int, error) {
 	n, err := c.Conn.Read(p)
-	if n > 0 && !c.off.Load() {
+	if n > 0 {
 		c.t.Write(p[:n])
 	}
 	return n, err
 }
 
 func (c *transcriptConn) Write(p []byte) (int, error) {
-	if c.startTLS.Load() {
-		c.off.Store(true)
-	}
-	if !c.off.Load() {
-		c.t.Write(p)
-		if bytes.EqualFold(bytes.TrimRight(p, "\r\n"), []byte("STARTTLS")) {
-			c.startTLS.Store(true)
-		}
-	}
+	c.t.Write(p)
 	return c.Conn.Write(p)
 }

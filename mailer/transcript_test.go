@@ -62,7 +62,7 @@ func TestTranscriptSend(t *testing.T) {
 	}}
 	sent := []string{
 		"S: 220 localhost ESMTP",
-		"C: EHLO localhost", // go-smtp's name: NewClientStartTLS says EHLO before Send can choose one
+		"C: EHLO scanmail.localdomain",
 		"S: 250-STARTTLS",
 		"C: STARTTLS",
 		"S: 220 2.0.0",
@@ -118,7 +118,7 @@ func TestTranscriptSend(t *testing.T) {
 		},
 		{
 			name: "no starttls", opts: smtptest.Options{NoStartTLS: true}, wantErr: true,
-			want:    []string{"S: 220 ", "C: EHLO localhost", "S: 250-AUTH XOAUTH2", "S: 250 "},
+			want:    []string{"S: 220 ", "C: EHLO scanmail.localdomain", "S: 250-AUTH XOAUTH2", "S: 250 "},
 			notWant: []string{"C: STARTTLS", "C: AUTH"},
 		},
 		{
@@ -436,5 +436,43 @@ func TestTranscriptLongLine(t *testing.T) {
 	io.WriteString(tr, "QUIT\r\n221 Bye\r\n")
 	if got := tr.Lines(); !strings.HasSuffix(got[2], "C: QUIT") || !strings.HasSuffix(got[3], "S: 221 Bye") {
 		t.Errorf("after the long reply: %q", got[2:])
+	}
+}
+
+// TestTranscriptMessageLines: within the message, which the transcript
+// skips a stretch at a time, only the final dot ends it, however the
+// stream is cut: not a stuffed line of dots, nor a dot within a line or at
+// its end.
+func TestTranscriptMessageLines(t *testing.T) {
+	const body = "a.b\r\n..\r\n...x\r\n\r\n.. \r\nend.\r\n.\r\r\n..\r\nx"
+	const stream = "DATA\r\n354 go on\r\n" + body + "\r\n.\r\n250 2.0.0 OK\r\nQUIT\r\n"
+	want := []string{
+		"C: DATA",
+		"S: 354 go on",
+		fmt.Sprintf("C: [message body: %d bytes]", len(body)+2),
+		"C: .",
+		"S: 250 2.0.0 OK",
+		"C: QUIT",
+	}
+	clock := newFakeClock()
+	check := func(name string, pieces []string) {
+		t.Helper()
+		tr := mailer.NewTranscript(0, 0, clock.Now)
+		for _, p := range pieces {
+			io.WriteString(tr, p)
+		}
+		if got := stamp(t, tr.Lines(), clock.Now()); !slices.Equal(got, want) {
+			t.Fatalf("%s:\n%s\nwant:\n%s", name, strings.Join(got, "\n"), strings.Join(want, "\n"))
+		}
+	}
+	for i := range len(stream) + 1 {
+		check(fmt.Sprintf("cut at %d", i), []string{stream[:i], stream[i:]})
+	}
+	for size := 1; size <= 8; size++ {
+		var pieces []string
+		for s := stream; len(s) > 0; s = s[min(size, len(s)):] {
+			pieces = append(pieces, s[:min(size, len(s))])
+		}
+		check(fmt.Sprintf("in pieces of %d", size), pieces)
 	}
 }
