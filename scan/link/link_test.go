@@ -330,7 +330,11 @@ func TestFaultyLine(t *testing.T) {
 			if fc.BitFlips == 0 || fc.Drops == 0 || fc.Dups == 0 {
 				t.Errorf("the faults did not hit: %+v", fc)
 			}
-			if st.PeerRetransmits == 0 || st.DiscardedBytes == 0 || st.Duplicates == 0 {
+			// Duplicates is not among them: a doubled frame that lands while
+			// the host waits for a resend after a loss is out of order, not a
+			// duplicate, and whether it does depends on timing. The pages
+			// being identical shows the doubled frames were dropped.
+			if st.PeerRetransmits == 0 || st.DiscardedBytes == 0 {
 				t.Errorf("no repairs counted: %+v", st)
 			}
 		})
