@@ -171,7 +171,7 @@ func ProviderIDs() []string {
 	return append(ids, CustomProviderID)
 }
 
-// setting is one key of `scanmaild config set`.
+// setting is one key of the settings, as the config command sets it.
 type setting struct {
 	key  string
 	help string
@@ -398,7 +398,7 @@ func SettingKeys() map[string]string {
 	return m
 }
 
-// Set changes one setting by key, as `scanmaild config set` does.
+// Set changes one setting by key, as the config command does.
 func (s *Settings) Set(key, value string) error {
 	for _, st := range settingsTable() {
 		if st.key == key {
