@@ -340,6 +340,9 @@ func (d *Device) Config() (apitype.Config, error) {
 func (d *Device) SetConfig(key, value string) (apitype.Config, error) {
 	s, err := d.store.UpdateSettings(func(s *Settings) error { return s.Set(key, value) })
 	if err != nil {
+		if ve, ok := errors.AsType[*valueError](err); ok {
+			err = ve.err // the key goes apart
+		}
 		return apitype.Config{}, &Error{Summary: "Setting not changed", Err: err, Code: apitype.CodeInvalidSetting, Key: key}
 	}
 	d.log.Info("setting changed", "key", key)

@@ -403,7 +403,7 @@ func (s *Settings) Set(key, value string) error {
 	for _, st := range settingsTable() {
 		if st.key == key {
 			if err := st.set(s, strings.TrimSpace(value)); err != nil {
-				return fmt.Errorf("%s: %w", key, err)
+				return &valueError{key: key, err: err}
 			}
 			return nil
 		}
@@ -415,6 +415,16 @@ func (s *Settings) Set(key, value string) error {
 	sort.Strings(keys)
 	return fmt.Errorf("unknown setting %q (known: %s)", key, strings.Join(keys, ", "))
 }
+
+// valueError is a value Set refused. Its text names the key, for logs;
+// the device's words for people take err alone, and the key apart.
+type valueError struct {
+	key string
+	err error
+}
+
+func (e *valueError) Error() string { return e.key + ": " + e.err.Error() }
+func (e *valueError) Unwrap() error { return e.err }
 
 // Values lists every setting as key and printable value, in table order.
 func (s Settings) Values() [][2]string {
