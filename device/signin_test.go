@@ -307,7 +307,8 @@ func TestSignInAnotherAccount(t *testing.T) {
 
 	r.idp.AutoApprove(other)
 	st := r.signIn()
-	if st.State != apitype.SignInFailed || !st.Replace || !strings.Contains(st.Error, other) || !strings.Contains(st.Error, testUPN) || !strings.Contains(st.Hint, "replaces") {
+	if st.State != apitype.SignInFailed || !st.Replace || !strings.Contains(st.Error, other) || !strings.Contains(st.Error, testUPN) || !strings.Contains(st.Hint, "replaces") ||
+		st.ErrorCode != apitype.CodeUPNMismatch {
 		t.Fatalf("sign-in as another account: %+v, want failed naming both, offering to replace", st)
 	}
 	after, _, _ := r.store.Account()

@@ -73,8 +73,8 @@ func TestConfigRoundTrip(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if st.Ready || !strings.Contains(st.Problem, "Not signed in") {
-		t.Errorf("status of a new device: ready %v, problem %q", st.Ready, st.Problem)
+	if st.Ready || !strings.Contains(st.Problem, "Not signed in") || st.ProblemCode != apitype.CodeSignInNeeded {
+		t.Errorf("status of a new device: ready %v, problem %q (%s)", st.Ready, st.Problem, st.ProblemCode)
 	}
 	jobs, err := c.Jobs(ctx, 5)
 	if err != nil || len(jobs) != 0 {
