@@ -180,7 +180,7 @@ func (d *Device) begin() (end func(), err error) {
 }
 
 // Status is the device at a glance, for the panel, the web page and
-// `scanmaild status`.
+// the status command.
 func (d *Device) Status() (apitype.Status, error) {
 	s, err := d.store.Settings()
 	if err != nil {
@@ -214,6 +214,7 @@ func (d *Device) Status() (apitype.Status, error) {
 	}
 	if _, err := d.readyToSend(s, acct, ok); err != nil {
 		st.Problem, st.Hint = Explain(err)
+		st.ProblemCode = CodeOf(err)
 	} else {
 		st.Ready = true
 	}
@@ -248,12 +249,12 @@ func (d *Device) readyToSend(s Settings, acct Account, signedIn bool) (Provider,
 func (d *Device) signInUsable(s Settings, acct Account, signedIn bool) (Provider, error) {
 	p, err := s.ResolveProvider()
 	if err != nil {
-		return p, &Error{Summary: "The mail provider is not set up", Hint: "Fix the provider settings (scanmaild config).", Err: err}
+		return p, &Error{Summary: "The mail provider is not set up", Hint: "Fix the mail provider settings.", Err: err, Code: apitype.CodeSetupNeeded}
 	}
 	if !signedIn {
 		return p, &Error{
 			Summary: "Not signed in",
-			Hint:    "An admin signs in once on the panel, the web page or with `scanmaild signin`.",
+			Hint:    "An admin signs the device in once.",
 			Err:     ErrSignInNeeded,
 		}
 	}
@@ -321,9 +322,8 @@ func checkUPNRule(address, upn string) error {
 	}
 	return &Error{
 		Summary: fmt.Sprintf("The device address %q is not the signed-in account %q", address, upn),
-		Hint: fmt.Sprintf("The device sends as the account it signed in with. Set the device address to %s "+
-			"(scanmaild config set device_address %s), or sign in as %s.", upn, upn, address),
-		Err: ErrAddressMismatch,
+		Hint:    fmt.Sprintf("The device sends as the account it signed in with. Set the device address to %s, or sign in as %s.", upn, address),
+		Err:     ErrAddressMismatch,
 	}
 }
 
@@ -340,7 +340,10 @@ func (d *Device) Config() (apitype.Config, error) {
 func (d *Device) SetConfig(key, value string) (apitype.Config, error) {
 	s, err := d.store.UpdateSettings(func(s *Settings) error { return s.Set(key, value) })
 	if err != nil {
-		return apitype.Config{}, &Error{Summary: "Setting not changed", Err: err}
+		if ve, ok := errors.AsType[*valueError](err); ok {
+			err = ve.err // the key goes apart
+		}
+		return apitype.Config{}, &Error{Summary: "Setting not changed", Err: err, Code: apitype.CodeInvalidSetting, Key: key}
 	}
 	d.log.Info("setting changed", "key", key)
 	d.kick() // a fixed device address releases paused jobs

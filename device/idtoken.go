@@ -8,6 +8,8 @@ import (
 	"net/url"
 	"regexp"
 	"strings"
+
+	"scanmail/device/apitype"
 )
 
 // consumersTenantID is the tenant of every personal Microsoft account.
@@ -56,7 +58,7 @@ type signedInAs struct {
 func readIDToken(raw string, w idTokenWant) (signedInAs, error) {
 	c, err := parseIDToken(raw)
 	if err != nil {
-		return signedInAs{}, &Error{Summary: "Signed in, but the account name could not be read", Hint: "Check that the scopes include openid and profile.", Err: err}
+		return signedInAs{}, &Error{Summary: "Signed in, but the account name could not be read", Hint: "Check that the scopes include openid and profile.", Err: err, Code: apitype.CodeSignInFailed}
 	}
 	if err := c.check(w); err != nil {
 		return signedInAs{}, err
@@ -67,12 +69,12 @@ func readIDToken(raw string, w idTokenWant) (signedInAs, error) {
 	}
 	if upn == "" {
 		return signedInAs{}, &Error{Summary: "Signed in, but the account name could not be read", Hint: "Check that the scopes include openid and profile.",
-			Err: errors.New("id_token names no account (no preferred_username or upn claim; is \"profile\" among the scopes?)")}
+			Err: errors.New("id_token names no account (no preferred_username or upn claim; is \"profile\" among the scopes?)"), Code: apitype.CodeSignInFailed}
 	}
 	addr, err := parseBareAddress(upn)
 	if err != nil {
 		return signedInAs{}, &Error{Summary: "Signed in, but the account name is not an e-mail address", Hint: "Sign in with the mailbox's user name (its UPN).",
-			Err: fmt.Errorf("account name in id_token: %w", err)}
+			Err: fmt.Errorf("account name in id_token: %w", err), Code: apitype.CodeSignInFailed}
 	}
 	return signedInAs{upn: addr, tenantID: strings.ToLower(c.TenantID)}, nil
 }
@@ -100,15 +102,15 @@ func parseIDToken(raw string) (idClaims, error) {
 // the check that failed.
 func (c idClaims) check(w idTokenWant) error {
 	refused := func(hint string, format string, args ...any) error {
-		return &Error{Summary: "The sign-in was not taken: " + fmt.Sprintf(format, args...), Hint: hint}
+		return &Error{Summary: "The sign-in was not taken: " + fmt.Sprintf(format, args...), Hint: hint, Code: apitype.CodeSignInFailed}
 	}
-	const appHint = "Check client_id: it must be the Application (client) ID of the device's app registration."
+	const appHint = "Check the Application (client) ID in the mail provider settings: it must be the one of the device's app registration."
 	switch a := c.Audience.(type) {
 	case nil:
 		return refused(appHint, "the id_token names no application (no aud claim)")
 	case string:
 		if a != w.clientID {
-			return refused(appHint, "the id_token was issued for another application (aud %s, client_id %s)", a, w.clientID)
+			return refused(appHint, "the id_token was issued for another application (aud %s, the device's app %s)", a, w.clientID)
 		}
 	default:
 		return refused(appHint, "the id_token's audience is not the app alone (aud %v)", a)

@@ -21,16 +21,16 @@ func (d *Device) CancelJob(id uint64) (apitype.Job, error) {
 		switch j.State {
 		case apitype.JobQueued:
 		case apitype.JobSending:
-			return &Error{Summary: fmt.Sprintf("Job %d is being sent right now", id), Hint: "Wait for this attempt to end; cancel it then if it did not go."}
+			return &Error{Summary: fmt.Sprintf("Job %d is being sent right now", id), Hint: "Wait for this attempt to end; cancel it then if it did not go.", Code: apitype.CodeBusy}
 		case apitype.JobScanning:
 			// Only before its scan is under way.
-			return &Error{Summary: fmt.Sprintf("Job %d is starting to scan", id), Hint: "Cancel it again in a moment."}
+			return &Error{Summary: fmt.Sprintf("Job %d is starting to scan", id), Hint: "Cancel it again in a moment.", Code: apitype.CodeBusy}
 		default:
-			return &Error{Summary: fmt.Sprintf("Job %d has ended already (%s)", id, j.State)}
+			return &Error{Summary: fmt.Sprintf("Job %d has ended already (%s)", id, j.State), Code: apitype.CodeJobState}
 		}
 		j.State, j.Finished = apitype.JobCanceled, d.now()
 		j.NextAttempt = time.Time{}
-		j.Error, j.Hint = "Canceled before it was sent", ""
+		j.Error, j.Hint, j.ErrorCode = "Canceled before it was sent", "", apitype.CodeCanceled
 		if sent := j.PartsSent(); sent > 0 {
 			j.Error = fmt.Sprintf("Canceled after %d of its %d parts were sent", sent, len(j.Parts))
 		}
@@ -55,16 +55,17 @@ func (d *Device) ResendJob(id uint64) (apitype.Job, error) {
 		}
 		return apitype.Job{}, &Error{
 			Summary: fmt.Sprintf("The document of job %d is no longer kept", id),
-			Hint:    "Scan it again. Failed jobs' documents are kept spool.keep_failed_days days.",
+			Hint:    "Scan it again. Failed jobs' documents are kept only as many days as the settings say.",
+			Code:    apitype.CodeDocumentGone,
 		}
 	}
 	job, err := d.store.UpdateJob(id, func(j *apitype.Job) error {
 		if j.State != apitype.JobFailed {
-			return &Error{Summary: fmt.Sprintf("Job %d has not failed (%s)", id, j.State), Hint: "Only a failed job can be sent again."}
+			return &Error{Summary: fmt.Sprintf("Job %d has not failed (%s)", id, j.State), Hint: "Only a failed job can be sent again.", Code: apitype.CodeJobState}
 		}
 		j.State, j.Finished = apitype.JobQueued, time.Time{}
 		j.NextAttempt, j.Resent = d.now(), d.now()
-		j.Error, j.Hint = "", ""
+		j.Error, j.Hint, j.ErrorCode = "", "", ""
 		return nil
 	})
 	if err != nil {
@@ -77,7 +78,7 @@ func (d *Device) ResendJob(id uint64) (apitype.Job, error) {
 
 func jobCtlError(id uint64, err error) error {
 	if errors.Is(err, ErrNoJob) {
-		return &Error{Summary: fmt.Sprintf("There is no job %d", id), Hint: "See `scanmaild jobs` for the job numbers.", Err: err}
+		return &Error{Summary: fmt.Sprintf("There is no job %d", id), Hint: "Check the job's number in the list of jobs.", Err: err}
 	}
 	return err
 }

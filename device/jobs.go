@@ -136,6 +136,7 @@ func (d *Device) finish(job apitype.Job, err error) apitype.Job {
 	job.Finished = d.now()
 	job.State = apitype.JobSent
 	job.Error, job.Hint = Explain(err) // none when sent: an earlier attempt's reason is over
+	job.ErrorCode = CodeOf(err)
 	switch {
 	case errors.Is(err, ErrScanCanceled):
 		job.State = apitype.JobCanceled
@@ -175,7 +176,7 @@ func (d *Device) checkReady() (Settings, error) {
 func (d *Device) scanTo(sc *runningScan, dir string, job apitype.Job, ss ScanSettings, pages int, room int64, page func(int)) (apitype.Job, error) {
 	opts, format, quality, err := ss.options()
 	if err != nil {
-		return job, &Error{Summary: "The scan settings are not valid", Hint: "Check scan.mode, scan.dpi and scan.format (scanmaild config).", Err: err}
+		return job, &Error{Summary: "The scan settings are not valid", Hint: "Check the scan settings: colour mode, resolution and file format.", Err: err, Code: apitype.CodeInvalidSetting}
 	}
 	opts.Pages = pages
 	ctx := sc.ctx
@@ -231,7 +232,7 @@ func (d *Device) scanTo(sc *runningScan, dir string, job apitype.Job, ss ScanSet
 	if doc.Pages() == 0 {
 		doc.Close()
 		sp.abort()
-		return job, &Error{Summary: "Nothing was scanned", Hint: "Put the document in the feeder and scan again."}
+		return job, &Error{Summary: "Nothing was scanned", Hint: "Put the document in the feeder and scan again.", Code: apitype.CodeScannerFeederEmpty}
 	}
 	if err := doc.Close(); err != nil {
 		sp.abort()
@@ -259,7 +260,7 @@ func storeError(err error) error {
 // engine's own reason, such as a paper jam and what to do about it, is in
 // err.
 func scannerError(summary string, err error) error {
-	return &Error{Summary: summary, Hint: "Check the scanner and scan again.", Err: err}
+	return &Error{Summary: summary, Hint: "Check the scanner and scan again.", Err: err, Code: apitype.CodeScannerFailed}
 }
 
 // send mails the spooled document in dir as the signed-in account: as one
@@ -289,7 +290,7 @@ func (d *Device) send(ctx context.Context, job *apitype.Job, dir string, note fu
 	}
 	files, err := spoolFiles(dir)
 	if err != nil {
-		return &Error{Summary: "The scanned document is missing from the spool", Hint: "Scan again.", Err: err}
+		return &Error{Summary: "The scanned document is missing from the spool", Hint: "Scan again.", Err: err, Code: apitype.CodeDocumentGone}
 	}
 	format, err := scan.ParseFormat(job.Format)
 	if err != nil {
@@ -407,16 +408,16 @@ func recipients(list []string) ([]string, error) {
 			// dropped; the address itself must go into RCPT TO unchanged.
 			a, err := mailer.ParseAddress(part)
 			if err != nil {
-				return nil, &Error{Summary: fmt.Sprintf("%q is not an e-mail address", part), Hint: "Check the destination address."}
+				return nil, &Error{Summary: fmt.Sprintf("%q is not an e-mail address", part), Hint: "Check the destination address.", Code: apitype.CodeInvalidAddress}
 			}
 			out = append(out, a.Address)
 		}
 	}
 	switch {
 	case len(out) == 0:
-		return nil, &Error{Summary: "No destination", Hint: "Choose at least one e-mail address to send to."}
+		return nil, &Error{Summary: "No destination", Hint: "Choose at least one e-mail address to send to.", Code: apitype.CodeInvalidAddress}
 	case len(out) > maxRecipients:
-		return nil, &Error{Summary: fmt.Sprintf("Too many destinations (%d, at most %d)", len(out), maxRecipients)}
+		return nil, &Error{Summary: fmt.Sprintf("Too many destinations (%d, at most %d)", len(out), maxRecipients), Hint: "Send to fewer addresses, or to a distribution list.", Code: apitype.CodeInvalidAddress}
 	}
 	return out, nil
 }

@@ -33,8 +33,8 @@ func TestUPNRuleRefusesBeforeConnecting(t *testing.T) {
 			t.Errorf("message %q does not name %s", summary, want)
 		}
 	}
-	if !strings.Contains(hint, "config set device_address "+testUPN) {
-		t.Errorf("hint %q does not give the fix", hint)
+	if !strings.Contains(hint, "Set the device address to "+testUPN) || CodeOf(err) != apitype.CodeUPNMismatch {
+		t.Errorf("hint %q (code %s) does not give the fix", hint, CodeOf(err))
 	}
 	if n := r.mail.Connections(); n != 0 {
 		t.Errorf("%d connections to the SMTP server, want none", n)

@@ -12,6 +12,8 @@ import (
 	"unicode/utf8"
 
 	"golang.org/x/oauth2"
+
+	"scanmail/device/apitype"
 )
 
 // oauthAnswer is what the device says about one answer of the sign-in
@@ -31,7 +33,7 @@ var oauthAnswers = []oauthAnswer{
 			"Exclude the device's account or app registration from that policy, or use direct send or a connector instead."},
 	{codes: []string{"700082"}, signInNeeded: true,
 		summary: "The sign-in expired after 90 days without use",
-		hint:    "Sign in again on the panel, the web page or with `scanmaild signin`."},
+		hint:    "Sign in again."},
 	{codes: []string{"70043"}, signInNeeded: true,
 		summary: "A sign-in frequency policy requires signing in again",
 		hint:    "Sign in again; to avoid this, exclude the device's account from the sign-in frequency policy."},
@@ -40,10 +42,10 @@ var oauthAnswers = []oauthAnswer{
 		hint:    "In the Entra admin center, App registrations › this app › Authentication: set \"Allow public client flows\" to Yes."},
 	{codes: []string{"700025"},
 		summary: "The sign-in service refused a client secret for a public client",
-		hint:    "The device sends no secret; check that client_id names a public-client app registration."},
+		hint:    "The device sends no secret; check that the Application (client) ID names a public-client app registration."},
 	{codes: []string{"700016", "invalid_client", "unauthorized_client"},
 		summary: "The sign-in service does not know this app registration",
-		hint:    "Check client_id (the Application (client) ID) and tenant, and that \"Allow public client flows\" is on."},
+		hint:    "Check the Application (client) ID and the tenant, and that \"Allow public client flows\" is on."},
 	{codes: []string{"90002", "900023"},
 		summary: "The sign-in service does not know this tenant",
 		hint:    "Check the tenant setting: a tenant ID or a verified domain of the organisation."},
@@ -76,6 +78,7 @@ func oauthError(err error) error {
 			Hint:      "Check the sign-in endpoints: enter the token and device authorization URLs themselves, with https. A proxy that redirects them must let them through.",
 			Temporary: true,
 			Err:       err,
+			Code:      apitype.CodeProviderUnavailable,
 		}
 	}
 	var re *oauth2.RetrieveError
@@ -85,6 +88,7 @@ func oauthError(err error) error {
 			Hint:      "Check the network connection and DNS, then try again.",
 			Temporary: true,
 			Err:       err,
+			Code:      apitype.CodeProviderUnavailable,
 		}
 	}
 	status := 0
@@ -97,6 +101,7 @@ func oauthError(err error) error {
 			Hint:      "This is usually brief; try again in a few minutes.",
 			Temporary: true,
 			Err:       errors.New(printable(re.ErrorCode+" "+re.ErrorDescription, maxDescription)),
+			Code:      apitype.CodeProviderUnavailable,
 		}
 	}
 	codes := answerCodes(re)
@@ -109,8 +114,9 @@ func oauthError(err error) error {
 	}
 	return &Error{
 		Summary: "The sign-in service refused the request",
-		Hint:    "See the error details; check client_id, tenant and the app registration.",
+		Hint:    "See the error details; check the Application (client) ID, the tenant and the app registration.",
 		Err:     describe(re),
+		Code:    apitype.CodeSignInFailed,
 	}
 }
 
@@ -119,7 +125,7 @@ func answerError(a oauthAnswer, re *oauth2.RetrieveError) error {
 	if a.signInNeeded {
 		err = fmt.Errorf("%w: %w", ErrSignInNeeded, err)
 	}
-	return &Error{Summary: a.summary, Hint: a.hint, Err: err}
+	return &Error{Summary: a.summary, Hint: a.hint, Err: err, Code: apitype.CodeSignInFailed}
 }
 
 // describe keeps the provider's code and description, which name the

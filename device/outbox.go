@@ -58,7 +58,7 @@ func jobError(job apitype.Job) error {
 	if job.State == apitype.JobSent || job.Error == "" {
 		return nil
 	}
-	return &Error{Summary: job.Error, Hint: job.Hint, Temporary: job.State == apitype.JobQueued}
+	return &Error{Summary: job.Error, Hint: job.Hint, Temporary: job.State == apitype.JobQueued, Code: job.ErrorCode}
 }
 
 // attempt is deliver's attempt on job, taken for sending; the caller holds
@@ -78,6 +78,7 @@ func (d *Device) attempt(ctx context.Context, job apitype.Job, report func(apity
 		// retried: the server refused them for good.
 		job = d.finish(job, nil)
 		job.Error, job.Hint = Explain(err)
+		job.ErrorCode = CodeOf(err)
 		os.RemoveAll(dir)
 		return job, d.store.PutJob(job)
 	case errors.Is(err, ErrSignInNeeded), errors.Is(err, ErrAddressMismatch):
@@ -91,6 +92,7 @@ func (d *Device) attempt(ctx context.Context, job apitype.Job, report func(apity
 	}
 	job.State = apitype.JobQueued
 	job.Error, job.Hint = Explain(err)
+	job.ErrorCode = CodeOf(err)
 	if !job.NextAttempt.IsZero() {
 		job.Hint = fmt.Sprintf("The device tries again at %s by itself. %s", job.NextAttempt.Local().Format("15:04"), job.Hint)
 	} else {

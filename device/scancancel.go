@@ -86,6 +86,7 @@ func (d *Device) cancelScan(id uint64) (job apitype.Job, ok bool, err error) {
 		return job, true, &Error{
 			Summary: fmt.Sprintf("Job %d is being canceled, but the scanner has not stopped", id),
 			Hint:    "Switch the scanner off and on; the job ends when its link fails.",
+			Code:    apitype.CodeScannerFailed,
 		}
 	}
 	job, found, err := d.store.Job(id)

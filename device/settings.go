@@ -171,7 +171,7 @@ func ProviderIDs() []string {
 	return append(ids, CustomProviderID)
 }
 
-// setting is one key of `scanmaild config set`.
+// setting is one key of the settings, as the config command sets it.
 type setting struct {
 	key  string
 	help string
@@ -398,12 +398,12 @@ func SettingKeys() map[string]string {
 	return m
 }
 
-// Set changes one setting by key, as `scanmaild config set` does.
+// Set changes one setting by key, as the config command does.
 func (s *Settings) Set(key, value string) error {
 	for _, st := range settingsTable() {
 		if st.key == key {
 			if err := st.set(s, strings.TrimSpace(value)); err != nil {
-				return fmt.Errorf("%s: %w", key, err)
+				return &valueError{key: key, err: err}
 			}
 			return nil
 		}
@@ -415,6 +415,16 @@ func (s *Settings) Set(key, value string) error {
 	sort.Strings(keys)
 	return fmt.Errorf("unknown setting %q (known: %s)", key, strings.Join(keys, ", "))
 }
+
+// valueError is a value Set refused. Its text names the key, for logs;
+// the device's words for people take err alone, and the key apart.
+type valueError struct {
+	key string
+	err error
+}
+
+func (e *valueError) Error() string { return e.key + ": " + e.err.Error() }
+func (e *valueError) Unwrap() error { return e.err }
 
 // Values lists every setting as key and printable value, in table order.
 func (s Settings) Values() [][2]string {

@@ -37,12 +37,14 @@ func (d *Device) StartSignIn(ctx context.Context, req apitype.SignInRequest) (ap
 	}
 	p, err := s.ResolveProvider()
 	if err != nil {
-		return apitype.SignIn{}, &Error{Summary: "The mail provider is not set up", Hint: "Fix the provider settings (scanmaild config).", Err: err}
+		return apitype.SignIn{}, &Error{Summary: "The mail provider is not set up", Hint: "Fix the mail provider settings.", Err: err, Code: apitype.CodeSetupNeeded}
 	}
 	if s.ClientID == "" {
 		return apitype.SignIn{}, &Error{
 			Summary: "No app registration is configured",
-			Hint:    "Set client_id to the Application (client) ID of the app registration: scanmaild config set client_id <id>.",
+			Hint:    "Enter the Application (client) ID of the app registration in the mail provider settings.",
+			Code:    apitype.CodeSetupNeeded,
+			Key:     "client_id",
 		}
 	}
 	client, err := httpClient(p)
@@ -101,6 +103,7 @@ func (d *Device) StartSignIn(ctx context.Context, req apitype.SignInRequest) (ap
 					Summary: "The sign-in stopped on an unexpected answer of the sign-in service",
 					Hint:    "Start sign-in again. If it happens again, report it with the device's log.",
 					Err:     fmt.Errorf("panic: %v", p),
+					Code:    apitype.CodeSignInFailed,
 				}))
 			}
 		}()
@@ -160,6 +163,7 @@ func checkDeviceAuth(da *oauth2.DeviceAuthResponse) error {
 			Summary: "The sign-in service's answer cannot be shown",
 			Hint:    "Check the provider settings: the device authorization URL must be the provider's.",
 			Err:     fmt.Errorf(format, args...),
+			Code:    apitype.CodeSignInFailed,
 		}
 	}
 	if da.UserCode == "" || len(da.UserCode) > maxUserCode || !plainASCII(da.UserCode) {
@@ -220,6 +224,7 @@ func (d *Device) setSignIn(s apitype.SignIn) {
 func failed(err error) apitype.SignIn {
 	s := apitype.SignIn{State: apitype.SignInFailed}
 	s.Error, s.Hint = Explain(err)
+	s.ErrorCode = CodeOf(err)
 	return s
 }
 
@@ -228,7 +233,7 @@ func (d *Device) finishSignIn(ctx context.Context, s Settings, p Provider, conf 
 	tok, err := d.pollToken(ctx, conf, da)
 	switch {
 	case errors.Is(err, context.DeadlineExceeded):
-		err = &Error{Summary: "The sign-in code expired before anyone signed in", Hint: "Start sign-in again and enter the code before it expires.", Err: err}
+		err = &Error{Summary: "The sign-in code expired before anyone signed in", Hint: "Start sign-in again and enter the code before it expires.", Err: err, Code: apitype.CodeSignInFailed}
 	case errors.Is(err, context.Canceled):
 		d.log.Info("sign-in canceled")
 		return apitype.SignIn{State: apitype.SignInCanceled}
@@ -306,6 +311,7 @@ func (d *Device) otherAccount(upn string) *apitype.SignIn {
 		Summary: fmt.Sprintf("Signed in as %s, but the device's account is %s; nothing was changed", upn, s.DeviceAddress),
 		Hint: fmt.Sprintf("The device still sends as %s. To make %s the device's account instead, sign in again and confirm that it replaces %s.",
 			s.DeviceAddress, upn, s.DeviceAddress),
+		Code: apitype.CodeUPNMismatch,
 	})
 	st.Replace = true
 	return &st

@@ -63,8 +63,8 @@ func TestSignInAppRegistration(t *testing.T) {
 	r = newRig(t, rigOptions{idp: idptest.Options{IgnoreInterval: true}})
 	r.configure(map[string]string{"client_id": "not-the-registered-app"})
 	_, err := r.dev.StartSignIn(context.Background(), apitype.SignInRequest{})
-	if summary, hint := Explain(err); !strings.Contains(summary, "does not know this app") || !strings.Contains(hint, "client_id") {
-		t.Fatalf("got %q / %q, want the client_id fix", summary, hint)
+	if summary, hint := Explain(err); !strings.Contains(summary, "does not know this app") || !strings.Contains(hint, "Application (client) ID") {
+		t.Fatalf("got %q / %q, want the Application (client) ID fix", summary, hint)
 	}
 }
 
@@ -73,8 +73,8 @@ func TestSignInNeedsClientID(t *testing.T) {
 	r := newRig(t, rigOptions{})
 	r.configure(map[string]string{"client_id": ""})
 	_, err := r.dev.StartSignIn(context.Background(), apitype.SignInRequest{})
-	if _, hint := Explain(err); !strings.Contains(hint, "client_id") {
-		t.Fatalf("err %v, want a hint to set client_id", err)
+	if _, hint := Explain(err); !strings.Contains(hint, "Application (client) ID") {
+		t.Fatalf("err %v, want a hint to set the Application (client) ID", err)
 	}
 }
 
@@ -307,7 +307,8 @@ func TestSignInAnotherAccount(t *testing.T) {
 
 	r.idp.AutoApprove(other)
 	st := r.signIn()
-	if st.State != apitype.SignInFailed || !st.Replace || !strings.Contains(st.Error, other) || !strings.Contains(st.Error, testUPN) || !strings.Contains(st.Hint, "replaces") {
+	if st.State != apitype.SignInFailed || !st.Replace || !strings.Contains(st.Error, other) || !strings.Contains(st.Error, testUPN) || !strings.Contains(st.Hint, "replaces") ||
+		st.ErrorCode != apitype.CodeUPNMismatch {
 		t.Fatalf("sign-in as another account: %+v, want failed naming both, offering to replace", st)
 	}
 	after, _, _ := r.store.Account()
@@ -350,8 +351,8 @@ func TestSignInIDTokenChecked(t *testing.T) {
 		want   string
 		hint   string
 	}{
-		{name: "no aud", claims: idptest.IDTokenClaims{Aud: "-"}, want: "no aud claim", hint: "client_id"},
-		{name: "another app", claims: idptest.IDTokenClaims{Aud: "99999999-2222-3333-4444-555555555555"}, want: "another application", hint: "client_id"},
+		{name: "no aud", claims: idptest.IDTokenClaims{Aud: "-"}, want: "no aud claim", hint: "Application (client) ID"},
+		{name: "another app", claims: idptest.IDTokenClaims{Aud: "99999999-2222-3333-4444-555555555555"}, want: "another application", hint: "Application (client) ID"},
 		{name: "another issuer", claims: idptest.IDTokenClaims{Iss: "https://login.example.net/x/v2.0"}, want: "issuer", hint: "tenant"},
 		{name: "no tid", claims: idptest.IDTokenClaims{TID: "-"}, want: "no tid claim", hint: "tenant"},
 		{name: "another tenant ID", tenant: "0b0b0b0b-1111-4222-8333-444444444444", want: "not in the configured tenant", hint: "tenant"},

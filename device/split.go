@@ -49,8 +49,9 @@ func checkSize(files []string, max int64) error {
 	if sent := messageSize(filesSize(files)); sent > max {
 		return &Error{
 			Summary: fmt.Sprintf("The scan is too large to mail: about %s as sent, the mail server takes %s", megabytes(sent), megabytes(max)),
-			Hint: "Scan fewer pages, at a lower resolution, or in black and white (scan.mode bw1); " +
-				"or let the device send it in parts (limits.oversize split); or raise the mailbox's MaxSendSize and limits.max_message_mb.",
+			Hint: "Scan fewer pages, at a lower resolution, or in black and white; " +
+				"or let the device send large scans in parts; or raise the mailbox's MaxSendSize and the device's largest message size.",
+			Code: apitype.CodeTooLarge,
 		}
 	}
 	return nil
@@ -79,7 +80,8 @@ func (d *Device) planParts(job *apitype.Job, refs []scan.PageRef, max int64, kno
 			return &Error{
 				Summary: fmt.Sprintf("Page %d alone is too large to mail: about %s as sent, the mail server takes %s",
 					i+1, megabytes(messageSize(page+partOverhead)), megabytes(max)),
-				Hint: "Scan at a lower resolution or in black and white (scan.mode bw1), or raise the mailbox's MaxSendSize and limits.max_message_mb.",
+				Hint: "Scan at a lower resolution or in black and white, or raise the mailbox's MaxSendSize and the device's largest message size.",
+				Code: apitype.CodeTooLarge,
 			}
 		}
 		if n := len(parts); n > 0 && messageSize(size+page+partOverhead) <= max {
@@ -131,7 +133,7 @@ func (d *Device) sendParts(ctx context.Context, m *mailing, job *apitype.Job, di
 		if !ok {
 			return &Error{
 				Summary:   fmt.Sprintf("No room on the device's storage to prepare %s", label),
-				Hint:      "The device tries again by itself once a scan ends or documents are sent; cancel waiting jobs that need not go (`scanmaild jobs -cancel N`).",
+				Hint:      "The device tries again by itself once a scan ends or documents are sent; cancel waiting jobs that need not go.",
 				Temporary: true,
 				Err:       ErrSpoolFull,
 			}
@@ -170,7 +172,7 @@ func (d *Device) sendParts(ctx context.Context, m *mailing, job *apitype.Job, di
 		case mailer.TooLarge(err):
 			return &Error{
 				Summary: fmt.Sprintf("Page %d alone is too large for the mail server", part.First),
-				Hint:    "Scan at a lower resolution or in black and white (scan.mode bw1), or raise the mailbox's MaxSendSize.",
+				Hint:    "Scan at a lower resolution or in black and white, or raise the mailbox's MaxSendSize.",
 				Err:     err,
 			}
 		default:

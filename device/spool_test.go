@@ -49,7 +49,7 @@ func TestSpoolBound(t *testing.T) {
 	r.configure(map[string]string{"spool.max_mb": "1"})
 	jobs, _ := r.dev.Jobs(100)
 	_, err = r.dev.Scan(context.Background(), apitype.ScanRequest{To: to, Pages: 1}, nil)
-	if summary, hint := Explain(err); !strings.Contains(summary, "storage for scans is full") || !strings.Contains(hint, "jobs -cancel") {
+	if summary, hint := Explain(err); !strings.Contains(summary, "storage for scans is full") || !strings.Contains(hint, "cancel those") || CodeOf(err) != apitype.CodeSpoolFull {
 		t.Fatalf("no room: %q, %q", summary, hint)
 	}
 	if after, _ := r.dev.Jobs(100); len(after) != len(jobs) {

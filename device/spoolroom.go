@@ -75,8 +75,8 @@ func (d *Device) spoolRoom(s SpoolSettings) (room int64, release func(), err err
 	}
 	return 0, release, &Error{
 		Summary: fmt.Sprintf("The storage for scans is full: %d document(s) take %s", docs, megabytes(used)),
-		Hint: "Documents waiting to be sent take the room: see `scanmaild jobs`, fix what stops them (the mail settings, the sign-in), " +
-			"or cancel those that need not go (`scanmaild jobs -cancel N`). Failed jobs' documents are kept spool.keep_failed_days days.",
+		Hint: "Documents waiting to be sent take the room: fix what stops them (the mail settings, the sign-in), " +
+			"or cancel those that need not go. Failed jobs' documents are kept as many days as the settings say.",
 		Err: ErrSpoolFull,
 	}
 }
@@ -88,7 +88,7 @@ var ErrSpoolFull = errors.New("no room for the document in the spool")
 func tooBigForRoom(room int64) error {
 	return &Error{
 		Summary: fmt.Sprintf("The document does not fit in the room left for scans (%s)", megabytes(room)),
-		Hint:    "Scan it in smaller batches, or wait until the documents waiting are sent (`scanmaild jobs`).",
+		Hint:    "Scan it in smaller batches, or wait until the documents waiting are sent.",
 		Err:     ErrSpoolFull,
 	}
 }
@@ -109,7 +109,7 @@ func diskFull(err error) error {
 	}
 	return &Error{
 		Summary: "The device's storage is full; the scan was not kept",
-		Hint:    "Wait until the documents waiting are sent, or cancel some (`scanmaild jobs -cancel N`), then scan again.",
+		Hint:    "Wait until the documents waiting are sent, or cancel some, then scan again.",
 		Err:     err,
 	}
 }

@@ -39,7 +39,7 @@ func TestCommandLine(t *testing.T) {
 
 	configureRig(t, dir, sock, idpURL, mailSrv)
 	out, code := runCLI(t, sock, "config", "set", "custom.smtp_port", "465")
-	if code != 1 || !strings.Contains(out, "587") {
+	if code != 1 || !strings.Contains(out, "587") || !strings.Contains(out, "\n  run: scanmaild config show\n") {
 		t.Errorf("port 465: exit %d\n%s", code, out)
 	}
 	out, _ = runCLI(t, sock, "config", "show")
@@ -48,7 +48,8 @@ func TestCommandLine(t *testing.T) {
 	}
 
 	out, code = runCLI(t, sock, "scan", "--to", "alice@fabrikam.example")
-	if code != 1 || !strings.Contains(out, "Not signed in") || !strings.Contains(out, "what to do:") {
+	if code != 1 || !strings.Contains(out, "Not signed in") || !strings.Contains(out, "what to do:") ||
+		!strings.Contains(out, "\n  run: scanmaild signin\n") {
 		t.Errorf("scan before sign-in: exit %d\n%s", code, out)
 	}
 
@@ -135,7 +136,7 @@ func TestCommandLine(t *testing.T) {
 	}
 
 	out, code = runCLI(t, sock, "jobs", "-cancel", "1")
-	if code != 1 || !strings.Contains(out, "Job 1 has ended already (sent)") {
+	if code != 1 || !strings.Contains(out, "Job 1 has ended already (sent)") || !strings.Contains(out, "\n  run: scanmaild jobs\n") {
 		t.Errorf("jobs -cancel 1: exit %d\n%s", code, out)
 	}
 

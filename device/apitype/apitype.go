@@ -24,6 +24,8 @@ type Status struct {
 	Ready   bool   `json:"ready"`
 	Problem string `json:"problem,omitempty"`
 	Hint    string `json:"hint,omitempty"`
+	// ProblemCode is Problem for programs.
+	ProblemCode ErrorCode `json:"problem_code,omitempty"`
 
 	SignIn  SignIn `json:"signin"`
 	LastJob *Job   `json:"last_job,omitempty"`
@@ -72,6 +74,7 @@ type SignIn struct {
 	UPN                     string    `json:"upn,omitempty"`
 	Error                   string    `json:"error,omitempty"`
 	Hint                    string    `json:"hint,omitempty"`
+	ErrorCode               ErrorCode `json:"error_code,omitempty"` // Error for programs
 	// Replace is set on a sign-in that failed because it was another
 	// account than the device's: one started with ReplaceAccount would
 	// make it the device's account.
@@ -124,6 +127,8 @@ type Job struct {
 	Parts []JobPart `json:"parts,omitempty"`
 	Error string    `json:"error,omitempty"`
 	Hint  string    `json:"hint,omitempty"`
+	// ErrorCode is Error for programs.
+	ErrorCode ErrorCode `json:"error_code,omitempty"`
 	// SMTPLog is the SMTP session of the last delivery attempt, for the
 	// admin: commands and replies, without credentials or the message.
 	SMTPLog []string `json:"smtp_log,omitempty"`
@@ -196,6 +201,94 @@ type ConfigSet struct {
 
 // Error is the body of every failed request.
 type Error struct {
+	// Error says what happened and Hint what to do, in words for any
+	// front end: they name no command and no setting key. Each front end
+	// adds its own way to act, chosen by Code (and Key).
 	Error string `json:"error"`
 	Hint  string `json:"hint,omitempty"`
+	// Code is what went wrong, for programs: one of the ErrorCode
+	// constants. Empty only from a daemon older than codes.
+	Code ErrorCode `json:"code,omitempty"`
+	// Key is the setting concerned, for CodeInvalidSetting and
+	// CodeSetupNeeded, when one setting is.
+	Key string `json:"key,omitempty"`
 }
+
+// ErrorCode says what went wrong, for programs (front ends, fleet
+// scripts). The codes are a stable contract: a code's meaning never
+// changes and a code is never reused; new codes may be added, so a client
+// treats an unknown code as it would CodeInternal.
+type ErrorCode string
+
+// The error codes. The HTTP status each is answered with is in
+// device/localapi.
+const (
+	// CodeBusy: the scanner is busy with another job, or the job is
+	// being worked on right now; try again once it is done.
+	CodeBusy ErrorCode = "busy"
+	// CodeNoJob: there is no job with that number.
+	CodeNoJob ErrorCode = "no-job"
+	// CodeJobState: the job is not in a state that allows this, such as
+	// resending a job that has not failed, or canceling one that ended.
+	CodeJobState ErrorCode = "job-state"
+	// CodeDocumentGone: the job's scanned document is no longer kept.
+	CodeDocumentGone ErrorCode = "document-gone"
+	// CodeCanceled: the scan was canceled.
+	CodeCanceled ErrorCode = "canceled"
+	// CodeShuttingDown: the daemon is stopping.
+	CodeShuttingDown ErrorCode = "shutting-down"
+
+	// CodeSignInNeeded: the device holds no usable sign-in; an admin
+	// must sign in.
+	CodeSignInNeeded ErrorCode = "signin-needed"
+	// CodeSignInFailed: a sign-in did not succeed: the sign-in service
+	// refused it or its start, the code expired, or the service answered
+	// in a way the device does not take.
+	CodeSignInFailed ErrorCode = "signin-failed"
+	// CodeUPNMismatch: the device address is not the signed-in account.
+	CodeUPNMismatch ErrorCode = "upn-mismatch"
+
+	// CodeSetupNeeded: the settings stored are not enough to do this;
+	// Key names the setting to fill in, when one does.
+	CodeSetupNeeded ErrorCode = "setup-needed"
+	// CodeInvalidSetting: a setting's value was refused, or a stored
+	// one is not valid; Key names it.
+	CodeInvalidSetting ErrorCode = "invalid-setting"
+	// CodeInvalidAddress: a destination address is missing or not an
+	// e-mail address, or there are too many.
+	CodeInvalidAddress ErrorCode = "invalid-address"
+	// CodeInvalidRequest: the request itself is malformed.
+	CodeInvalidRequest ErrorCode = "invalid-request"
+
+	// CodeTooLarge: the document is too large to mail.
+	CodeTooLarge ErrorCode = "too-large"
+	// CodeSpoolFull: there is no room on the device for the document.
+	CodeSpoolFull ErrorCode = "spool-full"
+
+	// CodeScannerJam: paper is jammed in the scanner.
+	CodeScannerJam ErrorCode = "scanner-jam"
+	// CodeScannerCoverOpen: the scanner's cover is open.
+	CodeScannerCoverOpen ErrorCode = "scanner-cover-open"
+	// CodeScannerFeederEmpty: there is nothing in the feeder.
+	CodeScannerFeederEmpty ErrorCode = "scanner-feeder-empty"
+	// CodeScannerFailed: the scanner failed otherwise (fault, link,
+	// silence).
+	CodeScannerFailed ErrorCode = "scanner-failed"
+
+	// CodeProviderRefused: the mail provider refused the message for
+	// good (sign-in, sender, recipients, policy, limits).
+	CodeProviderRefused ErrorCode = "provider-refused"
+	// CodeProviderUnavailable: the mail provider or the sign-in service
+	// could not be reached or answered that it is unavailable; trying
+	// again later may work.
+	CodeProviderUnavailable ErrorCode = "provider-unavailable"
+
+	// CodeUnknownCall: no such local API call.
+	CodeUnknownCall ErrorCode = "unknown-call"
+	// CodeWrongMethod: the call exists, with another HTTP method.
+	CodeWrongMethod ErrorCode = "wrong-method"
+	// CodeForbidden: the request came from a browser.
+	CodeForbidden ErrorCode = "forbidden"
+	// CodeInternal: anything else; the daemon's log says more.
+	CodeInternal ErrorCode = "internal"
+)

@@ -3,7 +3,7 @@
 // (RFC 8628) and for refresh tokens (RFC 6749 §6).
 //
 // It serves two masters. Go tests start it with httptest.NewServer and script
-// every answer the device must survive; the demo mode of scanmaild serves it
+// every answer the device must survive; scanmaild's demo mode serves it
 // so that a person can open the verification page in a browser, type the
 // user code and an account name, and approve.
 //

@@ -12,7 +12,7 @@ import (
 )
 
 // ErrRunning means another daemon answers on the socket.
-var ErrRunning = errors.New("another scanmaild is running")
+var ErrRunning = errors.New("another daemon (scanmaild) is running")
 
 // ErrUnsafePath means the socket's path or directory is not safe to use:
 // something other than a socket is there, or others can write to the
@@ -59,7 +59,7 @@ func Listen(path string) (net.Listener, error) {
 	if err := os.Link(tmp, path); err != nil {
 		ln.Close()
 		if errors.Is(err, fs.ErrExist) {
-			return nil, fmt.Errorf("local API socket %s appeared while starting (another scanmaild starting?): %w", path, ErrRunning)
+			return nil, fmt.Errorf("local API socket %s appeared while starting (another daemon starting?): %w", path, ErrRunning)
 		}
 		return nil, fmt.Errorf("local API socket: %w", err)
 	}

@@ -54,17 +54,17 @@ func (h *Handler) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	// A browser can be tricked into posting to a local socket proxy;
 	// the API is for programs, which send neither header.
 	if r.Header.Get("Origin") != "" || r.Referer() != "" {
-		writeError(w, http.StatusForbidden, errors.New("the local API is not for browsers"))
+		writeError(w, http.StatusForbidden, requestError(apitype.CodeForbidden, "the local API is not for browsers"))
 		return
 	}
 	name, ok := strings.CutPrefix(r.URL.Path, apitype.PathPrefix)
 	rt, found := h.routes[name]
 	if !ok || !found {
-		writeError(w, http.StatusNotFound, errors.New("no such local API call: "+r.URL.Path))
+		writeError(w, http.StatusNotFound, requestError(apitype.CodeUnknownCall, "no such local API call: "+r.URL.Path))
 		return
 	}
 	if r.Method != rt.method {
-		writeError(w, http.StatusMethodNotAllowed, errors.New("want "+rt.method))
+		writeError(w, http.StatusMethodNotAllowed, requestError(apitype.CodeWrongMethod, "want "+rt.method))
 		return
 	}
 	rt.serve(h, w, r)
@@ -106,7 +106,7 @@ func (h *Handler) serveJobs(w http.ResponseWriter, r *http.Request) {
 	if s := r.URL.Query().Get("limit"); s != "" {
 		n, err := strconv.Atoi(s)
 		if err != nil || n <= 0 || n > maxJobsListed {
-			writeError(w, http.StatusBadRequest, fmt.Errorf("limit must be a number from 1 to %d", maxJobsListed))
+			writeError(w, http.StatusBadRequest, requestError(apitype.CodeInvalidRequest, fmt.Sprintf("limit must be a number from 1 to %d", maxJobsListed)))
 			return
 		}
 		limit = n
@@ -196,14 +196,66 @@ func (h *Handler) serveScan(w http.ResponseWriter, r *http.Request) {
 	}
 }
 
+// fail answers a call the device refused, with the status its code has.
 func (h *Handler) fail(w http.ResponseWriter, err error) {
-	var de *device.Error
-	if errors.As(err, &de) {
-		writeError(w, http.StatusBadRequest, err)
-		return
+	status := httpStatus(device.CodeOf(err))
+	if status == http.StatusInternalServerError {
+		h.log.Error("local API", "err", err)
 	}
-	h.log.Error("local API", "err", err)
-	writeError(w, http.StatusInternalServerError, err)
+	writeError(w, status, err)
+}
+
+// statuses are the HTTP statuses of the error codes, for HTTP clients that
+// do not read the code: 4xx when the call cannot succeed as it is (the
+// request, or the device's state, must change first), 5xx when the device
+// or what it depends on failed and the same call may succeed later.
+var statuses = map[apitype.ErrorCode]int{
+	apitype.CodeInvalidRequest: http.StatusBadRequest,
+	apitype.CodeInvalidAddress: http.StatusBadRequest,
+	apitype.CodeForbidden:      http.StatusForbidden,
+	apitype.CodeUnknownCall:    http.StatusNotFound,
+	apitype.CodeNoJob:          http.StatusNotFound,
+	apitype.CodeWrongMethod:    http.StatusMethodNotAllowed,
+	// Conflict: the device's state refuses the call now, and a change
+	// of state (a job ending, a sign-in, a setting) lets it through.
+	apitype.CodeBusy:         http.StatusConflict,
+	apitype.CodeJobState:     http.StatusConflict,
+	apitype.CodeCanceled:     http.StatusConflict,
+	apitype.CodeSignInNeeded: http.StatusConflict, // not 401/403: the caller may call, the device lacks an account
+	apitype.CodeUPNMismatch:  http.StatusConflict,
+	apitype.CodeSetupNeeded:  http.StatusConflict,
+	// Gone: the document existed and was removed; scanning again is
+	// the only way.
+	apitype.CodeDocumentGone: http.StatusGone,
+	apitype.CodeTooLarge:     http.StatusRequestEntityTooLarge, // the document, not the request, but the same cure: smaller
+	// Unprocessable: the request is well formed, the value is refused.
+	apitype.CodeInvalidSetting: http.StatusUnprocessableEntity,
+	apitype.CodeInternal:       http.StatusInternalServerError,
+	// Bad gateway: a server the device relies on refused.
+	apitype.CodeSignInFailed:    http.StatusBadGateway,
+	apitype.CodeProviderRefused: http.StatusBadGateway,
+	// Unavailable: the device (or what it depends on) cannot do it
+	// now; the same call may work later, once the cause passes or is
+	// fixed at the machine.
+	apitype.CodeShuttingDown:        http.StatusServiceUnavailable,
+	apitype.CodeProviderUnavailable: http.StatusServiceUnavailable,
+	apitype.CodeScannerJam:          http.StatusServiceUnavailable,
+	apitype.CodeScannerCoverOpen:    http.StatusServiceUnavailable,
+	apitype.CodeScannerFeederEmpty:  http.StatusServiceUnavailable,
+	apitype.CodeScannerFailed:       http.StatusServiceUnavailable,
+	apitype.CodeSpoolFull:           http.StatusInsufficientStorage,
+}
+
+func httpStatus(code apitype.ErrorCode) int {
+	if s, ok := statuses[code]; ok {
+		return s
+	}
+	return http.StatusInternalServerError
+}
+
+// requestError is a call refused before it reached the device.
+func requestError(code apitype.ErrorCode, msg string) error {
+	return &device.Error{Summary: msg, Code: code}
 }
 
 func writeJSON(w http.ResponseWriter, v any) {
@@ -211,11 +263,15 @@ func writeJSON(w http.ResponseWriter, v any) {
 	json.NewEncoder(w).Encode(v)
 }
 
-func writeError(w http.ResponseWriter, code int, err error) {
-	msg, hint := device.Explain(err)
+func writeError(w http.ResponseWriter, status int, err error) {
+	body := device.Describe(err)
+	if body.Code == apitype.CodeInternal && status < 500 {
+		// A refusal written without a code of its own.
+		body.Code = apitype.CodeInvalidRequest
+	}
 	w.Header().Set("Content-Type", "application/json")
-	w.WriteHeader(code)
-	json.NewEncoder(w).Encode(apitype.Error{Error: msg, Hint: hint})
+	w.WriteHeader(status)
+	json.NewEncoder(w).Encode(body)
 }
 
 func readJSON(w http.ResponseWriter, r *http.Request, v any) bool {
@@ -228,7 +284,7 @@ func readJSON(w http.ResponseWriter, r *http.Request, v any) bool {
 	dec := json.NewDecoder(http.MaxBytesReader(w, r.Body, 1<<20))
 	dec.DisallowUnknownFields()
 	if err := dec.Decode(v); err != nil {
-		writeError(w, http.StatusBadRequest, errors.New("bad request body: "+err.Error()))
+		writeError(w, http.StatusBadRequest, requestError(apitype.CodeInvalidRequest, "bad request body: "+err.Error()))
 		return false
 	}
 	return true

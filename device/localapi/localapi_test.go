@@ -65,15 +65,16 @@ func TestConfigRoundTrip(t *testing.T) {
 	}
 	_, err = c.SetConfig(ctx, "custom.smtp_port", "465")
 	var le *localclient.Error
-	if !errors.As(err, &le) || le.Status != http.StatusBadRequest || !strings.Contains(le.Message, "587") {
-		t.Fatalf("port 465: %v, want a 400 saying 587", err)
+	if !errors.As(err, &le) || le.Status != http.StatusUnprocessableEntity || le.Code != apitype.CodeInvalidSetting ||
+		le.Key != "custom.smtp_port" || !strings.Contains(le.Message, "587") {
+		t.Fatalf("port 465: %v (%+v), want a 422 invalid-setting of custom.smtp_port saying 587", err, le)
 	}
 	st, err := c.Status(ctx)
 	if err != nil {
 		t.Fatal(err)
 	}
-	if st.Ready || !strings.Contains(st.Problem, "Not signed in") {
-		t.Errorf("status of a new device: ready %v, problem %q", st.Ready, st.Problem)
+	if st.Ready || !strings.Contains(st.Problem, "Not signed in") || st.ProblemCode != apitype.CodeSignInNeeded {
+		t.Errorf("status of a new device: ready %v, problem %q (%s)", st.Ready, st.Problem, st.ProblemCode)
 	}
 	jobs, err := c.Jobs(ctx, 5)
 	if err != nil || len(jobs) != 0 {
@@ -166,16 +167,19 @@ func value(cfg apitype.Config, key string) string {
 func TestSignInBody(t *testing.T) {
 	dev, _ := newDevice(t)
 	h := localapi.NewHandler(dev, nil)
-	for _, tt := range []struct{ body, want string }{
-		{"", "client_id"},
-		{`{"replace_account":true}`, "client_id"},
-		{`{"replace":true}`, "bad request body"},
+	for _, tt := range []struct {
+		body, want string
+		status     int
+	}{
+		{"", `"key":"client_id"`, http.StatusConflict},
+		{`{"replace_account":true}`, `"key":"client_id"`, http.StatusConflict},
+		{`{"replace":true}`, "bad request body", http.StatusBadRequest},
 	} {
 		req := httptest.NewRequest(http.MethodPost, "http://local-scanmaild.sock"+apitype.PathPrefix+"signin", strings.NewReader(tt.body))
 		rec := httptest.NewRecorder()
 		h.ServeHTTP(rec, req)
-		if rec.Code != http.StatusBadRequest || !strings.Contains(rec.Body.String(), tt.want) {
-			t.Errorf("body %q: %d %s, want %q", tt.body, rec.Code, rec.Body, tt.want)
+		if rec.Code != tt.status || !strings.Contains(rec.Body.String(), tt.want) {
+			t.Errorf("body %q: %d %s, want %d %q", tt.body, rec.Code, rec.Body, tt.status, tt.want)
 		}
 	}
 }

@@ -1,4 +1,4 @@
-// Package localclient talks to a running scanmaild over its local API
+// Package localclient talks to the running daemon (scanmaild) over its local API
 // socket. It is what the daemon's subcommands use; it stays free of the
 // daemon's heavy dependencies (bbolt, periph), which a test checks.
 package localclient
@@ -26,17 +26,62 @@ type Client struct {
 	Transport http.RoundTripper
 }
 
-// Error is an answer of the daemon that refused a call.
+// Error is an answer of the daemon that refused a call, or the reason a
+// job or sign-in ended as it did (see JobError and SignInError).
 type Error struct {
-	Status  int
+	Status  int // the HTTP status; 0 for a job's or a sign-in's reason
 	Message string
 	Hint    string
+	Code    apitype.ErrorCode
+	Key     string // the setting concerned, for the setting codes
 }
 
 func (e *Error) Error() string { return e.Message }
 
+// ErrorCode is the daemon's code for err: what went wrong, for a program
+// to react to. It is "" for an error that is not the daemon's answer,
+// such as ErrNotRunning.
+func ErrorCode(err error) apitype.ErrorCode {
+	if e, ok := errors.AsType[*Error](err); ok {
+		if e.Code == "" && e.Status != 0 {
+			return apitype.CodeInternal // a daemon older than codes
+		}
+		return e.Code
+	}
+	return ""
+}
+
+// IsBusy reports whether the scanner, or the job, is busy right now.
+func IsBusy(err error) bool { return ErrorCode(err) == apitype.CodeBusy }
+
+// IsNoJob reports whether there is no job with the number asked for.
+func IsNoJob(err error) bool { return ErrorCode(err) == apitype.CodeNoJob }
+
+// IsSignInNeeded reports whether the device needs an admin to sign in.
+func IsSignInNeeded(err error) bool { return ErrorCode(err) == apitype.CodeSignInNeeded }
+
+// IsShuttingDown reports whether the daemon is stopping.
+func IsShuttingDown(err error) bool { return ErrorCode(err) == apitype.CodeShuttingDown }
+
+// JobError is why job is not sent, as an *Error, or nil when nothing
+// stands in its way (sent to everyone, or still under way).
+func JobError(job apitype.Job) error {
+	if job.Error == "" || job.State == apitype.JobScanning || job.State == apitype.JobSending {
+		return nil
+	}
+	return &Error{Message: job.Error, Hint: job.Hint, Code: job.ErrorCode}
+}
+
+// SignInError is why a sign-in failed, as an *Error, or nil.
+func SignInError(s apitype.SignIn) error {
+	if s.State != apitype.SignInFailed {
+		return nil
+	}
+	return &Error{Message: s.Error, Hint: s.Hint, Code: s.ErrorCode}
+}
+
 // ErrNotRunning means nothing answers on the socket.
-var ErrNotRunning = errors.New("scanmaild is not running (no answer on its socket)")
+var ErrNotRunning = errors.New("the daemon (scanmaild) is not running: no answer on its socket")
 
 func (c *Client) http() *http.Client {
 	if c.Transport != nil {
@@ -81,7 +126,7 @@ func (c *Client) do(ctx context.Context, method, name string, in any) (*http.Res
 		if err := json.NewDecoder(res.Body).Decode(&body); err != nil || body.Error == "" {
 			body.Error = res.Status
 		}
-		return nil, &Error{Status: res.StatusCode, Message: body.Error, Hint: body.Hint}
+		return nil, &Error{Status: res.StatusCode, Message: body.Error, Hint: body.Hint, Code: body.Code, Key: body.Key}
 	}
 	return res, nil
 }

@@ -68,10 +68,7 @@ func Run(ctx context.Context, c *Context, args []string) int {
 		return 2
 	}
 	fmt.Fprintf(c.Stderr, "scanmaild %s: %v\n", args[0], err)
-	var le *localclient.Error
-	if errors.As(err, &le) && le.Hint != "" {
-		fmt.Fprintf(c.Stderr, "  what to do: %s\n", le.Hint)
-	}
+	explain(c.Stderr, err)
 	return 1
 }
 

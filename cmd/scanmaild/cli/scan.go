@@ -7,6 +7,7 @@ import (
 	"strings"
 
 	"scanmail/device/apitype"
+	"scanmail/device/localclient"
 )
 
 func runScan(ctx context.Context, c *Context, args []string) error {
@@ -48,22 +49,28 @@ func runScan(ctx context.Context, c *Context, args []string) error {
 				fmt.Fprintf(c.Stdout, "  part %d: pages %d to %d (Message-ID <%s>)\n", i+1, p.First, p.Last, p.MessageID)
 			}
 		}
-		if job.Error != "" {
-			fmt.Fprintf(c.Stdout, "job %d: %s\n  what to do: %s\n", job.ID, job.Error, job.Hint)
+		if err := localclient.JobError(job); err != nil {
+			fmt.Fprintf(c.Stdout, "job %d: %s\n", job.ID, err)
+			explain(c.Stdout, err)
 		}
 		return nil
 	case apitype.JobQueued:
-		return fmt.Errorf("job %d is not sent yet: %s\n  what to do: %s", job.ID, job.Error, job.Hint)
+		return fmt.Errorf("job %d is not sent yet: %w", job.ID, jobError(job))
 	case apitype.JobCanceled:
 		return fmt.Errorf("job %d: %s", job.ID, job.Error)
 	case apitype.JobFailed:
-		if job.Hint != "" {
-			return fmt.Errorf("job %d failed: %s\n  what to do: %s", job.ID, job.Error, job.Hint)
-		}
-		return fmt.Errorf("job %d failed: %s", job.ID, job.Error)
+		return fmt.Errorf("job %d failed: %w", job.ID, jobError(job))
 	default:
 		// The job is the device's: it goes on when a client's stream
 		// ends early (a terminal stopped for long, a restart of the daemon).
 		return fmt.Errorf("job %d: the progress reports stopped while it was %s; the job goes on in the device\n  what to do: run `scanmaild jobs` to see how it ends", job.ID, job.State)
 	}
+}
+
+// jobError is why job is not sent, with its code for explain.
+func jobError(job apitype.Job) error {
+	if err := localclient.JobError(job); err != nil {
+		return err
+	}
+	return errors.New(job.State)
 }

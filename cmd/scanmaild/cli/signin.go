@@ -7,6 +7,7 @@ import (
 	"time"
 
 	"scanmail/device/apitype"
+	"scanmail/device/localclient"
 )
 
 func runSignIn(ctx context.Context, c *Context, args []string) error {
@@ -33,12 +34,9 @@ func runSignIn(ctx context.Context, c *Context, args []string) error {
 		return nil
 	case apitype.SignInFailed:
 		if last.Replace {
-			return fmt.Errorf("%s\n  what to do: %s\n  (scanmaild signin -replace makes the new account the device's)", last.Error, last.Hint)
+			return withAction{localclient.SignInError(last), "scanmaild signin -replace, to make the new account the device's"}
 		}
-		if last.Hint != "" {
-			return fmt.Errorf("%s\n  what to do: %s", last.Error, last.Hint)
-		}
-		return errors.New(last.Error)
+		return localclient.SignInError(last)
 	case apitype.SignInWaiting:
 		return errors.New("the daemon stopped before the sign-in finished")
 	default:

@@ -39,6 +39,9 @@ func runStatus(ctx context.Context, c *Context, args []string) error {
 		if st.Hint != "" {
 			fmt.Fprintf(w, "what to do:\t%s\n", st.Hint)
 		}
+		if run := action(st.ProblemCode, ""); run != "" {
+			fmt.Fprintf(w, "run:\t%s\n", run)
+		}
 	}
 	if j := st.LastJob; j != nil {
 		fmt.Fprintf(w, "last job:\t#%d %s\n", j.ID, j.State)
