@@ -156,6 +156,10 @@ type JobAction struct {
 // ScanRequest asks for a scan-to-email job.
 type ScanRequest struct {
 	To []string `json:"to"`
+	// Entries (address book entry IDs) and Groups (every entry in each)
+	// are recipients too.
+	Entries []string `json:"entries,omitempty"`
+	Groups  []string `json:"groups,omitempty"`
 	// Pages is how many pages a simulated scanner produces; a real
 	// scanner scans what is in its feeder.
 	Pages int `json:"pages,omitempty"`
