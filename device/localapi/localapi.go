@@ -38,6 +38,11 @@ func NewHandler(dev *device.Device, log *slog.Logger) *Handler {
 		log = slog.New(slog.DiscardHandler)
 	}
 	return &Handler{dev: dev, log: log, routes: map[string]route{
+		"book":          {http.MethodGet, (*Handler).serveBook},
+		"book/delete":   {http.MethodPost, (*Handler).serveBookDelete},
+		"book/export":   {http.MethodGet, (*Handler).serveBookExport},
+		"book/import":   {http.MethodPost, (*Handler).serveBookImport},
+		"book/put":      {http.MethodPost, (*Handler).serveBookPut},
 		"config":        {http.MethodGet, (*Handler).serveConfig},
 		"config/set":    {http.MethodPost, (*Handler).serveConfigSet},
 		"jobs":          {http.MethodGet, (*Handler).serveJobs},
