@@ -9,6 +9,8 @@ import (
 	"strings"
 	"testing"
 
+	bolt "go.etcd.io/bbolt"
+
 	"scanmail/device/apitype"
 	"scanmail/scan"
 )
@@ -451,5 +453,59 @@ func BenchmarkBookSearch(b *testing.B) {
 				dev.Book(q, 20)
 			}
 		})
+	}
+}
+
+// TestBookUnreadableRecord: an entry the state file cannot give back is
+// left out; the rest of the book, and the daemon, go on.
+func TestBookUnreadableRecord(t *testing.T) {
+	t.Parallel()
+	path := filepath.Join(t.TempDir(), "scanmail.db")
+	st, err := OpenStore(path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, addr := range []string{"a@x.example", "b@x.example"} {
+		if _, err := st.PutBookEntry(bookRecord{Name: "N", Address: addr}); err != nil {
+			t.Fatal(err)
+		}
+	}
+	st.db.Update(func(tx *bolt.Tx) error { return tx.Bucket(bucketBook).Put(jobKey(1), []byte("{not json")) })
+	st.Close()
+
+	st, err = OpenStore(path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer st.Close()
+	recs, n := st.bookIndex().search("", 10)
+	if n != 1 || recs[0].Address != "b@x.example" || st.book.unreadable != 1 {
+		t.Fatalf("book %+v, %d unreadable", recs, st.book.unreadable)
+	}
+}
+
+// TestBookSearchWhileChanging: searches run beside changes (for the race
+// detector).
+func TestBookSearchWhileChanging(t *testing.T) {
+	t.Parallel()
+	dev := newBookDevice(t)
+	importCSV(t, dev, bookCSV(200), false)
+	done := make(chan struct{})
+	go func() {
+		defer close(done)
+		for i := range 50 {
+			dev.PutBookEntry(apitype.BookEntry{Name: fmt.Sprint("New ", i), Address: fmt.Sprintf("new%d@x.example", i)})
+		}
+	}()
+	for {
+		select {
+		case <-done:
+			if n := dev.Book("new", 100).Matches; n != 50 {
+				t.Fatalf("%d new entries found", n)
+			}
+			return
+		default:
+			dev.Book("person 01", 20)
+		}
 	}
 }
