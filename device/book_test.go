@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"context"
 	"fmt"
+	"math/rand/v2"
 	"path/filepath"
 	"slices"
 	"strings"
@@ -508,4 +509,61 @@ func TestBookSearchWhileChanging(t *testing.T) {
 			dev.Book("person 01", 20)
 		}
 	}
+}
+
+// TestBookIndexIncremental: the index a change builds from the one before
+// is the index built from scratch.
+func TestBookIndexIncremental(t *testing.T) {
+	t.Parallel()
+	st, err := OpenStore(filepath.Join(t.TempDir(), "scanmail.db"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer st.Close()
+	rnd := rand.New(rand.NewPCG(1, 2))
+	names := []string{"Ann Lee", "ann", "Bob O'Neil", "Zoë", "Émile Zola", "Lee Ann"}
+	for i := range 300 {
+		r := bookRecord{
+			Name:      names[rnd.IntN(len(names))],
+			Address:   fmt.Sprintf("u%d@d%d.example", rnd.IntN(40), rnd.IntN(3)),
+			Favourite: rnd.IntN(4) == 0,
+		}
+		ix := st.bookIndex()
+		switch op := rnd.IntN(4); {
+		case op == 0 && len(ix.entries) > 0:
+			_, err = st.DeleteBookEntry(ix.entries[rnd.IntN(len(ix.entries))].ID)
+		case op == 1 && len(ix.entries) > 0:
+			r.ID = ix.entries[rnd.IntN(len(ix.entries))].ID
+			_, err = st.PutBookEntry(r)
+		case op == 2:
+			_, err = st.MergeBook([]bookRecord{r, {Name: "M", Address: fmt.Sprintf("m%d@x.example", i%7)}}, false)
+		default:
+			_, err = st.PutBookEntry(r)
+		}
+		if err != nil && !strings.Contains(err.Error(), "already") {
+			t.Fatal(err)
+		}
+		got := st.bookIndex()
+		want := newBookIndex(got.entries, nil)
+		if !slices.EqualFunc(got.entries, want.entries, func(a, b bookRecord) bool { return a.ID == b.ID && a.same(b) }) {
+			t.Fatalf("step %d: entries differ", i)
+		}
+		if !slices.IsSortedFunc(got.keys, func(a, b bookKey) int { return strings.Compare(a.key, b.key) }) {
+			t.Fatalf("step %d: keys not sorted", i)
+		}
+		if !slices.Equal(keyStrings(got), keyStrings(want)) {
+			t.Fatalf("step %d: keys\n%q\nwant\n%q", i, keyStrings(got), keyStrings(want))
+		}
+	}
+}
+
+// keyStrings are an index's keys with the address of their entry, sorted:
+// the order of entries within one key does not matter to a search.
+func keyStrings(ix *bookIndex) []string {
+	var out []string
+	for _, k := range ix.keys {
+		out = append(out, k.key+" "+ix.entries[k.pos].Address)
+	}
+	slices.Sort(out)
+	return out
 }

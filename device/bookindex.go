@@ -18,6 +18,7 @@ type bookIndex struct {
 	byID    map[uint64]int // ID → position in entries
 	byAddr  map[string]int // lower-case address → position in entries
 	keys    []bookKey      // sorted by key
+	words   [][]string     // each entry's search keys, for the next index
 	groups  []string       // every group, sorted
 }
 
@@ -28,7 +29,10 @@ type bookKey struct {
 	pos int32
 }
 
-func newBookIndex(records []bookRecord) *bookIndex {
+// newBookIndex indexes records. prev, if not nil, is the index they were
+// changed from: the search keys of the entries not changed are taken from
+// it, already sorted, so that a change sorts only its own entries' keys.
+func newBookIndex(records []bookRecord, prev *bookIndex) *bookIndex {
 	// The lower-case forms are made once, not at every comparison.
 	type sortable struct {
 		name, addr string
@@ -55,20 +59,17 @@ func newBookIndex(records []bookRecord) *bookIndex {
 		entries: entries,
 		byID:    make(map[uint64]int, len(entries)),
 		byAddr:  make(map[string]int, len(entries)),
-		keys:    make([]bookKey, 0, 6*len(entries)),
+		words:   make([][]string, len(entries)),
 	}
 	groups := map[string]bool{}
 	for i, e := range entries {
 		ix.byID[e.ID] = i
 		ix.byAddr[strings.ToLower(e.Address)] = i
-		for _, k := range searchKeys(e) {
-			ix.keys = append(ix.keys, bookKey{k, int32(i)})
-		}
 		for _, g := range e.Groups {
 			groups[g] = true
 		}
 	}
-	slices.SortFunc(ix.keys, func(a, b bookKey) int { return strings.Compare(a.key, b.key) })
+	ix.keys = ix.indexKeys(prev)
 	for g := range groups {
 		ix.groups = append(ix.groups, g)
 	}
@@ -88,6 +89,51 @@ func searchKeys(e bookRecord) []string {
 	keys = append(keys, strings.FieldsFunc(addr, notAlnum)...)
 	slices.Sort(keys)
 	return slices.Compact(keys)
+}
+
+// indexKeys are the search keys of every entry, sorted: prev's keys of
+// the entries it holds unchanged, merged with those of the others.
+func (ix *bookIndex) indexKeys(prev *bookIndex) []bookKey {
+	var moved []int32 // prev's position → ix's; -1 for an entry changed or gone
+	var kept int
+	if prev != nil {
+		moved = make([]int32, len(prev.entries))
+		for i := range moved {
+			moved[i] = -1
+		}
+	}
+	var fresh []bookKey
+	for i, e := range ix.entries {
+		if prev != nil {
+			if p, ok := prev.byID[e.ID]; ok && prev.entries[p].same(e) {
+				moved[p] = int32(i)
+				ix.words[i] = prev.words[p]
+				kept += len(ix.words[i])
+				continue
+			}
+		}
+		ix.words[i] = searchKeys(e)
+		for _, k := range ix.words[i] {
+			fresh = append(fresh, bookKey{k, int32(i)})
+		}
+	}
+	slices.SortFunc(fresh, func(a, b bookKey) int { return strings.Compare(a.key, b.key) })
+	if kept == 0 {
+		return fresh
+	}
+	keys := make([]bookKey, 0, kept+len(fresh))
+	for _, k := range prev.keys {
+		p := moved[k.pos]
+		if p < 0 {
+			continue
+		}
+		for len(fresh) > 0 && fresh[0].key < k.key {
+			keys = append(keys, fresh[0])
+			fresh = fresh[1:]
+		}
+		keys = append(keys, bookKey{k.key, p})
+	}
+	return append(keys, fresh...)
 }
 
 func notAlnum(r rune) bool { return !unicode.IsLetter(r) && !unicode.IsDigit(r) }

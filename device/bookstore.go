@@ -61,7 +61,7 @@ func (st *Store) loadBook() error {
 	if err != nil {
 		return fmt.Errorf("address book: %w", err)
 	}
-	st.book.ix.Store(newBookIndex(recs))
+	st.book.ix.Store(newBookIndex(recs, nil))
 	return nil
 }
 
@@ -106,7 +106,7 @@ func (st *Store) PutBookEntry(r bookRecord) (bookRecord, error) {
 	} else {
 		entries = append(entries, r)
 	}
-	st.book.ix.Store(newBookIndex(entries))
+	st.book.ix.Store(newBookIndex(entries, ix))
 	return r, nil
 }
 
@@ -123,7 +123,7 @@ func (st *Store) DeleteBookEntry(id uint64) (bookRecord, error) {
 	if err != nil {
 		return bookRecord{}, err
 	}
-	st.book.ix.Store(newBookIndex(slices.Delete(slices.Clone(ix.entries), pos, pos+1)))
+	st.book.ix.Store(newBookIndex(slices.Delete(slices.Clone(ix.entries), pos, pos+1), ix))
 	return ix.entries[pos], nil
 }
 
@@ -192,7 +192,7 @@ func (st *Store) MergeBook(recs []bookRecord, dryRun bool) (bookMerge, error) {
 			entries = append(entries, r)
 		}
 	}
-	st.book.ix.Store(newBookIndex(entries))
+	st.book.ix.Store(newBookIndex(entries, ix))
 	return m, nil
 }
 
