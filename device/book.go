@@ -28,12 +28,10 @@ const (
 func (d *Device) Book(q string, limit int) apitype.BookList {
 	ix := d.store.bookIndex()
 	recs, matches := ix.search(q, max(limit, 0))
-	l := apitype.BookList{Entries: make([]apitype.BookEntry, 0, len(recs)), Matches: matches, Groups: slices.Clip(ix.groups)}
+	// The index is shared and never changed: the answer gets copies.
+	l := apitype.BookList{Entries: make([]apitype.BookEntry, 0, len(recs)), Matches: matches, Groups: append([]string{}, ix.groups...)}
 	for _, r := range recs {
 		l.Entries = append(l.Entries, r.entry())
-	}
-	if l.Groups == nil {
-		l.Groups = []string{}
 	}
 	return l
 }
