@@ -47,7 +47,7 @@ func (d *Device) PutBookEntry(e apitype.BookEntry) (apitype.BookEntry, error) {
 			return e, err
 		}
 	}
-	r, err = d.store.PutBookEntry(r)
+	r, err = d.store.putBookEntry(r)
 	if err != nil {
 		return e, err
 	}
@@ -61,7 +61,7 @@ func (d *Device) DeleteBookEntry(id string) (apitype.BookEntry, error) {
 	if err != nil {
 		return apitype.BookEntry{}, err
 	}
-	r, err := d.store.DeleteBookEntry(n)
+	r, err := d.store.deleteBookEntry(n)
 	if err != nil {
 		return apitype.BookEntry{}, err
 	}

@@ -467,7 +467,7 @@ func TestBookUnreadableRecord(t *testing.T) {
 		t.Fatal(err)
 	}
 	for _, addr := range []string{"a@x.example", "b@x.example"} {
-		if _, err := st.PutBookEntry(bookRecord{Name: "N", Address: addr}); err != nil {
+		if _, err := st.putBookEntry(bookRecord{Name: "N", Address: addr}); err != nil {
 			t.Fatal(err)
 		}
 	}
@@ -531,14 +531,14 @@ func TestBookIndexIncremental(t *testing.T) {
 		ix := st.bookIndex()
 		switch op := rnd.IntN(4); {
 		case op == 0 && len(ix.entries) > 0:
-			_, err = st.DeleteBookEntry(ix.entries[rnd.IntN(len(ix.entries))].ID)
+			_, err = st.deleteBookEntry(ix.entries[rnd.IntN(len(ix.entries))].ID)
 		case op == 1 && len(ix.entries) > 0:
 			r.ID = ix.entries[rnd.IntN(len(ix.entries))].ID
-			_, err = st.PutBookEntry(r)
+			_, err = st.putBookEntry(r)
 		case op == 2:
-			_, err = st.MergeBook([]bookRecord{r, {Name: "M", Address: fmt.Sprintf("m%d@x.example", i%7)}}, false)
+			_, err = st.mergeBook([]bookRecord{r, {Name: "M", Address: fmt.Sprintf("m%d@x.example", i%7)}}, false)
 		default:
-			_, err = st.PutBookEntry(r)
+			_, err = st.putBookEntry(r)
 		}
 		if err != nil && !strings.Contains(err.Error(), "already") {
 			t.Fatal(err)

@@ -45,7 +45,7 @@ func (d *Device) ImportBook(data []byte, dryRun bool) (apitype.BookImport, error
 	if len(bad) > 0 {
 		return rep, nil
 	}
-	m, err := d.store.MergeBook(recs, dryRun)
+	m, err := d.store.mergeBook(recs, dryRun)
 	if err != nil {
 		return rep, err
 	}

@@ -68,8 +68,8 @@ func (st *Store) loadBook() error {
 // bookIndex is the address book as it is now.
 func (st *Store) bookIndex() *bookIndex { return st.book.ix.Load() }
 
-// PutBookEntry creates the entry (ID 0) or replaces the one with its ID.
-func (st *Store) PutBookEntry(r bookRecord) (bookRecord, error) {
+// putBookEntry creates the entry (ID 0) or replaces the one with its ID.
+func (st *Store) putBookEntry(r bookRecord) (bookRecord, error) {
 	st.book.mu.Lock()
 	defer st.book.mu.Unlock()
 	ix := st.bookIndex()
@@ -110,8 +110,8 @@ func (st *Store) PutBookEntry(r bookRecord) (bookRecord, error) {
 	return r, nil
 }
 
-// DeleteBookEntry deletes the entry with ID id and returns it.
-func (st *Store) DeleteBookEntry(id uint64) (bookRecord, error) {
+// deleteBookEntry deletes the entry with ID id and returns it.
+func (st *Store) deleteBookEntry(id uint64) (bookRecord, error) {
 	st.book.mu.Lock()
 	defer st.book.mu.Unlock()
 	ix := st.bookIndex()
@@ -132,10 +132,10 @@ type bookMerge struct {
 	added, changed, unchanged int
 }
 
-// MergeBook adds the records whose address is not in the book and
+// mergeBook adds the records whose address is not in the book and
 // changes the entries whose address is, all in one transaction; on a dry
 // run it only counts. The records' addresses must differ from each other.
-func (st *Store) MergeBook(recs []bookRecord, dryRun bool) (bookMerge, error) {
+func (st *Store) mergeBook(recs []bookRecord, dryRun bool) (bookMerge, error) {
 	st.book.mu.Lock()
 	defer st.book.mu.Unlock()
 	ix := st.bookIndex()
