@@ -112,6 +112,7 @@ func TestBookImportErrors(t *testing.T) {
 		{"empty", "", []string{"1: header"}},
 		{"no address column", "name,email\nA,a@x.example\n", []string{`1: unknown column "email"`, "1: name and address"}},
 		{"column twice", "name,address,name\n", []string{"1: twice"}},
+		{"semicolons", "name;address\nA;a@x.example\n", []string{"1: not separated by commas", "1: name and address"}},
 		{"field count", "name,address\nA,a@x.example,extra\nB\n", []string{"2: 3 fields", "3: 1 fields"}},
 		{"bad favourite", "name,address,favourite\nA,a@x.example,maybe\n", []string{`2: "maybe"`}},
 		{"empty name", "name,address\n ,a@x.example\n", []string{"2: name is empty"}},

@@ -77,6 +77,9 @@ func readBookCSV(data []byte) ([]bookRecord, []apitype.BookRowError) {
 	for i, h := range header {
 		h = strings.ToLower(strings.TrimSpace(h))
 		switch {
+		case strings.ContainsAny(h, ";\t"):
+			// A spreadsheet set to another list separator.
+			fail(1, "the header %q is not separated by commas", h)
 		case !slices.Contains(bookColumns, h):
 			fail(1, "unknown column %q in the header (the columns are %s)", h, strings.Join(bookColumns, ", "))
 		case col[h] != 0:
