@@ -41,7 +41,7 @@ func (d *Device) Scan(ctx context.Context, req apitype.ScanRequest, progress fun
 			progress(ev)
 		}
 	}
-	to, err := recipients(req.To)
+	to, err := d.scanRecipients(req)
 	if err != nil {
 		return apitype.Job{}, err
 	}
@@ -395,9 +395,10 @@ func attachFiles(files []string, format scan.Format) []mailer.Attachment {
 	return atts
 }
 
-// recipients checks the addresses a job goes to.
+// recipients checks the addresses a job goes to, and leaves out repeats.
 func recipients(list []string) ([]string, error) {
 	var out []string
+	seen := map[string]bool{}
 	for _, s := range list {
 		for _, part := range strings.Split(s, ",") {
 			part = strings.TrimSpace(part)
@@ -410,7 +411,10 @@ func recipients(list []string) ([]string, error) {
 			if err != nil {
 				return nil, &Error{Summary: fmt.Sprintf("%q is not an e-mail address", part), Hint: "Check the destination address.", Code: apitype.CodeInvalidAddress}
 			}
-			out = append(out, a.Address)
+			if key := strings.ToLower(a.Address); !seen[key] {
+				seen[key] = true
+				out = append(out, a.Address)
+			}
 		}
 	}
 	switch {

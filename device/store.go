@@ -45,6 +45,7 @@ var ErrStoreBusy = errors.New("state file is in use by another scanmaild")
 type Store struct {
 	db      *bolt.DB
 	corrupt corruptJobs
+	book    addressBook
 }
 
 // OpenStore opens or creates the state file at path with mode 0600.
@@ -70,6 +71,10 @@ func OpenStore(path string) (*Store, error) {
 		db.Close()
 		return nil, fmt.Errorf("state file %s: %w", path, err)
 	}
+	if err := s.loadBook(); err != nil {
+		db.Close()
+		return nil, fmt.Errorf("state file %s: %w", path, err)
+	}
 	return s, nil
 }
 
@@ -91,7 +96,7 @@ func (s *Store) init() error {
 		if err := putJSON(meta, keySchema, schemaVersion); err != nil {
 			return err
 		}
-		for _, name := range [][]byte{bucketSettings, bucketTokens, bucketJobs, bucketLimits, bucketOutbox} {
+		for _, name := range [][]byte{bucketSettings, bucketTokens, bucketJobs, bucketLimits, bucketOutbox, bucketBook} {
 			if _, err := tx.CreateBucketIfNotExists(name); err != nil {
 				return err
 			}

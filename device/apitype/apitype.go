@@ -161,6 +161,10 @@ type JobAction struct {
 // ScanRequest asks for a scan-to-email job.
 type ScanRequest struct {
 	To []string `json:"to"`
+	// Entries (address book entry IDs) and Groups (every entry in each)
+	// are recipients too.
+	Entries []string `json:"entries,omitempty"`
+	Groups  []string `json:"groups,omitempty"`
 	// Pages is how many pages a simulated scanner produces; a real
 	// scanner scans what is in its feeder.
 	Pages int `json:"pages,omitempty"`
@@ -228,6 +232,13 @@ const (
 	CodeBusy ErrorCode = "busy"
 	// CodeNoJob: there is no job with that number.
 	CodeNoJob ErrorCode = "no-job"
+	// CodeNoEntry: there is no address book entry with that ID, or no one
+	// in that group.
+	CodeNoEntry ErrorCode = "no-entry"
+	// CodeBookFull: the address book holds as many entries as it can.
+	CodeBookFull ErrorCode = "book-full"
+	// CodeBookConflict: another entry already has that address.
+	CodeBookConflict ErrorCode = "book-conflict"
 	// CodeJobState: the job is not in a state that allows this, such as
 	// resending a job that has not failed, or canceling one that ended.
 	CodeJobState ErrorCode = "job-state"

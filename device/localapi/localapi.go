@@ -38,6 +38,11 @@ func NewHandler(dev *device.Device, log *slog.Logger) *Handler {
 		log = slog.New(slog.DiscardHandler)
 	}
 	return &Handler{dev: dev, log: log, routes: map[string]route{
+		"book":          {http.MethodGet, (*Handler).serveBook},
+		"book/delete":   {http.MethodPost, (*Handler).serveBookDelete},
+		"book/export":   {http.MethodGet, (*Handler).serveBookExport},
+		"book/import":   {http.MethodPost, (*Handler).serveBookImport},
+		"book/put":      {http.MethodPost, (*Handler).serveBookPut},
 		"config":        {http.MethodGet, (*Handler).serveConfig},
 		"config/set":    {http.MethodPost, (*Handler).serveConfigSet},
 		"jobs":          {http.MethodGet, (*Handler).serveJobs},
@@ -215,10 +220,13 @@ var statuses = map[apitype.ErrorCode]int{
 	apitype.CodeForbidden:      http.StatusForbidden,
 	apitype.CodeUnknownCall:    http.StatusNotFound,
 	apitype.CodeNoJob:          http.StatusNotFound,
+	apitype.CodeNoEntry:        http.StatusNotFound,
 	apitype.CodeWrongMethod:    http.StatusMethodNotAllowed,
 	// Conflict: the device's state refuses the call now, and a change
 	// of state (a job ending, a sign-in, a setting) lets it through.
 	apitype.CodeBusy:         http.StatusConflict,
+	apitype.CodeBookFull:     http.StatusConflict,
+	apitype.CodeBookConflict: http.StatusConflict,
 	apitype.CodeJobState:     http.StatusConflict,
 	apitype.CodeCanceled:     http.StatusConflict,
 	apitype.CodeSignInNeeded: http.StatusConflict, // not 401/403: the caller may call, the device lacks an account
@@ -275,15 +283,24 @@ func writeError(w http.ResponseWriter, status int, err error) {
 }
 
 func readJSON(w http.ResponseWriter, r *http.Request, v any) bool {
+	return readJSONUpTo(w, r, v, 1<<20)
+}
+
+// readJSONUpTo reads a request body of at most limit bytes into v.
+func readJSONUpTo(w http.ResponseWriter, r *http.Request, v any, limit int64) bool {
 	// A client that sends its headers and then trickles the body must
 	// not hold a connection open; the server has no overall ReadTimeout,
 	// which would end a scan's stream.
 	rc := http.NewResponseController(w)
 	rc.SetReadDeadline(time.Now().Add(readTimeout))
 	defer rc.SetReadDeadline(time.Time{})
-	dec := json.NewDecoder(http.MaxBytesReader(w, r.Body, 1<<20))
+	dec := json.NewDecoder(http.MaxBytesReader(w, r.Body, limit))
 	dec.DisallowUnknownFields()
 	if err := dec.Decode(v); err != nil {
+		if _, ok := errors.AsType[*http.MaxBytesError](err); ok {
+			writeError(w, http.StatusRequestEntityTooLarge, requestError(apitype.CodeTooLarge, fmt.Sprintf("the request is larger than %d KiB", limit>>10)))
+			return false
+		}
 		writeError(w, http.StatusBadRequest, requestError(apitype.CodeInvalidRequest, "bad request body: "+err.Error()))
 		return false
 	}

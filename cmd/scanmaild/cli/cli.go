@@ -29,9 +29,10 @@ type command struct {
 
 func commands() map[string]command {
 	return map[string]command{
+		"book":   {bookUsage, runBook},
 		"config": {"config show | config set KEY VALUE (VALUE @FILE reads a file)", runConfig},
 		"jobs":   {"jobs [-n N] [-log JOB]", runJobs},
-		"scan":   {"scan --to ADDR[,ADDR] [--pages N]", runScan},
+		"scan":   {"scan --to ADDR[,ADDR] [--to-group G]... [--to-entry ID]... [--pages N]", runScan},
 		"signin": {"signin [-replace]", runSignIn},
 		"status": {"status", runStatus},
 	}

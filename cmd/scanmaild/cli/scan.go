@@ -11,17 +11,21 @@ import (
 )
 
 func runScan(ctx context.Context, c *Context, args []string) error {
-	fs := newFlags(c, "scan", "scan --to ADDR[,ADDR] [--pages N]")
+	fs := newFlags(c, "scan", "scan --to ADDR[,ADDR] [--to-group G]... [--to-entry ID]... [--pages N]")
 	to := fs.String("to", "", "destination address(es), comma separated")
+	var toGroups, toEntries stringList
+	fs.Var(&toGroups, "to-group", "an address book group: everyone in it (again for more)")
+	fs.Var(&toEntries, "to-entry", "an address book entry's ID, see scanmaild book (again for more)")
 	pages := fs.Int("pages", 0, "pages the simulated scanner produces (0: the daemon's default)")
 	if err := fs.Parse(args); err != nil {
 		return err
 	}
-	if *to == "" {
+	if *to == "" && len(toGroups) == 0 && len(toEntries) == 0 {
 		fs.Usage()
-		return errors.New("--to is required")
+		return errors.New("--to, --to-group or --to-entry is required")
 	}
-	job, err := c.Client.Scan(ctx, apitype.ScanRequest{To: strings.Split(*to, ","), Pages: *pages}, func(ev apitype.JobEvent) {
+	req := apitype.ScanRequest{To: splitList(*to), Groups: toGroups, Entries: toEntries, Pages: *pages}
+	job, err := c.Client.Scan(ctx, req, func(ev apitype.JobEvent) {
 		if ev.Missed > 0 {
 			fmt.Fprintf(c.Stdout, "(%d progress message(s) left out: this terminal was not reading)\n", ev.Missed)
 		}
@@ -73,4 +77,12 @@ func jobError(job apitype.Job) error {
 		return err
 	}
 	return errors.New(job.State)
+}
+
+// splitList is a comma-separated flag's values; none when it is empty.
+func splitList(s string) []string {
+	if s == "" {
+		return nil
+	}
+	return strings.Split(s, ",")
 }
