@@ -17,7 +17,7 @@ import (
 	"scanmail/device/localclient"
 )
 
-const boardDB = "/var/lib/scanmail/scanmail.db"
+const boardDB = apitype.BoardDir + "/scanmail.db"
 
 func main() {
 	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)

@@ -8,6 +8,13 @@ import "time"
 // SocketName is the local API's Unix socket, in the state directory.
 const SocketName = "scanmaild.sock"
 
+// BoardDir is the state directory on the board; BoardSocket is where the
+// daemon listens there, and where a client with no other word calls.
+const (
+	BoardDir    = "/var/lib/scanmail"
+	BoardSocket = BoardDir + "/" + SocketName
+)
+
 // PathPrefix begins every local API route.
 const PathPrefix = "/localapi/v0/"
 

@@ -19,9 +19,10 @@ import (
 	"scanmail/device/apitype"
 )
 
-// Client calls the local API on the Unix socket at Socket.
+// Client calls the local API on the Unix socket at Socket. Its zero value
+// calls the daemon on the board (apitype.BoardSocket).
 type Client struct {
-	Socket string
+	Socket string // "" means apitype.BoardSocket
 	// Transport replaces the Unix socket, for tests.
 	Transport http.RoundTripper
 }
@@ -83,6 +84,13 @@ func SignInError(s apitype.SignIn) error {
 // ErrNotRunning means nothing answers on the socket.
 var ErrNotRunning = errors.New("the daemon (scanmaild) is not running: no answer on its socket")
 
+func (c *Client) socket() string {
+	if c.Socket == "" {
+		return apitype.BoardSocket
+	}
+	return c.Socket
+}
+
 func (c *Client) http() *http.Client {
 	if c.Transport != nil {
 		return &http.Client{Transport: c.Transport}
@@ -90,7 +98,7 @@ func (c *Client) http() *http.Client {
 	return &http.Client{Transport: &http.Transport{
 		DialContext: func(ctx context.Context, _, _ string) (net.Conn, error) {
 			var d net.Dialer
-			return d.DialContext(ctx, "unix", c.Socket)
+			return d.DialContext(ctx, "unix", c.socket())
 		},
 	}}
 }
@@ -116,7 +124,7 @@ func (c *Client) do(ctx context.Context, method, name string, in any) (*http.Res
 	if err != nil {
 		var opErr *net.OpError
 		if errors.As(err, &opErr) && opErr.Op == "dial" {
-			return nil, fmt.Errorf("%w: %s", ErrNotRunning, c.Socket)
+			return nil, fmt.Errorf("%w: %s", ErrNotRunning, c.socket())
 		}
 		return nil, err
 	}
