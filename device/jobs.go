@@ -105,6 +105,7 @@ func (d *Device) scanJob(s Settings, req apitype.ScanRequest, to []string, room 
 	dir := spoolPath(d.spoolDir, job.ID)
 	job, err = d.scanTo(sc, dir, job, s.Scan, pages, room, func(n int) {
 		report(apitype.JobEvent{Job: job, Page: n})
+		d.publishJob(apitype.JobEvent{Job: job, Page: n})
 	})
 	if err != nil {
 		job = d.finish(job, err)
