@@ -198,7 +198,8 @@ func (c *Client) Watch(ctx context.Context, each func(apitype.Notify)) error {
 	for {
 		var n apitype.Notify
 		if err := dec.Decode(&n); err != nil {
-			if errors.Is(err, io.EOF) || ctx.Err() != nil {
+			// A daemon that stops cuts the stream off.
+			if errors.Is(err, io.EOF) || errors.Is(err, io.ErrUnexpectedEOF) || ctx.Err() != nil {
 				return ctx.Err()
 			}
 			return fmt.Errorf("local API watch: %w", err)

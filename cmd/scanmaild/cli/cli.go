@@ -34,6 +34,7 @@ func commands() map[string]command {
 		"scan":   {"scan --to ADDR[,ADDR] [--pages N]", runScan},
 		"signin": {"signin [-replace]", runSignIn},
 		"status": {"status", runStatus},
+		"watch":  {"watch [--json]", runWatch},
 	}
 }
 
