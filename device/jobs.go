@@ -7,6 +7,7 @@ import (
 	"fmt"
 	"io"
 	"path/filepath"
+	"slices"
 	"strconv"
 	"strings"
 
@@ -38,6 +39,9 @@ func (d *Device) Jobs(limit int) ([]apitype.Job, error) {
 func (d *Device) Scan(ctx context.Context, req apitype.ScanRequest, progress func(apitype.JobEvent)) (apitype.Job, error) {
 	report := func(ev apitype.JobEvent) {
 		if progress != nil && ctx.Err() == nil {
+			// The sender goes on marking parts sent in this slice
+			// while the local API's stream still holds the step.
+			ev.Job.Parts = slices.Clone(ev.Job.Parts)
 			progress(ev)
 		}
 	}
