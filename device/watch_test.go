@@ -24,11 +24,18 @@ func TestWatchJob(t *testing.T) {
 	t.Parallel()
 	const pages = 9
 	clock := &fakeClock{t: time.Now()}
+	var r *rig
+	limitWaits := 0
 	sleep := func(_ context.Context, d time.Duration) error {
+		// Only the sending limits sleep: the status says until when.
+		if st, err := r.dev.Status(); err != nil || !st.LimitWait.Equal(clock.Now().Add(d)) {
+			t.Errorf("status while waiting %v for the sending limit: limit wait %v, %v", d, st.LimitWait, err)
+		}
+		limitWaits++
 		clock.Add(d)
 		return nil
 	}
-	r := newRig(t, rigOptions{now: clock.Now, sleep: sleep, idp: idptest.Options{IgnoreInterval: true, Now: clock.Now}})
+	r = newRig(t, rigOptions{now: clock.Now, sleep: sleep, idp: idptest.Options{IgnoreInterval: true, Now: clock.Now}})
 	ctx := context.Background()
 
 	// More room than the test makes changes: the reader never falls
@@ -87,8 +94,11 @@ func TestWatchJob(t *testing.T) {
 	sent := waitJob(t, r, job.ID, apitype.JobSent)
 	<-done
 	parts := len(sent.Parts)
-	if parts < 3 {
-		t.Fatalf("sent in %d parts, want several", parts)
+	if parts < 3 || limitWaits != parts {
+		t.Fatalf("sent in %d parts after %d waits for the limit, want several parts and as many waits", parts, limitWaits)
+	}
+	if st, _ := r.dev.Status(); !st.LimitWait.IsZero() {
+		t.Errorf("status after the waits: limit wait %v", st.LimitWait)
 	}
 
 	mu.Lock()

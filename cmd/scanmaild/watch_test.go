@@ -27,6 +27,9 @@ func TestWatchCommand(t *testing.T) {
 	watch.expect("sign-in: waiting: open ")
 	watch.expect("sign-in: signed in as " + upn)
 	watch.expect("status: ready; signed in as " + upn + ", next keep-alive ")
+	if out, _ := runCLI(t, sock, "status"); !strings.Contains(out, "next keep-alive:     ") || !strings.Contains(out, "scanner:             unknown\n") {
+		t.Errorf("status after sign-in:\n%s", out)
+	}
 	if out, code := runCLI(t, sock, "config", "set", "subject", "Scanned"); code != 0 {
 		t.Fatalf("config set: exit %d\n%s", code, out)
 	}
