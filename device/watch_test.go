@@ -149,6 +149,38 @@ func TestWatchJob(t *testing.T) {
 	if n, err := stopped.Next(ctx); err != nil || n.Kind != apitype.NotifySettings || n.Setting.Key != "subject" || n.Setting.Value != "Scan" {
 		t.Errorf("after the snapshot: %+v, %v; want the setting changed", n, err)
 	}
+	// A watcher that goes away and comes back starts from a snapshot.
+	stopped.Close()
+	if _, err := stopped.Next(ctx); err != ErrClosed {
+		t.Errorf("Next after Close: %v", err)
+	}
+	back := r.dev.Watch()
+	defer back.Close()
+	if n, err := back.Next(ctx); err != nil || n.Kind != apitype.NotifySnapshot || n.Missed != 0 || !n.Status.Ready {
+		t.Errorf("watching again: %s, missed %d, %v", n.Kind, n.Missed, err)
+	}
+}
+
+// TestStatusSignInNeeded: the status says when an admin must sign in
+// again, and then plans no keep-alive.
+func TestStatusSignInNeeded(t *testing.T) {
+	t.Parallel()
+	r := newRig(t, rigOptions{idp: idptest.Options{IgnoreInterval: true}})
+	r.signedIn(testUPN)
+	st, err := r.dev.Status()
+	if err != nil || st.Account == nil || st.Account.SignInNeeded || st.Account.NextKeepAlive.IsZero() {
+		t.Fatalf("signed in: %+v, %v", st.Account, err)
+	}
+	r.configure(map[string]string{"client_id": "99999999-2222-3333-4444-555555555555"})
+	if st, _ := r.dev.Status(); !st.Account.SignInNeeded || st.Ready {
+		t.Errorf("after the client ID changed: %+v, ready %v", st.Account, st.Ready)
+	}
+	if err := r.store.EndSignIn(testUPN, Ended{Summary: "The sign-in ended"}); err != nil {
+		t.Fatal(err)
+	}
+	if st, _ := r.dev.Status(); !st.Account.SignInNeeded || !st.Account.NextKeepAlive.IsZero() {
+		t.Errorf("after the provider ended the sign-in: %+v", st.Account)
+	}
 }
 
 // transition says what a job's notification tells, in the words of the
