@@ -88,6 +88,13 @@ type Device struct {
 	scan          *runningScan  // the scan in progress, if any
 
 	claims diskClaims // room on the disk promised to writers under way
+
+	watch watchers // Device.Watch
+	// limitWait is when the message held for the sending limits may go;
+	// nextKeepAlive is when the keep-alive refreshes the sign-in next.
+	// Both under mu, for Status.
+	limitWait     time.Time
+	nextKeepAlive time.Time
 }
 
 // New makes a Device. Close it to stop its background work.
@@ -129,6 +136,8 @@ func New(cfg Config) (*Device, error) {
 		pruneKick:      make(chan struct{}, 1),
 	}
 	cfg.Store.corrupt.setLogger(cfg.Logger)
+	jobStored := d.jobStored
+	cfg.Store.jobStored.Store(&jobStored)
 	if err := d.resume(); err != nil {
 		cancel()
 		return nil, fmt.Errorf("resuming jobs: %w", err)
@@ -193,7 +202,10 @@ func (d *Device) Status() (apitype.Status, error) {
 	}
 	d.mu.Lock()
 	st.SignIn = d.signIn
+	st.LimitWait = d.limitWait
+	nextKeepAlive := d.nextKeepAlive
 	d.mu.Unlock()
+	st.Scanner, st.ScannerProblem = d.scannerPresence()
 
 	if p, err := s.ResolveProvider(); err == nil {
 		st.ProviderName = p.Name
@@ -211,10 +223,16 @@ func (d *Device) Status() (apitype.Status, error) {
 			TokenExpiry: acct.Token.Expiry,
 			LastRefresh: acct.LastRefresh,
 		}
+		if acct.Ended == nil {
+			st.Account.NextKeepAlive = keepAliveDue(acct, nextKeepAlive, d.now())
+		}
 	}
 	if _, err := d.readyToSend(s, acct, ok); err != nil {
 		st.Problem, st.Hint = Explain(err)
 		st.ProblemCode = CodeOf(err)
+		if ok && errors.Is(err, ErrSignInNeeded) {
+			st.Account.SignInNeeded = true
+		}
 	} else {
 		st.Ready = true
 	}
@@ -347,6 +365,14 @@ func (d *Device) SetConfig(key, value string) (apitype.Config, error) {
 	}
 	d.log.Info("setting changed", "key", key)
 	d.kick() // a fixed device address releases paused jobs
+	changed := apitype.Setting{Key: key, Help: SettingKeys()[key]}
+	for _, kv := range s.Values() {
+		if kv[0] == key {
+			changed.Value = kv[1]
+		}
+	}
+	d.publish(apitype.Notify{Kind: apitype.NotifySettings, Setting: &changed})
+	d.statusChanged()
 	return d.config(s)
 }
 

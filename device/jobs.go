@@ -7,6 +7,7 @@ import (
 	"fmt"
 	"io"
 	"path/filepath"
+	"slices"
 	"strconv"
 	"strings"
 
@@ -38,6 +39,9 @@ func (d *Device) Jobs(limit int) ([]apitype.Job, error) {
 func (d *Device) Scan(ctx context.Context, req apitype.ScanRequest, progress func(apitype.JobEvent)) (apitype.Job, error) {
 	report := func(ev apitype.JobEvent) {
 		if progress != nil && ctx.Err() == nil {
+			// The sender goes on marking parts sent in this slice
+			// while the local API's stream still holds the step.
+			ev.Job.Parts = slices.Clone(ev.Job.Parts)
 			progress(ev)
 		}
 	}
@@ -105,6 +109,7 @@ func (d *Device) scanJob(s Settings, req apitype.ScanRequest, to []string, room 
 	dir := spoolPath(d.spoolDir, job.ID)
 	job, err = d.scanTo(sc, dir, job, s.Scan, pages, room, func(n int) {
 		report(apitype.JobEvent{Job: job, Page: n})
+		d.publishJob(apitype.JobEvent{Job: job, Page: n})
 	})
 	if err != nil {
 		job = d.finish(job, err)

@@ -26,12 +26,22 @@ func (st *Store) NewJob(job apitype.Job) (apitype.Job, error) {
 		job.ID = id
 		return putJob(tx, job)
 	})
+	st.stored(job, err)
 	return job, err
 }
 
 // PutJob stores job under its ID.
 func (st *Store) PutJob(job apitype.Job) error {
-	return st.db.Update(func(tx *bolt.Tx) error { return putJob(tx, job) })
+	err := st.db.Update(func(tx *bolt.Tx) error { return putJob(tx, job) })
+	st.stored(job, err)
+	return err
+}
+
+// stored tells of a job record written, unless writing it failed.
+func (st *Store) stored(job apitype.Job, err error) {
+	if f := st.jobStored.Load(); f != nil && err == nil {
+		(*f)(job)
+	}
 }
 
 // putJob stores job and keeps the outbox index of jobs not ended.
@@ -153,5 +163,6 @@ func (st *Store) UpdateJob(id uint64, fn func(*apitype.Job) error) (apitype.Job,
 		}
 		return putJob(tx, job)
 	})
+	st.stored(job, err)
 	return job, err
 }

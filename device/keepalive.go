@@ -32,11 +32,7 @@ func (d *Device) keepAlive(ctx context.Context) time.Duration {
 	if err != nil || !ok || acct.Ended != nil {
 		return keepAliveEvery // nothing to keep alive until someone signs in
 	}
-	last := acct.LastRefresh
-	if last.IsZero() {
-		last = acct.SignedInAt
-	}
-	if due := last.Add(keepAliveEvery); d.now().Before(due) {
+	if due := keepAliveDue(acct, time.Time{}, d.now()); d.now().Before(due) {
 		return due.Sub(d.now())
 	}
 	_, _, err = d.accessToken(ctx, true)
@@ -57,9 +53,39 @@ func (d *Device) keepAlive(ctx context.Context) time.Duration {
 // every keepAliveWake; sleep waits (a timer that ctx cancels).
 func (d *Device) runKeepAlive(ctx context.Context, sleep func(context.Context, time.Duration) error) {
 	for {
-		next := min(d.keepAlive(ctx), keepAliveWake)
-		if sleep(ctx, next) != nil {
+		next := d.keepAlive(ctx)
+		d.setNextKeepAlive(d.now().Add(next))
+		if sleep(ctx, min(next, keepAliveWake)) != nil {
 			return
 		}
+	}
+}
+
+// keepAliveDue is when the keep-alive refreshes acct's sign-in next: a
+// week after its last refresh, or, once that is past (the refresh failed
+// for a passing reason), when it tries again, which runKeepAlive recorded
+// as planned.
+func keepAliveDue(acct Account, planned, now time.Time) time.Time {
+	last := acct.LastRefresh
+	if last.IsZero() {
+		last = acct.SignedInAt
+	}
+	due := last.Add(keepAliveEvery)
+	if due.Before(now) && planned.After(due) {
+		return planned
+	}
+	return due
+}
+
+// setNextKeepAlive records, for Status and the watchers, when the
+// keep-alive refreshes the sign-in next. Waking on the hour to read the
+// clock moves it by no more than the clock did, which is no change.
+func (d *Device) setNextKeepAlive(at time.Time) {
+	d.mu.Lock()
+	was := d.nextKeepAlive
+	d.nextKeepAlive = at
+	d.mu.Unlock()
+	if moved := at.Sub(was); moved > time.Minute || moved < -time.Minute {
+		d.statusChanged()
 	}
 }

@@ -56,6 +56,8 @@ func (d *Device) waitForLimits(ctx context.Context, l mailer.Limits, n int, note
 		note(fmt.Sprintf("Waiting %s for the mail provider's sending limit (%d messages a minute, %d recipients a day)",
 			wait.Round(time.Second), l.MessagesPerMinute, l.RecipientsPerDay))
 		d.log.Info("waiting for the sending limit", "wait", wait)
+		d.setLimitWait(d.now().Add(wait))
+		defer d.setLimitWait(time.Time{})
 		return d.sleep(ctx, wait)
 	})
 	if le, ok := errors.AsType[*mailer.LimitError](err); ok {
@@ -66,6 +68,15 @@ func (d *Device) waitForLimits(ctx context.Context, l mailer.Limits, n int, note
 		}
 	}
 	return err
+}
+
+// setLimitWait records, for Status and the watchers, until when a message
+// waits for the sending limits; zero when none waits.
+func (d *Device) setLimitWait(until time.Time) {
+	d.mu.Lock()
+	d.limitWait = until
+	d.mu.Unlock()
+	d.statusChanged()
 }
 
 // sent counts a message the server accepted against the limits.

@@ -66,7 +66,10 @@ func jobError(job apitype.Job) error {
 func (d *Device) attempt(ctx context.Context, job apitype.Job, report func(apitype.JobEvent)) (apitype.Job, error) {
 	report(apitype.JobEvent{Job: job})
 	dir := spoolPath(d.spoolDir, job.ID)
-	err := d.send(ctx, &job, dir, func(note string) { report(apitype.JobEvent{Job: job, Note: note}) })
+	err := d.send(ctx, &job, dir, func(note string) {
+		report(apitype.JobEvent{Job: job, Note: note})
+		d.publishJob(apitype.JobEvent{Job: job, Note: note})
+	})
 	var refused *mailer.RefusedError
 	switch {
 	case err == nil:

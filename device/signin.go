@@ -219,6 +219,8 @@ func (d *Device) setSignIn(s apitype.SignIn) {
 	d.signIn = s
 	close(d.signInWatch)
 	d.signInWatch = make(chan struct{})
+	d.publish(apitype.Notify{Kind: apitype.NotifySignIn, SignIn: &s})
+	d.statusChanged()
 }
 
 func failed(err error) apitype.SignIn {

@@ -6,9 +6,12 @@ import (
 	"fmt"
 	"os"
 	"path/filepath"
+	"sync/atomic"
 	"time"
 
 	bolt "go.etcd.io/bbolt"
+
+	"scanmail/device/apitype"
 )
 
 // schemaVersion is the layout of the state file. Bucket names carry the
@@ -46,6 +49,9 @@ type Store struct {
 	db      *bolt.DB
 	corrupt corruptJobs
 	book    addressBook
+	// jobStored, when set, is told of every job record written: the
+	// device's watchers hear of each change of a job from there.
+	jobStored atomic.Pointer[func(apitype.Job)]
 }
 
 // OpenStore opens or creates the state file at path with mode 0600.

@@ -41,6 +41,15 @@ type Status struct {
 	Spool     Spool  `json:"spool"`
 	StateFile string `json:"state_file"`
 
+	// Scanner is whether the scanner answers: ScannerPresent, ScannerAbsent
+	// (ScannerProblem says why), ScannerBusy while it scans, or
+	// ScannerUnknown for one that cannot be asked without scanning.
+	Scanner        string `json:"scanner"`
+	ScannerProblem string `json:"scanner_problem,omitempty"`
+	// LimitWait is when a message held for the provider's sending limits
+	// may go; zero when none waits.
+	LimitWait time.Time `json:"limit_wait,omitzero"`
+
 	// CorruptJobs counts job records in the state file that could not be
 	// read: they are skipped, and the daemon's log names each.
 	CorruptJobs int `json:"corrupt_jobs,omitempty"`
@@ -60,7 +69,21 @@ type Account struct {
 	SignedInAt  time.Time `json:"signed_in_at"`
 	TokenExpiry time.Time `json:"token_expiry"`
 	LastRefresh time.Time `json:"last_refresh,omitzero"`
+	// NextKeepAlive is when the device refreshes the sign-in next if it
+	// sends nothing before, so that the provider does not end it unused.
+	NextKeepAlive time.Time `json:"next_keep_alive,omitzero"`
+	// SignInNeeded says the provider ended the sign-in, or the settings no
+	// longer match it: an admin signs in again (Status.Problem says why).
+	SignInNeeded bool `json:"signin_needed,omitempty"`
 }
+
+// Scanner presence, in Status.Scanner.
+const (
+	ScannerPresent = "present"
+	ScannerAbsent  = "absent"
+	ScannerBusy    = "busy"
+	ScannerUnknown = "unknown"
+)
 
 // Sign-in states.
 const (
@@ -187,6 +210,30 @@ type JobEvent struct {
 	// client did not read them in time; the job's last event is never
 	// left out.
 	Missed int `json:"missed,omitempty"`
+}
+
+// Kinds of Notify, the lines of the watch stream.
+const (
+	NotifySnapshot = "snapshot" // Status and Jobs: where a watcher starts, or starts again
+	NotifyStatus   = "status"   // Status changed: readiness, account, spool, sending-limit wait
+	NotifySignIn   = "signin"   // SignIn: a step of a sign-in
+	NotifyJob      = "job"      // Job: a job changed, scanned a page, or says why it waits
+	NotifySettings = "settings" // Setting: a setting changed
+)
+
+// Notify is one change of the device, as its watchers hear of it.
+type Notify struct {
+	Kind string    `json:"kind"`
+	Time time.Time `json:"time"`
+	// Missed, on a snapshot, counts the changes left out before it
+	// because the watcher did not read them in time.
+	Missed int     `json:"missed,omitempty"`
+	Status *Status `json:"status,omitempty"`
+	// Jobs, on a snapshot, are the jobs not ended, without their SMTP log.
+	Jobs    []Job     `json:"jobs,omitempty"`
+	SignIn  *SignIn   `json:"signin,omitempty"`
+	Job     *JobEvent `json:"job,omitempty"` // without its SMTP log
+	Setting *Setting  `json:"setting,omitempty"`
 }
 
 // Setting is one configuration key with its value and help.

@@ -52,6 +52,7 @@ func NewHandler(dev *device.Device, log *slog.Logger) *Handler {
 		"signin":        {http.MethodPost, (*Handler).serveSignIn},
 		"signin/cancel": {http.MethodPost, (*Handler).serveSignInCancel},
 		"status":        {http.MethodGet, (*Handler).serveStatus},
+		"watch":         {http.MethodGet, (*Handler).serveWatch},
 	}}
 }
 

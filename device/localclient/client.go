@@ -235,3 +235,28 @@ func (c *Client) Scan(ctx context.Context, req apitype.ScanRequest, each func(ap
 	})
 	return last, err
 }
+
+// Watch calls each with the device's changes, a snapshot first, until ctx
+// ends (it returns ctx's error) or the daemon ends the stream (nil: it
+// stopped; a new Watch starts again from a snapshot). A snapshot with
+// Missed set means changes were left out because each did not return in
+// time; it says the whole state again.
+func (c *Client) Watch(ctx context.Context, each func(apitype.Notify)) error {
+	res, err := c.do(ctx, http.MethodGet, "watch", nil)
+	if err != nil {
+		return err
+	}
+	defer res.Body.Close()
+	dec := json.NewDecoder(res.Body)
+	for {
+		var n apitype.Notify
+		if err := dec.Decode(&n); err != nil {
+			// A daemon that stops cuts the stream off.
+			if errors.Is(err, io.EOF) || errors.Is(err, io.ErrUnexpectedEOF) || ctx.Err() != nil {
+				return ctx.Err()
+			}
+			return fmt.Errorf("local API watch: %w", err)
+		}
+		each(n)
+	}
+}

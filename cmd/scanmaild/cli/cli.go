@@ -35,6 +35,7 @@ func commands() map[string]command {
 		"scan":   {"scan --to ADDR[,ADDR] [--to-group G]... [--to-entry ID]... [--pages N]", runScan},
 		"signin": {"signin [-replace]", runSignIn},
 		"status": {"status", runStatus},
+		"watch":  {"watch [--json]", runWatch},
 	}
 }
 

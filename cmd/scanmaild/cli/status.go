@@ -26,6 +26,9 @@ func runStatus(ctx context.Context, c *Context, args []string) error {
 		if !a.LastRefresh.IsZero() {
 			fmt.Fprintf(w, "last refresh:\t%s (kept alive weekly)\n", a.LastRefresh.Local().Format(time.DateTime))
 		}
+		if !a.NextKeepAlive.IsZero() {
+			fmt.Fprintf(w, "next keep-alive:\t%s\n", a.NextKeepAlive.Local().Format(time.DateTime))
+		}
 	} else {
 		fmt.Fprintf(w, "signed in as:\t(nobody)\n")
 	}
@@ -47,6 +50,15 @@ func runStatus(ctx context.Context, c *Context, args []string) error {
 		fmt.Fprintf(w, "last job:\t#%d %s\n", j.ID, j.State)
 	}
 	fmt.Fprintf(w, "waiting to be sent:\t%d job(s)\n", st.Waiting)
+	if !st.LimitWait.IsZero() {
+		fmt.Fprintf(w, "sending limit:\ta message waits until %s\n", st.LimitWait.Local().Format(time.TimeOnly))
+	}
+	switch {
+	case st.ScannerProblem != "":
+		fmt.Fprintf(w, "scanner:\t%s: %s\n", st.Scanner, st.ScannerProblem)
+	case st.Scanner != "":
+		fmt.Fprintf(w, "scanner:\t%s\n", st.Scanner)
+	}
 	if st.CorruptJobs > 0 {
 		fmt.Fprintf(w, "unreadable jobs:\t%d job record(s) could not be read and are skipped (the log names them)\n", st.CorruptJobs)
 	}
