@@ -52,7 +52,9 @@ func (d *Device) PutBookEntry(e apitype.BookEntry) (apitype.BookEntry, error) {
 		return e, err
 	}
 	d.log.Info("address book entry stored", "entry", r.ID)
-	return r.entry(), nil
+	e = r.entry()
+	d.publish(apitype.Notify{Kind: apitype.NotifyBook, Book: &e})
+	return e, nil
 }
 
 // DeleteBookEntry deletes the entry with ID id and returns it.
@@ -66,7 +68,9 @@ func (d *Device) DeleteBookEntry(id string) (apitype.BookEntry, error) {
 		return apitype.BookEntry{}, err
 	}
 	d.log.Info("address book entry deleted", "entry", r.ID)
-	return r.entry(), nil
+	e := r.entry()
+	d.publish(apitype.Notify{Kind: apitype.NotifyBook, Book: &e})
+	return e, nil
 }
 
 // ExportBook writes the whole address book in format: apitype.BookCSV,

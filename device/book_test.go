@@ -9,6 +9,7 @@ import (
 	"slices"
 	"strings"
 	"testing"
+	"time"
 
 	bolt "go.etcd.io/bbolt"
 
@@ -567,4 +568,50 @@ func keyStrings(ix *bookIndex) []string {
 	}
 	slices.Sort(out)
 	return out
+}
+
+// TestBookWatched: a change of the address book, one entry or an import,
+// reaches the device's watchers, so that a panel and a web page showing
+// the book show the same.
+func TestBookWatched(t *testing.T) {
+	t.Parallel()
+	dev := newBookDevice(t)
+	w := dev.watchQueued(16)
+	defer w.Close()
+	ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
+	defer cancel()
+	if n, err := w.Next(ctx); err != nil || n.Kind != apitype.NotifySnapshot {
+		t.Fatalf("first: %+v, %v", n, err)
+	}
+	next := func() apitype.Notify {
+		t.Helper()
+		for {
+			n, err := w.Next(ctx)
+			if err != nil {
+				t.Fatal(err)
+			}
+			if n.Kind != apitype.NotifyStatus {
+				return n
+			}
+		}
+	}
+	e, err := dev.PutBookEntry(apitype.BookEntry{Name: "Reception", Address: "reception@contoso.example"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if n := next(); n.Kind != apitype.NotifyBook || n.Book == nil || n.Book.ID != e.ID {
+		t.Errorf("after a put: %+v", n)
+	}
+	if _, err := dev.ImportBook([]byte("name,address\nSales,sales@contoso.example\n"), false); err != nil {
+		t.Fatal(err)
+	}
+	if n := next(); n.Kind != apitype.NotifyBook || n.Book != nil {
+		t.Errorf("after an import: %+v", n)
+	}
+	if _, err := dev.DeleteBookEntry(e.ID); err != nil {
+		t.Fatal(err)
+	}
+	if n := next(); n.Kind != apitype.NotifyBook || n.Book == nil || n.Book.Address != e.Address {
+		t.Errorf("after a delete: %+v", n)
+	}
 }

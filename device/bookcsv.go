@@ -52,6 +52,9 @@ func (d *Device) ImportBook(data []byte, dryRun bool) (apitype.BookImport, error
 	rep.Added, rep.Changed, rep.Unchanged = m.added, m.changed, m.unchanged
 	if !dryRun {
 		d.log.Info("address book imported", "added", m.added, "changed", m.changed, "unchanged", m.unchanged)
+		if m.added+m.changed > 0 {
+			d.publish(apitype.Notify{Kind: apitype.NotifyBook})
+		}
 	}
 	return rep, nil
 }

@@ -219,6 +219,7 @@ const (
 	NotifySignIn   = "signin"   // SignIn: a step of a sign-in
 	NotifyJob      = "job"      // Job: a job changed, scanned a page, or says why it waits
 	NotifySettings = "settings" // Setting: a setting changed
+	NotifyBook     = "book"     // Book: the address book changed; search it again
 )
 
 // Notify is one change of the device, as its watchers hear of it.
@@ -234,6 +235,9 @@ type Notify struct {
 	SignIn  *SignIn   `json:"signin,omitempty"`
 	Job     *JobEvent `json:"job,omitempty"` // without its SMTP log
 	Setting *Setting  `json:"setting,omitempty"`
+	// Book, on a book change, is the entry added, changed or deleted;
+	// nil after an import, which may change many.
+	Book *BookEntry `json:"book,omitempty"`
 }
 
 // Setting is one configuration key with its value and help.

@@ -55,6 +55,12 @@ func printNotify(w io.Writer, n apitype.Notify) {
 		fmt.Fprintf(w, "%s %s\n", at, jobLine(*n.Job))
 	case apitype.NotifySettings:
 		fmt.Fprintf(w, "%s setting: %s = %s\n", at, n.Setting.Key, n.Setting.Value)
+	case apitype.NotifyBook:
+		if n.Book == nil {
+			fmt.Fprintf(w, "%s address book: imported\n", at)
+		} else {
+			fmt.Fprintf(w, "%s address book: entry %s, %s <%s>\n", at, n.Book.ID, n.Book.Name, n.Book.Address)
+		}
 	default:
 		fmt.Fprintf(w, "%s %s\n", at, n.Kind) // from a newer daemon
 	}
