@@ -21,7 +21,6 @@ import (
 	"scanmail/device"
 	"scanmail/device/apitype"
 	"scanmail/device/idptest"
-	"scanmail/device/localapi"
 	"scanmail/device/localclient"
 	"scanmail/mailer/smtptest"
 	"scanmail/scan"
@@ -107,21 +106,8 @@ func newErrorRig(t *testing.T) *errorRig {
 	}
 	t.Cleanup(func() { r.dev.Close() })
 
-	r.sock = filepath.Join(dir, apitype.SocketName)
-	ln, err := localapi.Listen(r.sock)
-	if err != nil {
-		t.Fatal(err)
-	}
-	ctx, cancel := context.WithCancel(context.Background())
-	done := make(chan error)
-	go func() { done <- localapi.Serve(ctx, ln, localapi.NewHandler(r.dev, nil)) }()
-	t.Cleanup(func() {
-		cancel()
-		if err := <-done; err != nil {
-			t.Error(err)
-		}
-	})
-	r.c = &localclient.Client{Socket: r.sock}
+	r.c = serveDevice(t, r.dev, dir)
+	r.sock = r.c.Socket
 	r.set(t, map[string]string{
 		"provider":               device.CustomProviderID,
 		"client_id":              testClientID,

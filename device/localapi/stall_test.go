@@ -8,7 +8,6 @@ import (
 	"net"
 	"net/http"
 	"net/http/httptest"
-	"path/filepath"
 	"strconv"
 	"strings"
 	"testing"
@@ -69,21 +68,8 @@ func signedIn(t *testing.T) (*device.Device, *localclient.Client, string) {
 		}
 		<-changed
 	}
-	sock := filepath.Join(dir, apitype.SocketName)
-	ln, err := localapi.Listen(sock)
-	if err != nil {
-		t.Fatal(err)
-	}
-	ctx, cancel := context.WithCancel(context.Background())
-	done := make(chan error)
-	go func() { done <- localapi.Serve(ctx, ln, localapi.NewHandler(dev, nil)) }()
-	t.Cleanup(func() {
-		cancel()
-		if err := <-done; err != nil {
-			t.Error(err)
-		}
-	})
-	return dev, &localclient.Client{Socket: sock}, sock
+	c := serveDevice(t, dev, dir)
+	return dev, c, c.Socket
 }
 
 // manyRecipients makes every event of a job some 15 KB long, so that a
