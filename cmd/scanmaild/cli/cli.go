@@ -29,12 +29,13 @@ type command struct {
 
 func commands() map[string]command {
 	return map[string]command{
-		"book":   {bookUsage, runBook},
-		"config": {"config show | config set KEY VALUE (VALUE @FILE reads a file)", runConfig},
-		"jobs":   {"jobs [-n N] [-log JOB]", runJobs},
-		"scan":   {"scan --to ADDR[,ADDR] [--to-group G]... [--to-entry ID]... [--pages N]", runScan},
-		"signin": {"signin [-replace]", runSignIn},
-		"status": {"status", runStatus},
+		"book":    {bookUsage, runBook},
+		"config":  {configUsage, runConfig},
+		"jobs":    {"jobs [-n N] [-log JOB]", runJobs},
+		"scan":    {"scan --to ADDR[,ADDR] [--to-group G]... [--to-entry ID]... [--pages N]", runScan},
+		"signin":  {"signin [-replace]", runSignIn},
+		"signout": {"signout", runSignOut},
+		"status":  {"status", runStatus},
 	}
 }
 

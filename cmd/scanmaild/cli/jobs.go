@@ -35,23 +35,22 @@ func runJobs(ctx context.Context, c *Context, args []string) error {
 		fmt.Fprintf(c.Stdout, "job %d queued again; see `scanmaild jobs` for how it goes\n", job.ID)
 		return nil
 	}
+	if *logOf != 0 {
+		j, err := c.Client.Job(ctx, *logOf)
+		if err != nil {
+			return err
+		}
+		if len(j.SMTPLog) == 0 {
+			fmt.Fprintf(c.Stdout, "job %d has no SMTP log (it did not reach the mail server)\n", j.ID)
+		}
+		for _, line := range j.SMTPLog {
+			fmt.Fprintln(c.Stdout, line)
+		}
+		return nil
+	}
 	jobs, err := c.Client.Jobs(ctx, *n)
 	if err != nil {
 		return err
-	}
-	if *logOf != 0 {
-		for _, j := range jobs {
-			if j.ID == *logOf {
-				if len(j.SMTPLog) == 0 {
-					fmt.Fprintf(c.Stdout, "job %d has no SMTP log (it did not reach the mail server)\n", j.ID)
-				}
-				for _, line := range j.SMTPLog {
-					fmt.Fprintln(c.Stdout, line)
-				}
-				return nil
-			}
-		}
-		return fmt.Errorf("job %d is not among the last %d jobs", *logOf, *n)
 	}
 	if len(jobs) == 0 {
 		fmt.Fprintln(c.Stdout, "no jobs yet")
