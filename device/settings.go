@@ -185,6 +185,8 @@ type setting struct {
 	unit     string
 	// secret settings are never shown nor exported.
 	secret bool
+	// perDevice settings belong to one device and are not exported.
+	perDevice bool
 	// providers are the provider IDs the setting applies to; nil: all.
 	providers func() []string
 	get       func(*Settings) string
@@ -225,8 +227,9 @@ func settingsTable() []setting {
 			}},
 		withProviders(stringSetting("tenant", "tenant ID or domain (empty: organizations)", func(s *Settings) *string { return &s.Tenant }), tenantProviders),
 		stringSetting("client_id", "application (client) ID of the app registration", func(s *Settings) *string { return &s.ClientID }),
+		// Each device's own account's: its first sign-in sets it.
 		{key: "device_address", help: "sender address; must be the signed-in account's UPN",
-			kind: apitype.KindAddress,
+			kind: apitype.KindAddress, perDevice: true,
 			get:  func(s *Settings) string { return s.DeviceAddress },
 			set: func(s *Settings, v string) error {
 				if v != "" {

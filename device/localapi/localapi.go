@@ -45,6 +45,8 @@ func NewHandler(dev *device.Device, log *slog.Logger) *Handler {
 		"book/put":        {http.MethodPost, (*Handler).serveBookPut},
 		"config":          {http.MethodGet, (*Handler).serveConfig},
 		"config/describe": {http.MethodGet, (*Handler).serveConfigDescribe},
+		"config/export":   {http.MethodGet, (*Handler).serveConfigExport},
+		"config/import":   {http.MethodPost, (*Handler).serveConfigImport},
 		"config/set":      {http.MethodPost, (*Handler).serveConfigSet},
 		"jobs":            {http.MethodGet, (*Handler).serveJobs},
 		"jobs/get":        {http.MethodGet, (*Handler).serveJob},

@@ -36,6 +36,12 @@ func newDevice(t *testing.T) (*device.Device, string) {
 func serve(t *testing.T) *localclient.Client {
 	t.Helper()
 	dev, dir := newDevice(t)
+	return serveDevice(t, dev, dir)
+}
+
+// serveDevice runs the local API of dev on a Unix socket in dir.
+func serveDevice(t *testing.T, dev *device.Device, dir string) *localclient.Client {
+	t.Helper()
 	sock := filepath.Join(dir, apitype.SocketName)
 	ln, err := localapi.Listen(sock)
 	if err != nil {

@@ -31,11 +31,11 @@ func commands() map[string]command {
 	return map[string]command{
 		"book":    {bookUsage, runBook},
 		"config":  {configUsage, runConfig},
-		"jobs":    {"jobs [-n N] [-log JOB]", runJobs},
+		"jobs":    {"jobs [-n N] [--json] [-log JOB] [-cancel JOB] [-resend JOB]", runJobs},
 		"scan":    {"scan --to ADDR[,ADDR] [--to-group G]... [--to-entry ID]... [--pages N]", runScan},
 		"signin":  {"signin [-replace]", runSignIn},
 		"signout": {"signout", runSignOut},
-		"status":  {"status", runStatus},
+		"status":  {"status [--json]", runStatus},
 	}
 }
 

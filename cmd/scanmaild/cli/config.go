@@ -1,7 +1,9 @@
 package cli
 
 import (
+	"bytes"
 	"context"
+	"encoding/json"
 	"errors"
 	"fmt"
 	"os"
@@ -13,11 +15,12 @@ import (
 	"scanmail/device/localclient"
 )
 
-const configUsage = "config show [--json] | config describe [--json] | config set KEY VALUE [KEY VALUE]... (VALUE @FILE reads a file)"
+const configUsage = "config show [--json] | config describe [--json] | config set KEY VALUE [KEY VALUE]... (VALUE @FILE reads a file) | config export | config import [--dry-run] FILE"
 
 func runConfig(ctx context.Context, c *Context, args []string) error {
 	fs := newFlags(c, "config", configUsage)
 	asJSON := fs.Bool("json", false, "print JSON (the local API's fields)")
+	dryRun := fs.Bool("dry-run", false, "import: say what would change, change nothing")
 	if err := fs.Parse(args); err != nil {
 		return err
 	}
@@ -53,9 +56,17 @@ func runConfig(ctx context.Context, c *Context, args []string) error {
 		return nil
 	case verb == "set" && len(args) > 0 && len(args)%2 == 0:
 		return setConfig(ctx, c, args)
+	case verb == "export" && len(args) == 0:
+		cfg, err := c.Client.ExportConfig(ctx)
+		if err != nil {
+			return err
+		}
+		return printJSON(c, cfg)
+	case verb == "import" && len(args) == 1:
+		return importConfig(ctx, c, args[0], *dryRun, *asJSON)
 	}
 	fs.Usage()
-	return errors.New("want: config show, config describe, or config set KEY VALUE [KEY VALUE]...")
+	return errors.New("want: config show, config describe, config set KEY VALUE [KEY VALUE]..., config export, or config import [--dry-run] FILE")
 }
 
 // setConfig sets every KEY VALUE pair of args in one transaction: all or
@@ -123,4 +134,40 @@ func printDescription(c *Context, d apitype.ConfigDescription) {
 		fmt.Fprintf(w, "%s\t%s\t%s\t%s\t%s\n", s.Key, s.Kind, values, s.Default, providers)
 	}
 	w.Flush()
+}
+
+// importConfig imports the export in the file name: all or nothing.
+func importConfig(ctx context.Context, c *Context, name string, dryRun, asJSON bool) error {
+	data, err := os.ReadFile(name)
+	if err != nil {
+		return err
+	}
+	var cfg apitype.ConfigExport
+	dec := json.NewDecoder(bytes.NewReader(data))
+	dec.DisallowUnknownFields() // a misspelt field would be a setting left out
+	if err := dec.Decode(&cfg); err != nil {
+		return fmt.Errorf("%s is not a configuration export: %w (nothing was changed)", name, err)
+	}
+	rep, err := c.Client.ImportConfig(ctx, cfg, dryRun)
+	if err != nil {
+		if le, ok := errors.AsType[*localclient.Error](err); ok && le.Key != "" {
+			return fmt.Errorf("%s: %w", le.Key, err)
+		}
+		return err
+	}
+	if asJSON {
+		return printJSON(c, rep)
+	}
+	if dryRun {
+		fmt.Fprintln(c.Stdout, "dry run: nothing was changed; the import would change:")
+	}
+	for _, ch := range rep.Settings {
+		fmt.Fprintf(c.Stdout, "%s: %q -> %q\n", ch.Key, ch.Old, ch.New)
+	}
+	if len(rep.Settings) == 0 {
+		fmt.Fprintln(c.Stdout, "settings: no change")
+	}
+	b := rep.Book
+	fmt.Fprintf(c.Stdout, "address book: %d added, %d changed, %d unchanged\n", b.Added, b.Changed, b.Unchanged)
+	return nil
 }

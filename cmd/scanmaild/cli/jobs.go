@@ -11,7 +11,8 @@ import (
 )
 
 func runJobs(ctx context.Context, c *Context, args []string) error {
-	fs := newFlags(c, "jobs", "jobs [-n N] [-log JOB] [-cancel JOB] [-resend JOB]")
+	fs := newFlags(c, "jobs", "jobs [-n N] [--json] [-log JOB] [-cancel JOB] [-resend JOB]")
+	asJSON := fs.Bool("json", false, "print JSON (the local API's fields); with -log, the job with its log")
 	n := fs.Int("n", 20, "how many recent jobs")
 	logOf := fs.Uint64("log", 0, "print this job's SMTP log")
 	cancel := fs.Uint64("cancel", 0, "cancel this job, scanning or waiting to be sent")
@@ -40,6 +41,9 @@ func runJobs(ctx context.Context, c *Context, args []string) error {
 		if err != nil {
 			return err
 		}
+		if *asJSON {
+			return printJSON(c, j)
+		}
 		if len(j.SMTPLog) == 0 {
 			fmt.Fprintf(c.Stdout, "job %d has no SMTP log (it did not reach the mail server)\n", j.ID)
 		}
@@ -51,6 +55,9 @@ func runJobs(ctx context.Context, c *Context, args []string) error {
 	jobs, err := c.Client.Jobs(ctx, *n)
 	if err != nil {
 		return err
+	}
+	if *asJSON {
+		return printJSON(c, jobs)
 	}
 	if len(jobs) == 0 {
 		fmt.Fprintln(c.Stdout, "no jobs yet")
