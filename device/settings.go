@@ -230,7 +230,7 @@ func settingsTable() []setting {
 		// Each device's own account's: its first sign-in sets it.
 		{key: "device_address", help: "sender address; must be the signed-in account's UPN",
 			kind: apitype.KindAddress, perDevice: true,
-			get:  func(s *Settings) string { return s.DeviceAddress },
+			get: func(s *Settings) string { return s.DeviceAddress },
 			set: func(s *Settings, v string) error {
 				if v != "" {
 					a, err := parseBareAddress(v)
