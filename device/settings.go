@@ -503,9 +503,19 @@ func (e *valueError) Unwrap() error { return e.err }
 func (s Settings) Values() [][2]string {
 	var out [][2]string
 	for _, st := range settingsTable() {
-		out = append(out, [2]string{st.key, st.get(&s)})
+		out = append(out, [2]string{st.key, st.shown(&s)})
 	}
 	return out
+}
+
+// shown is the value config shows: a secret one only says whether it is
+// set.
+func (st setting) shown(s *Settings) string {
+	v := st.get(s)
+	if st.secret && v != "" {
+		return "(set)"
+	}
+	return v
 }
 
 func summarizePEM(pem string) string {
