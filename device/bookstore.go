@@ -141,7 +141,22 @@ func (st *Store) mergeBook(recs []bookRecord, dryRun bool) (bookMerge, error) {
 	st.book.mu.Lock()
 	defer st.book.mu.Unlock()
 	ix := st.bookIndex()
-	entries := slices.Clone(ix.entries)
+	m, puts, err := planBookMerge(ix, recs)
+	if err != nil || dryRun || len(puts) == 0 {
+		return m, err
+	}
+	err = st.db.Update(func(tx *bolt.Tx) error { return putBookRecords(tx, puts) })
+	if err != nil {
+		return bookMerge{}, err
+	}
+	st.book.ix.Store(mergedBookIndex(ix, puts))
+	return m, nil
+}
+
+// planBookMerge counts what merging recs into the book ix does, and
+// returns the records to write: the new ones with ID 0, the changed ones
+// with their entry's ID. The caller holds st.book.mu.
+func planBookMerge(ix *bookIndex, recs []bookRecord) (bookMerge, []bookRecord, error) {
 	var m bookMerge
 	var puts []bookRecord
 	for _, r := range recs {
@@ -151,43 +166,46 @@ func (st *Store) mergeBook(recs []bookRecord, dryRun bool) (bookMerge, error) {
 			m.added++
 			r.ID = 0
 			puts = append(puts, r)
-		case entries[pos].same(r):
+		case ix.entries[pos].same(r):
 			m.unchanged++
 		default:
 			m.changed++
-			r.ID = entries[pos].ID
+			r.ID = ix.entries[pos].ID
 			puts = append(puts, r)
 		}
 	}
-	if n := len(entries) + m.added; n > maxBookEntries {
-		return m, &Error{
+	if n := len(ix.entries) + m.added; n > maxBookEntries {
+		return m, nil, &Error{
 			Summary: fmt.Sprintf("The address book would hold %d entries, more than the %d it can", n, maxBookEntries),
 			Hint:    "Import fewer entries, or delete entries no longer used.",
 			Code:    apitype.CodeBookFull,
 		}
 	}
-	if dryRun || len(puts) == 0 {
-		return m, nil
-	}
-	err := st.db.Update(func(tx *bolt.Tx) error {
-		b := tx.Bucket(bucketBook)
-		for i, r := range puts {
-			if r.ID == 0 {
-				id, err := b.NextSequence()
-				if err != nil {
-					return err
-				}
-				puts[i].ID = id
-			}
-			if err := putJSON(b, jobKey(puts[i].ID), puts[i]); err != nil {
+	return m, puts, nil
+}
+
+// putBookRecords writes the records planBookMerge returned in tx, giving
+// each new one its ID.
+func putBookRecords(tx *bolt.Tx, puts []bookRecord) error {
+	b := tx.Bucket(bucketBook)
+	for i, r := range puts {
+		if r.ID == 0 {
+			id, err := b.NextSequence()
+			if err != nil {
 				return err
 			}
+			puts[i].ID = id
 		}
-		return nil
-	})
-	if err != nil {
-		return bookMerge{}, err
+		if err := putJSON(b, jobKey(puts[i].ID), puts[i]); err != nil {
+			return err
+		}
 	}
+	return nil
+}
+
+// mergedBookIndex is ix with the records written by putBookRecords.
+func mergedBookIndex(ix *bookIndex, puts []bookRecord) *bookIndex {
+	entries := slices.Clone(ix.entries)
 	for _, r := range puts {
 		if pos, found := ix.byID[r.ID]; found {
 			entries[pos] = r
@@ -195,8 +213,7 @@ func (st *Store) mergeBook(recs []bookRecord, dryRun bool) (bookMerge, error) {
 			entries = append(entries, r)
 		}
 	}
-	st.book.ix.Store(newBookIndex(entries, ix))
-	return m, nil
+	return newBookIndex(entries, ix)
 }
 
 func errNoBookEntry(id uint64) error {

@@ -236,7 +236,7 @@ func (d *Device) Status() (apitype.Status, error) {
 	} else {
 		st.Ready = true
 	}
-	if jobs, err := d.store.Jobs(1); err == nil && len(jobs) > 0 {
+	if jobs, err := d.Jobs(1); err == nil && len(jobs) > 0 {
 		st.LastJob = &jobs[0]
 	}
 	if jobs, err := d.store.Unfinished(); err == nil {
@@ -356,24 +356,49 @@ func (d *Device) Config() (apitype.Config, error) {
 
 // SetConfig changes one setting.
 func (d *Device) SetConfig(key, value string) (apitype.Config, error) {
-	s, err := d.store.UpdateSettings(func(s *Settings) error { return s.Set(key, value) })
+	return d.SetConfigs([]apitype.SettingValue{{Key: key, Value: value}})
+}
+
+// SetConfigs changes several settings in one transaction, in the order
+// given: when one value is refused, none is changed, and the error's Key
+// names the one refused.
+func (d *Device) SetConfigs(kvs []apitype.SettingValue) (apitype.Config, error) {
+	if len(kvs) == 0 {
+		return apitype.Config{}, &Error{Summary: "No setting to change", Code: apitype.CodeInvalidRequest}
+	}
+	s, err := d.store.UpdateSettings(func(s *Settings) error { return s.setAll(kvs) })
 	if err != nil {
-		if ve, ok := errors.AsType[*valueError](err); ok {
-			err = ve.err // the key goes apart
-		}
-		return apitype.Config{}, &Error{Summary: "Setting not changed", Err: err, Code: apitype.CodeInvalidSetting, Key: key}
+		return apitype.Config{}, settingError(err)
 	}
-	d.log.Info("setting changed", "key", key)
+	for _, kv := range kvs {
+		d.log.Info("setting changed", "key", kv.Key)
+	}
 	d.kick() // a fixed device address releases paused jobs
-	changed := apitype.Setting{Key: key, Help: SettingKeys()[key]}
-	for _, kv := range s.Values() {
-		if kv[0] == key {
-			changed.Value = kv[1]
-		}
-	}
-	d.publish(apitype.Notify{Kind: apitype.NotifySettings, Setting: &changed})
-	d.statusChanged()
+	d.publishSettings(s, kvs)
 	return d.config(s)
+}
+
+// publishSettings tells the watchers of the settings changed, as config
+// shows them (a secret one only as set).
+func (d *Device) publishSettings(s Settings, kvs []apitype.SettingValue) {
+	shown := map[string]string{}
+	for _, kv := range s.Values() {
+		shown[kv[0]] = kv[1]
+	}
+	help := SettingKeys()
+	for _, kv := range kvs {
+		d.publish(apitype.Notify{Kind: apitype.NotifySettings, Setting: &apitype.Setting{Key: kv.Key, Value: shown[kv.Key], Help: help[kv.Key]}})
+	}
+	d.statusChanged()
+}
+
+// settingError is a refused value in the device's words, the key apart.
+func settingError(err error) error {
+	var key string
+	if ve, ok := errors.AsType[*valueError](err); ok {
+		key, err = ve.key, ve.err
+	}
+	return &Error{Summary: "Setting not changed", Err: err, Code: apitype.CodeInvalidSetting, Key: key}
 }
 
 func (d *Device) config(s Settings) (apitype.Config, error) {

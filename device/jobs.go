@@ -25,9 +25,26 @@ const maxRecipients = 100
 // ErrBusy means the scanner is running another job.
 var ErrBusy = errors.New("the scanner is busy with another job")
 
-// Jobs lists up to limit jobs, newest first.
+// Jobs lists up to limit jobs, newest first, without their SMTP logs
+// (Job has a job's).
 func (d *Device) Jobs(limit int) ([]apitype.Job, error) {
-	return d.store.Jobs(limit)
+	jobs, err := d.store.Jobs(limit)
+	for i := range jobs {
+		jobs[i].SMTPLog = nil
+	}
+	return jobs, err
+}
+
+// Job is the job with that ID, with its SMTP log.
+func (d *Device) Job(id uint64) (apitype.Job, error) {
+	job, ok, err := d.store.Job(id)
+	switch {
+	case err != nil:
+		return job, err
+	case !ok:
+		return job, jobCtlError(id, ErrNoJob)
+	}
+	return job, nil
 }
 
 // Scan scans a document and mails it to req.To. progress, when not nil,

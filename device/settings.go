@@ -9,6 +9,7 @@ import (
 
 	bolt "go.etcd.io/bbolt"
 
+	"scanmail/device/apitype"
 	"scanmail/mailer"
 	"scanmail/scan"
 )
@@ -171,17 +172,51 @@ func ProviderIDs() []string {
 	return append(ids, CustomProviderID)
 }
 
-// setting is one key of the settings, as the config command sets it.
+// setting is one key of the settings, as the config command sets it, and
+// as the API describes it to front ends (apitype.SettingInfo).
 type setting struct {
 	key  string
 	help string
-	get  func(*Settings) string
-	set  func(*Settings, string) error
+	kind string // apitype.Kind*; "" is apitype.KindString
+	// choices are the values a KindChoice setting accepts.
+	choices []string
+	// min and max bound a KindInt setting.
+	min, max int
+	unit     string
+	// secret settings are never shown nor exported.
+	secret bool
+	// perDevice settings belong to one device and are not exported.
+	perDevice bool
+	// providers are the provider IDs the setting applies to; nil: all.
+	providers func() []string
+	get       func(*Settings) string
+	set       func(*Settings, string) error
+	// raw is the value as set takes it back, where get shows less (a
+	// PEM's summary); nil: get.
+	raw func(*Settings) string
 }
+
+// customOnly are the settings of the custom provider.
+func customOnly() []string { return []string{CustomProviderID} }
+
+// tenantProviders are the providers whose tenant is the admin's choice.
+func tenantProviders() []string {
+	var ids []string
+	for _, p := range Presets() {
+		if p.FixedTenant == "" {
+			ids = append(ids, p.ID)
+		}
+	}
+	return ids
+}
+
+// scanDPIs are the resolutions offered.
+var scanDPIs = []string{"75", "100", "150", "200", "300", "600"}
 
 func settingsTable() []setting {
 	return []setting{
 		{key: "provider", help: "service provider: " + strings.Join(ProviderIDs(), ", "),
+			kind: apitype.KindChoice, choices: ProviderIDs(),
 			get: func(s *Settings) string { return s.Provider },
 			set: func(s *Settings, v string) error {
 				if _, ok := preset(v); !ok && v != CustomProviderID {
@@ -190,9 +225,11 @@ func settingsTable() []setting {
 				s.Provider = v
 				return nil
 			}},
-		stringSetting("tenant", "tenant ID or domain (empty: organizations)", func(s *Settings) *string { return &s.Tenant }),
+		withProviders(stringSetting("tenant", "tenant ID or domain (empty: organizations)", func(s *Settings) *string { return &s.Tenant }), tenantProviders),
 		stringSetting("client_id", "application (client) ID of the app registration", func(s *Settings) *string { return &s.ClientID }),
+		// Each device's own account's: its first sign-in sets it.
 		{key: "device_address", help: "sender address; must be the signed-in account's UPN",
+			kind: apitype.KindAddress, perDevice: true,
 			get: func(s *Settings) string { return s.DeviceAddress },
 			set: func(s *Settings, v string) error {
 				if v != "" {
@@ -208,6 +245,7 @@ func settingsTable() []setting {
 		stringSetting("subject", "default subject; {pages} and {date} are filled in", func(s *Settings) *string { return &s.Subject }),
 		stringSetting("body", "default body text; {pages} and {date} are filled in", func(s *Settings) *string { return &s.Body }),
 		{key: "scan.mode", help: "colour mode: bw1 (black and white), gray8, rgb24 (colour), jpeg (the engine compresses)",
+			kind: apitype.KindChoice, choices: []string{"bw1", "gray8", "rgb24", "jpeg"},
 			get: func(s *Settings) string { return s.Scan.Mode },
 			set: func(s *Settings, v string) error {
 				if _, err := scan.ParseMode(v); err != nil {
@@ -216,7 +254,8 @@ func settingsTable() []setting {
 				s.Scan.Mode = v
 				return nil
 			}},
-		{key: "scan.dpi", help: "resolution in dots per inch: 75, 100, 150, 200, 300, 600",
+		{key: "scan.dpi", help: "resolution in dots per inch: " + strings.Join(scanDPIs, ", "),
+			kind: apitype.KindChoice, choices: scanDPIs, unit: "dpi",
 			get: func(s *Settings) string { return strconv.Itoa(s.Scan.DPI) },
 			set: func(s *Settings, v string) error {
 				n, err := strconv.Atoi(v)
@@ -224,12 +263,13 @@ func settingsTable() []setting {
 					return fmt.Errorf("%q is not a whole number", v)
 				}
 				if err := (scan.Options{DPI: n}).Validate(); err != nil || n == 0 {
-					return fmt.Errorf("%d dpi is not offered (75, 100, 150, 200, 300, 600)", n)
+					return fmt.Errorf("%d dpi is not offered (%s)", n, strings.Join(scanDPIs, ", "))
 				}
 				s.Scan.DPI = n
 				return nil
 			}},
 		{key: "scan.format", help: "file format mailed: pdf, tiff (one multi-page file), jpeg (one file a page)",
+			kind: apitype.KindChoice, choices: []string{"pdf", "tiff", "jpeg"},
 			get: func(s *Settings) string { return s.Scan.Format },
 			set: func(s *Settings, v string) error {
 				if _, err := scan.ParseFormat(v); err != nil {
@@ -238,15 +278,16 @@ func settingsTable() []setting {
 				s.Scan.Format = v
 				return nil
 			}},
-		intSetting("scan.quality", "JPEG quality, 1 (smallest) to 100 (best)", 1, 100,
+		intSetting("scan.quality", "JPEG quality, 1 (smallest) to 100 (best)", "", 1, 100,
 			func(s *Settings) *int { return &s.Scan.Quality }),
-		intSetting("limits.messages_per_minute", "messages a minute at most (0: the provider's, 30 for Exchange Online; -1: no limit)", -1, maxMessagesPerMinute,
+		intSetting("limits.messages_per_minute", "messages a minute at most (0: the provider's, 30 for Exchange Online; -1: no limit)", "per minute", -1, maxMessagesPerMinute,
 			func(s *Settings) *int { return &s.Limits.MessagesPerMinute }),
-		intSetting("limits.recipients_per_day", "recipients a day at most (0: the provider's, 10000 for Exchange Online; -1: no limit)", -1, maxRecipientsPerDay,
+		intSetting("limits.recipients_per_day", "recipients a day at most (0: the provider's, 10000 for Exchange Online; -1: no limit)", "per day", -1, maxRecipientsPerDay,
 			func(s *Settings) *int { return &s.Limits.RecipientsPerDay }),
-		intSetting("limits.max_message_mb", "largest message in MB (0: the provider's, 35 for Exchange Online; -1: no limit)", -1, maxMessageMB,
+		intSetting("limits.max_message_mb", "largest message in MB (0: the provider's, 35 for Exchange Online; -1: no limit)", "MB", -1, maxMessageMB,
 			func(s *Settings) *int { return &s.MaxMessageMB }),
 		{key: "limits.oversize", help: "a document too large for one message: split (numbered mails, by whole pages) or refuse",
+			kind: apitype.KindChoice, choices: []string{OversizeSplit, OversizeRefuse},
 			get: func(s *Settings) string { return s.Oversize },
 			set: func(s *Settings, v string) error {
 				if v != OversizeSplit && v != OversizeRefuse {
@@ -255,13 +296,14 @@ func settingsTable() []setting {
 				s.Oversize = v
 				return nil
 			}},
-		intSetting("retry.window_hours", "hours a job failing for passing reasons (network, 4xx) is tried again before it fails (0: 24)", 0, maxRetryHours,
+		intSetting("retry.window_hours", "hours a job failing for passing reasons (network, 4xx) is tried again before it fails (0: 24)", "hours", 0, maxRetryHours,
 			func(s *Settings) *int { return &s.RetryHours }),
-		intSetting("spool.max_mb", "room for documents waiting to be sent, in MB (0: 512; -1: as much as the disk has)", -1, maxSpoolMB,
+		intSetting("spool.max_mb", "room for documents waiting to be sent, in MB (0: 512; -1: as much as the disk has)", "MB", -1, maxSpoolMB,
 			func(s *Settings) *int { return &s.Spool.MaxMB }),
-		intSetting("spool.keep_failed_days", "days a failed job's document is kept so that it can be sent again (0: removed at once; -1: kept until sent or canceled)", -1, maxKeepFailedDays,
+		intSetting("spool.keep_failed_days", "days a failed job's document is kept so that it can be sent again (0: removed at once; -1: kept until sent or canceled)", "days", -1, maxKeepFailedDays,
 			func(s *Settings) *int { return &s.Spool.KeepFailedDays }),
 		{key: "jobs.keep", help: "ended jobs kept in the history, the newest (10 to 10000; default 1000)",
+			kind: apitype.KindInt, min: 10, max: 10000, unit: "jobs",
 			get: func(s *Settings) string { return strconv.Itoa(s.Jobs.Keep) },
 			set: func(s *Settings, v string) error {
 				n, err := strconv.Atoi(v)
@@ -272,6 +314,7 @@ func settingsTable() []setting {
 				return nil
 			}},
 		{key: "jobs.keep_days", help: "days an ended job is kept in the history (1 to 3650; default 90)",
+			kind: apitype.KindInt, min: 1, max: 3650, unit: "days",
 			get: func(s *Settings) string { return strconv.Itoa(s.Jobs.KeepDays) },
 			set: func(s *Settings, v string) error {
 				n, err := strconv.Atoi(v)
@@ -282,6 +325,7 @@ func settingsTable() []setting {
 				return nil
 			}},
 		{key: "custom.smtp_host", help: "custom provider: SMTP host name",
+			kind: apitype.KindHost, providers: customOnly,
 			get: func(s *Settings) string { return s.Custom.SMTPHost },
 			set: func(s *Settings, v string) error {
 				if err := checkSMTPHost(v); err != nil {
@@ -291,6 +335,7 @@ func settingsTable() []setting {
 				return nil
 			}},
 		{key: "custom.smtp_port", help: "custom provider: SMTP port (587); 1 to 65535, not 465",
+			kind: apitype.KindInt, min: 1, max: 65535, providers: customOnly,
 			get: func(s *Settings) string { return strconv.Itoa(s.Custom.SMTPPort) },
 			set: func(s *Settings, v string) error {
 				n, err := parseInt(v, 1, 65535)
@@ -303,29 +348,40 @@ func settingsTable() []setting {
 				s.Custom.SMTPPort = n
 				return nil
 			}},
-		{key: "custom.device_auth_url", help: "custom provider: device authorization endpoint",
+		{key: "custom.device_auth_url", help: "custom provider: device authorization endpoint (https)",
+			kind: apitype.KindURL, providers: customOnly,
 			get: func(s *Settings) string { return s.Custom.DeviceAuthURL },
 			set: func(s *Settings, v string) error {
-				if err := checkEndpointURL(v); err != nil {
-					return err
+				// Empty is a new device's value: an import of it must be taken.
+				if v != "" {
+					if err := checkEndpointURL(v); err != nil {
+						return err
+					}
 				}
 				s.Custom.DeviceAuthURL = v
 				return nil
 			}},
-		{key: "custom.token_url", help: "custom provider: token endpoint",
+		{key: "custom.token_url", help: "custom provider: token endpoint (https)",
+			kind: apitype.KindURL, providers: customOnly,
 			get: func(s *Settings) string { return s.Custom.TokenURL },
 			set: func(s *Settings, v string) error {
-				if err := checkEndpointURL(v); err != nil {
-					return err
+				// Empty is a new device's value: an import of it must be taken.
+				if v != "" {
+					if err := checkEndpointURL(v); err != nil {
+						return err
+					}
 				}
 				s.Custom.TokenURL = v
 				return nil
 			}},
 		{key: "custom.scopes", help: "custom provider: scopes, space separated, the SMTP scope first",
+			kind: apitype.KindWords, providers: customOnly,
 			get: func(s *Settings) string { return strings.Join(s.Custom.Scopes, " ") },
 			set: func(s *Settings, v string) error { s.Custom.Scopes = strings.Fields(v); return nil }},
 		{key: "custom.ca_bundle", help: "custom provider: extra trusted CA certificates (PEM)",
+			kind: apitype.KindPEM, providers: customOnly,
 			get: func(s *Settings) string { return summarizePEM(s.Custom.CABundle) },
+			raw: func(s *Settings) string { return s.Custom.CABundle },
 			set: func(s *Settings, v string) error {
 				if v != "" {
 					if _, err := certPool(v); err != nil {
@@ -336,6 +392,11 @@ func settingsTable() []setting {
 				return nil
 			}},
 	}
+}
+
+func withProviders(st setting, providers func() []string) setting {
+	st.providers = providers
+	return st
 }
 
 // The largest values of the numeric settings. Each is far above any real
@@ -358,8 +419,9 @@ func megabytesUpTo(n, max int) int64 {
 }
 
 // intSetting is a whole number from min to max; the help says the range.
-func intSetting(key, help string, min, max int, field func(*Settings) *int) setting {
+func intSetting(key, help, unit string, min, max int, field func(*Settings) *int) setting {
 	return setting{key: key, help: fmt.Sprintf("%s; %d to %d", help, min, max),
+		kind: apitype.KindInt, min: min, max: max, unit: unit,
 		get: func(s *Settings) string { return strconv.Itoa(*field(s)) },
 		set: func(s *Settings, v string) error {
 			n, err := parseInt(v, min, max)
@@ -413,7 +475,18 @@ func (s *Settings) Set(key, value string) error {
 		keys = append(keys, k)
 	}
 	sort.Strings(keys)
-	return fmt.Errorf("unknown setting %q (known: %s)", key, strings.Join(keys, ", "))
+	return &valueError{key: key, err: fmt.Errorf("unknown setting %q (known: %s)", key, strings.Join(keys, ", "))}
+}
+
+// setAll sets every key to its value, in order; it stops at the first
+// value refused.
+func (s *Settings) setAll(kvs []apitype.SettingValue) error {
+	for _, kv := range kvs {
+		if err := s.Set(kv.Key, kv.Value); err != nil {
+			return err
+		}
+	}
+	return nil
 }
 
 // valueError is a value Set refused. Its text names the key, for logs;
@@ -430,9 +503,19 @@ func (e *valueError) Unwrap() error { return e.err }
 func (s Settings) Values() [][2]string {
 	var out [][2]string
 	for _, st := range settingsTable() {
-		out = append(out, [2]string{st.key, st.get(&s)})
+		out = append(out, [2]string{st.key, st.shown(&s)})
 	}
 	return out
+}
+
+// shown is the value config shows: a secret one only says whether it is
+// set.
+func (st setting) shown(s *Settings) string {
+	v := st.get(s)
+	if st.secret && v != "" {
+		return "(set)"
+	}
+	return v
 }
 
 func summarizePEM(pem string) string {

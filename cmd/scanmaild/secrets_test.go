@@ -127,6 +127,15 @@ func TestNoSecretsAnywhere(t *testing.T) {
 	}
 	cli("config", "show")
 	cli("jobs")
+	// What fleet tools read: the configuration export above all, which
+	// goes from device to device.
+	if out := cli("config", "export"); !strings.Contains(out, `"format": "scanmail-config"`) {
+		t.Errorf("config export:\n%s", out)
+	}
+	cli("config", "show", "--json")
+	cli("status", "--json")
+	cli("jobs", "--json")
+	cli("jobs", "--json", "-log", "1")
 	for id := range 4 {
 		cli("jobs", "-log", strconv.Itoa(id+1))
 	}

@@ -1,6 +1,11 @@
 // Package apitype holds the types that cross the daemon's local API, shared
 // by the daemon and its command-line client. It imports nothing heavy, so the
 // client stays small.
+//
+// The JSON field names of these types are a contract: the local API and
+// every `scanmaild ... --json` output use them, and fleet scripts read
+// them. A field's name and meaning never change; fields may be added, so
+// a reader ignores the fields it does not know.
 package apitype
 
 import "time"
@@ -255,8 +260,17 @@ type Config struct {
 	Warning string `json:"warning,omitempty"`
 }
 
-// ConfigSet changes one setting.
+// ConfigSet changes one setting (Key and Value), or several (Settings),
+// all or none: when one value is refused nothing is changed, and the
+// error's Key names it.
 type ConfigSet struct {
+	Key      string         `json:"key,omitempty"`
+	Value    string         `json:"value,omitempty"`
+	Settings []SettingValue `json:"settings,omitempty"`
+}
+
+// SettingValue is one key and the value to set it to.
+type SettingValue struct {
 	Key   string `json:"key"`
 	Value string `json:"value"`
 }

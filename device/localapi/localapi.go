@@ -38,21 +38,26 @@ func NewHandler(dev *device.Device, log *slog.Logger) *Handler {
 		log = slog.New(slog.DiscardHandler)
 	}
 	return &Handler{dev: dev, log: log, routes: map[string]route{
-		"book":          {http.MethodGet, (*Handler).serveBook},
-		"book/delete":   {http.MethodPost, (*Handler).serveBookDelete},
-		"book/export":   {http.MethodGet, (*Handler).serveBookExport},
-		"book/import":   {http.MethodPost, (*Handler).serveBookImport},
-		"book/put":      {http.MethodPost, (*Handler).serveBookPut},
-		"config":        {http.MethodGet, (*Handler).serveConfig},
-		"config/set":    {http.MethodPost, (*Handler).serveConfigSet},
-		"jobs":          {http.MethodGet, (*Handler).serveJobs},
-		"jobs/cancel":   {http.MethodPost, (*Handler).serveJobCancel},
-		"jobs/resend":   {http.MethodPost, (*Handler).serveJobResend},
-		"scan":          {http.MethodPost, (*Handler).serveScan},
-		"signin":        {http.MethodPost, (*Handler).serveSignIn},
-		"signin/cancel": {http.MethodPost, (*Handler).serveSignInCancel},
-		"status":        {http.MethodGet, (*Handler).serveStatus},
-		"watch":         {http.MethodGet, (*Handler).serveWatch},
+		"book":            {http.MethodGet, (*Handler).serveBook},
+		"book/delete":     {http.MethodPost, (*Handler).serveBookDelete},
+		"book/export":     {http.MethodGet, (*Handler).serveBookExport},
+		"book/import":     {http.MethodPost, (*Handler).serveBookImport},
+		"book/put":        {http.MethodPost, (*Handler).serveBookPut},
+		"config":          {http.MethodGet, (*Handler).serveConfig},
+		"config/describe": {http.MethodGet, (*Handler).serveConfigDescribe},
+		"config/export":   {http.MethodGet, (*Handler).serveConfigExport},
+		"config/import":   {http.MethodPost, (*Handler).serveConfigImport},
+		"config/set":      {http.MethodPost, (*Handler).serveConfigSet},
+		"jobs":            {http.MethodGet, (*Handler).serveJobs},
+		"jobs/get":        {http.MethodGet, (*Handler).serveJob},
+		"jobs/cancel":     {http.MethodPost, (*Handler).serveJobCancel},
+		"jobs/resend":     {http.MethodPost, (*Handler).serveJobResend},
+		"scan":            {http.MethodPost, (*Handler).serveScan},
+		"signin":          {http.MethodPost, (*Handler).serveSignIn},
+		"signin/cancel":   {http.MethodPost, (*Handler).serveSignInCancel},
+		"signout":         {http.MethodPost, (*Handler).serveSignOut},
+		"status":          {http.MethodGet, (*Handler).serveStatus},
+		"watch":           {http.MethodGet, (*Handler).serveWatch},
 	}}
 }
 
@@ -99,12 +104,39 @@ func (h *Handler) serveConfigSet(w http.ResponseWriter, r *http.Request) {
 	if !readJSON(w, r, &req) {
 		return
 	}
-	c, err := h.dev.SetConfig(req.Key, req.Value)
+	kvs := req.Settings
+	if req.Key != "" {
+		if len(kvs) > 0 {
+			writeError(w, http.StatusBadRequest, requestError(apitype.CodeInvalidRequest, "give key and value, or settings, not both"))
+			return
+		}
+		kvs = []apitype.SettingValue{{Key: req.Key, Value: req.Value}}
+	}
+	c, err := h.dev.SetConfigs(kvs)
 	if err != nil {
 		h.fail(w, err)
 		return
 	}
 	writeJSON(w, c)
+}
+
+func (h *Handler) serveConfigDescribe(w http.ResponseWriter, r *http.Request) {
+	writeJSON(w, apitype.ConfigDescription{Settings: device.DescribeSettings()})
+}
+
+// serveJob answers the job ?id=, with its SMTP log.
+func (h *Handler) serveJob(w http.ResponseWriter, r *http.Request) {
+	id, err := strconv.ParseUint(r.URL.Query().Get("id"), 10, 64)
+	if err != nil || id == 0 {
+		writeError(w, http.StatusBadRequest, requestError(apitype.CodeInvalidRequest, "id must be a job number"))
+		return
+	}
+	job, err := h.dev.Job(id)
+	if err != nil {
+		h.fail(w, err)
+		return
+	}
+	writeJSON(w, job)
 }
 
 func (h *Handler) serveJobs(w http.ResponseWriter, r *http.Request) {
@@ -181,6 +213,16 @@ func (h *Handler) serveSignInCancel(w http.ResponseWriter, r *http.Request) {
 	h.dev.CancelSignIn()
 	st, _ := h.dev.SignIn()
 	writeJSON(w, st)
+}
+
+// serveSignOut forgets the account and its tokens, and answers the
+// status after.
+func (h *Handler) serveSignOut(w http.ResponseWriter, r *http.Request) {
+	if err := h.dev.SignOut(); err != nil {
+		h.fail(w, err)
+		return
+	}
+	h.serveStatus(w, r)
 }
 
 // serveScan runs a job and streams its events, one JSON object a line.
@@ -327,8 +369,7 @@ const (
 	readTimeout = 10 * time.Second
 	// idleTimeout closes a kept-alive connection nobody uses.
 	idleTimeout = time.Minute
-	// maxJobsListed bounds one jobs listing: each job carries up to 16 KB
-	// of SMTP log.
+	// maxJobsListed bounds one jobs listing.
 	maxJobsListed = 1000
 )
 

@@ -192,7 +192,35 @@ func (c *Client) SetConfig(ctx context.Context, key, value string) (apitype.Conf
 	return cfg, c.call(ctx, http.MethodPost, "config/set", apitype.ConfigSet{Key: key, Value: value}, &cfg)
 }
 
-// Jobs lists up to limit recent jobs, newest first.
+// SetConfigs changes several settings, all or none: when one value is
+// refused, nothing is changed and the error's Key names it.
+func (c *Client) SetConfigs(ctx context.Context, kvs []apitype.SettingValue) (apitype.Config, error) {
+	var cfg apitype.Config
+	return cfg, c.call(ctx, http.MethodPost, "config/set", apitype.ConfigSet{Settings: kvs}, &cfg)
+}
+
+// DescribeConfig describes every setting: kind, choices, bounds, unit,
+// providers, help.
+func (c *Client) DescribeConfig(ctx context.Context) (apitype.ConfigDescription, error) {
+	var d apitype.ConfigDescription
+	return d, c.call(ctx, http.MethodGet, "config/describe", nil, &d)
+}
+
+// Job is one job, with its SMTP log.
+func (c *Client) Job(ctx context.Context, id uint64) (apitype.Job, error) {
+	var job apitype.Job
+	return job, c.call(ctx, http.MethodGet, "jobs/get?id="+strconv.FormatUint(id, 10), nil, &job)
+}
+
+// SignOut forgets the device's account and its tokens; it answers the
+// status after.
+func (c *Client) SignOut(ctx context.Context) (apitype.Status, error) {
+	var st apitype.Status
+	return st, c.call(ctx, http.MethodPost, "signout", nil, &st)
+}
+
+// Jobs lists up to limit recent jobs, newest first, without their SMTP
+// logs (Job has a job's).
 func (c *Client) Jobs(ctx context.Context, limit int) ([]apitype.Job, error) {
 	var jobs []apitype.Job
 	return jobs, c.call(ctx, http.MethodGet, "jobs?limit="+url.QueryEscape(strconv.Itoa(limit)), nil, &jobs)

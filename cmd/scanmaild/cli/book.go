@@ -12,7 +12,7 @@ import (
 	"scanmail/device/apitype"
 )
 
-const bookUsage = "book [search] [-n N] [WORDS] | book add|edit [ID] --name N --address A [--favourite] [--group G]... | " +
+const bookUsage = "book [search] [-n N] [--json] [WORDS] | book add|edit [ID] --name N --address A [--favourite] [--group G]... | " +
 	"book delete ID | book import [--dry-run] FILE.csv | book export [--format csv|vcard]"
 
 func runBook(ctx context.Context, c *Context, args []string) error {
@@ -39,12 +39,16 @@ func runBook(ctx context.Context, c *Context, args []string) error {
 func runBookSearch(ctx context.Context, c *Context, args []string) error {
 	fs := newFlags(c, "book", "book [search] [-n N] [WORDS]: entries whose name or address has words beginning so")
 	n := fs.Int("n", 50, "how many entries at most")
+	asJSON := fs.Bool("json", false, "print JSON (the local API's fields)")
 	if err := fs.Parse(args); err != nil {
 		return err
 	}
 	l, err := c.Client.Book(ctx, strings.Join(fs.Args(), " "), *n)
 	if err != nil {
 		return err
+	}
+	if *asJSON {
+		return printJSON(c, l)
 	}
 	if l.Matches == 0 {
 		fmt.Fprintln(c.Stdout, "no entries")

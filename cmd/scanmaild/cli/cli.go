@@ -29,13 +29,14 @@ type command struct {
 
 func commands() map[string]command {
 	return map[string]command{
-		"book":   {bookUsage, runBook},
-		"config": {"config show | config set KEY VALUE (VALUE @FILE reads a file)", runConfig},
-		"jobs":   {"jobs [-n N] [-log JOB]", runJobs},
-		"scan":   {"scan --to ADDR[,ADDR] [--to-group G]... [--to-entry ID]... [--pages N]", runScan},
-		"signin": {"signin [-replace]", runSignIn},
-		"status": {"status", runStatus},
-		"watch":  {"watch [--json]", runWatch},
+		"book":    {bookUsage, runBook},
+		"config":  {configUsage, runConfig},
+		"jobs":    {"jobs [-n N] [--json] [-log JOB] [-cancel JOB] [-resend JOB]", runJobs},
+		"scan":    {"scan --to ADDR[,ADDR] [--to-group G]... [--to-entry ID]... [--pages N]", runScan},
+		"signin":  {"signin [-replace]", runSignIn},
+		"signout": {"signout", runSignOut},
+		"status":  {"status [--json]", runStatus},
+		"watch":   {"watch [--json]", runWatch},
 	}
 }
 

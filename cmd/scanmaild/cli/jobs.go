@@ -11,7 +11,8 @@ import (
 )
 
 func runJobs(ctx context.Context, c *Context, args []string) error {
-	fs := newFlags(c, "jobs", "jobs [-n N] [-log JOB] [-cancel JOB] [-resend JOB]")
+	fs := newFlags(c, "jobs", "jobs [-n N] [--json] [-log JOB] [-cancel JOB] [-resend JOB]")
+	asJSON := fs.Bool("json", false, "print JSON (the local API's fields); with -log, the job with its log")
 	n := fs.Int("n", 20, "how many recent jobs")
 	logOf := fs.Uint64("log", 0, "print this job's SMTP log")
 	cancel := fs.Uint64("cancel", 0, "cancel this job, scanning or waiting to be sent")
@@ -35,23 +36,28 @@ func runJobs(ctx context.Context, c *Context, args []string) error {
 		fmt.Fprintf(c.Stdout, "job %d queued again; see `scanmaild jobs` for how it goes\n", job.ID)
 		return nil
 	}
+	if *logOf != 0 {
+		j, err := c.Client.Job(ctx, *logOf)
+		if err != nil {
+			return err
+		}
+		if *asJSON {
+			return printJSON(c, j)
+		}
+		if len(j.SMTPLog) == 0 {
+			fmt.Fprintf(c.Stdout, "job %d has no SMTP log (it did not reach the mail server)\n", j.ID)
+		}
+		for _, line := range j.SMTPLog {
+			fmt.Fprintln(c.Stdout, line)
+		}
+		return nil
+	}
 	jobs, err := c.Client.Jobs(ctx, *n)
 	if err != nil {
 		return err
 	}
-	if *logOf != 0 {
-		for _, j := range jobs {
-			if j.ID == *logOf {
-				if len(j.SMTPLog) == 0 {
-					fmt.Fprintf(c.Stdout, "job %d has no SMTP log (it did not reach the mail server)\n", j.ID)
-				}
-				for _, line := range j.SMTPLog {
-					fmt.Fprintln(c.Stdout, line)
-				}
-				return nil
-			}
-		}
-		return fmt.Errorf("job %d is not among the last %d jobs", *logOf, *n)
+	if *asJSON {
+		return printJSON(c, jobs)
 	}
 	if len(jobs) == 0 {
 		fmt.Fprintln(c.Stdout, "no jobs yet")

@@ -43,3 +43,19 @@ func runSignIn(ctx context.Context, c *Context, args []string) error {
 		return fmt.Errorf("sign-in %s", last.State)
 	}
 }
+
+func runSignOut(ctx context.Context, c *Context, args []string) error {
+	fs := newFlags(c, "signout", "signout")
+	if err := fs.Parse(args); err != nil {
+		return err
+	}
+	if fs.NArg() != 0 {
+		fs.Usage()
+		return errors.New("signout takes no arguments")
+	}
+	if _, err := c.Client.SignOut(ctx); err != nil {
+		return err
+	}
+	fmt.Fprintln(c.Stdout, "Signed out: the device holds no account and no token; mail waits until the next sign-in.")
+	return nil
+}

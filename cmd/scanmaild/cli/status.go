@@ -8,13 +8,17 @@ import (
 )
 
 func runStatus(ctx context.Context, c *Context, args []string) error {
-	fs := newFlags(c, "status", "status")
+	fs := newFlags(c, "status", "status [--json]")
+	asJSON := fs.Bool("json", false, "print JSON (the local API's fields)")
 	if err := fs.Parse(args); err != nil {
 		return err
 	}
 	st, err := c.Client.Status(ctx)
 	if err != nil {
 		return err
+	}
+	if *asJSON {
+		return printJSON(c, st)
 	}
 	w := tabwriter.NewWriter(c.Stdout, 0, 0, 2, ' ', 0)
 	fmt.Fprintf(w, "provider:\t%s (%s)\n", st.ProviderName, st.Provider)
