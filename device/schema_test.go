@@ -2,6 +2,7 @@ package device
 
 import (
 	"flag"
+	"fmt"
 	"os"
 	"path/filepath"
 	"reflect"
@@ -193,20 +194,44 @@ func copyState(t *testing.T, from string) string {
 
 // TestSchemaV2 opens a state file written by schema 2 and finds in it
 // every value as it was written, before and after this daemon has opened
-// it once.
+// it once; and the same file as schema 1 had it, which the opening
+// upgrades.
 func TestSchemaV2(t *testing.T) {
 	t.Parallel()
-	path := copyState(t, stateV2Path)
-	if got := rawSchema(t, path); got != "2" {
-		t.Fatalf("fixture has schema %s, want 2", got)
+	tests := []struct {
+		name string
+		as   func(*bolt.Tx) error // makes the fixture an older schema's
+	}{
+		{"schema 2", nil},
+		{"schema 1, before the outbox index", func(tx *bolt.Tx) error {
+			if err := tx.Bucket(bucketMeta).Put(keySchema, []byte("1")); err != nil {
+				return err
+			}
+			return tx.DeleteBucket(bucketOutbox)
+		}},
 	}
-	for _, round := range []string{"first open", "reopen"} {
-		st, err := OpenStore(path)
-		if err != nil {
-			t.Fatalf("%s: %v", round, err)
-		}
-		checkStateV2(t, round, st, stateV2Values())
-		st.Close()
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			t.Parallel()
+			path := copyState(t, stateV2Path)
+			if got := rawSchema(t, path); got != "2" {
+				t.Fatalf("fixture has schema %s, want 2", got)
+			}
+			if tt.as != nil {
+				updateRaw(t, path, tt.as)
+			}
+			for _, round := range []string{"first open", "reopen"} {
+				st, err := OpenStore(path)
+				if err != nil {
+					t.Fatalf("%s: %v", round, err)
+				}
+				checkStateV2(t, round, st, stateV2Values())
+				st.Close()
+				if got, want := rawSchema(t, path), fmt.Sprint(schemaVersion); got != want {
+					t.Errorf("%s: schema %s, want %s", round, got, want)
+				}
+			}
+		})
 	}
 }
 
@@ -277,7 +302,7 @@ func checkStateV2(t *testing.T, round string, st *Store, want stateV2) {
 func TestSchemaNewerRefused(t *testing.T) {
 	t.Parallel()
 	path := copyState(t, stateV2Path)
-	setRawSchema(t, path, []byte("99"))
+	updateRaw(t, path, func(tx *bolt.Tx) error { return tx.Bucket(bucketMeta).Put(keySchema, []byte("99")) })
 	_, err := OpenStore(path)
 	if err == nil || !strings.Contains(err.Error(), "written by a newer scanmaild (schema 99") {
 		t.Fatalf("got %v, want a refusal naming a newer scanmaild", err)
@@ -302,14 +327,15 @@ func rawSchema(t *testing.T, path string) string {
 	return v
 }
 
-func setRawSchema(t *testing.T, path string, v []byte) {
+// updateRaw changes the state file at path as fn does, under the store.
+func updateRaw(t *testing.T, path string, fn func(*bolt.Tx) error) {
 	t.Helper()
 	db, err := bolt.Open(path, 0o600, nil)
 	if err != nil {
 		t.Fatal(err)
 	}
 	defer db.Close()
-	if err := db.Update(func(tx *bolt.Tx) error { return tx.Bucket(bucketMeta).Put(keySchema, v) }); err != nil {
+	if err := db.Update(fn); err != nil {
 		t.Fatal(err)
 	}
 }
