@@ -9,43 +9,43 @@ import (
 )
 
 // Account is the signed-in account and its tokens. It lives in the tokens
-// bucket and never leaves the daemon.
+// bucket, as an accountRecord, and never leaves the daemon.
 type Account struct {
-	UPN      string `json:"upn"`
-	Provider string `json:"provider"`
-	Tenant   string `json:"tenant"`
-	ClientID string `json:"client_id"`
+	UPN      string
+	Provider string
+	Tenant   string
+	ClientID string
 	// TenantID is the id_token's tid: the organisation the account is in.
-	TenantID string `json:"tenant_id,omitempty"`
+	TenantID string
 
 	// Endpoints are where this sign-in's tokens may go, as the settings
 	// said when it was made. nil for an account stored before they were
 	// recorded, until BindEndpoints records them.
-	Endpoints *Endpoints `json:"endpoints,omitempty"`
+	Endpoints *Endpoints
 
-	Token *oauth2.Token `json:"token"`
+	Token *oauth2.Token
 
-	SignedInAt  time.Time `json:"signed_in_at"`
-	LastRefresh time.Time `json:"last_refresh,omitzero"`
+	SignedInAt  time.Time
+	LastRefresh time.Time
 
 	// Ended is set when the provider refused the refresh token: what it
 	// said, for the admin. The account stays so the device can say whose
 	// sign-in needs renewing.
-	Ended *Ended `json:"ended,omitempty"`
+	Ended *Ended
 }
 
 // Ended is why a sign-in ended.
 type Ended struct {
-	Summary string    `json:"summary"`
-	Hint    string    `json:"hint"`
-	Detail  string    `json:"detail"`
-	At      time.Time `json:"at"`
+	Summary string
+	Hint    string
+	Detail  string
+	At      time.Time
 }
 
 // Account reads the signed-in account; ok is false when nobody signed in.
 func (st *Store) Account() (acct Account, ok bool, err error) {
 	err = st.db.View(func(tx *bolt.Tx) error {
-		ok, err = getJSON(tx.Bucket(bucketTokens), keyAccount, &acct)
+		acct, ok, err = getAccount(tx.Bucket(bucketTokens))
 		return err
 	})
 	return acct, ok && acct.Token != nil, err
@@ -57,16 +57,16 @@ func (st *Store) Account() (acct Account, ok bool, err error) {
 // "", has its tenant ID remembered from its first sign-in on.
 func (st *Store) SaveSignIn(acct Account, domainTenant string) error {
 	return st.db.Update(func(tx *bolt.Tx) error {
-		if err := putJSON(tx.Bucket(bucketTokens), keyAccount, acct); err != nil {
+		if err := putAccount(tx.Bucket(bucketTokens), acct); err != nil {
 			return err
 		}
 		b := tx.Bucket(bucketSettings)
-		s := DefaultSettings()
-		if _, err := getJSON(b, keySettings, &s); err != nil {
+		s, err := getSettings(b)
+		if err != nil {
 			return err
 		}
 		s.DeviceAddress = acct.UPN
-		if err := putJSON(b, keySettings, s); err != nil {
+		if err := putSettings(b, s); err != nil {
 			return err
 		}
 		if domainTenant == "" {
@@ -101,8 +101,7 @@ func (st *Store) TenantID(domainTenant string) (string, error) {
 func (st *Store) SaveToken(upn string, tok *oauth2.Token, at time.Time) error {
 	return st.db.Update(func(tx *bolt.Tx) error {
 		b := tx.Bucket(bucketTokens)
-		var acct Account
-		ok, err := getJSON(b, keyAccount, &acct)
+		acct, ok, err := getAccount(b)
 		if err != nil {
 			return err
 		}
@@ -112,7 +111,7 @@ func (st *Store) SaveToken(upn string, tok *oauth2.Token, at time.Time) error {
 		}
 		acct.Token = tok
 		acct.LastRefresh = at
-		return putJSON(b, keyAccount, acct)
+		return putAccount(b, acct)
 	})
 }
 
@@ -122,13 +121,12 @@ func (st *Store) SaveToken(upn string, tok *oauth2.Token, at time.Time) error {
 func (st *Store) BindEndpoints(upn string, ep Endpoints) error {
 	return st.db.Update(func(tx *bolt.Tx) error {
 		b := tx.Bucket(bucketTokens)
-		var acct Account
-		ok, err := getJSON(b, keyAccount, &acct)
+		acct, ok, err := getAccount(b)
 		if err != nil || !ok || acct.UPN != upn || acct.Endpoints != nil {
 			return err
 		}
 		acct.Endpoints = &ep
-		return putJSON(b, keyAccount, acct)
+		return putAccount(b, acct)
 	})
 }
 
@@ -136,13 +134,12 @@ func (st *Store) BindEndpoints(upn string, ep Endpoints) error {
 func (st *Store) EndSignIn(upn string, ended Ended) error {
 	return st.db.Update(func(tx *bolt.Tx) error {
 		b := tx.Bucket(bucketTokens)
-		var acct Account
-		ok, err := getJSON(b, keyAccount, &acct)
+		acct, ok, err := getAccount(b)
 		if err != nil || !ok || acct.UPN != upn {
 			return err
 		}
 		acct.Ended = &ended
-		return putJSON(b, keyAccount, acct)
+		return putAccount(b, acct)
 	})
 }
 

@@ -82,7 +82,7 @@ func TestCorruptJobRecordUpgrade(t *testing.T) {
 		meta.Put(keySchema, []byte("1"))
 		jobs, _ := tx.CreateBucketIfNotExists(bucketJobs)
 		jobs.Put(jobKey(1), []byte("not json"))
-		return putJSON(jobs, jobKey(2), apitype.Job{ID: 2, State: apitype.JobQueued})
+		return putJSON(jobs, jobKey(2), jobRecordOf(apitype.Job{ID: 2, State: apitype.JobQueued}))
 	})
 	db.Close()
 	if err != nil {

@@ -19,11 +19,11 @@ import (
 // against the host name whatever the port, so a port change does not send
 // the token to anyone the host name's certificate does not vouch for.
 type Endpoints struct {
-	DeviceAuthURL string   `json:"device_auth_url"`
-	TokenURL      string   `json:"token_url"`
-	SMTPHost      string   `json:"smtp_host"`
-	CABundle      string   `json:"ca_bundle_sha256,omitempty"` // of its certificates, so that re-entering it unchanged is no change
-	Scopes        []string `json:"scopes"`
+	DeviceAuthURL string
+	TokenURL      string
+	SMTPHost      string
+	CABundle      string // SHA-256 of its certificates, so that re-entering it unchanged is no change
+	Scopes        []string
 }
 
 // endpointsOf are the endpoints the settings s with provider p send tokens to.

@@ -77,12 +77,12 @@ func TestLegacySignInBound(t *testing.T) {
 	// As an older daemon stored it.
 	err := r.store.db.Update(func(tx *bolt.Tx) error {
 		b := tx.Bucket(bucketTokens)
-		var acct Account
-		if _, err := getJSON(b, keyAccount, &acct); err != nil {
+		acct, _, err := getAccount(b)
+		if err != nil {
 			return err
 		}
 		acct.Endpoints = nil
-		return putJSON(b, keyAccount, acct)
+		return putAccount(b, acct)
 	})
 	if err != nil {
 		t.Fatal(err)

@@ -2,7 +2,6 @@ package device
 
 import (
 	"encoding/binary"
-	"encoding/json"
 	"errors"
 	"fmt"
 
@@ -47,7 +46,7 @@ func (st *Store) stored(job apitype.Job, err error) {
 // putJob stores job and keeps the outbox index of jobs not ended.
 func putJob(tx *bolt.Tx, job apitype.Job) error {
 	key := jobKey(job.ID)
-	if err := putJSON(tx.Bucket(bucketJobs), key, job); err != nil {
+	if err := putJSON(tx.Bucket(bucketJobs), key, jobRecordOf(job)); err != nil {
 		return err
 	}
 	if ended(job.State) {
@@ -61,8 +60,8 @@ func putJob(tx *bolt.Tx, job apitype.Job) error {
 // out.
 func (st *Store) indexOutbox(tx *bolt.Tx) error {
 	return tx.Bucket(bucketJobs).ForEach(func(k, v []byte) error {
-		var j apitype.Job
-		if err := json.Unmarshal(v, &j); err != nil {
+		j, err := decodeJob(v)
+		if err != nil {
 			st.corrupt.note(k, err)
 			return nil
 		}
@@ -77,8 +76,8 @@ func (st *Store) Jobs(limit int) ([]apitype.Job, error) {
 	err := st.db.View(func(tx *bolt.Tx) error {
 		c := tx.Bucket(bucketJobs).Cursor()
 		for k, v := c.Last(); k != nil && len(jobs) < limit; k, v = c.Prev() {
-			var j apitype.Job
-			if err := json.Unmarshal(v, &j); err != nil {
+			j, err := decodeJob(v)
+			if err != nil {
 				st.corrupt.note(k, err)
 				continue
 			}
@@ -100,7 +99,9 @@ func (st *Store) Job(id uint64) (job apitype.Job, ok bool, err error) {
 
 // getJob is getJSON for a job record, noting one that cannot be read.
 func (st *Store) getJob(b *bolt.Bucket, key []byte, job *apitype.Job) (bool, error) {
-	ok, err := getJSON(b, key, job)
+	var r jobRecord
+	ok, err := getJSON(b, key, &r)
+	*job = r.job()
 	if err != nil {
 		err = errors.Unwrap(err) // getJSON's names the key as raw bytes
 		st.corrupt.note(key, err)

@@ -14,18 +14,18 @@ import (
 // ThrottleState reads what the sending limits have counted, so that a
 // restart does not reset a day's count.
 func (st *Store) ThrottleState() (mailer.ThrottleState, error) {
-	var ts mailer.ThrottleState
+	var r throttleRecord
 	err := st.db.View(func(tx *bolt.Tx) error {
-		_, err := getJSON(tx.Bucket(bucketLimits), keyThrottle, &ts)
+		_, err := getJSON(tx.Bucket(bucketLimits), keyThrottle, &r)
 		return err
 	})
-	return ts, err
+	return r.state(), err
 }
 
 // SaveThrottleState stores what the sending limits have counted.
 func (st *Store) SaveThrottleState(ts mailer.ThrottleState) error {
 	return st.db.Update(func(tx *bolt.Tx) error {
-		return putJSON(tx.Bucket(bucketLimits), keyThrottle, ts)
+		return putJSON(tx.Bucket(bucketLimits), keyThrottle, throttleRecordOf(ts))
 	})
 }
 

@@ -4,13 +4,10 @@ import (
 	"bytes"
 	"context"
 	"encoding/binary"
-	"encoding/json"
 	"os"
 	"time"
 
 	bolt "go.etcd.io/bbolt"
-
-	"scanmail/device/apitype"
 )
 
 const (
@@ -64,8 +61,8 @@ func (st *Store) PruneJobs(keep int, cutoff time.Time, batch int) ([]uint64, err
 				id = binary.BigEndian.Uint64(k)
 			}
 			if id+uint64(keep) > newest {
-				var j apitype.Job
-				if err := json.Unmarshal(v, &j); err != nil || !ended(j.State) {
+				j, err := decodeJob(v)
+				if err != nil || !ended(j.State) {
 					continue // unreadable: removed once beyond the count
 				}
 				if !j.Finished.Before(cutoff) {

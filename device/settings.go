@@ -539,9 +539,9 @@ func parseBareAddress(s string) (string, error) {
 
 // Settings reads the settings, or the defaults on a new device.
 func (st *Store) Settings() (Settings, error) {
-	s := DefaultSettings()
-	err := st.db.View(func(tx *bolt.Tx) error {
-		_, err := getJSON(tx.Bucket(bucketSettings), keySettings, &s)
+	var s Settings
+	err := st.db.View(func(tx *bolt.Tx) (err error) {
+		s, err = getSettings(tx.Bucket(bucketSettings))
 		return err
 	})
 	return s, err
@@ -552,15 +552,15 @@ func (st *Store) UpdateSettings(fn func(*Settings) error) (Settings, error) {
 	var out Settings
 	err := st.db.Update(func(tx *bolt.Tx) error {
 		b := tx.Bucket(bucketSettings)
-		s := DefaultSettings()
-		if _, err := getJSON(b, keySettings, &s); err != nil {
+		s, err := getSettings(b)
+		if err != nil {
 			return err
 		}
 		if err := fn(&s); err != nil {
 			return err
 		}
 		out = s
-		return putJSON(b, keySettings, s)
+		return putSettings(b, s)
 	})
 	return out, err
 }

@@ -17,7 +17,8 @@ import (
 // schemaVersion is the layout of the state file. Bucket names carry the
 // version of their values, so a later layout can migrate bucket by bucket
 // and an older daemon refuses a file it does not understand. Version 2
-// added the outbox index.
+// added the outbox index. The values are the records of records.go, and
+// testdata/state-v2.db is a file of version 2 that every daemon must read.
 const schemaVersion = 2
 
 var (

@@ -93,7 +93,7 @@ func TestStoreIndexesOutbox(t *testing.T) {
 		meta.Put(keySchema, []byte("1"))
 		jobs, _ := tx.CreateBucketIfNotExists(bucketJobs)
 		for _, j := range []apitype.Job{{ID: 1, State: apitype.JobSent}, {ID: 2, State: apitype.JobQueued}, {ID: 3, State: apitype.JobFailed}, {ID: 4, State: apitype.JobSending}} {
-			if err := putJSON(jobs, jobKey(j.ID), j); err != nil {
+			if err := putJSON(jobs, jobKey(j.ID), jobRecordOf(j)); err != nil {
 				return err
 			}
 		}

@@ -19,7 +19,6 @@ import (
 	"github.com/emersion/go-smtp"
 	bolt "go.etcd.io/bbolt"
 
-	"scanmail/device"
 	"scanmail/device/apitype"
 	"scanmail/device/idptest"
 	"scanmail/device/localclient"
@@ -279,16 +278,26 @@ func readState(t *testing.T, path string) (buckets []place, tokens []byte) {
 	return buckets, tokens
 }
 
+// accountRecord is what these tests read of the account record in the
+// state file, by the names the file gives them.
+type accountRecord struct {
+	UPN   string `json:"upn"`
+	Token *struct {
+		AccessToken  string `json:"access_token"`
+		RefreshToken string `json:"refresh_token"`
+	} `json:"token"`
+}
+
 // storedAccount reads the signed-in account from the stopped daemon's
 // state file.
-func storedAccount(t *testing.T, path string) device.Account {
+func storedAccount(t *testing.T, path string) accountRecord {
 	t.Helper()
 	db, err := bolt.Open(path, 0o600, &bolt.Options{ReadOnly: true, Timeout: time.Second})
 	if err != nil {
 		t.Fatal(err)
 	}
 	defer db.Close()
-	var acct device.Account
+	var acct accountRecord
 	err = db.View(func(tx *bolt.Tx) error {
 		b := tx.Bucket([]byte("tokens.v1"))
 		if b == nil {

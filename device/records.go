@@ -1,0 +1,298 @@
+package device
+
+import (
+	"encoding/json"
+	"time"
+
+	bolt "go.etcd.io/bbolt"
+	"golang.org/x/oauth2"
+
+	"scanmail/device/apitype"
+	"scanmail/mailer"
+)
+
+// The records of the state file. Their JSON names are the schema: the
+// types the rest of the daemon works with (the local API's apitype.Job,
+// x/oauth2's Token, mailer's Limits and ThrottleState, Settings) are
+// converted at the store's edge, so that a tag changed on one of them
+// never changes what is on disk. The names are those schema 2 wrote
+// (testdata/state-v2.db); changing one needs a new schema version and an
+// upgrade step.
+
+// jobRecord is a job, in the jobs bucket under its ID.
+type jobRecord struct {
+	ID          uint64          `json:"id"`
+	Created     time.Time       `json:"created"`
+	Finished    time.Time       `json:"finished,omitzero"`
+	To          []string        `json:"to"`
+	Pages       int             `json:"pages"`
+	Format      string          `json:"format,omitempty"`
+	Size        int64           `json:"size"`
+	State       string          `json:"state"`
+	MessageID   string          `json:"message_id,omitempty"`
+	Attempts    int             `json:"attempts,omitempty"`
+	Resent      time.Time       `json:"resent,omitzero"`
+	NextAttempt time.Time       `json:"next_attempt,omitzero"`
+	Parts       []jobPartRecord `json:"parts,omitempty"`
+	Error       string          `json:"error,omitempty"`
+	Hint        string          `json:"hint,omitempty"`
+	ErrorCode   string          `json:"error_code,omitempty"`
+	SMTPLog     []string        `json:"smtp_log,omitempty"`
+}
+
+type jobPartRecord struct {
+	First     int    `json:"first"`
+	Last      int    `json:"last"`
+	MessageID string `json:"message_id"`
+	Sent      bool   `json:"sent,omitempty"`
+}
+
+func jobRecordOf(j apitype.Job) jobRecord {
+	r := jobRecord{
+		ID: j.ID, Created: j.Created, Finished: j.Finished, To: j.To, Pages: j.Pages, Format: j.Format,
+		Size: j.Size, State: j.State, MessageID: j.MessageID, Attempts: j.Attempts, Resent: j.Resent,
+		NextAttempt: j.NextAttempt, Error: j.Error, Hint: j.Hint, ErrorCode: string(j.ErrorCode), SMTPLog: j.SMTPLog,
+	}
+	if j.Parts != nil {
+		r.Parts = make([]jobPartRecord, len(j.Parts))
+		for i, p := range j.Parts {
+			r.Parts[i] = jobPartRecord{First: p.First, Last: p.Last, MessageID: p.MessageID, Sent: p.Sent}
+		}
+	}
+	return r
+}
+
+func (r jobRecord) job() apitype.Job {
+	j := apitype.Job{
+		ID: r.ID, Created: r.Created, Finished: r.Finished, To: r.To, Pages: r.Pages, Format: r.Format,
+		Size: r.Size, State: r.State, MessageID: r.MessageID, Attempts: r.Attempts, Resent: r.Resent,
+		NextAttempt: r.NextAttempt, Error: r.Error, Hint: r.Hint, ErrorCode: apitype.ErrorCode(r.ErrorCode), SMTPLog: r.SMTPLog,
+	}
+	if r.Parts != nil {
+		j.Parts = make([]apitype.JobPart, len(r.Parts))
+		for i, p := range r.Parts {
+			j.Parts[i] = apitype.JobPart{First: p.First, Last: p.Last, MessageID: p.MessageID, Sent: p.Sent}
+		}
+	}
+	return j
+}
+
+// accountRecord is the signed-in account, in the tokens bucket.
+type accountRecord struct {
+	UPN         string           `json:"upn"`
+	Provider    string           `json:"provider"`
+	Tenant      string           `json:"tenant"`
+	ClientID    string           `json:"client_id"`
+	TenantID    string           `json:"tenant_id,omitempty"`
+	Endpoints   *endpointsRecord `json:"endpoints,omitempty"`
+	Token       *tokenRecord     `json:"token"`
+	SignedInAt  time.Time        `json:"signed_in_at"`
+	LastRefresh time.Time        `json:"last_refresh,omitzero"`
+	Ended       *endedRecord     `json:"ended,omitempty"`
+}
+
+// tokenRecord is what is kept of an OAuth token. What the provider sent
+// beside it (the id_token among it) is not kept: the sign-in takes what it
+// needs from it into the account.
+type tokenRecord struct {
+	AccessToken  string    `json:"access_token"`
+	TokenType    string    `json:"token_type,omitempty"`
+	RefreshToken string    `json:"refresh_token,omitempty"`
+	Expiry       time.Time `json:"expiry"`
+	ExpiresIn    int64     `json:"expires_in,omitempty"`
+}
+
+type endpointsRecord struct {
+	DeviceAuthURL string   `json:"device_auth_url"`
+	TokenURL      string   `json:"token_url"`
+	SMTPHost      string   `json:"smtp_host"`
+	CABundle      string   `json:"ca_bundle_sha256,omitempty"`
+	Scopes        []string `json:"scopes"`
+}
+
+type endedRecord struct {
+	Summary string    `json:"summary"`
+	Hint    string    `json:"hint"`
+	Detail  string    `json:"detail"`
+	At      time.Time `json:"at"`
+}
+
+func accountRecordOf(a Account) accountRecord {
+	r := accountRecord{
+		UPN: a.UPN, Provider: a.Provider, Tenant: a.Tenant, ClientID: a.ClientID, TenantID: a.TenantID,
+		SignedInAt: a.SignedInAt, LastRefresh: a.LastRefresh,
+	}
+	if e := a.Endpoints; e != nil {
+		r.Endpoints = &endpointsRecord{DeviceAuthURL: e.DeviceAuthURL, TokenURL: e.TokenURL, SMTPHost: e.SMTPHost, CABundle: e.CABundle, Scopes: e.Scopes}
+	}
+	if t := a.Token; t != nil {
+		r.Token = &tokenRecord{AccessToken: t.AccessToken, TokenType: t.TokenType, RefreshToken: t.RefreshToken, Expiry: t.Expiry, ExpiresIn: t.ExpiresIn}
+	}
+	if e := a.Ended; e != nil {
+		r.Ended = &endedRecord{Summary: e.Summary, Hint: e.Hint, Detail: e.Detail, At: e.At}
+	}
+	return r
+}
+
+func (r accountRecord) account() Account {
+	a := Account{
+		UPN: r.UPN, Provider: r.Provider, Tenant: r.Tenant, ClientID: r.ClientID, TenantID: r.TenantID,
+		SignedInAt: r.SignedInAt, LastRefresh: r.LastRefresh,
+	}
+	if e := r.Endpoints; e != nil {
+		a.Endpoints = &Endpoints{DeviceAuthURL: e.DeviceAuthURL, TokenURL: e.TokenURL, SMTPHost: e.SMTPHost, CABundle: e.CABundle, Scopes: e.Scopes}
+	}
+	if t := r.Token; t != nil {
+		a.Token = &oauth2.Token{AccessToken: t.AccessToken, TokenType: t.TokenType, RefreshToken: t.RefreshToken, Expiry: t.Expiry, ExpiresIn: t.ExpiresIn}
+	}
+	if e := r.Ended; e != nil {
+		a.Ended = &Ended{Summary: e.Summary, Hint: e.Hint, Detail: e.Detail, At: e.At}
+	}
+	return a
+}
+
+// settingsRecord is the settings, in the settings bucket. A name missing
+// from a stored record keeps its default, so a setting added later needs
+// no upgrade.
+type settingsRecord struct {
+	Provider      string             `json:"provider"`
+	Tenant        string             `json:"tenant"`
+	ClientID      string             `json:"client_id"`
+	DeviceAddress string             `json:"device_address"`
+	Subject       string             `json:"subject"`
+	Body          string             `json:"body"`
+	Custom        customRecord       `json:"custom"`
+	Scan          scanRecord         `json:"scan"`
+	Limits        limitsRecord       `json:"limits"`
+	MaxMessageMB  int                `json:"max_message_mb"`
+	Oversize      string             `json:"oversize"`
+	Spool         spoolRecord        `json:"spool"`
+	RetryHours    int                `json:"retry_hours"`
+	Jobs          jobsSettingsRecord `json:"jobs"`
+}
+
+type customRecord struct {
+	SMTPHost      string   `json:"smtp_host"`
+	SMTPPort      int      `json:"smtp_port"`
+	DeviceAuthURL string   `json:"device_auth_url"`
+	TokenURL      string   `json:"token_url"`
+	Scopes        []string `json:"scopes"`
+	CABundle      string   `json:"ca_bundle"`
+}
+
+type scanRecord struct {
+	Mode    string `json:"mode"`
+	DPI     int    `json:"dpi"`
+	Format  string `json:"format"`
+	Quality int    `json:"quality"`
+}
+
+// limitsRecord has the names schema 2 took from mailer.Limits, which has
+// no tags.
+type limitsRecord struct {
+	MessagesPerMinute int `json:"MessagesPerMinute"`
+	RecipientsPerDay  int `json:"RecipientsPerDay"`
+}
+
+type spoolRecord struct {
+	MaxMB          int `json:"max_mb"`
+	KeepFailedDays int `json:"keep_failed_days"`
+}
+
+type jobsSettingsRecord struct {
+	Keep     int `json:"keep"`
+	KeepDays int `json:"keep_days"`
+}
+
+func settingsRecordOf(s Settings) settingsRecord {
+	c := s.Custom
+	return settingsRecord{
+		Provider: s.Provider, Tenant: s.Tenant, ClientID: s.ClientID, DeviceAddress: s.DeviceAddress,
+		Subject: s.Subject, Body: s.Body,
+		Custom:       customRecord{SMTPHost: c.SMTPHost, SMTPPort: c.SMTPPort, DeviceAuthURL: c.DeviceAuthURL, TokenURL: c.TokenURL, Scopes: c.Scopes, CABundle: c.CABundle},
+		Scan:         scanRecord{Mode: s.Scan.Mode, DPI: s.Scan.DPI, Format: s.Scan.Format, Quality: s.Scan.Quality},
+		Limits:       limitsRecord{MessagesPerMinute: s.Limits.MessagesPerMinute, RecipientsPerDay: s.Limits.RecipientsPerDay},
+		MaxMessageMB: s.MaxMessageMB, Oversize: s.Oversize,
+		Spool:      spoolRecord{MaxMB: s.Spool.MaxMB, KeepFailedDays: s.Spool.KeepFailedDays},
+		RetryHours: s.RetryHours,
+		Jobs:       jobsSettingsRecord{Keep: s.Jobs.Keep, KeepDays: s.Jobs.KeepDays},
+	}
+}
+
+func (r settingsRecord) settings() Settings {
+	c := r.Custom
+	return Settings{
+		Provider: r.Provider, Tenant: r.Tenant, ClientID: r.ClientID, DeviceAddress: r.DeviceAddress,
+		Subject: r.Subject, Body: r.Body,
+		Custom:       CustomProvider{SMTPHost: c.SMTPHost, SMTPPort: c.SMTPPort, DeviceAuthURL: c.DeviceAuthURL, TokenURL: c.TokenURL, Scopes: c.Scopes, CABundle: c.CABundle},
+		Scan:         ScanSettings{Mode: r.Scan.Mode, DPI: r.Scan.DPI, Format: r.Scan.Format, Quality: r.Scan.Quality},
+		Limits:       mailer.Limits{MessagesPerMinute: r.Limits.MessagesPerMinute, RecipientsPerDay: r.Limits.RecipientsPerDay},
+		MaxMessageMB: r.MaxMessageMB, Oversize: r.Oversize,
+		Spool:      SpoolSettings{MaxMB: r.Spool.MaxMB, KeepFailedDays: r.Spool.KeepFailedDays},
+		RetryHours: r.RetryHours,
+		Jobs:       JobsSettings{Keep: r.Jobs.Keep, KeepDays: r.Jobs.KeepDays},
+	}
+}
+
+// throttleRecord is what the sending limits have counted, in the limits
+// bucket.
+type throttleRecord struct {
+	Sends   []time.Time             `json:"sends"`
+	Buckets []recipientBucketRecord `json:"buckets"`
+}
+
+type recipientBucketRecord struct {
+	Minute     time.Time `json:"minute"`
+	Recipients int       `json:"recipients"`
+}
+
+func throttleRecordOf(ts mailer.ThrottleState) throttleRecord {
+	r := throttleRecord{Sends: ts.Sends}
+	if ts.Buckets != nil {
+		r.Buckets = make([]recipientBucketRecord, len(ts.Buckets))
+		for i, b := range ts.Buckets {
+			r.Buckets[i] = recipientBucketRecord{Minute: b.Minute, Recipients: b.Recipients}
+		}
+	}
+	return r
+}
+
+func (r throttleRecord) state() mailer.ThrottleState {
+	ts := mailer.ThrottleState{Sends: r.Sends}
+	if r.Buckets != nil {
+		ts.Buckets = make([]mailer.RecipientBucket, len(r.Buckets))
+		for i, b := range r.Buckets {
+			ts.Buckets[i] = mailer.RecipientBucket{Minute: b.Minute, Recipients: b.Recipients}
+		}
+	}
+	return ts
+}
+
+// getSettings reads the settings record over the defaults.
+func getSettings(b *bolt.Bucket) (Settings, error) {
+	r := settingsRecordOf(DefaultSettings())
+	_, err := getJSON(b, keySettings, &r)
+	return r.settings(), err
+}
+
+func putSettings(b *bolt.Bucket, s Settings) error {
+	return putJSON(b, keySettings, settingsRecordOf(s))
+}
+
+// getAccount reads the account record; ok is false when there is none.
+func getAccount(b *bolt.Bucket) (Account, bool, error) {
+	var r accountRecord
+	ok, err := getJSON(b, keyAccount, &r)
+	return r.account(), ok, err
+}
+
+func putAccount(b *bolt.Bucket, a Account) error {
+	return putJSON(b, keyAccount, accountRecordOf(a))
+}
+
+// decodeJob reads a job record.
+func decodeJob(data []byte) (apitype.Job, error) {
+	var r jobRecord
+	err := json.Unmarshal(data, &r)
+	return r.job(), err
+}
