@@ -6,10 +6,8 @@ import (
 	"io"
 	"log/slog"
 	"net/http"
-	"net/http/httptest"
 	"os"
 	"path/filepath"
-	"strconv"
 	"strings"
 	"sync"
 	"sync/atomic"
@@ -18,6 +16,7 @@ import (
 
 	"scanmail/device/apitype"
 	"scanmail/device/idptest"
+	"scanmail/device/mstest"
 	"scanmail/mailer/smtptest"
 	"scanmail/scan"
 )
@@ -75,50 +74,39 @@ func newRig(t *testing.T, o rigOptions) *rig {
 	if o.scanner == nil {
 		o.scanner = &scan.Simulator{}
 	}
-	r := &rig{t: t, idp: idptest.New(o.idp), log: &syncBuffer{}, now: o.now, sleep: o.sleep, smtpTimeout: o.smtpTimeout, scanner: o.scanner, scanTimeout: o.scanTimeout}
-	var idp http.Handler = r.idp
-	if o.idpFront != nil {
-		idp = o.idpFront(idp)
-	}
-	hs := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, req *http.Request) {
-		if r.idpDown.Load() {
-			if c, _, err := http.NewResponseController(w).Hijack(); err == nil {
-				c.Close()
-			}
-			return
-		}
-		idp.ServeHTTP(w, req)
-	}))
-	t.Cleanup(hs.Close)
-	r.idpURL = hs.URL
-
-	if o.smtp.Authenticate == nil {
-		o.smtp.Authenticate = smtptest.TokenOwner(r.idp.Validate)
-	}
+	r := &rig{t: t, log: &syncBuffer{}, now: o.now, sleep: o.sleep, smtpTimeout: o.smtpTimeout, scanner: o.scanner, scanTimeout: o.scanTimeout}
 	ca, err := smtptest.NewCA()
 	if err != nil {
 		t.Fatal(err)
 	}
 	r.ca, o.smtp.CA = ca, ca
-	mail, err := smtptest.Start(o.smtp)
+	ms, err := mstest.Start(mstest.Options{IdP: o.idp, SMTP: o.smtp, Front: func(idp http.Handler) http.Handler {
+		if o.idpFront != nil {
+			idp = o.idpFront(idp)
+		}
+		return http.HandlerFunc(func(w http.ResponseWriter, req *http.Request) {
+			if r.idpDown.Load() {
+				if c, _, err := http.NewResponseController(w).Hijack(); err == nil {
+					c.Close()
+				}
+				return
+			}
+			idp.ServeHTTP(w, req)
+		})
+	}})
 	if err != nil {
 		t.Fatal(err)
 	}
-	t.Cleanup(func() { mail.Close() })
-	r.mail = mail
+	t.Cleanup(ms.Close)
+	r.idp, r.idpURL, r.mail = ms.IdP, ms.IdPURL, ms.SMTP
 
 	r.dbPath = filepath.Join(t.TempDir(), "scanmail.db")
 	r.open()
-	r.configure(map[string]string{
-		"provider":               CustomProviderID,
-		"client_id":              testClientID,
-		"custom.smtp_host":       "localhost",
-		"custom.smtp_port":       strconv.Itoa(mail.Port()),
-		"custom.device_auth_url": hs.URL + "/organizations/oauth2/v2.0/devicecode",
-		"custom.token_url":       hs.URL + "/organizations/oauth2/v2.0/token",
-		"custom.scopes":          idptest.DefaultScope + " offline_access openid profile email",
-		"custom.ca_bundle":       string(ca.PEM()),
-	})
+	for _, kv := range ms.Settings() {
+		if _, err := r.dev.SetConfig(kv[0], kv[1]); err != nil {
+			t.Fatalf("config %s: %v", kv[0], err)
+		}
+	}
 	return r
 }
 

@@ -9,6 +9,7 @@ import (
 
 	"github.com/creack/pty"
 
+	"scanmail/device/mstest"
 	"scanmail/scan/link"
 	"scanmail/scan/scansim"
 )
@@ -33,14 +34,15 @@ func TestCancelScanCLI(t *testing.T) {
 		<-served
 	}()
 
-	idp, idpURL, mailSrv := fakeMicrosoft(t)
+	ms := fakeMicrosoft(t, mstest.Options{})
+	idp, mailSrv := ms.IdP, ms.SMTP
 
 	dir := t.TempDir()
 	sock := filepath.Join(dir, "scanmaild.sock")
 	d := start(t, dir, "-db", filepath.Join(dir, "scanmail.db"), "-scanner", "serial:"+slave.Name()+"?baud=3000000")
 	defer d.stop()
 	waitSocket(t, sock)
-	configureRig(t, dir, sock, idpURL, mailSrv)
+	configureRig(t, dir, sock, ms)
 	signInCLI(t, dir, sock, idp, upn)
 
 	scan := start(t, dir, "-socket", sock, "scan", "--to", "alice@fabrikam.example", "--pages", "1")

@@ -4,7 +4,6 @@ import (
 	"os"
 	"path/filepath"
 	"regexp"
-	"strconv"
 	"strings"
 	"testing"
 	"time"
@@ -12,7 +11,7 @@ import (
 	"github.com/emersion/go-smtp"
 
 	"scanmail/device/idptest"
-	"scanmail/mailer/smtptest"
+	"scanmail/device/mstest"
 	"scanmail/scan/filecheck"
 )
 
@@ -20,7 +19,8 @@ import (
 // provisioning script would: config set, signin, scan, jobs.
 func TestCommandLine(t *testing.T) {
 	const upn = "scanner@contoso.example"
-	idp, idpURL, mailSrv := fakeMicrosoft(t)
+	ms := fakeMicrosoft(t, mstest.Options{})
+	idp, mailSrv := ms.IdP, ms.SMTP
 
 	dir := t.TempDir()
 	sock := filepath.Join(dir, "scanmaild.sock")
@@ -37,7 +37,7 @@ func TestCommandLine(t *testing.T) {
 		t.Errorf("socket mode %o, want no access for others", m)
 	}
 
-	configureRig(t, dir, sock, idpURL, mailSrv)
+	configureRig(t, dir, sock, ms)
 	out, code := runCLI(t, sock, "config", "set", "custom.smtp_port", "465")
 	if code != 1 || !strings.Contains(out, "587") || !strings.Contains(out, "\n  run: scanmaild config show\n") {
 		t.Errorf("port 465: exit %d\n%s", code, out)
@@ -188,23 +188,16 @@ func TestCommandLine(t *testing.T) {
 
 // configureRig points the daemon at a local identity provider and SMTP
 // server with `config set`, as a provisioning script would.
-func configureRig(t *testing.T, dir, sock, idpURL string, mailSrv *smtptest.Server) {
+func configureRig(t *testing.T, dir, sock string, ms *mstest.Microsoft) {
 	t.Helper()
 	ca := filepath.Join(dir, "ca.pem")
-	if err := os.WriteFile(ca, mailSrv.CertPEM(), 0o600); err != nil {
+	if err := os.WriteFile(ca, ms.SMTP.CertPEM(), 0o600); err != nil {
 		t.Fatal(err)
 	}
-	for _, kv := range [][2]string{
-		{"provider", "custom"},
-		{"client_id", "app-1"},
-		{"custom.smtp_host", "localhost"},
-		{"custom.smtp_port", strconv.Itoa(mailSrv.Port())},
-		{"custom.device_auth_url", idpURL + "/organizations/oauth2/v2.0/devicecode"},
-		{"custom.token_url", idpURL + "/organizations/oauth2/v2.0/token"},
-		{"custom.scopes", idptest.DefaultScope + " offline_access openid profile email"},
-		{"custom.ca_bundle", "@" + ca},
-		{"subject", "Scan of {pages} page(s)"},
-	} {
+	for _, kv := range append(ms.Settings(), [2]string{"subject", "Scan of {pages} page(s)"}) {
+		if kv[0] == "custom.ca_bundle" {
+			kv[1] = "@" + ca // as a provisioning script would give it
+		}
 		if out, code := runCLI(t, sock, "config", "set", kv[0], kv[1]); code != 0 {
 			t.Fatalf("config set %s: exit %d\n%s", kv[0], code, out)
 		}

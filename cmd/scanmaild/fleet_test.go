@@ -9,6 +9,7 @@ import (
 	"testing"
 
 	"scanmail/device/apitype"
+	"scanmail/device/mstest"
 )
 
 // TestFleetCommandLine: what a fleet tool scripts. One daemon, set up and
@@ -19,14 +20,15 @@ import (
 // same config show. The --json outputs read back as the API's types.
 func TestFleetCommandLine(t *testing.T) {
 	const upn = "scanner@contoso.example"
-	idp, idpURL, mailSrv := fakeMicrosoft(t)
+	ms := fakeMicrosoft(t, mstest.Options{})
+	idp := ms.IdP
 	dir1, dir2 := t.TempDir(), t.TempDir()
 	sock1, sock2 := filepath.Join(dir1, "scanmaild.sock"), filepath.Join(dir2, "scanmaild.sock")
 	start(t, dir1, "-db", filepath.Join(dir1, "scanmail.db"))
 	start(t, dir2, "-db", filepath.Join(dir2, "scanmail.db"))
 	waitSocket(t, sock1)
 	waitSocket(t, sock2)
-	configureRig(t, dir1, sock1, idpURL, mailSrv)
+	configureRig(t, dir1, sock1, ms)
 	signInCLI(t, dir1, sock1, idp, upn)
 	mustCLI(t, sock1, "book", "add", "--name", "Ana", "--address", "ana@fabrikam.example", "--favourite", "--group", "board")
 	mustCLI(t, sock1, "book", "add", "--name", "Bo", "--address", "bo@fabrikam.example")

@@ -7,7 +7,6 @@ import (
 	"errors"
 	"fmt"
 	"io"
-	"net/http/httptest"
 	"os"
 	"os/exec"
 	"path/filepath"
@@ -18,9 +17,8 @@ import (
 
 	"github.com/emersion/go-message/mail"
 
-	"scanmail/device/idptest"
 	"scanmail/device/localclient"
-	"scanmail/mailer/smtptest"
+	"scanmail/device/mstest"
 )
 
 // bin is scanmaild built for these tests: they run the real binary, as the
@@ -212,16 +210,20 @@ func attachment(t testing.TB, eml string) []byte {
 
 // fakeMicrosoft starts the identity provider and the SMTP server a test's
 // daemon talks to, the way Microsoft's behave; they stop after the test's
-// daemon, which a later cleanup stops.
-func fakeMicrosoft(t testing.TB) (idp *idptest.Server, idpURL string, mail *smtptest.Server) {
+// daemon, which a later cleanup stops. The provider asks for polls every
+// second and knows the app "app-1", unless opts say otherwise.
+func fakeMicrosoft(t testing.TB, opts mstest.Options) *mstest.Microsoft {
 	t.Helper()
-	idp = idptest.New(idptest.Options{Interval: 1, ClientID: "app-1"})
-	hs := httptest.NewServer(idp)
-	t.Cleanup(hs.Close)
-	mail, err := smtptest.Start(smtptest.Options{Authenticate: smtptest.TokenOwner(idp.Validate)})
+	if opts.IdP.Interval == 0 {
+		opts.IdP.Interval = 1
+	}
+	if opts.IdP.ClientID == "" {
+		opts.IdP.ClientID = "app-1"
+	}
+	ms, err := mstest.Start(opts)
 	if err != nil {
 		t.Fatal(err)
 	}
-	t.Cleanup(func() { mail.Close() })
-	return idp, hs.URL, mail
+	t.Cleanup(ms.Close)
+	return ms
 }

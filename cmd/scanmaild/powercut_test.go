@@ -13,6 +13,7 @@ import (
 
 	"scanmail/device/apitype"
 	"scanmail/device/localclient"
+	"scanmail/device/mstest"
 )
 
 // TestPowerCut runs scanmaild as the board does and cuts its power
@@ -26,14 +27,15 @@ func TestPowerCut(t *testing.T) {
 		t.Skip("50 daemon restarts")
 	}
 	const jobs = 50
-	idp, idpURL, mailSrv := fakeMicrosoft(t)
+	ms := fakeMicrosoft(t, mstest.Options{})
+	idp, mailSrv := ms.IdP, ms.SMTP
 
 	dir := t.TempDir()
 	sock := filepath.Join(dir, "scanmaild.sock")
 	db := filepath.Join(dir, "scanmail.db")
 	d := start(t, dir, "-db", db)
 	waitSocket(t, sock)
-	configureRig(t, dir, sock, idpURL, mailSrv)
+	configureRig(t, dir, sock, ms)
 	// 50 jobs come faster than 30 messages a minute; the sending limit
 	// has tests of its own, and here would only hold the last jobs back.
 	if out, code := runCLI(t, sock, "config", "set", "limits.messages_per_minute", "-1"); code != 0 {

@@ -8,7 +8,6 @@ import (
 	"errors"
 	"fmt"
 	"io/fs"
-	"net/http/httptest"
 	"os"
 	"path/filepath"
 	"strconv"
@@ -22,6 +21,7 @@ import (
 	"scanmail/device/apitype"
 	"scanmail/device/idptest"
 	"scanmail/device/localclient"
+	"scanmail/device/mstest"
 	"scanmail/mailer/smtptest"
 )
 
@@ -42,15 +42,12 @@ func TestNoSecretsAnywhere(t *testing.T) {
 	const upn = "scanner@contoso.example"
 	// Access tokens live a minute, less than the device's refresh margin:
 	// every job refreshes before it sends.
-	idp := idptest.New(idptest.Options{Interval: 1, ClientID: "app-1", AccessTokenLifetime: time.Minute})
-	hs := httptest.NewServer(idp)
-	defer hs.Close()
 	mailDir := t.TempDir()
-	mailSrv, err := smtptest.Start(smtptest.Options{Authenticate: smtptest.TokenOwner(idp.Validate), Dir: mailDir})
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer mailSrv.Close()
+	ms := fakeMicrosoft(t, mstest.Options{
+		IdP:  idptest.Options{AccessTokenLifetime: time.Minute},
+		SMTP: smtptest.Options{Dir: mailDir},
+	})
+	idp, mailSrv := ms.IdP, ms.SMTP
 
 	dir := t.TempDir()
 	db := filepath.Join(dir, "scanmail.db")
@@ -72,7 +69,7 @@ func TestNoSecretsAnywhere(t *testing.T) {
 
 	d := start(t, dir, "-v", "-db", db)
 	waitSocket(t, sock)
-	configureRig(t, dir, sock, hs.URL, mailSrv)
+	configureRig(t, dir, sock, ms)
 	printed = append(printed, place{"scanmaild signin", []byte(signInCLI(t, dir, sock, idp, upn))})
 
 	scan("job 1: sent")

@@ -4,6 +4,7 @@ import (
 	"fmt"
 	"path/filepath"
 	"regexp"
+	"scanmail/device/mstest"
 	"strings"
 	"syscall"
 	"testing"
@@ -16,13 +17,14 @@ import (
 // continued, learns how the job ended and that it missed some progress.
 func TestStoppedClient(t *testing.T) {
 	const upn = "scanner@contoso.example"
-	idp, idpURL, mailSrv := fakeMicrosoft(t)
+	ms := fakeMicrosoft(t, mstest.Options{})
+	idp := ms.IdP
 
 	dir := t.TempDir()
 	sock := filepath.Join(dir, "scanmaild.sock")
 	d := start(t, dir, "-db", filepath.Join(dir, "scanmail.db"))
 	waitSocket(t, sock)
-	configureRig(t, dir, sock, idpURL, mailSrv)
+	configureRig(t, dir, sock, ms)
 	// Small pages scan fast; the limits would make a hundred
 	// recipients wait.
 	for _, kv := range [][2]string{{"scan.mode", "bw1"}, {"scan.dpi", "75"}, {"limits.messages_per_minute", "-1"}, {"limits.recipients_per_day", "-1"}} {

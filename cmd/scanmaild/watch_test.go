@@ -2,6 +2,7 @@ package main
 
 import (
 	"path/filepath"
+	"scanmail/device/mstest"
 	"strings"
 	"testing"
 )
@@ -11,12 +12,13 @@ import (
 // says so when the daemon stops; `watch --json` prints the stream's lines.
 func TestWatchCommand(t *testing.T) {
 	const upn = "scanner@contoso.example"
-	idp, idpURL, mailSrv := fakeMicrosoft(t)
+	ms := fakeMicrosoft(t, mstest.Options{})
+	idp := ms.IdP
 	dir := t.TempDir()
 	sock := filepath.Join(dir, "scanmaild.sock")
 	d := start(t, dir, "-db", filepath.Join(dir, "scanmail.db"))
 	waitSocket(t, sock)
-	configureRig(t, dir, sock, idpURL, mailSrv)
+	configureRig(t, dir, sock, ms)
 
 	watch := start(t, dir, "-socket", sock, "watch")
 	watch.expect("now: not ready: Not signed in")

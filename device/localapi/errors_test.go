@@ -8,10 +8,8 @@ import (
 	"log/slog"
 	"net"
 	"net/http"
-	"net/http/httptest"
 	"path/filepath"
 	"regexp"
-	"strconv"
 	"strings"
 	"sync"
 	"testing"
@@ -22,6 +20,7 @@ import (
 	"scanmail/device/apitype"
 	"scanmail/device/idptest"
 	"scanmail/device/localclient"
+	"scanmail/device/mstest"
 	"scanmail/mailer/smtptest"
 	"scanmail/scan"
 	"scanmail/scan/link"
@@ -77,21 +76,21 @@ type errorRig struct {
 func newErrorRig(t *testing.T) *errorRig {
 	t.Helper()
 	r := &errorRig{
-		idp:     idptest.New(idptest.Options{Interval: 1, IgnoreInterval: true, ClientID: testClientID}),
 		scanner: &switchScanner{s: &scan.Simulator{}},
 	}
-	hs := httptest.NewServer(r.idp)
-	t.Cleanup(hs.Close)
-	r.idpURL = hs.URL
 	ca, err := smtptest.NewCA()
 	if err != nil {
 		t.Fatal(err)
 	}
-	r.mail, err = smtptest.Start(smtptest.Options{CA: ca, Authenticate: smtptest.TokenOwner(r.idp.Validate)})
+	ms, err := mstest.Start(mstest.Options{
+		IdP:  idptest.Options{Interval: 1, IgnoreInterval: true, ClientID: testClientID},
+		SMTP: smtptest.Options{CA: ca},
+	})
 	if err != nil {
 		t.Fatal(err)
 	}
-	t.Cleanup(func() { r.mail.Close() })
+	t.Cleanup(ms.Close)
+	r.idp, r.idpURL, r.mail = ms.IdP, ms.IdPURL, ms.SMTP
 
 	dir := t.TempDir()
 	r.store, err = device.OpenStore(filepath.Join(dir, "scanmail.db"))
@@ -108,16 +107,9 @@ func newErrorRig(t *testing.T) *errorRig {
 
 	r.c = serveDevice(t, r.dev, dir)
 	r.sock = r.c.Socket
-	r.set(t, map[string]string{
-		"provider":               device.CustomProviderID,
-		"client_id":              testClientID,
-		"custom.smtp_host":       "localhost",
-		"custom.smtp_port":       strconv.Itoa(r.mail.Port()),
-		"custom.device_auth_url": hs.URL + "/organizations/oauth2/v2.0/devicecode",
-		"custom.token_url":       hs.URL + "/organizations/oauth2/v2.0/token",
-		"custom.scopes":          idptest.DefaultScope + " offline_access openid profile email",
-		"custom.ca_bundle":       string(ca.PEM()),
-	})
+	for _, kv := range ms.Settings() {
+		r.set(t, map[string]string{kv[0]: kv[1]})
+	}
 	return r
 }
 

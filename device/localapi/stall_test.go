@@ -8,7 +8,6 @@ import (
 	"net"
 	"net/http"
 	"net/http/httptest"
-	"strconv"
 	"strings"
 	"testing"
 	"time"
@@ -18,7 +17,7 @@ import (
 	"scanmail/device/idptest"
 	"scanmail/device/localapi"
 	"scanmail/device/localclient"
-	"scanmail/mailer/smtptest"
+	"scanmail/device/mstest"
 )
 
 // signedIn serves the local API of a device signed in with a local
@@ -26,30 +25,19 @@ import (
 // scans of many small pages.
 func signedIn(t *testing.T) (*device.Device, *localclient.Client, string) {
 	t.Helper()
-	const clientID = "app-1"
-	idp := idptest.New(idptest.Options{Interval: 1, ClientID: clientID})
-	hs := httptest.NewServer(idp)
-	t.Cleanup(hs.Close)
-	mail, err := smtptest.Start(smtptest.Options{Authenticate: smtptest.TokenOwner(idp.Validate)})
+	ms, err := mstest.Start(mstest.Options{IdP: idptest.Options{Interval: 1, ClientID: "app-1"}})
 	if err != nil {
 		t.Fatal(err)
 	}
-	t.Cleanup(func() { mail.Close() })
+	t.Cleanup(ms.Close)
+	idp := ms.IdP
 	dev, dir := newDevice(t)
-	for _, kv := range [][2]string{
-		{"provider", device.CustomProviderID},
-		{"client_id", clientID},
-		{"custom.smtp_host", "localhost"},
-		{"custom.smtp_port", strconv.Itoa(mail.Port())},
-		{"custom.device_auth_url", hs.URL + "/organizations/oauth2/v2.0/devicecode"},
-		{"custom.token_url", hs.URL + "/organizations/oauth2/v2.0/token"},
-		{"custom.scopes", idptest.DefaultScope + " offline_access openid profile email"},
-		{"custom.ca_bundle", string(mail.CertPEM())},
+	for _, kv := range append(ms.Settings(), [][2]string{
 		{"scan.mode", "bw1"},
 		{"scan.dpi", "75"},
 		{"limits.messages_per_minute", "-1"},
 		{"limits.recipients_per_day", "-1"},
-	} {
+	}...) {
 		if _, err := dev.SetConfig(kv[0], kv[1]); err != nil {
 			t.Fatal(err)
 		}

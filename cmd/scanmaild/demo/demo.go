@@ -11,12 +11,11 @@ import (
 	"fmt"
 	"io"
 	"log/slog"
-	"net"
-	"net/http"
 	"strings"
 
 	"scanmail/device"
 	"scanmail/device/idptest"
+	"scanmail/device/mstest"
 	"scanmail/mailer/smtptest"
 )
 
@@ -37,39 +36,31 @@ type Config struct {
 // Run starts the local identity provider and SMTP server, points the device
 // at them, and runs the guided console until ctx ends or the person quits.
 func Run(ctx context.Context, dev *device.Device, cfg Config) error {
-	idp := idptest.New(idptest.Options{ClientID: ClientID, Logger: cfg.Logger.With("part", "demo-idp")})
-	ln, err := net.Listen("tcp", "127.0.0.1:0")
-	if err != nil {
-		return fmt.Errorf("demo identity provider: %w", err)
-	}
-	idpSrv := &http.Server{Handler: idp}
-	go idpSrv.Serve(ln)
-	defer idpSrv.Close()
-	idpURL := "http://" + ln.Addr().String()
-
-	mail, err := smtptest.Start(smtptest.Options{
-		Addr:         "127.0.0.1:0",
-		Domain:       "localhost",
-		Dir:          cfg.MailDir,
-		Logger:       cfg.Logger.With("part", "demo-smtp"),
-		Authenticate: smtptest.TokenOwner(idp.Validate),
-		// Exchange Online's default MaxSendSize: long demo scans go
-		// as numbered parts, as they would there.
-		MaxMessageBytes: maxMessageMB << 20,
+	ms, err := mstest.Start(mstest.Options{
+		IdP: idptest.Options{ClientID: ClientID, Logger: cfg.Logger.With("part", "demo-idp")},
+		SMTP: smtptest.Options{
+			Addr:   "127.0.0.1:0",
+			Domain: "localhost",
+			Dir:    cfg.MailDir,
+			Logger: cfg.Logger.With("part", "demo-smtp"),
+			// Exchange Online's default MaxSendSize: long demo scans go
+			// as numbered parts, as they would there.
+			MaxMessageBytes: maxMessageMB << 20,
+		},
 	})
 	if err != nil {
-		return fmt.Errorf("demo SMTP server: %w", err)
+		return fmt.Errorf("demo: %w", err)
 	}
-	defer mail.Close()
+	defer ms.Close()
 
-	if err := configure(dev, idpURL, mail); err != nil {
+	if err := configure(dev, ms); err != nil {
 		return err
 	}
 	c := &console{
 		dev:     dev,
 		cfg:     cfg,
-		idpURL:  idpURL,
-		mail:    mail,
+		idpURL:  ms.IdPURL,
+		mail:    ms.SMTP,
 		out:     cfg.Out,
 		lines:   readLines(ctx, cfg.In),
 		defRcpt: "reception@contoso.example",
@@ -84,19 +75,11 @@ const maxMessageMB = 35
 // configure points the device at the demo's servers. Their ports and the
 // identity provider's memory are new each run, so a sign-in from an
 // earlier run is forgotten rather than left to fail.
-func configure(dev *device.Device, idpURL string, mail *smtptest.Server) error {
-	settings := [][2]string{
-		{"provider", device.CustomProviderID},
-		{"client_id", ClientID},
-		{"tenant", "organizations"},
-		{"custom.smtp_host", "localhost"},
-		{"custom.smtp_port", fmt.Sprint(mail.Port())},
-		{"custom.device_auth_url", idpURL + "/organizations/oauth2/v2.0/devicecode"},
-		{"custom.token_url", idpURL + "/organizations/oauth2/v2.0/token"},
-		{"custom.scopes", idptest.DefaultScope + " offline_access openid profile email"},
-		{"custom.ca_bundle", string(mail.CertPEM())},
-		{"limits.max_message_mb", fmt.Sprint(maxMessageMB)},
-	}
+func configure(dev *device.Device, ms *mstest.Microsoft) error {
+	settings := append(ms.Settings(),
+		[2]string{"tenant", "organizations"},
+		[2]string{"limits.max_message_mb", fmt.Sprint(maxMessageMB)},
+	)
 	for _, kv := range settings {
 		if _, err := dev.SetConfig(kv[0], kv[1]); err != nil {
 			return fmt.Errorf("demo settings: %w", err)
