@@ -1,9 +1,11 @@
 package localapi_test
 
 import (
+	"bytes"
 	"context"
 	"encoding/json"
 	"errors"
+	"fmt"
 	"io"
 	"log/slog"
 	"net"
@@ -248,6 +250,19 @@ func TestErrorCodes(t *testing.T) {
 			_, err := r.c.PutBookEntry(ctx, e)
 			return err
 		}},
+		{apitype.CodeBookFull, http.StatusConflict, "", func(t *testing.T) error {
+			// The book holds one entry (above); fill it to its 10,000.
+			var csv bytes.Buffer
+			csv.WriteString("name,address\n")
+			for i := range 9999 {
+				fmt.Fprintf(&csv, "Person %d,p%d@contoso.example\n", i, i)
+			}
+			if rep, err := r.c.ImportBook(ctx, csv.Bytes(), false); err != nil || rep.Added != 9999 {
+				t.Fatalf("import: %+v, %v", rep, err)
+			}
+			_, err := r.c.PutBookEntry(ctx, apitype.BookEntry{Name: "One more", Address: "more@contoso.example"})
+			return err
+		}},
 		{apitype.CodeUPNMismatch, http.StatusConflict, "", func(t *testing.T) error {
 			r.set(t, map[string]string{"device_address": "frontdesk@contoso.example"})
 			defer r.set(t, map[string]string{"device_address": testUPN})
@@ -389,8 +404,7 @@ func TestErrorCodes(t *testing.T) {
 			}
 		}
 	}
-	// Every code but book-full, which takes 10,000 entries to provoke.
-	if len(seen) != 27 {
-		t.Errorf("%d codes provoked, want 27", len(seen))
+	if len(seen) != 28 {
+		t.Errorf("%d codes provoked, want all 28", len(seen))
 	}
 }
