@@ -14,7 +14,7 @@ import (
 	bolt "go.etcd.io/bbolt"
 
 	"scanmail/device/apitype"
-	"scanmail/scan"
+	"scanmail/scan/scansim"
 )
 
 // newBookDevice is a device on a fresh state file, for the address book,
@@ -26,7 +26,7 @@ func newBookDevice(t testing.TB) *Device {
 	if err != nil {
 		t.Fatal(err)
 	}
-	dev, err := New(Config{Store: st, Scanner: &scan.Simulator{}, SpoolDir: filepath.Join(dir, "spool")})
+	dev, err := New(Config{Store: st, Scanner: &scansim.Scanner{}, SpoolDir: filepath.Join(dir, "spool")})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -242,7 +242,7 @@ func TestBookPutDelete(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	dev, err := New(Config{Store: st, Scanner: &scan.Simulator{}, SpoolDir: filepath.Join(filepath.Dir(path), "spool")})
+	dev, err := New(Config{Store: st, Scanner: &scansim.Scanner{}, SpoolDir: filepath.Join(filepath.Dir(path), "spool")})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -281,7 +281,7 @@ func TestBookPutDelete(t *testing.T) {
 		t.Fatal(err)
 	}
 	defer st.Close()
-	dev, err = New(Config{Store: st, Scanner: &scan.Simulator{}, SpoolDir: filepath.Join(filepath.Dir(path), "spool")})
+	dev, err = New(Config{Store: st, Scanner: &scansim.Scanner{}, SpoolDir: filepath.Join(filepath.Dir(path), "spool")})
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -14,6 +14,7 @@ import (
 	"scanmail/device/apitype"
 	"scanmail/device/idptest"
 	"scanmail/scan"
+	"scanmail/scan/scansim"
 )
 
 // TestRetryTransient: a 4xx queues the job for later, with the operator
@@ -165,7 +166,7 @@ func storeDocument(t *testing.T, dir string, pages int) {
 	if err := os.MkdirAll(dir, 0o700); err != nil {
 		t.Fatal(err)
 	}
-	src, err := (&scan.Simulator{}).Scan(t.Context(), scan.Options{Mode: scan.ModeGray8, DPI: 100, Pages: pages})
+	src, err := (&scansim.Scanner{}).Scan(t.Context(), scan.Options{Mode: scan.ModeGray8, DPI: 100, Pages: pages})
 	if err != nil {
 		t.Fatal(err)
 	}

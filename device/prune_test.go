@@ -14,7 +14,7 @@ import (
 	bolt "go.etcd.io/bbolt"
 
 	"scanmail/device/apitype"
-	"scanmail/scan"
+	"scanmail/scan/scansim"
 )
 
 // smtpLog is a delivery's SMTP log of about 16 KB, the most a job keeps.
@@ -264,7 +264,7 @@ func TestDevicePrunes(t *testing.T) {
 	}
 	spool := filepath.Join(dir, "spool")
 	storeDocument(t, spoolPath(spool, 1), 1) // a failed job's document, kept for a resend
-	dev, err := New(Config{Store: st, Scanner: &scan.Simulator{}, SpoolDir: spool})
+	dev, err := New(Config{Store: st, Scanner: &scansim.Scanner{}, SpoolDir: spool})
 	if err != nil {
 		t.Fatal(err)
 	}

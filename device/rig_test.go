@@ -18,7 +18,7 @@ import (
 	"scanmail/device/idptest"
 	"scanmail/device/mstest"
 	"scanmail/mailer/smtptest"
-	"scanmail/scan"
+	"scanmail/scan/scansim"
 )
 
 const (
@@ -72,7 +72,7 @@ func newRig(t *testing.T, o rigOptions) *rig {
 	}
 	o.idp.ClientID = testClientID
 	if o.scanner == nil {
-		o.scanner = &scan.Simulator{}
+		o.scanner = &scansim.Scanner{}
 	}
 	r := &rig{t: t, log: &syncBuffer{}, now: o.now, sleep: o.sleep, smtpTimeout: o.smtpTimeout, scanner: o.scanner, scanTimeout: o.scanTimeout}
 	ca, err := smtptest.NewCA()

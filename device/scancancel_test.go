@@ -9,7 +9,6 @@ import (
 
 	"scanmail/device/apitype"
 	"scanmail/device/idptest"
-	"scanmail/scan"
 	"scanmail/scan/scansim"
 )
 
@@ -23,7 +22,7 @@ func TestCancelScan(t *testing.T) {
 		name    string
 		scanner func() Scanner
 	}{
-		{"in-process simulator", func() Scanner { return &scan.Simulator{} }},
+		{"in-process simulator", func() Scanner { return &scansim.Scanner{} }},
 		{"in-process engine that hangs", func() Scanner { return &scansim.Simulator{HangAtPage: 2} }},
 		{"engine that hangs, over the link", func() Scanner { return &linkScanner{engine: &scansim.Simulator{HangAtPage: 2}} }},
 	} {

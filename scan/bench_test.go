@@ -1,4 +1,4 @@
-package scan
+package scan_test
 
 import (
 	"bytes"
@@ -7,6 +7,9 @@ import (
 	"path/filepath"
 	"testing"
 	"time"
+
+	"scanmail/scan"
+	"scanmail/scan/scansim"
 )
 
 // BenchmarkPDFPage runs one A4 300 dpi page of each kind through the PDF
@@ -16,13 +19,13 @@ import (
 func BenchmarkPDFPage(b *testing.B) {
 	for _, bc := range []struct {
 		name  string
-		opts  Options
+		opts  scan.Options
 		color bool
 	}{
-		{"jpeg-passthrough", Options{Mode: ModeJPEG}, false},
-		{"gray-to-jpeg", Options{Mode: ModeGray8}, false},
-		{"rgb-to-jpeg", Options{Mode: ModeRGB24}, true},
-		{"bw1-to-g4", Options{Mode: ModeBW1}, false},
+		{"jpeg-passthrough", scan.Options{Mode: scan.ModeJPEG}, false},
+		{"gray-to-jpeg", scan.Options{Mode: scan.ModeGray8}, false},
+		{"rgb-to-jpeg", scan.Options{Mode: scan.ModeRGB24}, true},
+		{"bw1-to-g4", scan.Options{Mode: scan.ModeBW1}, false},
 	} {
 		b.Run(bc.name, func(b *testing.B) {
 			bc.opts.Pages, bc.opts.DPI = 1, 300
@@ -32,14 +35,14 @@ func BenchmarkPDFPage(b *testing.B) {
 				b.Fatal(err)
 			}
 			defer f.Close()
-			pw := NewPDFWriter(f, PDFOptions{})
+			pw := scan.NewPDFWriter(f, scan.PDFOptions{})
 			r := bytes.NewReader(raw)
 			b.SetBytes(int64(len(raw)))
 			b.ReportAllocs()
 			start := time.Now()
 			for b.Loop() {
 				r.Reset(raw)
-				if err := pw.WritePage(b.Context(), Page{hdr, r}); err != nil {
+				if err := pw.WritePage(b.Context(), scan.Page{PageHeader: hdr, Data: r}); err != nil {
 					b.Fatal(err)
 				}
 			}
@@ -56,9 +59,9 @@ func BenchmarkPDFPage(b *testing.B) {
 }
 
 // scanOnePage returns a simulated page's header and data.
-func scanOnePage(b *testing.B, opts Options, color bool) (PageHeader, []byte) {
+func scanOnePage(b *testing.B, opts scan.Options, color bool) (scan.PageHeader, []byte) {
 	b.Helper()
-	sim := Simulator{ColorJPEG: color}
+	sim := scansim.Scanner{ColorJPEG: color}
 	src, err := sim.Scan(b.Context(), opts)
 	if err != nil {
 		b.Fatal(err)
@@ -79,14 +82,14 @@ func scanOnePage(b *testing.B, opts Options, color bool) (PageHeader, []byte) {
 // part of all its pages, as a job too large for one message is sent: the
 // pages' images are copied, never coded again.
 func BenchmarkWritePart(b *testing.B) {
-	for _, f := range []Format{FormatPDF, FormatTIFF} {
+	for _, f := range []scan.Format{scan.FormatPDF, scan.FormatTIFF} {
 		b.Run(f.String(), func(b *testing.B) {
 			dir := b.TempDir()
-			src, err := (&Simulator{}).Scan(b.Context(), Options{Mode: ModeGray8, DPI: 300, Pages: 20})
+			src, err := (&scansim.Scanner{}).Scan(b.Context(), scan.Options{Mode: scan.ModeGray8, DPI: 300, Pages: 20})
 			if err != nil {
 				b.Fatal(err)
 			}
-			doc, err := CreateDocument(dir, DocumentOptions{Format: f})
+			doc, err := scan.CreateDocument(dir, scan.DocumentOptions{Format: f})
 			if err != nil {
 				b.Fatal(err)
 			}
@@ -106,7 +109,7 @@ func BenchmarkWritePart(b *testing.B) {
 			if err := doc.Close(); err != nil {
 				b.Fatal(err)
 			}
-			refs, err := ReadIndex(dir)
+			refs, err := scan.ReadIndex(dir)
 			if err != nil {
 				b.Fatal(err)
 			}
@@ -119,7 +122,7 @@ func BenchmarkWritePart(b *testing.B) {
 				if err != nil {
 					b.Fatal(err)
 				}
-				if err := WritePart(b.Context(), w, dir, f, refs, "part"); err != nil {
+				if err := scan.WritePart(b.Context(), w, dir, f, refs, "part"); err != nil {
 					b.Fatal(err)
 				}
 				w.Close()

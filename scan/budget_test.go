@@ -1,4 +1,4 @@
-package scan
+package scan_test
 
 import (
 	"bytes"
@@ -11,9 +11,12 @@ import (
 	"path/filepath"
 	"strings"
 	"testing"
+
+	"scanmail/scan"
+	"scanmail/scan/scansim"
 )
 
-var allFormats = []Format{FormatPDF, FormatTIFF, FormatJPEG}
+var allFormats = []scan.Format{scan.FormatPDF, scan.FormatTIFF, scan.FormatJPEG}
 
 // TestDocumentMaxBytes: a document takes at most MaxBytes of disk, page
 // index included. One that fits exactly is written; one byte less fails
@@ -21,25 +24,25 @@ var allFormats = []Format{FormatPDF, FormatTIFF, FormatJPEG}
 func TestDocumentMaxBytes(t *testing.T) {
 	for _, m := range []struct {
 		name string
-		mode Mode
-	}{{"gray8", ModeGray8}, {"bw1", ModeBW1}, {"engine jpeg", ModeJPEG}} {
+		mode scan.Mode
+	}{{"gray8", scan.ModeGray8}, {"bw1", scan.ModeBW1}, {"engine jpeg", scan.ModeJPEG}} {
 		for _, f := range allFormats {
 			t.Run(m.name+"/"+f.String(), func(t *testing.T) {
 				t.Parallel()
-				opts := Options{Mode: m.mode, DPI: 75, Pages: 3}
+				opts := scan.Options{Mode: m.mode, DPI: 75, Pages: 3}
 				free := t.TempDir()
-				if err := scanInto(t, free, &Simulator{}, opts, DocumentOptions{Format: f}); err != nil {
+				if err := scanInto(t, free, &scansim.Scanner{}, opts, scan.DocumentOptions{Format: f}); err != nil {
 					t.Fatal(err)
 				}
 				total := dirBytes(t, free)
 
 				exact := t.TempDir()
-				if err := scanInto(t, exact, &Simulator{}, opts, DocumentOptions{Format: f, MaxBytes: total}); err != nil {
+				if err := scanInto(t, exact, &scansim.Scanner{}, opts, scan.DocumentOptions{Format: f, MaxBytes: total}); err != nil {
 					t.Fatalf("a document of exactly MaxBytes: %v", err)
 				}
 				short := t.TempDir()
-				err := scanInto(t, short, &Simulator{}, opts, DocumentOptions{Format: f, MaxBytes: total - 1})
-				if !errors.Is(err, ErrTooLarge) {
+				err := scanInto(t, short, &scansim.Scanner{}, opts, scan.DocumentOptions{Format: f, MaxBytes: total - 1})
+				if !errors.Is(err, scan.ErrTooLarge) {
 					t.Fatalf("a document one byte over: %v, want ErrTooLarge", err)
 				}
 				if n := dirBytes(t, short); n > total-1 {
@@ -60,8 +63,8 @@ func TestEndlessPage(t *testing.T) {
 			t.Parallel()
 			const room = 256 << 10
 			dir := t.TempDir()
-			err := scanInto(t, dir, endlessSource(t, w, h), Options{}, DocumentOptions{Format: f, MaxBytes: room})
-			if !errors.Is(err, ErrTooLarge) {
+			err := scanInto(t, dir, endlessSource(t, w, h), scan.Options{}, scan.DocumentOptions{Format: f, MaxBytes: room})
+			if !errors.Is(err, scan.ErrTooLarge) {
 				t.Fatalf("got %v, want ErrTooLarge", err)
 			}
 			if n := dirBytes(t, dir); n > room {
@@ -69,11 +72,11 @@ func TestEndlessPage(t *testing.T) {
 			}
 
 			dir = t.TempDir()
-			err = scanInto(t, dir, endlessSource(t, w, h), Options{}, DocumentOptions{Format: f})
+			err = scanInto(t, dir, endlessSource(t, w, h), scan.Options{}, scan.DocumentOptions{Format: f})
 			if err == nil || !strings.Contains(err.Error(), "did not end the page") {
 				t.Fatalf("without a limit: %v, want the page refused as endless", err)
 			}
-			if n, most := dirBytes(t, dir), maxJPEGBytes(w, h, 1)+4096; n > most {
+			if n, most := dirBytes(t, dir), scan.MaxJPEGBytes(w, h, 1)+4096; n > most {
 				t.Errorf("%d bytes on disk, want at most %d", n, most)
 			}
 		})
@@ -83,15 +86,15 @@ func TestEndlessPage(t *testing.T) {
 // scanInto writes a document of src's pages into dir and returns the first
 // error.
 func scanInto(t *testing.T, dir string, s interface {
-	Scan(context.Context, Options) (Source, error)
-}, opts Options, dopts DocumentOptions) error {
+	Scan(context.Context, scan.Options) (scan.Source, error)
+}, opts scan.Options, dopts scan.DocumentOptions) error {
 	t.Helper()
 	src, err := s.Scan(t.Context(), opts)
 	if err != nil {
 		t.Fatal(err)
 	}
 	defer src.Close()
-	doc, err := CreateDocument(dir, dopts)
+	doc, err := scan.CreateDocument(dir, dopts)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -132,7 +135,7 @@ func dirBytes(t *testing.T, dir string) int64 {
 // endless is an engine whose one page is a gray JPEG's header followed by
 // entropy-coded data that never ends.
 type endless struct {
-	hdr  PageHeader
+	hdr  scan.PageHeader
 	head []byte
 }
 
@@ -141,22 +144,24 @@ func endlessSource(t *testing.T, w, h int) *endless {
 	if err := jpeg.Encode(&b, image.NewGray(image.Rect(0, 0, w, h)), nil); err != nil {
 		t.Fatal(err)
 	}
-	return &endless{hdr: PageHeader{Width: w, Height: h, DPI: 75, Mode: ModeJPEG}, head: b.Bytes()[:b.Len()-2]} // without its EOI
+	return &endless{hdr: scan.PageHeader{Width: w, Height: h, DPI: 75, Mode: scan.ModeJPEG}, head: b.Bytes()[:b.Len()-2]} // without its EOI
 }
 
-func (e *endless) Scan(context.Context, Options) (Source, error) { return &endlessJob{e: e}, nil }
+func (e *endless) Scan(context.Context, scan.Options) (scan.Source, error) {
+	return &endlessJob{e: e}, nil
+}
 
 type endlessJob struct {
 	e    *endless
 	sent bool
 }
 
-func (j *endlessJob) NextPage(context.Context) (Page, error) {
+func (j *endlessJob) NextPage(context.Context) (scan.Page, error) {
 	if j.sent {
-		return Page{}, io.EOF
+		return scan.Page{}, io.EOF
 	}
 	j.sent = true
-	return Page{PageHeader: j.e.hdr, Data: io.MultiReader(bytes.NewReader(j.e.head), filler{})}, nil
+	return scan.Page{PageHeader: j.e.hdr, Data: io.MultiReader(bytes.NewReader(j.e.head), filler{})}, nil
 }
 
 func (j *endlessJob) Close() error { return nil }

@@ -6,7 +6,7 @@
 //	transport      serial (scan/serial) or SPI (scan/spilink): a byte stream
 //	     │
 //	scanner link   frames, acknowledgements, retransmission (scan/link);
-//	     │         or the in-process Simulator
+//	     │         or the in-process scansim.Scanner
 //	     │
 //	   Source      one job's stream of pages: NextPage until io.EOF
 //	     │

@@ -1,4 +1,4 @@
-package scan
+package scan_test
 
 import (
 	"fmt"
@@ -7,40 +7,42 @@ import (
 	"strings"
 	"testing"
 
+	"scanmail/scan"
 	"scanmail/scan/filecheck"
+	"scanmail/scan/scansim"
 )
 
 // testModes are the simulator's pixel codings, the engine's own JPEG in
 // gray and colour among them.
 var testModes = []struct {
 	name      string
-	mode      Mode
+	mode      scan.Mode
 	colorJPEG bool
 }{
-	{"bw1", ModeBW1, false},
-	{"gray8", ModeGray8, false},
-	{"rgb24", ModeRGB24, false},
-	{"engine jpeg gray", ModeJPEG, false},
-	{"engine jpeg colour", ModeJPEG, true},
+	{"bw1", scan.ModeBW1, false},
+	{"gray8", scan.ModeGray8, false},
+	{"rgb24", scan.ModeRGB24, false},
+	{"engine jpeg gray", scan.ModeJPEG, false},
+	{"engine jpeg colour", scan.ModeJPEG, true},
 }
 
 // TestDocumentEveryModeAndFormat writes a two-page job of every pixel
 // coding into every file format and has independent tools read the result.
 func TestDocumentEveryModeAndFormat(t *testing.T) {
 	for _, m := range testModes {
-		for _, f := range []Format{FormatPDF, FormatTIFF, FormatJPEG} {
+		for _, f := range []scan.Format{scan.FormatPDF, scan.FormatTIFF, scan.FormatJPEG} {
 			t.Run(m.name+"/"+f.String(), func(t *testing.T) {
 				t.Parallel()
-				doc := writeDocument(t, t.TempDir(), Simulator{ColorJPEG: m.colorJPEG}, Options{Mode: m.mode, DPI: 100, Pages: 2}, f)
+				doc := writeDocument(t, t.TempDir(), scansim.Scanner{ColorJPEG: m.colorJPEG}, scan.Options{Mode: m.mode, DPI: 100, Pages: 2}, f)
 				if doc.Pages() != 2 || doc.Size() == 0 {
 					t.Fatalf("%d pages, %d bytes", doc.Pages(), doc.Size())
 				}
 				switch f {
-				case FormatPDF:
+				case scan.FormatPDF:
 					checkPDFFile(t, doc.Files(), 2)
-				case FormatTIFF:
+				case scan.FormatTIFF:
 					checkTIFFFile(t, doc.Files(), 2)
-				case FormatJPEG:
+				case scan.FormatJPEG:
 					checkJPEGFiles(t, doc.Files(), 2, 827, 1169)
 				}
 			})

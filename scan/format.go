@@ -55,6 +55,6 @@ func (f Format) ContentType() string {
 // Validate checks the options a scanner is asked for, with the defaults
 // filled in for zero fields.
 func (o Options) Validate() error {
-	_, err := o.withDefaults()
+	_, err := o.WithDefaults()
 	return err
 }

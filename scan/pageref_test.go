@@ -1,4 +1,4 @@
-package scan
+package scan_test
 
 import (
 	"bytes"
@@ -6,7 +6,9 @@ import (
 	"path/filepath"
 	"testing"
 
+	"scanmail/scan"
 	"scanmail/scan/filecheck"
+	"scanmail/scan/scansim"
 )
 
 // TestWritePart cuts three-page documents of every coding into parts by
@@ -14,12 +16,12 @@ import (
 // compressed image must be carried over byte for byte.
 func TestWritePart(t *testing.T) {
 	for _, m := range testModes {
-		for _, f := range []Format{FormatPDF, FormatTIFF} {
+		for _, f := range []scan.Format{scan.FormatPDF, scan.FormatTIFF} {
 			t.Run(m.name+"/"+f.String(), func(t *testing.T) {
 				t.Parallel()
 				dir := t.TempDir()
-				writeDocument(t, dir, Simulator{ColorJPEG: m.colorJPEG}, Options{Mode: m.mode, DPI: 100, Pages: 3}, f)
-				refs, err := ReadIndex(dir)
+				writeDocument(t, dir, scansim.Scanner{ColorJPEG: m.colorJPEG}, scan.Options{Mode: m.mode, DPI: 100, Pages: 3}, f)
+				refs, err := scan.ReadIndex(dir)
 				if err != nil {
 					t.Fatal(err)
 				}
@@ -33,13 +35,13 @@ func TestWritePart(t *testing.T) {
 						t.Fatalf("index entry %+v does not frame the page's image", ref)
 					}
 				}
-				for _, part := range [][]PageRef{refs[:1], refs[1:]} {
+				for _, part := range [][]scan.PageRef{refs[:1], refs[1:]} {
 					out := filepath.Join(t.TempDir(), "part."+f.Ext())
 					file, err := os.Create(out)
 					if err != nil {
 						t.Fatal(err)
 					}
-					if err := WritePart(t.Context(), file, dir, f, part, "Part"); err != nil {
+					if err := scan.WritePart(t.Context(), file, dir, f, part, "Part"); err != nil {
 						t.Fatal(err)
 					}
 					file.Close()
@@ -47,7 +49,7 @@ func TestWritePart(t *testing.T) {
 					if err != nil {
 						t.Fatal(err)
 					}
-					if f == FormatPDF {
+					if f == scan.FormatPDF {
 						filecheck.PDF(t, data, len(part))
 					} else {
 						filecheck.TIFF(t, out, len(part))
@@ -67,8 +69,8 @@ func TestWritePart(t *testing.T) {
 // whole.
 func TestIndexJPEGFiles(t *testing.T) {
 	dir := t.TempDir()
-	doc := writeDocument(t, dir, Simulator{}, Options{Mode: ModeBW1, DPI: 100, Pages: 2}, FormatJPEG)
-	refs, err := ReadIndex(dir)
+	doc := writeDocument(t, dir, scansim.Scanner{}, scan.Options{Mode: scan.ModeBW1, DPI: 100, Pages: 2}, scan.FormatJPEG)
+	refs, err := scan.ReadIndex(dir)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -84,15 +86,15 @@ func TestIndexJPEGFiles(t *testing.T) {
 			t.Errorf("page %d: %+v, file %s of %d bytes", i+1, ref, fi.Name(), fi.Size())
 		}
 	}
-	if err := WritePart(t.Context(), nil, dir, FormatJPEG, refs, ""); err == nil {
+	if err := scan.WritePart(t.Context(), nil, dir, scan.FormatJPEG, refs, ""); err == nil {
 		t.Error("WritePart made a part of JPEG files")
 	}
 }
 
 func TestIndexOutsideDocument(t *testing.T) {
 	dir := t.TempDir()
-	writeDocument(t, dir, Simulator{}, Options{Mode: ModeBW1, DPI: 100, Pages: 1}, FormatPDF)
-	refs, err := ReadIndex(dir)
+	writeDocument(t, dir, scansim.Scanner{}, scan.Options{Mode: scan.ModeBW1, DPI: 100, Pages: 1}, scan.FormatPDF)
+	refs, err := scan.ReadIndex(dir)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -102,19 +104,19 @@ func TestIndexOutsideDocument(t *testing.T) {
 		t.Fatal(err)
 	}
 	defer f.Close()
-	if err := WritePart(t.Context(), f, dir, FormatPDF, refs, ""); err == nil {
+	if err := scan.WritePart(t.Context(), f, dir, scan.FormatPDF, refs, ""); err == nil {
 		t.Error("WritePart followed a path out of the document")
 	}
 }
 
-func writeDocument(t *testing.T, dir string, sim Simulator, opts Options, f Format) *Document {
+func writeDocument(t *testing.T, dir string, sim scansim.Scanner, opts scan.Options, f scan.Format) *scan.Document {
 	t.Helper()
 	src, err := sim.Scan(t.Context(), opts)
 	if err != nil {
 		t.Fatal(err)
 	}
 	defer src.Close()
-	doc, err := CreateDocument(dir, DocumentOptions{Format: f, Name: "scan"})
+	doc, err := scan.CreateDocument(dir, scan.DocumentOptions{Format: f, Name: "scan"})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -133,7 +135,7 @@ func writeDocument(t *testing.T, dir string, sim Simulator, opts Options, f Form
 	return doc
 }
 
-func imageData(t *testing.T, dir string, ref PageRef) []byte {
+func imageData(t *testing.T, dir string, ref scan.PageRef) []byte {
 	t.Helper()
 	b, err := os.ReadFile(filepath.Join(dir, ref.File))
 	if err != nil {

@@ -1,4 +1,4 @@
-package scan
+package scan_test
 
 import (
 	"bytes"
@@ -16,7 +16,9 @@ import (
 	"strings"
 	"testing"
 
+	"scanmail/scan"
 	"scanmail/scan/filecheck"
+	"scanmail/scan/scansim"
 )
 
 // requireTool fails, rather than skips, when a checker is missing: a PDF
@@ -31,16 +33,16 @@ func requireTool(t *testing.T, name string) string {
 }
 
 // scanPDF runs a simulated job into a PDF in memory.
-func scanPDF(t *testing.T, opts Options, popts PDFOptions) []byte {
+func scanPDF(t *testing.T, opts scan.Options, popts scan.PDFOptions) []byte {
 	t.Helper()
-	var sim Simulator
+	var sim scansim.Scanner
 	src, err := sim.Scan(t.Context(), opts)
 	if err != nil {
 		t.Fatal(err)
 	}
 	defer src.Close()
 	var buf bytes.Buffer
-	n, err := WritePDF(t.Context(), src, &buf, popts)
+	n, err := scan.WritePDF(t.Context(), src, &buf, popts)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -64,12 +66,12 @@ func checkPDF(t *testing.T, b []byte, wantPages int) map[string]error {
 func TestPDFValid(t *testing.T) {
 	tests := []struct {
 		name  string
-		opts  Options
-		popts PDFOptions
+		opts  scan.Options
+		popts scan.PDFOptions
 		info  string // expected in pdfinfo's output
 	}{
-		{"1 page 300 dpi", Options{Pages: 1}, PDFOptions{Title: `Scan (1) \ a)`}, "Title:           Scan (1) \\ a)\nProducer:        scanmail"},
-		{"3 pages 150 dpi", Options{DPI: 150, Pages: 3}, PDFOptions{JPEGQuality: 40, Title: "Scan é", Producer: "scanmail test"},
+		{"1 page 300 dpi", scan.Options{Pages: 1}, scan.PDFOptions{Title: `Scan (1) \ a)`}, "Title:           Scan (1) \\ a)\nProducer:        scanmail"},
+		{"3 pages 150 dpi", scan.Options{DPI: 150, Pages: 3}, scan.PDFOptions{JPEGQuality: 40, Title: "Scan é", Producer: "scanmail test"},
 			"Title:           Scan é\nProducer:        scanmail test"},
 	}
 	for _, tt := range tests {
@@ -93,7 +95,7 @@ func TestPDFValid(t *testing.T) {
 // TestPDFCorrupt shows that the validators reject damaged output, so that
 // their silence in TestPDFValid means something.
 func TestPDFCorrupt(t *testing.T) {
-	good := scanPDF(t, Options{DPI: 75, Pages: 3}, PDFOptions{})
+	good := scanPDF(t, scan.Options{DPI: 75, Pages: 3}, scan.PDFOptions{})
 	if errs := checkPDF(t, good, 3); len(errs) > 0 {
 		t.Fatalf("the undamaged PDF fails: %v", errs)
 	}
@@ -139,7 +141,7 @@ func TestPDFCorrupt(t *testing.T) {
 
 func TestPDFRender(t *testing.T) {
 	pdftoppm := requireTool(t, "pdftoppm")
-	b := scanPDF(t, Options{DPI: 100, Pages: 3}, PDFOptions{})
+	b := scanPDF(t, scan.Options{DPI: 100, Pages: 3}, scan.PDFOptions{})
 	dir := t.TempDir()
 	file := filepath.Join(dir, "scan.pdf")
 	if err := os.WriteFile(file, b, 0o600); err != nil {
@@ -181,26 +183,26 @@ func TestPDFRender(t *testing.T) {
 }
 
 func TestPDFWriterErrors(t *testing.T) {
-	a4 := PageHeader{Width: 620, Height: 877, DPI: 75, Mode: ModeGray8}
+	a4 := scan.PageHeader{Width: 620, Height: 877, DPI: 75, Mode: scan.ModeGray8}
 	size := a4.Width * a4.Height
 	tests := []struct {
 		name string
-		pg   Page
-		opts PDFOptions
+		pg   scan.Page
+		opts scan.PDFOptions
 		want string
 	}{
-		{"short raster", Page{a4, bytes.NewReader(make([]byte, size-1))}, PDFOptions{}, "raster ends after 876 of 877 rows"},
-		{"long raster", Page{a4, bytes.NewReader(make([]byte, size+1))}, PDFOptions{}, "longer than its header"},
-		{"read error", Page{a4, io.MultiReader(bytes.NewReader(make([]byte, 100)), iotestErr{})}, PDFOptions{}, "link lost"},
-		{"unknown mode", Page{PageHeader{620, 877, 75, 9}, bytes.NewReader(nil)}, PDFOptions{}, "Mode(9)"},
-		{"zero resolution", Page{PageHeader{620, 877, 0, ModeGray8}, bytes.NewReader(nil)}, PDFOptions{}, "0 dpi"},
-		{"huge page", Page{PageHeader{60000, 60000, 600, ModeGray8}, bytes.NewReader(nil)}, PDFOptions{}, "too large"},
-		{"bad quality", Page{a4, bytes.NewReader(make([]byte, size))}, PDFOptions{JPEGQuality: 101}, "quality 101"},
+		{"short raster", scan.Page{a4, bytes.NewReader(make([]byte, size-1))}, scan.PDFOptions{}, "raster ends after 876 of 877 rows"},
+		{"long raster", scan.Page{a4, bytes.NewReader(make([]byte, size+1))}, scan.PDFOptions{}, "longer than its header"},
+		{"read error", scan.Page{a4, io.MultiReader(bytes.NewReader(make([]byte, 100)), iotestErr{})}, scan.PDFOptions{}, "link lost"},
+		{"unknown mode", scan.Page{scan.PageHeader{620, 877, 75, 9}, bytes.NewReader(nil)}, scan.PDFOptions{}, "Mode(9)"},
+		{"zero resolution", scan.Page{scan.PageHeader{620, 877, 0, scan.ModeGray8}, bytes.NewReader(nil)}, scan.PDFOptions{}, "0 dpi"},
+		{"huge page", scan.Page{scan.PageHeader{60000, 60000, 600, scan.ModeGray8}, bytes.NewReader(nil)}, scan.PDFOptions{}, "too large"},
+		{"bad quality", scan.Page{a4, bytes.NewReader(make([]byte, size))}, scan.PDFOptions{JPEGQuality: 101}, "quality 101"},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
 			var out bytes.Buffer
-			pw := NewPDFWriter(&out, tt.opts)
+			pw := scan.NewPDFWriter(&out, tt.opts)
 			err := pw.WritePage(t.Context(), tt.pg)
 			if err == nil || !strings.Contains(err.Error(), tt.want) {
 				t.Fatalf("WritePage err = %v, want one mentioning %q", err, tt.want)
@@ -224,7 +226,7 @@ func (iotestErr) Read([]byte) (int, error) { return 0, errors.New("link lost") }
 
 func TestPDFWriterNoPages(t *testing.T) {
 	var out bytes.Buffer
-	pw := NewPDFWriter(&out, PDFOptions{})
+	pw := scan.NewPDFWriter(&out, scan.PDFOptions{})
 	if err := pw.Close(); err == nil {
 		t.Fatal("Close of an empty PDF succeeded")
 	}
@@ -264,14 +266,14 @@ func TestWritePDFFails(t *testing.T) {
 	t.Run("cancelled after page 1", func(t *testing.T) {
 		ctx, cancel := context.WithCancel(t.Context())
 		defer cancel()
-		var sim Simulator
-		src, err := sim.Scan(ctx, Options{DPI: 75, Pages: 3})
+		var sim scansim.Scanner
+		src, err := sim.Scan(ctx, scan.Options{DPI: 75, Pages: 3})
 		if err != nil {
 			t.Fatal(err)
 		}
 		defer src.Close()
 		w := &cancelWriter{cancel: cancel}
-		n, err := WritePDF(ctx, src, w, PDFOptions{})
+		n, err := scan.WritePDF(ctx, src, w, scan.PDFOptions{})
 		if !errors.Is(err, context.Canceled) || n != 0 {
 			t.Fatalf("WritePDF = %d, %v; want 0, context.Canceled", n, err)
 		}
@@ -280,13 +282,13 @@ func TestWritePDFFails(t *testing.T) {
 		}
 	})
 	t.Run("disk full", func(t *testing.T) {
-		var sim Simulator
-		src, err := sim.Scan(t.Context(), Options{DPI: 75, Pages: 3})
+		var sim scansim.Scanner
+		src, err := sim.Scan(t.Context(), scan.Options{DPI: 75, Pages: 3})
 		if err != nil {
 			t.Fatal(err)
 		}
 		defer src.Close()
-		n, err := WritePDF(t.Context(), src, &failWriter{limit: 10 << 10}, PDFOptions{})
+		n, err := scan.WritePDF(t.Context(), src, &failWriter{limit: 10 << 10}, scan.PDFOptions{})
 		if err == nil || !strings.Contains(err.Error(), "no space left") || n != 0 {
 			t.Fatalf("WritePDF = %d, %v; want 0 and the write error", n, err)
 		}

@@ -69,9 +69,6 @@ type PageHeader struct {
 	Mode          Mode
 }
 
-// rowBytes is the length of one raster row in Data.
-func (h PageHeader) rowBytes() int { return h.Mode.RowBytes(h.Width) }
-
 // Page is one scanned page. Data yields the raster rows top to bottom
 // (Mode.RowBytes(Width) bytes a row, Height rows), or for ModeJPEG the JPEG
 // stream, and must be read to the end (or the Source closed) before NextPage
@@ -99,8 +96,8 @@ type Options struct {
 // supportedDPI are the resolutions a flatbed controller offers.
 var supportedDPI = [...]int{75, 100, 150, 200, 300, 600}
 
-// withDefaults fills zero fields and rejects what no scanner here supports.
-func (o Options) withDefaults() (Options, error) {
+// WithDefaults fills zero fields and rejects what no scanner here supports.
+func (o Options) WithDefaults() (Options, error) {
 	if o.Mode == 0 {
 		o.Mode = ModeGray8
 	}

@@ -17,6 +17,7 @@ import (
 	"scanmail/device"
 	"scanmail/scan"
 	"scanmail/scan/link"
+	"scanmail/scan/scansim"
 	"scanmail/scan/serial"
 	"scanmail/scan/spilink"
 	"scanmail/scan/transport"
@@ -34,7 +35,7 @@ func openScanner(setting string, log *slog.Logger) (device.Scanner, func(), erro
 	opts := link.HostOptions{Logger: log.With("part", "scanner-link")}
 	switch spec.Kind {
 	case transport.KindSim:
-		return &scan.Simulator{Logger: log}, func() {}, nil
+		return &scansim.Scanner{Logger: log}, func() {}, nil
 	case transport.KindSerial:
 		cfg := serial.Config{Path: spec.Path, Baud: spec.Baud}
 		return &linkScanner{opts: opts, open: func(ctx context.Context) (io.ReadWriteCloser, error) {

@@ -78,7 +78,7 @@ type errorRig struct {
 func newErrorRig(t *testing.T) *errorRig {
 	t.Helper()
 	r := &errorRig{
-		scanner: &switchScanner{s: &scan.Simulator{}},
+		scanner: &switchScanner{s: &scansim.Scanner{}},
 	}
 	ca, err := smtptest.NewCA()
 	if err != nil {

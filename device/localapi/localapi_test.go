@@ -13,7 +13,7 @@ import (
 	"scanmail/device/apitype"
 	"scanmail/device/localapi"
 	"scanmail/device/localclient"
-	"scanmail/scan"
+	"scanmail/scan/scansim"
 )
 
 func newDevice(t *testing.T) (*device.Device, string) {
@@ -24,7 +24,7 @@ func newDevice(t *testing.T) (*device.Device, string) {
 		t.Fatal(err)
 	}
 	t.Cleanup(func() { st.Close() })
-	dev, err := device.New(device.Config{Store: st, Scanner: &scan.Simulator{}, SpoolDir: filepath.Join(dir, "spool")})
+	dev, err := device.New(device.Config{Store: st, Scanner: &scansim.Scanner{}, SpoolDir: filepath.Join(dir, "spool")})
 	if err != nil {
 		t.Fatal(err)
 	}

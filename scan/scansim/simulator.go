@@ -1,8 +1,10 @@
-// Package scansim is a scanner engine simulator: a link.Engine that
-// scans synthetic document pages or image files in every mode, with a
-// paper jam on demand, and Faults, a byte-stream wrapper that damages,
+// Package scansim holds the project's scanner simulators, beside each
+// other: Scanner, the in-process scanner of -scanner sim and of tests,
+// which draws synthetic document pages; Simulator, a scanner engine (a
+// link.Engine) that scans those pages or image files in every mode, with
+// a paper jam on demand; and Faults, a byte-stream wrapper that damages,
 // drops, duplicates and delays what goes over the link. cmd/scansim
-// serves it on a pty or a serial port.
+// serves the engine on a pty or a serial port.
 package scansim
 
 import (
@@ -48,7 +50,7 @@ var _ link.Engine = (*Simulator)(nil)
 var errClosed = errors.New("scansim: source closed")
 
 // Scan starts a job. Modes are gray8, bw1, rgb24 and jpeg; synthetic pages
-// take the resolutions scan.Simulator draws (75 to 600 dpi), image files
+// take the resolutions Scanner draws (75 to 600 dpi), image files
 // any, their pixels taken as they are.
 func (s *Simulator) Scan(ctx context.Context, opts scan.Options) (scan.Source, error) {
 	if err := ctx.Err(); err != nil {
@@ -90,7 +92,7 @@ func (s *Simulator) Scan(ctx context.Context, opts scan.Options) (scan.Source, e
 				src.total = s.Pages
 			}
 		}
-		gray, err := (&scan.Simulator{Logger: log}).Scan(ctx, scan.Options{Mode: scan.ModeGray8, DPI: opts.DPI, Pages: src.total})
+		gray, err := (&Scanner{Logger: log}).Scan(ctx, scan.Options{Mode: scan.ModeGray8, DPI: opts.DPI, Pages: src.total})
 		if err != nil {
 			return nil, err
 		}

@@ -1,9 +1,8 @@
-package scan
+package scansim
 
 import (
 	"bytes"
 	"context"
-	"errors"
 	"fmt"
 	"image"
 	"image/color"
@@ -11,32 +10,33 @@ import (
 	"io"
 	"log/slog"
 	"sync/atomic"
+
+	"scanmail/scan"
 )
 
-// Simulator is an in-process scanner producing synthetic A4 pages that look
-// like printed documents, each with its page number drawn large. It offers
-// every Mode: ModeBW1 is the gray page thresholded, ModeRGB24 adds a
-// coloured header band and a blue title, and ModeJPEG is the gray (or
-// colour) page as the engine's hardware codec would send it, one JFIF
-// stream with the resolution in it.
-type Simulator struct {
+// Scanner is the in-process scanner of -scanner sim and of tests: no link
+// and no engine, just synthetic A4 pages that look like printed documents,
+// each with its page number drawn large. It offers every Mode: ModeBW1 is
+// the gray page thresholded, ModeRGB24 adds a coloured header band and a
+// blue title, and ModeJPEG is the gray (or colour) page as the engine's
+// hardware codec would send it, one JFIF stream with the resolution in it.
+type Scanner struct {
 	Logger *slog.Logger // nil discards
 	// ColorJPEG makes ModeJPEG pages colour (YCbCr 4:2:0) instead of gray.
 	ColorJPEG bool
 }
 
-var errSourceClosed = errors.New("scan: source closed")
-
-// jpegQuality is the simulated hardware codec's fixed setting.
-const jpegQuality = 75
+// scannerJPEGQuality is the simulated hardware codec's fixed setting; the
+// engine Simulator's codec has its own (jpegQuality).
+const scannerJPEGQuality = 75
 
 // Scan starts a simulated job. The pages are A4 at opts.DPI and are the same
 // for the same page number and mode on every run.
-func (s *Simulator) Scan(ctx context.Context, opts Options) (Source, error) {
+func (s *Scanner) Scan(ctx context.Context, opts scan.Options) (scan.Source, error) {
 	if err := ctx.Err(); err != nil {
 		return nil, err
 	}
-	opts, err := opts.withDefaults()
+	opts, err := opts.WithDefaults()
 	if err != nil {
 		return nil, err
 	}
@@ -49,7 +49,7 @@ func (s *Simulator) Scan(ctx context.Context, opts Options) (Source, error) {
 }
 
 type simSource struct {
-	opts   Options
+	opts   scan.Options
 	color  bool // colour JPEG pages
 	log    *slog.Logger
 	next   int     // pages handed out so far
@@ -64,36 +64,36 @@ type simPage interface {
 	unread() bool // not yet read to the end
 }
 
-func (s *simSource) NextPage(ctx context.Context) (Page, error) {
+func (s *simSource) NextPage(ctx context.Context) (scan.Page, error) {
 	if s.closed.Load() {
-		return Page{}, errSourceClosed
+		return scan.Page{}, errClosed
 	}
 	if err := ctx.Err(); err != nil {
-		return Page{}, err
+		return scan.Page{}, err
 	}
 	if s.cur != nil && s.cur.unread() {
 		// A real link would now be out of step with the scanner.
-		return Page{}, fmt.Errorf("scan: NextPage called before page %d was read to the end", s.next)
+		return scan.Page{}, fmt.Errorf("scansim: NextPage called before page %d was read to the end", s.next)
 	}
 	if s.next >= s.opts.Pages {
-		return Page{}, io.EOF
+		return scan.Page{}, io.EOF
 	}
 	s.next++
 	// A4 is 210x297 mm, rounded to whole pixels: 2480x3508 at 300 dpi.
 	w := (210*s.opts.DPI*100/254 + 5) / 10
 	h := (297*s.opts.DPI*100/254 + 5) / 10
-	hdr := PageHeader{Width: w, Height: h, DPI: s.opts.DPI, Mode: s.opts.Mode}
+	hdr := scan.PageHeader{Width: w, Height: h, DPI: s.opts.DPI, Mode: s.opts.Mode}
 	pg := newSynthPage(w, h, s.opts.DPI, s.next)
-	if hdr.Mode == ModeJPEG {
+	if hdr.Mode == scan.ModeJPEG {
 		s.cur = &simJPEGReader{ctx: ctx, src: s, pg: pg, dpi: s.opts.DPI, color: s.color}
 	} else {
-		if len(s.row) != hdr.rowBytes() {
-			s.row = make([]byte, hdr.rowBytes())
+		if len(s.row) != hdr.Mode.RowBytes(w) {
+			s.row = make([]byte, hdr.Mode.RowBytes(w))
 		}
 		s.cur = &simRowReader{ctx: ctx, src: s, pg: pg, mode: hdr.Mode, row: s.row, off: len(s.row)}
 	}
 	s.log.DebugContext(ctx, "simulated page", "page", s.next, "width", w, "height", h)
-	return Page{PageHeader: hdr, Data: s.cur}, nil
+	return scan.Page{PageHeader: hdr, Data: s.cur}, nil
 }
 
 func (s *simSource) Close() error {
@@ -105,7 +105,7 @@ func (s *simSource) Close() error {
 // context done.
 func (s *simSource) check(ctx context.Context) error {
 	if s.closed.Load() {
-		return errSourceClosed
+		return errClosed
 	}
 	return ctx.Err()
 }
@@ -116,7 +116,7 @@ type simRowReader struct {
 	ctx  context.Context
 	src  *simSource
 	pg   *synthPage
-	mode Mode
+	mode scan.Mode
 	y    int    // next row to draw
 	row  []byte // row y-1, of which row[off:] is still unread
 	off  int
@@ -204,8 +204,8 @@ func (r *simJPEGReader) encode() ([]byte, error) {
 	b.Write([]byte{0xff, 0xd8})
 	b.Write(jfifSegment(r.dpi))
 	// image/jpeg writes no JFIF segment: ours goes right after its SOI.
-	if err := jpeg.Encode(&skipWriter{w: &b, skip: 2}, img, &jpeg.Options{Quality: jpegQuality}); err != nil {
-		return nil, fmt.Errorf("scan: simulated JPEG codec: %w", err)
+	if err := jpeg.Encode(&skipWriter{w: &b, skip: 2}, img, &jpeg.Options{Quality: scannerJPEGQuality}); err != nil {
+		return nil, fmt.Errorf("scansim: simulated JPEG codec: %w", err)
 	}
 	if bands != nil && bands.err != nil {
 		return nil, bands.err
@@ -267,7 +267,7 @@ func (b *rgbBands) fill(y0 int) {
 	w := b.pg.w
 	if b.px == nil {
 		b.px = make([]color.RGBA, bandRows*w)
-		b.line = make([]byte, ModeRGB24.RowBytes(w))
+		b.line = make([]byte, scan.ModeRGB24.RowBytes(w))
 	}
 	b.y0 = y0
 	if b.err == nil && y0%64 == 0 {
@@ -278,7 +278,7 @@ func (b *rgbBands) fill(y0 int) {
 			clear(b.px)
 			return
 		}
-		b.pg.drawRowMode(ModeRGB24, y0+j, b.line)
+		b.pg.drawRowMode(scan.ModeRGB24, y0+j, b.line)
 		for x := range w {
 			b.px[j*w+x] = color.RGBA{b.line[3*x], b.line[3*x+1], b.line[3*x+2], 0xff}
 		}

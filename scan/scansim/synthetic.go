@@ -1,6 +1,10 @@
-package scan
+package scansim
 
-import "strconv"
+import (
+	"strconv"
+
+	"scanmail/scan"
+)
 
 // Gray levels of the synthetic paper and print.
 const (
@@ -142,8 +146,8 @@ func (p *synthPage) drawRow(y int, row []byte) {
 
 // drawRowMode fills row with row y of the page coded in mode m, which has
 // a raster layout (not ModeJPEG).
-func (p *synthPage) drawRowMode(m Mode, y int, row []byte) {
-	if m == ModeGray8 {
+func (p *synthPage) drawRowMode(m scan.Mode, y int, row []byte) {
+	if m == scan.ModeGray8 {
 		p.drawRow(y, row)
 		return
 	}
@@ -152,7 +156,7 @@ func (p *synthPage) drawRowMode(m Mode, y int, row []byte) {
 	}
 	p.drawRow(y, p.gray)
 	switch m {
-	case ModeBW1:
+	case scan.ModeBW1:
 		// The print is black or dark gray on white: a plain threshold.
 		clear(row)
 		for x, v := range p.gray {
@@ -160,7 +164,7 @@ func (p *synthPage) drawRowMode(m Mode, y int, row []byte) {
 				row[x>>3] |= 0x80 >> (x & 7)
 			}
 		}
-	case ModeRGB24:
+	case scan.ModeRGB24:
 		inBand := y >= p.bandTop && y < p.bandBot
 		for x, v := range p.gray {
 			c := [3]byte{v, v, v}
@@ -242,17 +246,17 @@ var font5x7 = [10][7]byte{
 	{0x0e, 0x11, 0x11, 0x0f, 0x01, 0x02, 0x0c},
 }
 
-// rand is splitmix64: the pages must stay the same across Go releases, so
+// splitmix is splitmix64: the pages must stay the same across Go releases, so
 // the generator is ours rather than math/rand's.
-type rand struct{ s uint64 }
+type splitmix struct{ s uint64 }
 
-func newRand(a, b uint64) rand {
-	r := rand{s: a*0x9e3779b97f4a7c15 ^ b}
+func newRand(a, b uint64) splitmix {
+	r := splitmix{s: a*0x9e3779b97f4a7c15 ^ b}
 	r.next()
 	return r
 }
 
-func (r *rand) next() uint64 {
+func (r *splitmix) next() uint64 {
 	r.s += 0x9e3779b97f4a7c15
 	z := r.s
 	z = (z ^ z>>30) * 0xbf58476d1ce4e5b9
@@ -261,4 +265,4 @@ func (r *rand) next() uint64 {
 }
 
 // intn returns a number in [0, n); the slight modulo bias does not matter here.
-func (r *rand) intn(n int) int { return int(r.next() % uint64(n)) }
+func (r *splitmix) intn(n int) int { return int(r.next() % uint64(n)) }

@@ -1,4 +1,4 @@
-package scan
+package scansim
 
 import (
 	"bytes"
@@ -12,26 +12,27 @@ import (
 	"strings"
 	"testing"
 
+	"scanmail/scan"
 	"scanmail/scan/jfif"
 )
 
-func TestSimulatorPages(t *testing.T) {
+func TestScannerPages(t *testing.T) {
 	tests := []struct {
 		name      string
-		opts      Options
+		opts      scan.Options
 		wantPages int
 		wantW     int
 		wantH     int
 		wantDPI   int
 	}{
-		{"defaults", Options{}, 1, 2480, 3508, 300},
-		{"3 pages 150 dpi", Options{Mode: ModeGray8, DPI: 150, Pages: 3}, 3, 1240, 1754, 150},
-		{"2 pages 75 dpi", Options{DPI: 75, Pages: 2}, 2, 620, 877, 75},
-		{"600 dpi", Options{DPI: 600}, 1, 4961, 7016, 600},
+		{"defaults", scan.Options{}, 1, 2480, 3508, 300},
+		{"3 pages 150 dpi", scan.Options{Mode: scan.ModeGray8, DPI: 150, Pages: 3}, 3, 1240, 1754, 150},
+		{"2 pages 75 dpi", scan.Options{DPI: 75, Pages: 2}, 2, 620, 877, 75},
+		{"600 dpi", scan.Options{DPI: 600}, 1, 4961, 7016, 600},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
-			var sim Simulator
+			var sim Scanner
 			src, err := sim.Scan(t.Context(), tt.opts)
 			if err != nil {
 				t.Fatal(err)
@@ -42,7 +43,7 @@ func TestSimulatorPages(t *testing.T) {
 				if err != nil {
 					t.Fatalf("page %d: %v", i+1, err)
 				}
-				want := PageHeader{Width: tt.wantW, Height: tt.wantH, DPI: tt.wantDPI, Mode: ModeGray8}
+				want := scan.PageHeader{Width: tt.wantW, Height: tt.wantH, DPI: tt.wantDPI, Mode: scan.ModeGray8}
 				if pg.PageHeader != want {
 					t.Fatalf("page %d header = %+v, want %+v", i+1, pg.PageHeader, want)
 				}
@@ -89,7 +90,7 @@ func (s *inkStats) fractions() (white, dark float64) {
 }
 
 // pageHashes scans a job and returns a digest of each page.
-func pageHashes(t *testing.T, sim *Simulator, opts Options) [][32]byte {
+func pageHashes(t *testing.T, sim *Scanner, opts scan.Options) [][32]byte {
 	t.Helper()
 	src, err := sim.Scan(t.Context(), opts)
 	if err != nil {
@@ -113,20 +114,20 @@ func pageHashes(t *testing.T, sim *Simulator, opts Options) [][32]byte {
 	}
 }
 
-func TestSimulatorDeterministic(t *testing.T) {
+func TestScannerDeterministic(t *testing.T) {
 	tests := []struct {
-		sim  Simulator
-		mode Mode
+		sim  Scanner
+		mode scan.Mode
 	}{
-		{Simulator{}, ModeGray8},
-		{Simulator{}, ModeBW1},
-		{Simulator{}, ModeRGB24},
-		{Simulator{}, ModeJPEG},
-		{Simulator{ColorJPEG: true}, ModeJPEG},
+		{Scanner{}, scan.ModeGray8},
+		{Scanner{}, scan.ModeBW1},
+		{Scanner{}, scan.ModeRGB24},
+		{Scanner{}, scan.ModeJPEG},
+		{Scanner{ColorJPEG: true}, scan.ModeJPEG},
 	}
 	for _, tt := range tests {
 		t.Run(fmt.Sprintf("%v color %v", tt.mode, tt.sim.ColorJPEG), func(t *testing.T) {
-			opts := Options{Mode: tt.mode, DPI: 75, Pages: 3}
+			opts := scan.Options{Mode: tt.mode, DPI: 75, Pages: 3}
 			a, b := pageHashes(t, &tt.sim, opts), pageHashes(t, &tt.sim, opts)
 			if len(a) != 3 || len(b) != 3 {
 				t.Fatalf("got %d and %d pages, want 3", len(a), len(b))
@@ -145,27 +146,27 @@ func TestSimulatorDeterministic(t *testing.T) {
 	}
 }
 
-func TestSimulatorOptions(t *testing.T) {
+func TestScannerOptions(t *testing.T) {
 	tests := []struct {
 		name        string
-		opts        Options
+		opts        scan.Options
 		unsupported bool
 		wantInErr   string
 	}{
-		{"unknown mode", Options{Mode: 7}, true, "Mode(7)"},
-		{"odd resolution", Options{DPI: 123}, true, "123 dpi"},
-		{"negative resolution", Options{DPI: -300}, true, "-300 dpi"},
-		{"negative pages", Options{Pages: -1}, false, "page count -1"},
+		{"unknown mode", scan.Options{Mode: 7}, true, "Mode(7)"},
+		{"odd resolution", scan.Options{DPI: 123}, true, "123 dpi"},
+		{"negative resolution", scan.Options{DPI: -300}, true, "-300 dpi"},
+		{"negative pages", scan.Options{Pages: -1}, false, "page count -1"},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
-			var sim Simulator
+			var sim Scanner
 			src, err := sim.Scan(t.Context(), tt.opts)
 			if err == nil {
 				src.Close()
 				t.Fatal("Scan succeeded")
 			}
-			if errors.Is(err, ErrUnsupported) != tt.unsupported {
+			if errors.Is(err, scan.ErrUnsupported) != tt.unsupported {
 				t.Errorf("errors.Is(%v, ErrUnsupported) = %v, want %v", err, !tt.unsupported, tt.unsupported)
 			}
 			if !strings.Contains(err.Error(), tt.wantInErr) {
@@ -175,19 +176,19 @@ func TestSimulatorOptions(t *testing.T) {
 	}
 }
 
-func TestSimulatorCancel(t *testing.T) {
-	var sim Simulator
+func TestScannerCancel(t *testing.T) {
+	var sim Scanner
 	t.Run("before scan", func(t *testing.T) {
 		ctx, cancel := context.WithCancel(t.Context())
 		cancel()
-		if _, err := sim.Scan(ctx, Options{}); !errors.Is(err, context.Canceled) {
+		if _, err := sim.Scan(ctx, scan.Options{}); !errors.Is(err, context.Canceled) {
 			t.Fatalf("Scan err = %v, want context.Canceled", err)
 		}
 	})
 	t.Run("between pages", func(t *testing.T) {
 		ctx, cancel := context.WithCancel(t.Context())
 		defer cancel()
-		src, err := sim.Scan(ctx, Options{DPI: 75, Pages: 5})
+		src, err := sim.Scan(ctx, scan.Options{DPI: 75, Pages: 5})
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -207,7 +208,7 @@ func TestSimulatorCancel(t *testing.T) {
 	t.Run("inside a page", func(t *testing.T) {
 		ctx, cancel := context.WithCancel(t.Context())
 		defer cancel()
-		src, err := sim.Scan(ctx, Options{})
+		src, err := sim.Scan(ctx, scan.Options{})
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -229,7 +230,7 @@ func TestSimulatorCancel(t *testing.T) {
 		}
 	})
 	t.Run("close inside a page", func(t *testing.T) {
-		src, err := sim.Scan(t.Context(), Options{DPI: 75, Pages: 2})
+		src, err := sim.Scan(t.Context(), scan.Options{DPI: 75, Pages: 2})
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -247,9 +248,9 @@ func TestSimulatorCancel(t *testing.T) {
 	})
 }
 
-func TestSimulatorUnreadPage(t *testing.T) {
-	var sim Simulator
-	src, err := sim.Scan(t.Context(), Options{DPI: 75, Pages: 2})
+func TestScannerUnreadPage(t *testing.T) {
+	var sim Scanner
+	src, err := sim.Scan(t.Context(), scan.Options{DPI: 75, Pages: 2})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -266,15 +267,15 @@ func TestSimulatorUnreadPage(t *testing.T) {
 	}
 }
 
-// scanPages reads every page of a job whole.
-func scanPages(t *testing.T, sim *Simulator, opts Options) ([]PageHeader, [][]byte) {
+// scanWhole reads every page of a job whole.
+func scanWhole(t *testing.T, sim *Scanner, opts scan.Options) ([]scan.PageHeader, [][]byte) {
 	t.Helper()
 	src, err := sim.Scan(t.Context(), opts)
 	if err != nil {
 		t.Fatal(err)
 	}
 	defer src.Close()
-	var hdrs []PageHeader
+	var hdrs []scan.PageHeader
 	var pages [][]byte
 	for {
 		pg, err := src.NextPage(t.Context())
@@ -294,28 +295,28 @@ func scanPages(t *testing.T, sim *Simulator, opts Options) ([]PageHeader, [][]by
 }
 
 // Every mode draws the same page: the gray page is the reference.
-func TestSimulatorModes(t *testing.T) {
+func TestScannerModes(t *testing.T) {
 	const dpi, w, h = 100, 827, 1169
-	var gray Simulator
-	_, ref := scanPages(t, &gray, Options{DPI: dpi, Pages: 2})
+	var gray Scanner
+	_, ref := scanWhole(t, &gray, scan.Options{DPI: dpi, Pages: 2})
 
-	for _, mode := range []Mode{ModeGray8, ModeBW1, ModeRGB24} {
+	for _, mode := range []scan.Mode{scan.ModeGray8, scan.ModeBW1, scan.ModeRGB24} {
 		t.Run(mode.String(), func(t *testing.T) {
-			hdrs, pages := scanPages(t, &gray, Options{Mode: mode, DPI: dpi, Pages: 2})
+			hdrs, pages := scanWhole(t, &gray, scan.Options{Mode: mode, DPI: dpi, Pages: 2})
 			if len(pages) != 2 {
 				t.Fatalf("%d pages", len(pages))
 			}
 			for i, b := range pages {
-				if want := (PageHeader{Width: w, Height: h, DPI: dpi, Mode: mode}); hdrs[i] != want {
+				if want := (scan.PageHeader{Width: w, Height: h, DPI: dpi, Mode: mode}); hdrs[i] != want {
 					t.Fatalf("page %d header %+v, want %+v", i+1, hdrs[i], want)
 				}
 				if len(b) != mode.RowBytes(w)*h {
 					t.Fatalf("page %d has %d bytes, want %d", i+1, len(b), mode.RowBytes(w)*h)
 				}
 				switch mode {
-				case ModeBW1:
+				case scan.ModeBW1:
 					checkBilevel(t, i+1, b, ref[i], w)
-				case ModeRGB24:
+				case scan.ModeRGB24:
 					checkColour(t, i+1, b, ref[i])
 				}
 			}
@@ -327,7 +328,7 @@ func TestSimulatorModes(t *testing.T) {
 // and a text page's share of print.
 func checkBilevel(t *testing.T, page int, bw, gray []byte, w int) {
 	t.Helper()
-	stride := ModeBW1.RowBytes(w)
+	stride := scan.ModeBW1.RowBytes(w)
 	black := 0
 	for i, v := range gray {
 		y, x := i/w, i%w
@@ -375,21 +376,21 @@ func checkColour(t *testing.T, page int, rgb, gray []byte) {
 	}
 }
 
-func TestSimulatorJPEG(t *testing.T) {
+func TestScannerJPEG(t *testing.T) {
 	const dpi, w, h = 100, 827, 1169
-	var plain Simulator
-	_, grayRef := scanPages(t, &plain, Options{DPI: dpi, Pages: 2})
-	_, rgbRef := scanPages(t, &plain, Options{Mode: ModeRGB24, DPI: dpi, Pages: 2})
+	var plain Scanner
+	_, grayRef := scanWhole(t, &plain, scan.Options{DPI: dpi, Pages: 2})
+	_, rgbRef := scanWhole(t, &plain, scan.Options{Mode: scan.ModeRGB24, DPI: dpi, Pages: 2})
 
 	for _, colour := range []bool{false, true} {
 		t.Run(fmt.Sprintf("colour %v", colour), func(t *testing.T) {
-			sim := Simulator{ColorJPEG: colour}
-			hdrs, pages := scanPages(t, &sim, Options{Mode: ModeJPEG, DPI: dpi, Pages: 2})
+			sim := Scanner{ColorJPEG: colour}
+			hdrs, pages := scanWhole(t, &sim, scan.Options{Mode: scan.ModeJPEG, DPI: dpi, Pages: 2})
 			if len(pages) != 2 {
 				t.Fatalf("%d pages", len(pages))
 			}
 			for i, b := range pages {
-				if want := (PageHeader{Width: w, Height: h, DPI: dpi, Mode: ModeJPEG}); hdrs[i] != want {
+				if want := (scan.PageHeader{Width: w, Height: h, DPI: dpi, Mode: scan.ModeJPEG}); hdrs[i] != want {
 					t.Fatalf("page %d header %+v, want %+v", i+1, hdrs[i], want)
 				}
 				jh, _, err := jfif.ReadHeader(bytes.NewReader(b))
@@ -440,12 +441,12 @@ func meanDiff(m image.Image, raster []byte, comps int) float64 {
 	return float64(sum) / float64(i)
 }
 
-func TestSimulatorJPEGAbort(t *testing.T) {
+func TestScannerJPEGAbort(t *testing.T) {
 	t.Run("cancel before reading", func(t *testing.T) {
 		ctx, cancel := context.WithCancel(t.Context())
 		defer cancel()
-		var sim Simulator
-		src, err := sim.Scan(ctx, Options{Mode: ModeJPEG, DPI: 75})
+		var sim Scanner
+		src, err := sim.Scan(ctx, scan.Options{Mode: scan.ModeJPEG, DPI: 75})
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -465,7 +466,7 @@ func TestSimulatorJPEGAbort(t *testing.T) {
 		t.Run(fmt.Sprintf("cancel while encoding, colour %v", colour), func(t *testing.T) {
 			ctx, cancel := context.WithCancel(t.Context())
 			cancel()
-			src := &simSource{opts: Options{Mode: ModeJPEG, DPI: 75, Pages: 1}}
+			src := &simSource{opts: scan.Options{Mode: scan.ModeJPEG, DPI: 75, Pages: 1}}
 			r := &simJPEGReader{ctx: ctx, src: src, pg: newSynthPage(620, 877, 75, 1), dpi: 75, color: colour}
 			if _, err := r.encode(); !errors.Is(err, context.Canceled) {
 				t.Fatalf("err = %v, want context.Canceled", err)
@@ -473,8 +474,8 @@ func TestSimulatorJPEGAbort(t *testing.T) {
 		})
 	}
 	t.Run("close", func(t *testing.T) {
-		sim := Simulator{ColorJPEG: true}
-		src, err := sim.Scan(t.Context(), Options{Mode: ModeJPEG, DPI: 75, Pages: 2})
+		sim := Scanner{ColorJPEG: true}
+		src, err := sim.Scan(t.Context(), scan.Options{Mode: scan.ModeJPEG, DPI: 75, Pages: 2})
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -486,14 +487,14 @@ func TestSimulatorJPEGAbort(t *testing.T) {
 			t.Fatal(err)
 		}
 		src.Close()
-		if _, err := io.ReadAll(pg.Data); !errors.Is(err, errSourceClosed) {
+		if _, err := io.ReadAll(pg.Data); !errors.Is(err, errClosed) {
 			t.Fatalf("err = %v after Close", err)
 		}
 	})
 	for _, read := range []int64{0, 100} {
 		t.Run(fmt.Sprintf("next page after %d bytes", read), func(t *testing.T) {
-			var sim Simulator
-			src, err := sim.Scan(t.Context(), Options{Mode: ModeJPEG, DPI: 75, Pages: 2})
+			var sim Scanner
+			src, err := sim.Scan(t.Context(), scan.Options{Mode: scan.ModeJPEG, DPI: 75, Pages: 2})
 			if err != nil {
 				t.Fatal(err)
 			}
@@ -511,12 +512,12 @@ func TestSimulatorJPEGAbort(t *testing.T) {
 }
 
 // The simulated codec at the default 300 dpi: time and memory a page.
-func BenchmarkSimulatorJPEG(b *testing.B) {
+func BenchmarkScannerJPEG(b *testing.B) {
 	for _, colour := range []bool{false, true} {
 		b.Run(fmt.Sprintf("colour=%v", colour), func(b *testing.B) {
-			sim := Simulator{ColorJPEG: colour}
+			sim := Scanner{ColorJPEG: colour}
 			for b.Loop() {
-				src, err := sim.Scan(b.Context(), Options{Mode: ModeJPEG})
+				src, err := sim.Scan(b.Context(), scan.Options{Mode: scan.ModeJPEG})
 				if err != nil {
 					b.Fatal(err)
 				}
