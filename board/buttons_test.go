@@ -64,12 +64,14 @@ func TestButtons(t *testing.T) {
 		name  string
 		ok    []gpio.Level // edges on the OK button
 		start []gpio.Level // edges on the Start button
+		held  bool         // OK already held when Run starts
 		want  []Key
 	}{
-		{"bounce within the window is one press", []gpio.Level{L, H, L, H, L}, nil, []Key{KeyOK}},
-		{"held is one press", []gpio.Level{L}, nil, []Key{KeyOK}},
-		{"bounce ending released is none", []gpio.Level{L, H, L, H}, nil, nil},
-		{"two buttons at once", []gpio.Level{L, H, L}, []gpio.Level{L}, []Key{KeyOK, KeyStart}},
+		{"bounce within the window is one press", []gpio.Level{L, H, L, H, L}, nil, false, []Key{KeyOK}},
+		{"held is one press", []gpio.Level{L}, nil, false, []Key{KeyOK}},
+		{"bounce ending released is none", []gpio.Level{L, H, L, H}, nil, false, nil},
+		{"two buttons at once", []gpio.Level{L, H, L}, []gpio.Level{L}, false, []Key{KeyOK, KeyStart}},
+		{"held since start, then noise, is no press", []gpio.Level{H, L}, []gpio.Level{L}, true, []Key{KeyStart}},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
@@ -78,6 +80,9 @@ func TestButtons(t *testing.T) {
 				ButtonConfig{Pull: gpio.PullUp, Denoise: time.Millisecond, Poll: 10 * time.Millisecond})
 			if err != nil {
 				t.Fatal(err)
+			}
+			if tt.held {
+				ok.L = L // pressed before the daemon started
 			}
 			got := runButtons(t, b, map[*gpiotest.Pin][]gpio.Level{ok: tt.ok, start: tt.start}, len(tt.want))
 			if !slices.Equal(got, tt.want) {
