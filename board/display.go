@@ -9,8 +9,8 @@ import "image"
 type Bitmap interface {
 	// Bounds is the panel's size; Min is {0, 0}.
 	Bounds() image.Rectangle
-	// Draw shows img, whose pixels are lit where the image is light. An
-	// *image1bit.VerticalLSB of the panel's size is sent as it is.
+	// Draw shows img: a pixel is on (lit on an OLED, dark on an LCD) where
+	// img is light, as image1bit converts it.
 	Draw(img image.Image) error
 	// Halt blanks the panel.
 	Halt() error
