@@ -1,6 +1,7 @@
 // Package board drives the front panel's hardware: the display fitted to it.
 // Drivers borrow a bus (i2c.Bus, spi.Port) and never open one; only cmd/
-// opens the host and the registries.
+// opens the host and the registries. A panel is not safe for concurrent
+// use: one goroutine owns it.
 package board
 
 import "image"

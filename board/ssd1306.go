@@ -11,6 +11,14 @@ import (
 )
 
 // SSD1306 is a 128×64 monochrome OLED.
+//
+// periph sets horizontal addressing mode (20h 00h) yet sends each changed
+// part of a frame after page-mode addresses (B0h+page, 00h/10h column),
+// which the datasheet says only page addressing mode obeys. The first,
+// whole frame lands right either way (the address wraps page to page);
+// later partial frames rely on the controller obeying them, as common
+// modules do. Watch for this on a new module: misplaced updates after the
+// first frame.
 type SSD1306 struct {
 	dev *ssd1306.Dev
 }

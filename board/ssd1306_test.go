@@ -73,7 +73,8 @@ func TestSSD1306I2C(t *testing.T) {
 					i2ctest.IO{Addr: tc.addr, W: i2cData(data)})
 			}
 			// The second frame differs by the pixel at (127,63) only: periph
-			// sends that column of page 7 alone.
+			// sends that column of page 7 alone, addressed the page-mode
+			// way (see the SSD1306 type's comment).
 			ops = append(ops,
 				i2ctest.IO{Addr: tc.addr, W: i2cCmd(ssd1306Page(7, 127))},
 				i2ctest.IO{Addr: tc.addr, W: i2cData([]byte{0x00})})
