@@ -34,7 +34,7 @@ func ssd1306Init(rotated bool) []cmd {
 		{"D5h clock: divide ratio 1, highest oscillator frequency", []byte{0xD5, 0xF0}},
 		{"8Dh 14h charge pump on", []byte{0x8D, 0x14}},
 		{"D9h pre-charge: phase 1 one clock, phase 2 fifteen", []byte{0xD9, 0xF1}},
-		{"DBh VCOMH deselect level", []byte{0xDB, 0x40}},
+		{"DBh VCOMH deselect level 40h (above the datasheet's 30h, as Adafruit's driver)", []byte{0xDB, 0x40}},
 		{"2Eh scrolling off", []byte{0x2E}},
 		{"A8h multiplex ratio 64 (63+1)", []byte{0xA8, 63}},
 		{"20h memory addressing mode horizontal", []byte{0x20, 0x00}},
