@@ -77,6 +77,7 @@ type Device struct {
 	sendMu     sync.Mutex // one SMTP connection at a time
 	outboxKick chan struct{}
 	pruneKick  chan struct{}
+	pings      loopPings // see Alive
 
 	mu         sync.Mutex
 	signIn     apitype.SignIn
@@ -134,6 +135,7 @@ func New(cfg Config) (*Device, error) {
 		signInWatch:    make(chan struct{}),
 		outboxKick:     make(chan struct{}, 1),
 		pruneKick:      make(chan struct{}, 1),
+		pings:          newLoopPings(),
 	}
 	cfg.Store.corrupt.setLogger(cfg.Logger)
 	jobStored := d.jobStored
@@ -153,7 +155,7 @@ func New(cfg Config) (*Device, error) {
 	}()
 	go func() {
 		defer d.wg.Done()
-		d.runKeepAlive(d.ctx, sleepCtx)
+		d.runKeepAlive(d.ctx, d.pings.keepAlive.sleep)
 	}()
 	go func() {
 		defer d.wg.Done()

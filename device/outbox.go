@@ -237,6 +237,7 @@ func (d *Device) retryDue(ctx context.Context) time.Duration {
 			next = min(next, job.NextAttempt.Sub(d.now()))
 			continue
 		}
+		d.pings.outbox.answer() // alive between two jobs of a long queue
 		j, _ := d.deliver(ctx, job.ID, func(apitype.JobEvent) {})
 		if j.State == apitype.JobQueued && !j.NextAttempt.IsZero() {
 			next = min(next, j.NextAttempt.Sub(d.now()))
@@ -261,13 +262,10 @@ func (d *Device) runOutbox(ctx context.Context) {
 		}
 		next := d.retryDue(ctx)
 		t := time.NewTimer(next)
-		select {
-		case <-ctx.Done():
-			t.Stop()
+		woke := d.pings.outbox.wait(ctx, t.C, d.outboxKick)
+		t.Stop()
+		if !woke {
 			return
-		case <-d.outboxKick:
-			t.Stop()
-		case <-t.C:
 		}
 	}
 }

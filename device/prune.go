@@ -107,13 +107,10 @@ func (d *Device) runPrune(ctx context.Context) {
 	for {
 		d.pruneJobs(ctx)
 		t := time.NewTimer(pruneEvery)
-		select {
-		case <-ctx.Done():
-			t.Stop()
+		woke := d.pings.prune.wait(ctx, t.C, d.pruneKick)
+		t.Stop()
+		if !woke {
 			return
-		case <-d.pruneKick:
-			t.Stop()
-		case <-t.C:
 		}
 	}
 }
@@ -138,6 +135,7 @@ func (d *Device) pruneJobs(ctx context.Context) {
 			os.RemoveAll(spoolPath(d.spoolDir, id))
 		}
 		removed += len(gone)
+		d.pings.prune.answer()
 		if len(gone) < pruneBatch {
 			break
 		}

@@ -19,6 +19,7 @@ type daemonConfig struct {
 	pages             int
 	scanner           string
 	verbose           bool
+	watchdog          string
 }
 
 // demoLog is where the demo's log goes: beside the state file, as the
@@ -68,6 +69,8 @@ func runDaemon(ctx context.Context, cfg daemonConfig) error {
 		return err
 	}
 	defer dev.Close()
+	stopWatchdog := startWatchdog(ctx, cfg.watchdogPath(), dev.Alive, log)
+	defer stopWatchdog() // before dev.Close
 
 	ln, err := localapi.Listen(cfg.socket)
 	if err != nil {

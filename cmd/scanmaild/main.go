@@ -35,6 +35,7 @@ func run(ctx context.Context, args []string) int {
 	fs.StringVar(&cfg.mailDir, "mail-dir", "demo-mail", "with -demo: where received mail is saved as .eml")
 	fs.IntVar(&cfg.pages, "pages", 3, "pages in a job of the simulated scanner (-scanner sim)")
 	fs.StringVar(&cfg.scanner, "scanner", "sim", "the scanner engine: sim, serial:/dev/ttyS1?baud=3000000, or spi:SPI0.0?ready=GPIO17&hz=8000000")
+	fs.StringVar(&cfg.watchdog, "watchdog", "", "watchdog device to feed, or off (default "+boardWatchdog+" if present; off with -demo)")
 	fs.BoolVar(&cfg.verbose, "v", false, "debug logging")
 	fs.Usage = func() {
 		fmt.Fprintf(fs.Output(), "usage: scanmaild [flags]            run the daemon\n%s\n\nflags:\n", cli.Usage())
