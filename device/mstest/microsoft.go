@@ -94,7 +94,7 @@ func (m *Microsoft) TokenURL() string { return m.IdPURL + "/organizations/oauth2
 
 // Settings are the device settings, in order, that point a device at this
 // Microsoft with the custom provider: for the device's SetConfig, for
-// `scanmaild config set` or for the local API's batch.
+// the command line's config set or for the local API's batch.
 func (m *Microsoft) Settings() [][2]string {
 	return [][2]string{
 		{"provider", "custom"},
