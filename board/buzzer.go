@@ -1,7 +1,6 @@
 package board
 
 import (
-	"context"
 	"time"
 
 	"github.com/jonboulle/clockwork"
@@ -19,18 +18,12 @@ var (
 
 // Buzzer is an active buzzer on a GPIO output, High sounding. On/off is
 // enough for an active buzzer; a passive one would need PWM.
-type Buzzer struct {
-	pin   gpio.PinOut
-	clock clockwork.Clock
-	req   chan pattern
-}
+// Run drives it until ctx is done and leaves it silent.
+type Buzzer struct{ player }
 
 // NewBuzzer drives pin; a nil clock is the real one.
 func NewBuzzer(pin gpio.PinOut, clock clockwork.Clock) *Buzzer {
-	if clock == nil {
-		clock = clockwork.NewRealClock()
-	}
-	return &Buzzer{pin: pin, clock: clock, req: make(chan pattern, 1)}
+	return &Buzzer{newPlayer(pin, clock)}
 }
 
 // Beep is the short click of a key press; it never blocks.
@@ -38,6 +31,3 @@ func (b *Buzzer) Beep() { offer(b.req, beepPattern) }
 
 // Error sounds the error pattern; it never blocks.
 func (b *Buzzer) Error() { offer(b.req, errorPattern) }
-
-// Run drives the buzzer until ctx is done and leaves it silent.
-func (b *Buzzer) Run(ctx context.Context) error { return play(ctx, b.pin, b.clock, b.req) }

@@ -1,7 +1,6 @@
 package board
 
 import (
-	"context"
 	"time"
 
 	"github.com/jonboulle/clockwork"
@@ -26,22 +25,13 @@ var statusPatterns = map[Status]pattern{
 }
 
 // LED is the status LED on a GPIO output, High lit.
-type LED struct {
-	pin   gpio.PinOut
-	clock clockwork.Clock
-	req   chan pattern
-}
+// Run drives it until ctx is done and leaves it off.
+type LED struct{ player }
 
 // NewLED drives pin; a nil clock is the real one.
 func NewLED(pin gpio.PinOut, clock clockwork.Clock) *LED {
-	if clock == nil {
-		clock = clockwork.NewRealClock()
-	}
-	return &LED{pin: pin, clock: clock, req: make(chan pattern, 1)}
+	return &LED{newPlayer(pin, clock)}
 }
 
 // Set shows s from now on; it never blocks.
 func (l *LED) Set(s Status) { offer(l.req, statusPatterns[s]) }
-
-// Run drives the LED until ctx is done and leaves it off.
-func (l *LED) Run(ctx context.Context) error { return play(ctx, l.pin, l.clock, l.req) }

@@ -97,3 +97,22 @@ func play(ctx context.Context, pin gpio.PinOut, clock clockwork.Clock, req <-cha
 		}
 	}
 }
+
+// player plays patterns on one output pin; the LED and the buzzer are
+// players with their own patterns.
+type player struct {
+	pin   gpio.PinOut
+	clock clockwork.Clock
+	req   chan pattern
+}
+
+// newPlayer drives pin; a nil clock is the real one.
+func newPlayer(pin gpio.PinOut, clock clockwork.Clock) player {
+	if clock == nil {
+		clock = clockwork.NewRealClock()
+	}
+	return player{pin: pin, clock: clock, req: make(chan pattern, 1)}
+}
+
+// Run drives the pin until ctx is done and leaves it Low.
+func (p *player) Run(ctx context.Context) error { return play(ctx, p.pin, p.clock, p.req) }
