@@ -167,6 +167,9 @@ type Job struct {
 	// SMTPLog is the SMTP session of the last delivery attempt, for the
 	// admin: commands and replies, without credentials or the message.
 	SMTPLog []string `json:"smtp_log,omitempty"`
+	// MorePages is set while a flatbed job, scanning, waits for the
+	// operator to say whether another page follows (a JobMore call).
+	MorePages bool `json:"more_pages,omitempty"`
 }
 
 // PartsSent counts the parts of a job sent in parts that have gone.
@@ -203,6 +206,13 @@ type ScanRequest struct {
 	// Pages is how many pages a simulated scanner produces; a real
 	// scanner scans what is in its feeder.
 	Pages int `json:"pages,omitempty"`
+	// ScanOptions are this job's; a zero field takes the device's
+	// setting (scan.mode, scan.dpi, scan.format, subject).
+	ScanOptions
+	// Flatbed scans one page at a time from the glass: after each page
+	// the job waits (Job.MorePages) until MorePages says whether
+	// another page follows.
+	Flatbed bool `json:"flatbed,omitempty"`
 }
 
 // JobEvent is one step of a running job, streamed as it happens.
@@ -225,6 +235,7 @@ const (
 	NotifyJob      = "job"      // Job: a job changed, scanned a page, or says why it waits
 	NotifySettings = "settings" // Setting: a setting changed
 	NotifyBook     = "book"     // Book: the address book changed; search it again
+	NotifyQuickSet = "quickset" // QuickSet: a Quick Set was stored or deleted
 )
 
 // Notify is one change of the device, as its watchers hear of it.
@@ -243,6 +254,10 @@ type Notify struct {
 	// Book, on a book change, is the entry added, changed or deleted;
 	// nil after an import, which may change many.
 	Book *BookEntry `json:"book,omitempty"`
+	// QuickSet, on a quickset change, is the Quick Set stored, or the
+	// one deleted (with Deleted set).
+	QuickSet *QuickSet `json:"quickset,omitempty"`
+	Deleted  bool      `json:"deleted,omitempty"`
 }
 
 // Setting is one configuration key with its value and help.
@@ -288,6 +303,8 @@ type Error struct {
 	// Key is the setting concerned, for CodeInvalidSetting and
 	// CodeSetupNeeded, when one setting is.
 	Key string `json:"key,omitempty"`
+	// RetryAt, for CodePINLocked, is when the next try is taken.
+	RetryAt time.Time `json:"retry_at,omitzero"`
 }
 
 // ErrorCode says what went wrong, for programs (front ends, fleet
@@ -365,6 +382,17 @@ const (
 	// could not be reached or answered that it is unavailable; trying
 	// again later may work.
 	CodeProviderUnavailable ErrorCode = "provider-unavailable"
+
+	// CodePINWrong: the admin PIN given is not the device's.
+	CodePINWrong ErrorCode = "pin-wrong"
+	// CodePINLocked: too many wrong PINs; the next try is taken from
+	// the error's RetryAt.
+	CodePINLocked ErrorCode = "pin-locked"
+	// CodePINNotSet: the device has no admin PIN yet; one must be set
+	// first.
+	CodePINNotSet ErrorCode = "pin-not-set"
+	// CodeNoQuickSet: there is no Quick Set with that ID.
+	CodeNoQuickSet ErrorCode = "no-quickset"
 
 	// CodeUnknownCall: no such local API call.
 	CodeUnknownCall ErrorCode = "unknown-call"

@@ -15,6 +15,7 @@ import (
 	"net/http"
 	"net/url"
 	"strconv"
+	"time"
 
 	"scanmail/device/apitype"
 )
@@ -35,6 +36,8 @@ type Error struct {
 	Hint    string
 	Code    apitype.ErrorCode
 	Key     string // the setting concerned, for the setting codes
+	// RetryAt, for apitype.CodePINLocked, is when the next try is taken.
+	RetryAt time.Time
 }
 
 func (e *Error) Error() string { return e.Message }
@@ -134,7 +137,7 @@ func (c *Client) do(ctx context.Context, method, name string, in any) (*http.Res
 		if err := json.NewDecoder(res.Body).Decode(&body); err != nil || body.Error == "" {
 			body.Error = res.Status
 		}
-		return nil, &Error{Status: res.StatusCode, Message: body.Error, Hint: body.Hint, Code: body.Code, Key: body.Key}
+		return nil, &Error{Status: res.StatusCode, Message: body.Error, Hint: body.Hint, Code: body.Code, Key: body.Key, RetryAt: body.RetryAt}
 	}
 	return res, nil
 }
