@@ -291,3 +291,10 @@ func (c *Client) Watch(ctx context.Context, each func(apitype.Notify)) error {
 		each(n)
 	}
 }
+
+// CancelSignIn stops the sign-in waiting, if any, and answers its state
+// after.
+func (c *Client) CancelSignIn(ctx context.Context) (apitype.SignIn, error) {
+	var st apitype.SignIn
+	return st, c.call(ctx, http.MethodPost, "signin/cancel", nil, &st)
+}

@@ -1,0 +1,462 @@
+package panel
+
+import (
+	"errors"
+	"strings"
+	"time"
+
+	"scanmail/board"
+	"scanmail/board/screen"
+	"scanmail/device/apitype"
+	"scanmail/device/localclient"
+)
+
+// adminState is the admin's side of the panel: the PIN, and what the
+// admin menu's screens wait for.
+type adminState struct {
+	in  bool      // the PIN was given
+	at  time.Time // last key while in
+	pin string    // the PIN given, while in, for changing it
+
+	state    *apitype.PINState // nil until the device says
+	stateSeq int
+	checkSeq int
+	setSeq   int
+	retryAt  time.Time // wrong tries hold the next back until then
+	err      string
+	changing bool   // a new PIN from the admin menu
+	first    string // a new PIN as typed first
+	again    bool   // the new PIN is being typed again
+
+	signin    apitype.SignIn
+	signinSeq int
+	signinErr error
+	restart   bool // a new code once the sign-in waiting is canceled
+}
+
+func (a *adminState) reset() { *a = adminState{} }
+
+// logOut ends the admin's session.
+func (m *Machine) logOut() {
+	m.admin.reset()
+	if adminView(m.view) {
+		m.goTo(vHome)
+	}
+}
+
+// openAdmin answers the Menu key: the admin menu, behind the PIN.
+func (m *Machine) openAdmin() {
+	m.clearChoice()
+	if m.admin.in {
+		m.goTo(vAdmin)
+		return
+	}
+	m.admin.reset()
+	m.pinEntry()
+	m.goTo(vPIN)
+	m.admin.stateSeq = m.call(Call{Kind: CallPIN})
+}
+
+func (m *Machine) pinEntry() {
+	m.tap.reset()
+	m.tap.digits, m.tap.max = true, 12
+}
+
+func (m *Machine) locked() bool { return m.now.Before(m.admin.retryAt) }
+
+func (m *Machine) pinScreen() screen.Screen {
+	a := &m.admin
+	s := screen.Screen{Input: strings.Repeat("*", len(m.tap.String())), Keys: "OK:Enter Back"}
+	if m.view == vPINNew {
+		s.Title = "New admin PIN"
+		switch {
+		case a.again:
+			s.Lines = []string{"Type it again."}
+		case a.changing:
+			s.Lines = []string{"Type the new PIN: 4 or more digits."}
+		default:
+			s.Lines = []string{"No admin PIN yet: choose one, 4 or more digits."}
+		}
+	} else {
+		s.Title = "Admin PIN"
+		if a.state == nil && a.err == "" {
+			s.Lines = []string{"Checking..."}
+		}
+		if m.locked() {
+			s.Lines = append(s.Lines, "Try again in "+clock(a.retryAt.Sub(m.now)))
+		}
+	}
+	if a.err != "" {
+		s.Lines = append([]string{a.err}, s.Lines...)
+	}
+	return s
+}
+
+func (m *Machine) keyPIN(k board.Key) bool {
+	a := &m.admin
+	switch {
+	case m.tap.key(k, m.now):
+		return true
+	case k == board.KeyLeft:
+		m.tap.backspace()
+		return true
+	case k == board.KeyBack:
+		if a.changing {
+			a.changing, a.again, a.err = false, false, ""
+			m.goTo(vAdmin)
+			return true
+		}
+		m.logOut()
+		m.goTo(vHome)
+		return true
+	case k != board.KeyOK:
+		return false
+	}
+	typed := m.tap.String()
+	m.pinEntry()
+	if m.view == vPIN {
+		if m.locked() || typed == "" || a.checkSeq != 0 {
+			return false
+		}
+		a.err = ""
+		a.checkSeq = m.call(Call{Kind: CallCheckPIN, PIN: typed})
+		return true
+	}
+	switch {
+	case !a.again && len(typed) < 4:
+		a.err = "At least 4 digits."
+		return false
+	case !a.again:
+		a.first, a.again, a.err = typed, true, ""
+		return true
+	case typed != a.first:
+		a.first, a.again, a.err = "", false, "The two differ: choose again."
+		return false
+	}
+	old := ""
+	if a.changing {
+		old = a.pin
+	}
+	a.again = false
+	a.setSeq = m.call(Call{Kind: CallSetPIN, OldPIN: old, PIN: typed})
+	return true
+}
+
+func (m *Machine) adminAnswer(a Answer) {
+	ad := &m.admin
+	switch a.Call.Kind {
+	case CallPIN:
+		if a.Call.Seq != ad.stateSeq {
+			return
+		}
+		ad.stateSeq = 0
+		if a.Err != nil {
+			ad.err = errText(a.Err)
+			return
+		}
+		ad.state = &a.PINState
+		ad.retryAt = a.PINState.RetryAt
+		if !a.PINState.Set && m.view == vPIN {
+			m.goTo(vPINNew)
+		}
+	case CallCheckPIN:
+		if a.Call.Seq != ad.checkSeq {
+			return
+		}
+		ad.checkSeq = 0
+		switch localclient.ErrorCode(a.Err) {
+		case "":
+			if a.Err != nil {
+				ad.err = errText(a.Err)
+				m.sound(SoundError)
+				return
+			}
+			ad.in, ad.at, ad.pin, ad.err = true, m.now, a.Call.PIN, ""
+			if m.view == vPIN {
+				m.goTo(vAdmin)
+			}
+		case apitype.CodePINWrong:
+			ad.err = "Wrong PIN"
+			m.sound(SoundError)
+			// The device holds the next try back: say until when.
+			ad.stateSeq = m.call(Call{Kind: CallPIN})
+		case apitype.CodePINLocked:
+			ad.err = "Wrong PIN too often"
+			if e, ok := errors.AsType[*localclient.Error](a.Err); ok {
+				ad.retryAt = e.RetryAt
+			}
+			m.sound(SoundError)
+		case apitype.CodePINNotSet:
+			ad.err = ""
+			m.goTo(vPINNew)
+		default:
+			ad.err = errText(a.Err)
+			m.sound(SoundError)
+		}
+	case CallSetPIN:
+		if a.Call.Seq != ad.setSeq {
+			return
+		}
+		ad.setSeq = 0
+		if a.Err != nil {
+			ad.err = errText(a.Err)
+			m.sound(SoundError)
+			return
+		}
+		ad.in, ad.at, ad.pin, ad.changing, ad.err = true, m.now, a.Call.PIN, false, ""
+		m.say(vAdmin, "Admin PIN", "The admin PIN is set.")
+	case CallSignIn:
+		if a.Call.Seq != ad.signinSeq {
+			return
+		}
+		if a.SignIn != nil {
+			ad.signin = *a.SignIn
+		}
+		if a.Done {
+			ad.signinSeq = 0
+			if a.Err != nil {
+				ad.signinErr = a.Err
+			}
+			switch {
+			case a.Err != nil || ad.signin.State == apitype.SignInFailed:
+				m.sound(SoundError)
+			case ad.signin.State == apitype.SignInDone:
+				m.sound(SoundBeep)
+			}
+		}
+	case CallCancelSignIn:
+		if ad.restart {
+			ad.restart = false
+			m.startSignIn(false)
+		}
+	case CallSignOut:
+		if a.Err != nil {
+			m.say(vAdmin, "Not signed out", errLines(a.Err)...)
+			m.sound(SoundError)
+			return
+		}
+		m.status = a.Status
+		m.say(vAdmin, "Signed out", "No mail goes until an admin signs in again.")
+	}
+}
+
+// The admin menu.
+var adminMenu = []string{"Sign in", "Token health", "Sign out", "Network", "Change PIN", "Log out"}
+
+func (m *Machine) adminScreen() screen.Screen {
+	s := screen.Screen{Title: "Admin", Menu: adminMenu, Selected: m.sel, Keys: "OK Back:Log out"}
+	if m.status.Account != nil {
+		s.Lines = []string{"Account: " + m.status.Account.UPN}
+	} else {
+		s.Lines = []string{"Not signed in"}
+	}
+	return s
+}
+
+func (m *Machine) keyAdmin(k board.Key) bool {
+	if m.moveSel(k, len(adminMenu)) {
+		return true
+	}
+	switch k {
+	case board.KeyBack:
+		m.logOut()
+		return true
+	case board.KeyOK:
+	default:
+		return false
+	}
+	switch adminMenu[m.sel] {
+	case "Sign in":
+		m.goTo(vSignIn)
+		m.startSignIn(false)
+	case "Token health":
+		m.goTo(vHealth)
+	case "Sign out":
+		m.goTo(vSignOut)
+	case "Network":
+		m.goTo(vNetwork)
+	case "Change PIN":
+		m.admin.changing, m.admin.again, m.admin.err = true, false, ""
+		m.pinEntry()
+		m.goTo(vPINNew)
+	case "Log out":
+		m.logOut()
+	}
+	return true
+}
+
+func (m *Machine) startSignIn(replace bool) {
+	ad := &m.admin
+	ad.signin, ad.signinErr = apitype.SignIn{}, nil
+	ad.signinSeq = m.call(Call{Kind: CallSignIn, Replace: replace})
+	m.sel = 0
+}
+
+// stopSignIn cancels the sign-in waiting, if any.
+func (m *Machine) stopSignIn() {
+	ad := &m.admin
+	if ad.signinSeq != 0 {
+		m.abort(ad.signinSeq)
+		ad.signinSeq = 0
+	}
+	if ad.signin.State == apitype.SignInWaiting {
+		ad.signin = apitype.SignIn{}
+		m.call(Call{Kind: CallCancelSignIn})
+	}
+}
+
+func (m *Machine) signInScreen() screen.Screen {
+	ad := &m.admin
+	si := ad.signin
+	switch {
+	case ad.signinErr != nil:
+		return screen.Screen{Title: "Sign-in failed", Lines: errLines(ad.signinErr), Keys: "#:Again Back"}
+	case si.State == apitype.SignInWaiting:
+		uri := si.VerificationURI
+		s := screen.Screen{
+			Title: "Sign in",
+			QR:    or(si.VerificationURIComplete, uri),
+			Big:   si.UserCode,
+			Lines: []string{"Open " + uri, "The page must be " + hostOf(uri)},
+			Keys:  "#:New code Back",
+		}
+		if left := si.ExpiresAt.Sub(m.now); si.ExpiresAt.IsZero() || left > 0 {
+			if !si.ExpiresAt.IsZero() {
+				s.Lines = append(s.Lines, "Code ends in "+clock(left))
+			}
+		} else {
+			s.Lines = append(s.Lines, "The code has expired: # for a new one.")
+		}
+		return s
+	case si.State == apitype.SignInDone:
+		return screen.Screen{Title: "Signed in", Lines: []string{"Mail now goes from", si.UPN}, Keys: "OK"}
+	case si.State == apitype.SignInFailed:
+		s := screen.Screen{Title: "Sign-in failed", Lines: []string{si.Error}, Keys: "#:Again Back"}
+		if si.Hint != "" {
+			s.Lines = append(s.Lines, si.Hint)
+		}
+		if si.Replace {
+			s.Lines = append(s.Lines, "Switch to this account?")
+			s.Menu = []string{"No, keep the old one", "Yes, switch"}
+			s.Selected = m.sel
+			s.Keys = "OK"
+		}
+		return s
+	case si.State == apitype.SignInCanceled:
+		return screen.Screen{Title: "Sign-in stopped", Keys: "#:Again Back"}
+	}
+	return screen.Screen{Title: "Sign in", Lines: []string{"Asking for a code..."}, Keys: "Back"}
+}
+
+func (m *Machine) keySignIn(k board.Key) bool {
+	ad := &m.admin
+	si := ad.signin
+	switch {
+	case si.State == apitype.SignInWaiting && k == board.KeyHash:
+		ad.restart = true
+		m.stopSignIn()
+		return true
+	case k == board.KeyBack || k == board.KeyStop:
+		m.stopSignIn()
+		m.goTo(vAdmin)
+		return true
+	case si.State == apitype.SignInDone && k == board.KeyOK:
+		m.goTo(vAdmin)
+		return true
+	case si.State == apitype.SignInFailed && si.Replace:
+		if m.moveSel(k, 2) {
+			return true
+		}
+		if k == board.KeyOK {
+			if m.sel == 1 {
+				m.startSignIn(true)
+			} else {
+				m.goTo(vAdmin)
+			}
+			return true
+		}
+	case (ad.signinErr != nil || si.State == apitype.SignInFailed || si.State == apitype.SignInCanceled) && k == board.KeyHash:
+		m.startSignIn(false)
+		return true
+	}
+	return false
+}
+
+// when is a time for the health screen, or "never".
+func when(t time.Time) string {
+	if t.IsZero() {
+		return "never"
+	}
+	return t.Local().Format("2 Jan 15:04")
+}
+
+func (m *Machine) healthScreen() screen.Screen {
+	s := screen.Screen{Title: "Token health", Keys: "Back"}
+	acc := m.status.Account
+	if acc == nil {
+		s.Lines = []string{"Not signed in.", signInNeededWords}
+		return s
+	}
+	s.Lines = []string{
+		acc.UPN,
+		"Refreshed " + when(acc.LastRefresh),
+		"Keep-alive " + when(acc.NextKeepAlive),
+	}
+	if acc.SignInNeeded || m.signInNeeded() {
+		s.Lines = append(s.Lines, "Sign-in needed")
+		if m.status.Problem != "" {
+			s.Lines = append(s.Lines, m.status.Problem)
+		}
+	} else {
+		s.Lines = append(s.Lines, "Signed in "+when(acc.SignedInAt))
+	}
+	return s
+}
+
+func (m *Machine) keyInfo(k board.Key) bool {
+	if k == board.KeyBack || k == board.KeyOK {
+		m.goTo(vAdmin)
+		return true
+	}
+	return false
+}
+
+func (m *Machine) signOutScreen() screen.Screen {
+	return screen.Screen{
+		Title:    "Sign out?",
+		Lines:    []string{"No mail goes until an admin signs in again."},
+		Menu:     []string{"No", "Yes, sign out"},
+		Selected: m.sel,
+		Keys:     "OK Back",
+	}
+}
+
+func (m *Machine) keySignOut(k board.Key) bool {
+	if m.moveSel(k, 2) {
+		return true
+	}
+	switch {
+	case k == board.KeyOK && m.sel == 1:
+		m.call(Call{Kind: CallSignOut})
+		m.say(vAdmin, "Signing out")
+		return true
+	case k == board.KeyOK || k == board.KeyBack:
+		m.goTo(vAdmin)
+		return true
+	}
+	return false
+}
+
+func (m *Machine) networkScreen() screen.Screen {
+	s := screen.Screen{Title: "Network", Keys: "Back"}
+	var addrs []string
+	if m.opts.Addresses != nil {
+		addrs = m.opts.Addresses()
+	}
+	if len(addrs) == 0 {
+		s.Lines = []string{"The web pages are not available yet."}
+		return s
+	}
+	s.Lines = append([]string{"Web pages at"}, addrs...)
+	return s
+}
