@@ -83,7 +83,10 @@ func jobWords(j *seenJob) string {
 		if j.job.MorePages {
 			return "next page?"
 		}
-		return "scanning page " + strconv.Itoa(max(j.page, j.job.Pages, 1))
+		if n := max(j.page, j.job.Pages); n > 0 {
+			return plural(n, "page") + " scanned"
+		}
+		return "scanning"
 	case apitype.JobQueued:
 		if j.job.Error != "" {
 			return "will retry"

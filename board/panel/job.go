@@ -283,7 +283,7 @@ func (m *Machine) jobStateScreen(s *seenJob) screen.Screen {
 			return out
 		}
 		out.Title = "Scanning"
-		out.Lines = []string{"Page " + strconv.Itoa(max(pages, 1))}
+		out.Lines = []string{plural(pages, "page") + " scanned"}
 	case apitype.JobQueued:
 		out.Title = "Waiting to send"
 		if j.Error != "" {
