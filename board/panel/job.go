@@ -48,7 +48,6 @@ func (j *ownJob) endedIn(s *seenJob) bool {
 	return j.stop && j.seq == 0
 }
 
-
 // ownFailed reports whether the panel's job was refused or failed.
 func (m *Machine) ownFailed() bool {
 	if m.job == nil {
