@@ -79,7 +79,7 @@ func (m *Machine) composeItems() []string {
 		items = append(items, itemBook, itemType, itemQuick, itemRecent)
 	}
 	items = append(items, itemOptions)
-	if len(m.to) > 0 {
+	if len(m.to) > 0 && !m.toMeOnly() {
 		items = append(items, itemClear)
 	}
 	return items

@@ -205,7 +205,9 @@ func (m *Machine) Tick(now time.Time) Effects {
 		m.clearChoice()
 		m.goTo(vHome)
 	}
-	if (m.view == vPIN || m.view == vPINNew) && idle >= adminIdle {
+	// The PIN screen is left when no one uses it, counting from the end
+	// of a wait for the next try.
+	if (m.view == vPIN || m.view == vPINNew) && now.Sub(later(m.lastKey, m.admin.retryAt)) >= adminIdle {
 		m.admin.reset()
 		m.goTo(vHome)
 	}
@@ -213,6 +215,13 @@ func (m *Machine) Tick(now time.Time) Effects {
 		m.leaveJob()
 	}
 	return m.effects()
+}
+
+func later(a, b time.Time) time.Time {
+	if a.After(b) {
+		return a
+	}
+	return b
 }
 
 func (m *Machine) idle() time.Duration {
