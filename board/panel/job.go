@@ -196,7 +196,7 @@ func (m *Machine) keyJob(k board.Key) bool {
 	s := m.ownSeen()
 	if j.endedIn(s) {
 		if k == board.KeyOK || k == board.KeyBack {
-			m.leaveJob()
+			m.leaveJob(true)
 			return true
 		}
 		return false
@@ -236,10 +236,10 @@ func (m *Machine) keyJob(k board.Key) bool {
 	return false
 }
 
-// leaveJob goes home from the ended job's screen; a failure seen there
-// needs no acknowledging again.
-func (m *Machine) leaveJob() {
-	if s := m.ownSeen(); s != nil && s.job.State == apitype.JobFailed {
+// leaveJob goes home from the job's screen; a failure that someone
+// acknowledged there (seen) stays off Ready.
+func (m *Machine) leaveJob(seen bool) {
+	if s := m.ownSeen(); seen && s != nil && s.job.State == apitype.JobFailed {
 		m.acked[s.job.ID] = true
 	}
 	m.goTo(vHome)

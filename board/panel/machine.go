@@ -187,8 +187,7 @@ func (m *Machine) setting(key, def string) string {
 // signs in.
 func (m *Machine) signInNeeded() bool {
 	return m.online && (m.status.ProblemCode == apitype.CodeSignInNeeded ||
-		m.status.Account != nil && m.status.Account.SignInNeeded ||
-		m.status.Account == nil && !m.status.Ready)
+		m.status.Account != nil && m.status.Account.SignInNeeded)
 }
 
 // Tick tells the machine the time; it takes a typed letter after its
@@ -211,8 +210,11 @@ func (m *Machine) Tick(now time.Time) Effects {
 		m.admin.reset()
 		m.goTo(vHome)
 	}
-	if m.view == vJob && m.ownEnded() && idle >= m.idle() {
-		m.leaveJob()
+	// A job ended, or waiting to be sent, no longer needs the operator.
+	if m.view == vJob && idle >= m.idle() {
+		if s := m.ownSeen(); m.ownEnded() || s != nil && s.job.State == apitype.JobQueued {
+			m.leaveJob(false)
+		}
 	}
 	return m.effects()
 }

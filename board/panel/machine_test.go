@@ -70,7 +70,13 @@ func (d *driver) asked(kind panel.CallKind) int {
 	return n
 }
 
-func (d *driver) screen() screen.Screen { return d.m.Screen() }
+func (d *driver) screen() screen.Screen {
+	s := d.m.Screen()
+	for _, u := range unfit(s) {
+		d.t.Error(u)
+	}
+	return s
+}
 
 // see fails unless the screen has every one of words.
 func (d *driver) see(words ...string) {
@@ -362,6 +368,31 @@ func TestTransitions(t *testing.T) {
 			d.see("[Ready]")
 			d.pick("Scan to Email")
 			d.see("To: no one yet")
+		}},
+		{"a failure no one saw stays on Ready after the idle time", nil, func(d *driver) {
+			d.compose()
+			d.key(board.KeyStart)
+			d.answer(panel.Answer{Call: d.call(panel.CallScan), Done: true, Job: apitype.Job{ID: 2, State: apitype.JobFailed, Error: "Refused"}})
+			d.see("[Not sent]", "Refused")
+			d.wait(time.Minute)
+			d.see("[Ready]", "! Job 2 not sent")
+		}},
+		{"a failure seen on the job's screen is acknowledged", nil, func(d *driver) {
+			d.compose()
+			d.key(board.KeyStart)
+			d.answer(panel.Answer{Call: d.call(panel.CallScan), Done: true, Job: apitype.Job{ID: 2, State: apitype.JobFailed, Error: "Refused"}})
+			d.key(board.KeyOK)
+			if has("! Job 2")(d.screen()) {
+				d.t.Fatalf("screen %s", text(d.screen()))
+			}
+		}},
+		{"a job waiting to be sent is left for home after the idle time", nil, func(d *driver) {
+			d.compose()
+			d.key(board.KeyStart)
+			d.answer(panel.Answer{Call: d.call(panel.CallScan), Done: true, Job: apitype.Job{ID: 2, State: apitype.JobQueued, Error: "The server is busy", NextAttempt: d.now.Add(time.Minute)}})
+			d.see("[Waiting to send]", "The server is busy", "Tries again at")
+			d.wait(time.Minute)
+			d.see("[Ready]", "Job 2: will retry")
 		}},
 		{"scan to me only", []string{"scan.to_me", "me@contoso.example", "scan.to_me_only", "yes"}, func(d *driver) {
 			d.pick("Scan to Email")

@@ -72,6 +72,7 @@ type recorder struct {
 	leds    []board.Status
 	beeps   int
 	errors  int
+	unfit   []string      // what did not fit, of every screen
 	changed chan struct{} // closed and replaced on every change
 	next    int           // where expect looks from
 }
@@ -86,7 +87,24 @@ func (r *recorder) update(f func()) {
 	r.changed = make(chan struct{})
 }
 
-func (r *recorder) show(s screen.Screen) { r.update(func() { r.screens = append(r.screens, s) }) }
+func (r *recorder) show(s screen.Screen) {
+	r.update(func() {
+		r.screens = append(r.screens, s)
+		r.unfit = append(r.unfit, unfit(s)...)
+	})
+}
+
+// unfit says what of a screen does not fit a 21-column line: the title,
+// a menu item, the keys line.
+func unfit(s screen.Screen) []string {
+	var bad []string
+	for _, l := range append([]string{s.Title, s.Keys}, s.Menu...) {
+		if len([]rune(l)) > 21 {
+			bad = append(bad, fmt.Sprintf("%q is longer than 21 in %s", l, text(s)))
+		}
+	}
+	return bad
+}
 func (r *recorder) Set(l board.Status)   { r.update(func() { r.leds = append(r.leds, l) }) }
 func (r *recorder) Beep()                { r.update(func() { r.beeps++ }) }
 func (r *recorder) Error()               { r.update(func() { r.errors++ }) }
@@ -322,6 +340,9 @@ func newRig(t *testing.T, o rigOptions) *rig {
 		stopPanel()
 		if err := <-ran; err != nil {
 			t.Errorf("panel: %v", err)
+		}
+		for _, u := range r.rec.unfit {
+			t.Error(u)
 		}
 		if t.Failed() {
 			t.Logf("the panel showed:\n%s", r.rec.dump())
