@@ -44,16 +44,7 @@ func mark(on bool, label string) string {
 }
 
 // toMe is Scan to Me's address, or "" when the device offers none.
-func (m *Machine) toMe() string {
-	v := m.setting(setToMe, "")
-	switch strings.ToLower(v) {
-	case "", "no", "off", "false":
-		return ""
-	case "yes", "on", "true":
-		return m.status.DeviceAddress
-	}
-	return v
-}
+func (m *Machine) toMe() string { return m.setting(setToMe, "") }
 
 func (m *Machine) toMeOnly() bool {
 	return m.toMe() != "" && strings.EqualFold(m.setting(setToMeOnly, ""), "yes")

@@ -14,7 +14,7 @@ import (
 // Settings the panel reads (through Config and the feed's settings
 // changes), with their meaning when unset.
 const (
-	setToMe     = "scan.to_me"      // Scan to Me's address; "yes" means the device's own address
+	setToMe     = "scan.to_me"      // Scan to Me's address; empty: none
 	setToMeOnly = "scan.to_me_only" // yes: Scan to Me is the only destination
 	setDomain   = "panel.domain"    // completes typed addresses; else the device address's domain
 	setIdle     = "panel.idle_seconds"
