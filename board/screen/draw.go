@@ -3,6 +3,7 @@ package screen
 import (
 	"image"
 	"math"
+	"slices"
 
 	"rsc.io/qr/coding"
 )
@@ -43,7 +44,7 @@ func Draw(s Screen) *image.Gray {
 		if code := encodeQR(s.QR); code != nil {
 			c.qr(code, image.Rect(0, 0, Height, Height))
 			area.Min.X = Height + qrGutter
-		} else {
+		} else if !slices.Contains(lines, s.QR) {
 			lines = append([]string{s.QR}, lines...)
 		}
 	}
@@ -280,14 +281,15 @@ func chooseBig(big string, w, h, need int) bigText {
 		}
 	}
 	// Nothing leaves room for all the text: the text matters more (a URL
-	// to type), so take the smallest type but the plain one that leaves
-	// a line.
-	for i := len(fits) - 2; i >= 0; i-- {
-		if fits[i].h+gap+min(need, linePitch) <= h {
-			return fits[i]
+	// to type), so take the lowest big type that leaves a line, the
+	// larger of two as low.
+	best := small
+	for _, b := range fits[:len(fits)-1] {
+		if b.h+gap+min(need, linePitch) <= h && (best.sx == 1 && best.sy == 1 || b.h < best.h) {
+			best = b
 		}
 	}
-	return small
+	return best
 }
 
 func (b bigText) height() int {

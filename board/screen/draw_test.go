@@ -117,6 +117,11 @@ func TestQRTooLongShowsText(t *testing.T) {
 	if !equalImages(got, want) {
 		t.Error("a QR text too long for the panel is not shown as text")
 	}
+	// Not twice when the screen shows the text anyway.
+	got = Draw(Screen{Title: "Sign in", QR: long, Lines: []string{long}, Big: "CODE"})
+	if !equalImages(got, want) {
+		t.Error("a QR text too long for the panel is shown twice")
+	}
 	if code := encodeQR("https://microsoft.com/devicelogin"); code == nil || code.Size*qrModule > Height {
 		t.Error("the sign-in URL does not fit as a QR code")
 	}

@@ -34,6 +34,12 @@ var typical = []struct {
 		Lines: []string{"login.microsoftonline.us/common/oauth2/deviceauth"},
 		Big:   "FJ8ZQ2LMN",
 	}},
+	{"qr-too-long", Screen{
+		Title: "Sign in",
+		QR:    "https://login.example.com/device?tenant=0d8f3c2e-6b1a-4f5e-9c7d-2a4b6c8e0f13",
+		Big:   "V4G64UZMQ",
+		Keys:  "Back",
+	}},
 	{"menu", Screen{
 		Title:    "Scan to",
 		Menu:     []string{"Me", "alice@contoso.example", "Sales team", "Type an address", "Quick Sets", "Settings"},
