@@ -39,8 +39,11 @@ func pixels(t *testing.T, scr tcell.SimulationScreen) *image.Gray {
 		for x := range width {
 			c := cells[(1+y/2)*w+1+x]
 			fg, bg, _ := c.Style.Decompose()
-			if fg != tcell.ColorWhite || bg != tcell.ColorBlack {
-				t.Fatalf("cell of pixel (%d, %d) has colours %v on %v, want white on black", x, y, fg, bg)
+			if r, g, b := fg.RGB(); r != 0xFF || g != 0xFF || b != 0xFF {
+				t.Fatalf("cell of pixel (%d, %d) has foreground %v, want white", x, y, fg)
+			}
+			if r, g, b := bg.RGB(); r != 0 || g != 0 || b != 0 {
+				t.Fatalf("cell of pixel (%d, %d) has background %v, want black", x, y, bg)
 			}
 			var top, bottom bool
 			switch string(c.Runes) {

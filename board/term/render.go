@@ -8,11 +8,14 @@ import (
 	"scanmail/board"
 )
 
-// Colours are explicit, not the terminal's defaults, so that the QR code
-// on the panel is dark on light for a phone's camera whatever the
-// terminal's theme.
+// The pixels' colours are explicit, not the terminal's defaults, so that
+// the QR code on the panel is dark on light for a phone's camera whatever
+// the terminal's theme: white and black of the 256-colour cube (231, 16),
+// which themes leave alone as they do not the first 16 colours.
 var (
-	pixelStyle  = tcell.StyleDefault.Foreground(tcell.ColorWhite).Background(tcell.ColorBlack)
+	litColor    = tcell.Color231
+	darkColor   = tcell.Color16
+	pixelStyle  = tcell.StyleDefault.Foreground(litColor).Background(darkColor)
 	borderStyle = tcell.StyleDefault.Foreground(tcell.ColorGray).Background(tcell.ColorBlack)
 	textStyle   = tcell.StyleDefault
 )
@@ -33,7 +36,7 @@ var legend = []string{
 	"Keys",
 	"↑ ↓ ← →    arrows",
 	"Enter      OK",
-	"Esc ⌫      Back",
+	"Esc Bksp   Back",
 	"Tab        Menu",
 	"F5 Ctrl-S  Start",
 	"F8 Ctrl-X  Stop",
