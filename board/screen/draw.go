@@ -18,7 +18,7 @@ const (
 const (
 	barH      = cellH + 1 // an inverted line: the text and a row above it
 	linePitch = cellH     // body text; row 7 of the font is the space
-	menuPitch = barH      // menu items, each able to take the inverted bar
+	menuExtra = 2         // a menu's rows and these: the selected bar's top row, and a row after it
 	inputH    = cellH + 3 // frame, a row of space, text, frame
 	progressH = 7
 	gap       = 2 // between blocks of the body
@@ -101,7 +101,10 @@ func (c canvas) layout(r image.Rectangle, s Screen, lines []string) {
 
 	text := wrapAll(lines, cols)
 	menuMin := min(len(s.Menu), 3)
-	need := len(text)*linePitch + menuMin*menuPitch
+	need := len(text) * linePitch
+	if menuMin > 0 {
+		need += menuMin*linePitch + menuExtra
+	}
 	big := chooseBig(s.Big, body.Dx()-2, bottom-body.Min.Y, need)
 	top := body.Min.Y
 	free := bottom - top - big.h
@@ -111,7 +114,7 @@ func (c canvas) layout(r image.Rectangle, s Screen, lines []string) {
 
 	// Lines first, leaving the menu its few rows; the menu then takes what
 	// is left.
-	nLines := min(len(text), max(0, (free-menuMin*menuPitch)/linePitch))
+	nLines := min(len(text), max(0, (free-menuMin*linePitch-menuExtra)/linePitch))
 	if len(s.Menu) == 0 {
 		nLines = min(len(text), max(0, free/linePitch))
 	}
@@ -125,9 +128,13 @@ func (c canvas) layout(r image.Rectangle, s Screen, lines []string) {
 	}
 	free -= nLines * linePitch
 	if len(s.Menu) > 0 {
-		rows := max(0, free/menuPitch)
-		c.menu(image.Rect(body.Min.X, top, body.Max.X, top+rows*menuPitch), s.Menu, s.Selected)
-		top += rows * menuPitch
+		rows := max(0, (free-menuExtra)/linePitch)
+		h := 0
+		if rows > 0 {
+			h = rows*linePitch + menuExtra
+		}
+		c.menu(image.Rect(body.Min.X, top, body.Max.X, top+h), s.Menu, s.Selected)
+		top += h
 	}
 	if big.h > 0 {
 		// The big text is centred in the space that is left.
@@ -166,9 +173,10 @@ func (c canvas) centred(y int, r image.Rectangle, s []rune, v uint8) {
 }
 
 // menu draws items in r, Selected on a light bar, scrolled to keep it in
-// view, with a scroll bar at the right when they do not all fit.
+// view, with a scroll bar at the right when they do not all fit. Items
+// are text lines; the bar takes a row above its text and leaves one after.
 func (c canvas) menu(r image.Rectangle, items []string, sel int) {
-	rows := r.Dy() / menuPitch
+	rows := (r.Dy() - menuExtra) / linePitch
 	if rows < 1 || len(items) == 0 {
 		return
 	}
@@ -176,18 +184,21 @@ func (c canvas) menu(r image.Rectangle, items []string, sel int) {
 	first := 0
 	if len(items) > rows {
 		first = min(max(sel-(rows-1)/2, 0), len(items)-rows)
-		c.scrollBar(image.Rect(r.Max.X-3, r.Min.Y, r.Max.X, r.Min.Y+rows*menuPitch-1), first, rows, len(items))
+		c.scrollBar(image.Rect(r.Max.X-3, r.Min.Y, r.Max.X, r.Min.Y+rows*linePitch+menuExtra-1), first, rows, len(items))
 		r.Max.X -= 5
 	}
 	cols := (r.Dx() - 1) / cellW
+	y := r.Min.Y
 	for i := first; i < first+rows && i < len(items); i++ {
-		y := r.Min.Y + (i-first)*menuPitch
-		v := uint8(lit)
-		if i == sel {
-			c.fill(image.Rect(r.Min.X, y, r.Max.X, y+barH), lit)
-			v = dark
+		t := ellipsize(fold(firstLine(items[i])), cols)
+		if i != sel {
+			c.text(r.Min.X+1, y, t, 1, 1, lit, r)
+			y += linePitch
+			continue
 		}
-		c.text(r.Min.X+1, y+1, ellipsize(fold(firstLine(items[i])), cols), 1, 1, v, r)
+		c.fill(image.Rect(r.Min.X, y, r.Max.X, y+barH), lit)
+		c.text(r.Min.X+1, y+1, t, 1, 1, dark, r)
+		y += barH + 1
 	}
 }
 

@@ -65,7 +65,6 @@ func TestWrap(t *testing.T) {
 	}
 }
 
-// lightRows are the rows of img with at least one light pixel in x0 ≤ x < x1.
 func lightAt(img *image.Gray, x, y int) bool { return img.GrayAt(x, y).Y == lit }
 
 func TestMenuSelectedOutOfRange(t *testing.T) {
@@ -88,16 +87,21 @@ func TestMenuScrollsToSelected(t *testing.T) {
 	}
 	for sel := range items {
 		img := Draw(Screen{Title: "T", Menu: items, Selected: sel})
-		// The light bar of the selected item: its first column is lit
-		// on one of the menu's rows, and only one.
-		bars := 0
-		for y := barH + 1; y < Height; y += menuPitch {
-			if lightAt(img, 0, y) && lightAt(img, 0, y+barH-1) {
-				bars++
+		// The light bar of the selected item, and only it, lights the
+		// first column below the title (text begins at the second).
+		lit := 0
+		for y := barH + 1; y < Height; y++ {
+			if lightAt(img, 0, y) {
+				lit++
 			}
 		}
-		if bars != 1 {
-			t.Fatalf("Selected %d: %d bars, want 1", sel, bars)
+		if lit != barH {
+			t.Fatalf("Selected %d: %d rows of bar, want %d", sel, lit, barH)
+		}
+		// The selected item's text is the one on the bar.
+		want := Draw(Screen{Title: "T", Menu: []string{items[sel]}})
+		if !sameRows(img, want, 0, 100) { // short of where a long item is cut
+			t.Fatalf("Selected %d: the bar does not show the selected item", sel)
 		}
 		// The scroll mark is drawn: the right column has light pixels.
 		mark := false
@@ -125,6 +129,25 @@ func TestQRTooLongShowsText(t *testing.T) {
 	if code := encodeQR("https://microsoft.com/devicelogin"); code == nil || code.Size*qrModule > Height {
 		t.Error("the sign-in URL does not fit as a QR code")
 	}
+}
+
+// sameRows says whether the bar of want, its only menu item, appears in
+// got (on any rows), in columns x0 ≤ x < x1.
+func sameRows(got, want *image.Gray, x0, x1 int) bool {
+	row := func(img *image.Gray, y int) string {
+		return string(img.Pix[y*img.Stride+x0 : y*img.Stride+x1])
+	}
+	top := barH + 1
+	for y := top; y+barH <= Height; y++ {
+		same := true
+		for i := range barH {
+			same = same && row(got, y+i) == row(want, top+i)
+		}
+		if same {
+			return true
+		}
+	}
+	return false
 }
 
 func equalImages(a, b *image.Gray) bool {

@@ -46,6 +46,13 @@ var typical = []struct {
 		Selected: 3,
 		Keys:     "OK:Choose  Back",
 	}},
+	{"menu-prompt", Screen{
+		Title:    "Settings",
+		Lines:    []string{"Choose one:"},
+		Menu:     []string{"Network", "Mail", "Sign out", "About", "Restart"},
+		Selected: 4,
+		Keys:     "OK  Back",
+	}},
 	{"progress", Screen{
 		Title:    "Scanning",
 		Lines:    []string{"Page 3 of 5", "to alice@contoso.example"},
