@@ -186,5 +186,16 @@ func FuzzDraw(f *testing.F) {
 				t.Fatalf("pixel %d is %d", i, p)
 			}
 		}
+		// Nothing is drawn over the QR code's square and its gutter.
+		if encodeQR(qr) != nil {
+			alone := Draw(Screen{QR: qr})
+			for y := range Height {
+				for x := range Height + qrGutter {
+					if img.GrayAt(x, y) != alone.GrayAt(x, y) {
+						t.Fatalf("pixel (%d, %d) of the QR code's square is drawn over", x, y)
+					}
+				}
+			}
+		}
 	})
 }
