@@ -121,7 +121,7 @@ func (c canvas) layout(r image.Rectangle, s Screen, lines []string) {
 	for i := range nLines {
 		line := text[i]
 		if i == nLines-1 && nLines < len(text) {
-			line = ellipsize(append(line, '…'), cols)
+			line = ellipsize(append(slices.Clone(line), '…'), cols)
 		}
 		c.text(body.Min.X+1, top, line, 1, 1, lit, body)
 		top += linePitch
