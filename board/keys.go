@@ -6,6 +6,8 @@ package board
 import (
 	"context"
 	"fmt"
+	"strconv"
+	"unicode"
 )
 
 // Key is one key of the front panel, whatever wiring delivers it.
@@ -45,7 +47,34 @@ var keyNames = [...]string{
 	KeyStar: "*", KeyHash: "#",
 }
 
+// runeBase is where the keys that type a character begin: far above the
+// named keys, so that a new named key never moves them, and within 31 bits
+// for a 32-bit int.
+const runeBase Key = 1 << 24
+
+// RuneKey is the key that types r, as a keyboard has (the terminal panel):
+// a letter, a space, '@', '.'. The keypad's own keys (digits, '*', '#') are
+// still their named keys; a keypad types letters by multi-tap on its digit
+// keys instead. RuneKey of an invalid rune is KeyNone.
+func RuneKey(r rune) Key {
+	if r < 0 || r > unicode.MaxRune {
+		return KeyNone
+	}
+	return runeBase + Key(r)
+}
+
+// Rune is the character k types, and whether k is a RuneKey.
+func (k Key) Rune() (rune, bool) {
+	if k >= runeBase && k <= runeBase+unicode.MaxRune {
+		return rune(k - runeBase), true
+	}
+	return 0, false
+}
+
 func (k Key) String() string {
+	if r, ok := k.Rune(); ok {
+		return strconv.QuoteRune(r)
+	}
 	if k >= 0 && int(k) < len(keyNames) {
 		return keyNames[k]
 	}

@@ -5,6 +5,7 @@ import (
 	"slices"
 	"testing"
 	"time"
+	"unicode"
 
 	"github.com/jonboulle/clockwork"
 	"periph.io/x/conn/v3/gpio"
@@ -20,6 +21,34 @@ func TestParseKey(t *testing.T) {
 	for _, s := range []string{"", "none", "enter", "10"} {
 		if _, err := ParseKey(s); err == nil {
 			t.Errorf("ParseKey(%q) accepted", s)
+		}
+	}
+}
+
+func TestRuneKey(t *testing.T) {
+	for _, r := range []rune{'a', 'Z', ' ', '@', '.', '0', 'é', 0, unicode.MaxRune} {
+		k := RuneKey(r)
+		if got, ok := k.Rune(); !ok || got != r {
+			t.Errorf("RuneKey(%q).Rune() = %q, %v", r, got, ok)
+		}
+		if k <= KeyHash {
+			t.Errorf("RuneKey(%q) = %d is a named key", r, k)
+		}
+		if _, err := ParseKey(k.String()); err == nil {
+			t.Errorf("ParseKey(%q) accepted a rune key as a setting", k.String())
+		}
+	}
+	if got := RuneKey('a').String(); got != "'a'" {
+		t.Errorf("RuneKey('a') is %s, want 'a'", got)
+	}
+	for _, r := range []rune{-1, unicode.MaxRune + 1} {
+		if k := RuneKey(r); k != KeyNone {
+			t.Errorf("RuneKey(%d) = %v, want none", r, k)
+		}
+	}
+	for k := KeyNone; k <= KeyHash; k++ {
+		if r, ok := k.Rune(); ok {
+			t.Errorf("%v types %q", k, r)
 		}
 	}
 }

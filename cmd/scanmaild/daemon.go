@@ -20,6 +20,8 @@ type daemonConfig struct {
 	scanner           string
 	verbose           bool
 	watchdog          string
+	display           string
+	panel             panelFlags
 }
 
 // demoLog is where the demo's log goes: beside the state file, as the
@@ -71,6 +73,12 @@ func runDaemon(ctx context.Context, cfg daemonConfig) error {
 	defer dev.Close()
 	stopWatchdog := startWatchdog(ctx, cfg.watchdogPath(), dev.Alive, log)
 	defer stopWatchdog() // before dev.Close
+
+	hw := openFitted(cfg.panel, log)
+	defer hw.Close()
+	if cfg.panel.display.Kind != displayTerm && hw.bitmap == nil && hw.text == nil && len(hw.keys) == 0 {
+		log.Info("no front panel: jobs come from the command line and the local API")
+	}
 
 	ln, err := localapi.Listen(cfg.socket)
 	if err != nil {

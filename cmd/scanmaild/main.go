@@ -36,12 +36,34 @@ func run(ctx context.Context, args []string) int {
 	fs.IntVar(&cfg.pages, "pages", 3, "pages in a job of the simulated scanner (-scanner sim)")
 	fs.StringVar(&cfg.scanner, "scanner", "sim", "the scanner engine: sim, serial:/dev/ttyS1?baud=3000000, or spi:SPI0.0?ready=GPIO17&hz=8000000")
 	fs.StringVar(&cfg.watchdog, "watchdog", "", "watchdog device to feed, or off (default "+boardWatchdog+" if present; off with -demo)")
+	fs.StringVar(&cfg.display, "display", "", "the front panel's display: none, term (this terminal), ssd1306-i2c:I2C1?addr=0x3c,\n"+
+		"ssd1306-spi:SPI0.0?dc=GPIO24, st7567:SPI0.0?dc=GPIO24&rst=GPIO25, hd44780:I2C1?addr=0x27&size=16x2 or\n"+
+		"aip31068:I2C1?size=16x2 (default none, term with -demo)")
+	fs.Func("keys", "the front panel's keys (repeat for more): buttons:?ok=GPIO13&up=GPIO5&… or\n"+
+		"matrix:?rows=GPIO1,GPIO2&cols=GPIO3,GPIO4&keys=1,2;3,4 (matrix:I2C1?expander=pcf8574&addr=0x20&rows=0,1&cols=2,3&…)", func(s string) error {
+		k, err := parseKeys(s)
+		cfg.panel.keys = append(cfg.panel.keys, k)
+		return err
+	})
+	fs.StringVar(&cfg.panel.led, "led", "", "GPIO pin of the status LED (lit High)")
+	fs.StringVar(&cfg.panel.buzzer, "buzzer", "", "GPIO pin of the buzzer (sounds High)")
 	fs.BoolVar(&cfg.verbose, "v", false, "debug logging")
 	fs.Usage = func() {
 		fmt.Fprintf(fs.Output(), "usage: scanmaild [flags]            run the daemon\n%s\n\nflags:\n", cli.Usage())
 		fs.PrintDefaults()
 	}
 	if err := fs.Parse(args); err != nil {
+		return 2
+	}
+	if cfg.display == "" {
+		cfg.display = displayNone
+		if cfg.demo {
+			cfg.display = displayTerm
+		}
+	}
+	var err error
+	if cfg.panel.display, err = parseDisplay(cfg.display); err != nil {
+		fmt.Fprintf(os.Stderr, "scanmaild: %v\n", err)
 		return 2
 	}
 	if cfg.db == "" {
