@@ -142,7 +142,7 @@ func (m *Machine) keyCompose(k board.Key) bool {
 			m.toggle(recipient{label: m.toMe(), addr: m.toMe()})
 		case itemBook:
 			m.tap.reset()
-			m.book, m.bookErr = apitype.BookList{}, ""
+			m.book, m.bookErr, m.bookLoaded = apitype.BookList{}, "", false
 			m.goTo(vBook)
 			m.searchBook()
 		case itemType:
@@ -206,6 +206,8 @@ func (m *Machine) bookScreen() screen.Screen {
 	switch {
 	case m.bookErr != "":
 		s.Lines = []string{m.bookErr}
+	case !m.bookLoaded:
+		s.Lines = []string{"Looking..."}
 	case len(items) == 0 && m.tap.String() == "":
 		s.Lines = []string{"The address book is empty."}
 	case len(items) == 0:
@@ -222,7 +224,7 @@ func (m *Machine) keyBook(k board.Key) bool {
 		m.tap.commit()
 		return true
 	case m.tap.key(k, m.now):
-	case k == board.KeyLeft:
+	case k == board.KeyLeft || k == board.KeyBack && m.tap.String() != "":
 		m.tap.backspace()
 	case k == board.KeyRight:
 		m.tap.commit()
@@ -405,7 +407,7 @@ func (m *Machine) keyType(k board.Key) bool {
 		}
 		m.tap.set(done)
 		return true
-	case k == board.KeyLeft:
+	case k == board.KeyLeft || k == board.KeyBack && m.tap.String() != "":
 		m.tap.backspace()
 		return true
 	case k == board.KeyRight:

@@ -101,20 +101,21 @@ type Machine struct {
 	scan    apitype.ScanOptions // zero fields: the device's settings
 	flatbed bool
 
-	tap       tapper
-	bookSeq   int
-	book      apitype.BookList
-	bookErr   string
-	recentSeq int
-	recents   []string // nil until the answer
-	quickSeq  int
-	quick     *apitype.QuickSetList
-	quickErr  string
-	notice    notice
-	alertID   uint64
-	job       *ownJob
-	stopAfter time.Time // see stopWindow
-	stopFrom  time.Time
+	tap        tapper
+	bookSeq    int
+	book       apitype.BookList
+	bookErr    string
+	bookLoaded bool
+	recentSeq  int
+	recents    []string // nil until the answer
+	quickSeq   int
+	quick      *apitype.QuickSetList
+	quickErr   string
+	notice     notice
+	alertID    uint64
+	job        *ownJob
+	stopAfter  time.Time // see stopWindow
+	stopFrom   time.Time
 
 	admin adminState
 }
@@ -436,7 +437,7 @@ func (m *Machine) Answer(a Answer) Effects {
 		}
 	case CallBook:
 		if a.Call.Seq == m.bookSeq {
-			m.book, m.bookErr = a.Book, errText(a.Err)
+			m.book, m.bookErr, m.bookLoaded = a.Book, errText(a.Err), true
 		}
 	case CallJobs:
 		if a.Call.Seq == m.recentSeq {

@@ -163,6 +163,9 @@ func TestMultiTap(t *testing.T) {
 		{"left drops the pending letter", []board.Key{k2, r, k3, l}, "a"},
 		{"left drops the last letter", []board.Key{k2, r, k3, r, l}, "a"},
 		{"zero is zero", []board.Key{board.Key0}, "0"},
+		{"back deletes while there is text", []board.Key{k2, r, k3, r, board.KeyBack}, "a"},
+		{"a keyboard's letters type themselves", []board.Key{k2, board.RuneKey('X'), board.RuneKey('@')}, "aX@"},
+		{"no space in an address", []board.Key{k2, board.RuneKey(' ')}, "a"},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {

@@ -33,7 +33,8 @@ var tapLetters = map[board.Key]string{
 
 // tapper types text with the digit keys, multi-tap: a key pressed again
 // soon takes the next of its letters; a pause, another key or Right takes
-// the letter. * switches abc, ABC and 123.
+// the letter. * switches abc, ABC and 123. A keyboard's character keys
+// (board.RuneKey) type themselves.
 type tapper struct {
 	text   []rune
 	mode   tapMode
@@ -48,6 +49,15 @@ type tapper struct {
 
 // key types with k at now; it reports whether k is a typing key.
 func (t *tapper) key(k board.Key, now time.Time) bool {
+	if r, ok := k.Rune(); ok {
+		// A keyboard's key types its character itself.
+		if t.digits && (r < '0' || r > '9') || r == ' ' && !t.space || !unicode.IsPrint(r) {
+			return false
+		}
+		t.commit()
+		t.add(r)
+		return true
+	}
 	letters, ok := tapLetters[k]
 	if k == board.KeyStar && !t.digits {
 		t.commit()
@@ -153,14 +163,13 @@ func (t *tapper) reset() { *t = tapper{} }
 
 // help is the lines that say what the keys type now.
 func (t *tapper) help() []string {
-	if t.digits || t.mode == tapDigits {
-		return []string{"0-9: digits  <: delete"}
+	switch {
+	case t.digits || t.mode == tapDigits:
+		return []string{"<: delete"}
+	case t.space:
+		return []string{"0: space  <: delete"}
 	}
-	one := "1: .@-_"
-	if t.space {
-		return []string{one + "  0: space", "<: delete"}
-	}
-	return []string{one + "  <: delete"}
+	return []string{"1: .@-_  <: delete"}
 }
 
 // modeKeys is the Keys words for typing: the mode now, and what * switches

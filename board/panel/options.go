@@ -150,7 +150,7 @@ func (m *Machine) keySubject(k board.Key) bool {
 	switch {
 	case m.tap.key(k, m.now):
 		return true
-	case k == board.KeyLeft:
+	case k == board.KeyLeft || k == board.KeyBack && m.tap.String() != "":
 		m.tap.backspace()
 		return true
 	case k == board.KeyRight:

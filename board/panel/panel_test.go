@@ -90,6 +90,8 @@ func TestSendFromBook(t *testing.T) {
 	})
 	r.press(ok)
 	r.rec.expect(t, "Ann chosen", has("* Ann Lee"))
+	r.press(back) // deletes the a
+	r.rec.expect(t, "all again", func(s screen.Screen) bool { return s.Input == "" && has("* Ann Lee", "Bob Moss")(s) })
 	r.press(back)
 	r.rec.expect(t, "compose with Ann", has("[Scan to Email]", "To: Ann Lee"))
 	r.press(start)

@@ -105,9 +105,9 @@ func unfit(s screen.Screen) []string {
 	}
 	return bad
 }
-func (r *recorder) Set(l board.Status)   { r.update(func() { r.leds = append(r.leds, l) }) }
-func (r *recorder) Beep()                { r.update(func() { r.beeps++ }) }
-func (r *recorder) Error()               { r.update(func() { r.errors++ }) }
+func (r *recorder) Set(l board.Status) { r.update(func() { r.leds = append(r.leds, l) }) }
+func (r *recorder) Beep()              { r.update(func() { r.beeps++ }) }
+func (r *recorder) Error()             { r.update(func() { r.errors++ }) }
 
 // text is a screen as one string, to look for words in and to print.
 func text(s screen.Screen) string {
