@@ -113,15 +113,16 @@ func (m *Machine) keyPIN(k board.Key) bool {
 		return false
 	}
 	typed := m.tap.String()
-	m.pinEntry()
 	if m.view == vPIN {
 		if m.locked() || typed == "" || a.checkSeq != 0 {
 			return false
 		}
+		m.pinEntry()
 		a.err = ""
 		a.checkSeq = m.call(Call{Kind: CallCheckPIN, PIN: typed})
 		return true
 	}
+	m.pinEntry()
 	switch {
 	case !a.again && len(typed) < 4:
 		a.err = "At least 4 digits."
@@ -177,9 +178,10 @@ func (m *Machine) adminAnswer(a Answer) {
 			}
 		case apitype.CodePINWrong:
 			ad.err = "Wrong PIN"
+			if e, ok := errors.AsType[*localclient.Error](a.Err); ok {
+				ad.retryAt = e.RetryAt
+			}
 			m.sound(SoundError)
-			// The device holds the next try back: say until when.
-			ad.stateSeq = m.call(Call{Kind: CallPIN})
 		case apitype.CodePINLocked:
 			ad.err = "Wrong PIN too often"
 			if e, ok := errors.AsType[*localclient.Error](a.Err); ok {

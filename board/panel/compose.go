@@ -22,8 +22,17 @@ func (r recipient) same(o recipient) bool {
 	return strings.EqualFold(r.addr, o.addr) && r.entry == o.entry && r.group == o.group
 }
 
+// recipients are who gets the job: Scan to Me alone when the settings
+// say so, else whom the operator chose.
+func (m *Machine) recipients() []recipient {
+	if m.toMeOnly() {
+		return []recipient{{label: m.toMe(), addr: m.toMe()}}
+	}
+	return m.to
+}
+
 func (m *Machine) chosen(r recipient) bool {
-	return slices.ContainsFunc(m.to, r.same)
+	return slices.ContainsFunc(m.recipients(), r.same)
 }
 
 // toggle adds r, or removes it when it was chosen.
@@ -86,9 +95,6 @@ func (m *Machine) openCompose() bool {
 		m.say(vHome, "Scan to Email", signInNeededWords, "Nothing can be sent until then.")
 		return false
 	}
-	if m.toMeOnly() && len(m.to) == 0 {
-		m.to = []recipient{{label: m.toMe(), addr: m.toMe()}}
-	}
 	m.goTo(vCompose)
 	return true
 }
@@ -113,13 +119,14 @@ func (m *Machine) composeScreen() screen.Screen {
 
 // toLine says who gets the document.
 func (m *Machine) toLine() string {
-	switch len(m.to) {
+	to := m.recipients()
+	switch len(to) {
 	case 0:
 		return "To: no one yet"
 	case 1:
-		return "To: " + m.to[0].label
+		return "To: " + to[0].label
 	}
-	return "To: " + m.to[0].label + " +" + plural(len(m.to)-1, "other")
+	return "To: " + to[0].label + " +" + plural(len(to)-1, "other")
 }
 
 func (m *Machine) keyCompose(k board.Key) bool {
@@ -139,7 +146,9 @@ func (m *Machine) keyCompose(k board.Key) bool {
 		}
 		switch items[m.sel] {
 		case itemToMe:
-			m.toggle(recipient{label: m.toMe(), addr: m.toMe()})
+			if !m.toMeOnly() {
+				m.toggle(recipient{label: m.toMe(), addr: m.toMe()})
+			}
 		case itemBook:
 			m.tap.reset()
 			m.book, m.bookErr, m.bookLoaded = apitype.BookList{}, "", false

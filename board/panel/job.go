@@ -62,7 +62,8 @@ func (m *Machine) ownEnded() bool { return m.job == nil || m.job.endedIn(m.ownSe
 
 // start sends the scan the operator chose.
 func (m *Machine) start() bool {
-	if len(m.to) == 0 {
+	to := m.recipients()
+	if len(to) == 0 {
 		m.msg = "Choose who gets it first."
 		return false
 	}
@@ -75,7 +76,7 @@ func (m *Machine) start() bool {
 		return false
 	}
 	req := apitype.ScanRequest{ScanOptions: m.scan, Flatbed: m.flatbed, Pages: m.opts.Pages}
-	for _, r := range m.to {
+	for _, r := range to {
 		switch {
 		case r.entry != "":
 			req.Entries = append(req.Entries, r.entry)
@@ -282,7 +283,10 @@ func (m *Machine) jobStateScreen(s *seenJob) screen.Screen {
 			return out
 		}
 		out.Title = "Scanning"
-		out.Lines = []string{plural(pages, "page") + " scanned"}
+		out.Lines = []string{"Scanning the pages."}
+		if pages > 0 {
+			out.Lines = []string{plural(pages, "page") + " scanned"}
+		}
 	case apitype.JobQueued:
 		out.Title = "Waiting to send"
 		if j.Error != "" {

@@ -535,13 +535,19 @@ func TestTransitions(t *testing.T) {
 			}
 			d.answer(panel.Answer{Call: c, Done: true, Err: &localclient.Error{Status: 403, Message: "Wrong PIN", Code: apitype.CodePINWrong}})
 			d.see("Wrong PIN")
-			d.answer(panel.Answer{Call: d.call(panel.CallPIN), Done: true, PINState: apitype.PINState{Set: true, Failures: 3, RetryAt: d.now.Add(150 * time.Second)}})
+			if s := d.screen(); has("Try again")(s) || s.Input != "" {
+				d.t.Fatalf("screen %s", text(s))
+			}
+			d.key(digits("2222")...)
+			d.key(board.KeyOK)
+			c = d.call(panel.CallCheckPIN)
+			d.answer(panel.Answer{Call: c, Done: true, Err: &localclient.Error{Status: 403, Message: "Wrong PIN", Code: apitype.CodePINWrong, RetryAt: d.now.Add(150 * time.Second)}})
 			d.see("Wrong PIN", "Try again in 2:30")
 			d.wait(time.Second)
 			d.see("Try again in 2:29")
 			d.key(digits("1234")...)
 			d.key(board.KeyOK)
-			if n := d.asked(panel.CallCheckPIN); n != 1 {
+			if n := d.asked(panel.CallCheckPIN); n != 2 {
 				d.t.Fatalf("%d checks while held back", n)
 			}
 			d.wait(149 * time.Second)

@@ -153,10 +153,22 @@ func has(words ...string) func(screen.Screen) bool {
 // last one expect found (that one included), and returns it.
 func (r *recorder) expect(t *testing.T, what string, match func(screen.Screen) bool) screen.Screen {
 	t.Helper()
+	return r.expectFrom(t, 0, what, match)
+}
+
+// expectNew is expect among the screens shown after the last one expect
+// found: for a screen that comes again.
+func (r *recorder) expectNew(t *testing.T, what string, match func(screen.Screen) bool) screen.Screen {
+	t.Helper()
+	return r.expectFrom(t, 1, what, match)
+}
+
+func (r *recorder) expectFrom(t *testing.T, after int, what string, match func(screen.Screen) bool) screen.Screen {
+	t.Helper()
 	deadline := time.After(waitFor)
 	for {
 		r.mu.Lock()
-		for i := r.next; i < len(r.screens); i++ {
+		for i := r.next + after; i < len(r.screens); i++ {
 			if match(r.screens[i]) {
 				r.next = i
 				s := r.screens[i]
