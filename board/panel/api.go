@@ -24,6 +24,7 @@ type API interface {
 	Config(ctx context.Context) (apitype.Config, error)
 	Book(ctx context.Context, q string, limit int) (apitype.BookList, error)
 	Jobs(ctx context.Context, limit int) ([]apitype.Job, error)
+	Job(ctx context.Context, id uint64) (apitype.Job, error)
 	QuickSets(ctx context.Context) (apitype.QuickSetList, error)
 	Scan(ctx context.Context, req apitype.ScanRequest, each func(apitype.JobEvent)) (apitype.Job, error)
 	MorePages(ctx context.Context, id uint64, more bool) (apitype.Job, error)

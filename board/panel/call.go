@@ -9,6 +9,7 @@ const (
 	CallConfig CallKind = iota + 1
 	CallBook
 	CallJobs
+	CallJob
 	CallQuickSets
 	CallScan // streams: an Answer with Event for each step, then one with Done
 	CallMorePages
@@ -25,7 +26,7 @@ const (
 )
 
 var callNames = map[CallKind]string{
-	CallConfig: "config", CallBook: "book", CallJobs: "jobs", CallQuickSets: "quicksets",
+	CallConfig: "config", CallBook: "book", CallJobs: "jobs", CallJob: "jobs/get", CallQuickSets: "quicksets",
 	CallScan: "scan", CallMorePages: "jobs/more", CallCancelJob: "jobs/cancel",
 	CallSignIn: "signin", CallCancelSignIn: "signin/cancel", CallSignOut: "signout",
 	CallPIN: "admin/pin", CallCheckPIN: "admin/pin/check", CallSetPIN: "admin/pin/set",
@@ -44,7 +45,7 @@ type Call struct {
 
 	Scan    apitype.ScanRequest // CallScan
 	Replace bool                // CallSignIn: apitype.SignInRequest.ReplaceAccount
-	ID      uint64              // CallMorePages, CallCancelJob
+	ID      uint64              // CallJob, CallMorePages, CallCancelJob
 	More    bool                // CallMorePages
 	Query   string              // CallBook
 	Limit   int                 // CallBook, CallJobs
@@ -65,7 +66,7 @@ type Answer struct {
 	Book      apitype.BookList
 	Jobs      []apitype.Job
 	QuickSets apitype.QuickSetList
-	Job       apitype.Job       // CallScan's end, CallMorePages, CallCancelJob
+	Job       apitype.Job       // CallJob, CallScan's end, CallMorePages, CallCancelJob
 	Event     *apitype.JobEvent // a step of CallScan
 	SignIn    *apitype.SignIn   // a step, or the end, of CallSignIn; CallCancelSignIn
 	Status    apitype.Status    // CallSignOut

@@ -125,6 +125,12 @@ func (m *Machine) keyHome(k board.Key) bool {
 	case board.KeyBack:
 		m.sel = 0
 		return true
+	case board.KeyStop:
+		// The panel's job, left for home while it runs.
+		if m.job != nil && !m.ownEnded() {
+			m.goTo(vJob)
+			return m.keyJob(k)
+		}
 	}
 	return false
 }

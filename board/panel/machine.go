@@ -327,9 +327,10 @@ func (m *Machine) Notify(n apitype.Notify) Effects {
 		}
 		// A snapshot says the whole state again: jobs it does not list
 		// have ended, and what they ended as is in LastJob or lost.
+		var gone []uint64
 		for id, j := range m.jobs {
 			if !ended(j.job.State) && !slices.ContainsFunc(n.Jobs, func(x apitype.Job) bool { return x.ID == id }) {
-				delete(m.jobs, id)
+				gone = append(gone, id)
 			}
 		}
 		for _, j := range n.Jobs {
@@ -337,6 +338,17 @@ func (m *Machine) Notify(n apitype.Notify) Effects {
 		}
 		if n.Status != nil && n.Status.LastJob != nil {
 			m.seeJob(apitype.JobEvent{Job: *n.Status.LastJob})
+		}
+		for _, id := range gone {
+			if ended(m.jobs[id].job.State) {
+				continue // the last job
+			}
+			if m.job != nil && m.job.id == id {
+				// The panel's own: ask how it ended.
+				m.call(Call{Kind: CallJob, ID: id})
+				continue
+			}
+			delete(m.jobs, id)
 		}
 		// The feed has no settings: ask for them again, as they may
 		// have changed while it was away.
@@ -449,6 +461,10 @@ func (m *Machine) Answer(a Answer) Effects {
 	case CallQuickSets:
 		if a.Call.Seq == m.quickSeq {
 			m.quick, m.quickErr = &a.QuickSets, errText(a.Err)
+		}
+	case CallJob:
+		if a.Err == nil {
+			m.seeJob(apitype.JobEvent{Job: a.Job})
 		}
 	case CallScan, CallMorePages, CallCancelJob:
 		m.jobAnswer(a)

@@ -295,6 +295,32 @@ func TestTransitions(t *testing.T) {
 				d.t.Fatalf("%d cancels, want 2", n)
 			}
 		}},
+		{"stop on home stops the panel's job left running", nil, func(d *driver) {
+			d.compose()
+			d.key(board.KeyStart)
+			d.answer(panel.Answer{Call: d.call(panel.CallScan), Event: &apitype.JobEvent{Job: apitype.Job{ID: 4, State: apitype.JobScanning}}})
+			d.key(board.KeyBack)
+			d.see("[Ready]", "Job 4: scanning")
+			d.key(board.KeyStop)
+			if c := d.call(panel.CallCancelJob); c.ID != 4 {
+				d.t.Fatalf("cancel %+v", c)
+			}
+			d.see("[Stopping]")
+		}},
+		{"the panel's job ended while the feed was away", nil, func(d *driver) {
+			d.compose()
+			d.key(board.KeyStart)
+			d.answer(panel.Answer{Call: d.call(panel.CallScan), Event: &apitype.JobEvent{Job: apitype.Job{ID: 4, State: apitype.JobScanning}}})
+			d.take(d.m.Offline())
+			d.notify(apitype.Notify{Kind: apitype.NotifySnapshot, Status: &apitype.Status{Ready: true, LastJob: &apitype.Job{ID: 5, State: apitype.JobSent}}})
+			c := d.call(panel.CallJob)
+			if c.ID != 4 {
+				d.t.Fatalf("asked for %+v", c)
+			}
+			d.see("[Scanning]")
+			d.answer(panel.Answer{Call: c, Done: true, Job: apitype.Job{ID: 4, State: apitype.JobSent, Pages: 3}})
+			d.see("[Sent]", "3 pages sent.")
+		}},
 		{"flatbed: more pages?", nil, func(d *driver) {
 			d.compose()
 			d.pick("Options")

@@ -193,6 +193,8 @@ func do(ctx context.Context, api API, c Call, answer func(Answer)) {
 		a.Job, a.Err = api.Scan(ctx, c.Scan, func(ev apitype.JobEvent) {
 			answer(Answer{Call: c, Event: &ev})
 		})
+	case CallJob:
+		a.Job, a.Err = api.Job(ctx, c.ID)
 	case CallMorePages:
 		a.Job, a.Err = api.MorePages(ctx, c.ID, c.More)
 	case CallCancelJob:
