@@ -174,8 +174,8 @@ func (st *Store) importConfig(fn func(*Settings) error, recs []bookRecord, dryRu
 	}
 	err = txn(func(tx *bolt.Tx) error {
 		b := tx.Bucket(bucketSettings)
-		s := DefaultSettings()
-		if _, err := getJSON(b, keySettings, &s); err != nil {
+		s, err := getSettings(b)
+		if err != nil {
 			return err
 		}
 		before = s
@@ -186,7 +186,7 @@ func (st *Store) importConfig(fn func(*Settings) error, recs []bookRecord, dryRu
 		if dryRun {
 			return nil
 		}
-		if err := putJSON(b, keySettings, s); err != nil {
+		if err := putSettings(b, s); err != nil {
 			return err
 		}
 		return putBookRecords(tx, puts)

@@ -6,8 +6,9 @@ import (
 	bolt "go.etcd.io/bbolt"
 )
 
-// bucketAdmin holds the admin PIN's record. A daemon from before the PIN
-// ignores the bucket, so it needs no new schema version.
+// bucketAdmin holds the admin PIN's record. It is made when a PIN is
+// first set, and a daemon from before the PIN ignores it, so it needs no
+// new schema version.
 var (
 	bucketAdmin = []byte("admin.v1")
 	keyPIN      = []byte("pin")
@@ -26,7 +27,11 @@ type pinRecord struct {
 func (st *Store) pin() (pinRecord, error) {
 	var r pinRecord
 	err := st.db.View(func(tx *bolt.Tx) error {
-		_, err := getJSON(tx.Bucket(bucketAdmin), keyPIN, &r)
+		b := tx.Bucket(bucketAdmin)
+		if b == nil {
+			return nil
+		}
+		_, err := getJSON(b, keyPIN, &r)
 		return err
 	})
 	return r, err
@@ -35,7 +40,10 @@ func (st *Store) pin() (pinRecord, error) {
 // putPIN stores the admin PIN's record; the zero record deletes it.
 func (st *Store) putPIN(r pinRecord) error {
 	return st.db.Update(func(tx *bolt.Tx) error {
-		b := tx.Bucket(bucketAdmin)
+		b, err := tx.CreateBucketIfNotExists(bucketAdmin)
+		if err != nil {
+			return err
+		}
 		if r.Hash == nil && r.Failures == 0 {
 			return b.Delete(keyPIN)
 		}

@@ -103,7 +103,7 @@ func (s *Store) init() error {
 		if err := putJSON(meta, keySchema, schemaVersion); err != nil {
 			return err
 		}
-		for _, name := range [][]byte{bucketSettings, bucketTokens, bucketJobs, bucketLimits, bucketOutbox, bucketBook, bucketAdmin} {
+		for _, name := range [][]byte{bucketSettings, bucketTokens, bucketJobs, bucketLimits, bucketOutbox, bucketBook} {
 			if _, err := tx.CreateBucketIfNotExists(name); err != nil {
 				return err
 			}
