@@ -367,6 +367,10 @@ func TestErrorCodes(t *testing.T) {
 			}
 			return err
 		}},
+		{apitype.CodeNoQuickSet, http.StatusNotFound, "", func(t *testing.T) error {
+			_, err := r.c.DeleteQuickSet(ctx, "999")
+			return err
+		}},
 		{apitype.CodeShuttingDown, http.StatusServiceUnavailable, "", func(t *testing.T) error {
 			r.dev.Close()
 			return scanTo(to...)
@@ -428,7 +432,7 @@ func TestErrorCodes(t *testing.T) {
 			}
 		}
 	}
-	if len(seen) != 31 {
-		t.Errorf("%d codes provoked, want all 31", len(seen))
+	if len(seen) != 32 {
+		t.Errorf("%d codes provoked, want all 32", len(seen))
 	}
 }
