@@ -30,6 +30,7 @@ func TestQuickSetCommandLine(t *testing.T) {
 		{[]string{"quickset", "add", "--name", "Nobody"}, 1, `No destination`},
 		{[]string{"quickset", "list"}, 0, `(?m)^2 +Desk +desk@contoso.example +\(the settings'\)\n1 +Sales +bob@contoso.example,entry:1,group:sales +bw1 tiff 200 dpi a file a page "Sales \{date\}"$`},
 		{[]string{"quickset", "--json"}, 0, `"name": "Desk"`},
+		{[]string{"config", "export"}, 0, `(?s)"quicksets": \[.*"name": "Desk".*"entries": \[\s*"ann@contoso.example"`},
 		{[]string{"quickset", "delete", "2"}, 0, `^Quick Set 2 deleted: Desk\n$`},
 		{[]string{"quickset", "delete", "2"}, 1, `No Quick Set 2(?s:.*)run: scanmaild quickset`},
 		{[]string{"quickset", "list"}, 0, `^ID +NAME +TO +OPTIONS\n1 +Sales`},
