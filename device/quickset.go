@@ -103,7 +103,7 @@ func (d *Device) quickSetRecordOf(q apitype.QuickSet) (quickSetRecord, error) {
 		return r, err
 	}
 	// Checked as a scan's recipients are, the address book's included.
-	if _, err := d.scanRecipients(apitype.ScanRequest{To: r.To, Entries: q.Entries, Groups: r.Groups}); err != nil {
+	if _, err := d.scanRecipients(apitype.ScanRequest{To: r.To, Entries: r.quickSet().Entries, Groups: r.Groups}); err != nil {
 		return r, err
 	}
 	return r, nil

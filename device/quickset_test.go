@@ -107,7 +107,7 @@ func TestQuickSetLife(t *testing.T) {
 	in := apitype.QuickSet{
 		Name:    "  Sales team ",
 		To:      []string{"Bob <bob@contoso.example>", "bob@contoso.example, carl@contoso.example"},
-		Entries: []string{ann.ID, ann.ID},
+		Entries: []string{ann.ID, " " + ann.ID},
 		Groups:  []string{"Sales", "sales", " "},
 		Options: apitype.ScanOptions{Mode: "bw1", DPI: 200, Format: "tiff", PerPage: true, Subject: "Sales {date}"},
 	}
