@@ -30,6 +30,7 @@ type Panel struct {
 	mu     sync.Mutex
 	frame  *image1bit.VerticalLSB // what Draw was last given, one bit a pixel
 	status board.Status
+	notes  []string
 }
 
 var (
@@ -74,6 +75,16 @@ func (p *Panel) Set(s board.Status) {
 	p.mu.Lock()
 	defer p.mu.Unlock()
 	p.status = s
+	p.render()
+}
+
+// SetNotes shows lines of text below the panel, as many as the terminal
+// has rows for, each cut to its width: what a person at this terminal
+// needs beside the panel itself, such as the demo's guide.
+func (p *Panel) SetNotes(lines []string) {
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	p.notes = append([]string(nil), lines...)
 	p.render()
 }
 

@@ -294,3 +294,23 @@ func TestTooSmallThenResized(t *testing.T) {
 		}
 	}
 }
+
+// TestNotes: notes go below the panel, as many as there are rows for, cut
+// at the terminal's edge; the panel itself stays where it is.
+func TestNotes(t *testing.T) {
+	scr := newSim(t, needCols, needRows+3)
+	p := New(scr)
+	long := "Step 2: " + strings.Repeat("x", needCols)
+	p.SetNotes([]string{"Step 1: sign in", long, "not shown"})
+	lines := strings.Split(text(scr), "\n")
+	if got := strings.TrimSpace(lines[needRows+1]); got != "Step 1: sign in" {
+		t.Errorf("first note row %q", got)
+	}
+	if got := lines[needRows+2]; got != long[:needCols] {
+		t.Errorf("second note row %q, want the note cut at the edge", got)
+	}
+	if strings.Contains(text(scr), "not shown") {
+		t.Error("a note past the last row was drawn")
+	}
+	pixels(t, scr) // fails if the bitmap's cells moved
+}

@@ -109,6 +109,12 @@ func (p *Panel) render() {
 	y := 2 + len(legend)
 	p.put(legendCol, y, "LED", textStyle.Bold(true))
 	p.put(legendCol, y+1, "● "+led.text, textStyle.Foreground(led.color))
+	for i, l := range p.notes {
+		if panelRows+1+i >= h {
+			break
+		}
+		p.put(0, panelRows+1+i, l, textStyle)
+	}
 	p.scr.Show()
 }
 
@@ -124,9 +130,13 @@ func (p *Panel) tooSmall(w, h int) {
 	}
 }
 
-// put writes s from (x, y), one cell a rune.
+// put writes s from (x, y), one cell a rune, up to the screen's edge.
 func (p *Panel) put(x, y int, s string, st tcell.Style) {
+	w, _ := p.scr.Size()
 	for _, r := range s {
+		if x >= w {
+			return
+		}
 		p.scr.SetContent(x, y, r, nil, st)
 		x++
 	}
