@@ -1,6 +1,7 @@
 package panel
 
 import (
+	"maps"
 	"slices"
 	"strconv"
 
@@ -24,6 +25,18 @@ func (m *Machine) alerts() []uint64 {
 	slices.Sort(ids)
 	slices.Reverse(ids)
 	return ids
+}
+
+// maxAcked bounds the failures remembered as acknowledged: the oldest
+// are forgotten, as the device's feed no longer tells of them.
+const maxAcked = 256
+
+// ack remembers that someone has seen job id's failure.
+func (m *Machine) ack(id uint64) {
+	m.acked[id] = true
+	if len(m.acked) > maxAcked {
+		delete(m.acked, slices.Min(slices.Collect(maps.Keys(m.acked))))
+	}
 }
 
 // homeMenu is the home screen's menu: scanning, then each alert.
@@ -152,7 +165,7 @@ func (m *Machine) alertScreen() screen.Screen {
 func (m *Machine) keyAlert(k board.Key) bool {
 	switch k {
 	case board.KeyOK:
-		m.acked[m.alertID] = true
+		m.ack(m.alertID)
 		m.goTo(vHome)
 		return true
 	case board.KeyBack:

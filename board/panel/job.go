@@ -241,7 +241,7 @@ func (m *Machine) keyJob(k board.Key) bool {
 // acknowledged there (seen) stays off Ready.
 func (m *Machine) leaveJob(seen bool) {
 	if s := m.ownSeen(); seen && s != nil && s.job.State == apitype.JobFailed {
-		m.acked[s.job.ID] = true
+		m.ack(s.job.ID)
 	}
 	m.goTo(vHome)
 }

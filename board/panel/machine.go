@@ -96,7 +96,7 @@ type Machine struct {
 	lastKey time.Time
 	msg     string // a line that answers the last key, cleared by the next
 
-	// What the operator chose; opts stays for the next job.
+	// What the operator chose; scan and flatbed stay for the next job.
 	to      []recipient
 	scan    apitype.ScanOptions // zero fields: the device's settings
 	flatbed bool
