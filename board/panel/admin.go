@@ -14,9 +14,8 @@ import (
 // adminState is the admin's side of the panel: the PIN, and what the
 // admin menu's screens wait for.
 type adminState struct {
-	in  bool      // the PIN was given
-	at  time.Time // last key while in
-	pin string    // the PIN given, while in, for changing it
+	in  bool   // the PIN was given
+	pin string // the PIN given, while in, for changing it
 
 	state    *apitype.PINState // nil until the device says
 	stateSeq int
@@ -172,7 +171,7 @@ func (m *Machine) adminAnswer(a Answer) {
 				m.sound(SoundError)
 				return
 			}
-			ad.in, ad.at, ad.pin, ad.err = true, m.now, a.Call.PIN, ""
+			ad.in, ad.pin, ad.err = true, a.Call.PIN, ""
 			if m.view == vPIN {
 				m.goTo(vAdmin)
 			}
@@ -205,7 +204,7 @@ func (m *Machine) adminAnswer(a Answer) {
 			m.sound(SoundError)
 			return
 		}
-		ad.in, ad.at, ad.pin, ad.changing, ad.err = true, m.now, a.Call.PIN, false, ""
+		ad.in, ad.pin, ad.changing, ad.err = true, a.Call.PIN, false, ""
 		m.say(vAdmin, "Admin PIN", "The admin PIN is set.")
 	case CallSignIn:
 		if a.Call.Seq != ad.signinSeq {

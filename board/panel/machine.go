@@ -244,9 +244,6 @@ func (m *Machine) clearChoice() {
 // Key takes a key press.
 func (m *Machine) Key(k board.Key) Effects {
 	m.lastKey = m.now
-	if m.admin.in {
-		m.admin.at = m.now
-	}
 	m.msg = ""
 	if k == board.KeyMenu && m.view != vJob && m.view != vSignIn {
 		m.openAdmin()
