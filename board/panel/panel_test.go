@@ -3,6 +3,7 @@ package panel_test
 import (
 	"context"
 	"slices"
+	"strconv"
 	"strings"
 	"testing"
 	"time"
@@ -10,6 +11,7 @@ import (
 	"github.com/emersion/go-smtp"
 
 	"scanmail/board"
+	"scanmail/board/panel"
 	"scanmail/board/screen"
 	"scanmail/device/apitype"
 	"scanmail/scan/scansim"
@@ -311,4 +313,29 @@ func TestDaemonRestart(t *testing.T) {
 	r.serve()
 	r.ready(t)
 	r.rec.led(t, board.StatusReady)
+}
+
+// TestSendInParts: a document larger than one message goes in parts, and
+// the panel counts them.
+func TestSendInParts(t *testing.T) {
+	r := newRig(t, rigOptions{
+		settings: [][2]string{{"scan.mode", "gray8"}, {"scan.dpi", "300"}, {"limits.max_message_mb", "1"}},
+		panel:    panel.Options{Pages: 4},
+	})
+	r.ready(t)
+	r.pick(t, "Scan to Email")
+	r.typeAddress(t)
+	r.press(start)
+	r.rec.expect(t, "4 pages", has("[Scanning]", "4 pages scanned"))
+	s := r.rec.expect(t, "the second part", func(s screen.Screen) bool {
+		return s.Title == "Sending" && has("Part 2 of")(s) && s.Progress.Show && s.Progress.Done > 0
+	})
+	r.rec.expect(t, "sent", has("[Sent]", "4 pages sent."))
+	jobs := r.jobs(t)
+	if len(jobs) != 1 || len(jobs[0].Parts) < 2 || !has("of " + strconv.Itoa(len(jobs[0].Parts)))(s) {
+		t.Fatalf("jobs %+v, screen %s", jobs, text(s))
+	}
+	if n := len(r.ms.SMTP.Messages()); n != len(jobs[0].Parts) {
+		t.Fatalf("%d messages, %d parts", n, len(jobs[0].Parts))
+	}
 }
