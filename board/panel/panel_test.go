@@ -332,7 +332,7 @@ func TestSendInParts(t *testing.T) {
 	})
 	r.rec.expect(t, "sent", has("[Sent]", "4 pages sent."))
 	jobs := r.jobs(t)
-	if len(jobs) != 1 || len(jobs[0].Parts) < 2 || !has("of " + strconv.Itoa(len(jobs[0].Parts)))(s) {
+	if len(jobs) != 1 || len(jobs[0].Parts) < 2 || !has("of "+strconv.Itoa(len(jobs[0].Parts)))(s) {
 		t.Fatalf("jobs %+v, screen %s", jobs, text(s))
 	}
 	if n := len(r.ms.SMTP.Messages()); n != len(jobs[0].Parts) {
