@@ -226,7 +226,7 @@ func (m *Machine) adminAnswer(a Answer) {
 			}
 		}
 	case CallCancelSignIn:
-		if ad.restart {
+		if ad.restart && m.view == vSignIn {
 			ad.restart = false
 			m.startSignIn(false)
 		}
@@ -358,6 +358,7 @@ func (m *Machine) keySignIn(k board.Key) bool {
 		m.stopSignIn()
 		return true
 	case k == board.KeyBack || k == board.KeyStop:
+		ad.restart = false
 		m.stopSignIn()
 		m.goTo(vAdmin)
 		return true
