@@ -630,6 +630,18 @@ func TestTransitions(t *testing.T) {
 				d.t.Fatalf("sign-in %+v, want one that replaces", c)
 			}
 		}},
+		{"change PIN: the old one is the one given", nil, func(d *driver) {
+			d.admin()
+			d.pick("Change PIN")
+			d.see("[New admin PIN]", "Type the new PIN")
+			d.key(digits("5678")...)
+			d.key(board.KeyOK)
+			d.key(digits("5678")...)
+			d.key(board.KeyOK)
+			if c := d.call(panel.CallSetPIN); c.OldPIN != "1234" || c.PIN != "5678" {
+				d.t.Fatalf("set %+v", c)
+			}
+		}},
 		{"token health", nil, func(d *driver) {
 			d.admin()
 			d.pick("Token health")
