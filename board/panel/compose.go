@@ -359,7 +359,7 @@ func (m *Machine) useQuickSet(q apitype.QuickSet) {
 		m.to = append(m.to, recipient{label: a, addr: a})
 	}
 	for _, e := range q.Entries {
-		m.to = append(m.to, recipient{label: q.Name + " (entry)", entry: e})
+		m.to = append(m.to, recipient{label: q.Name, entry: e})
 	}
 	for _, g := range q.Groups {
 		m.to = append(m.to, recipient{label: "Group " + g, group: g})
