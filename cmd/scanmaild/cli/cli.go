@@ -19,7 +19,10 @@ import (
 // the daemon.
 type Context struct {
 	Stdout, Stderr io.Writer
-	Client         *localclient.Client
+	// Stdin is where a question to the person at the terminal is
+	// answered (scan --flatbed); nil answers no.
+	Stdin  io.Reader
+	Client *localclient.Client
 }
 
 type command struct {
@@ -32,7 +35,7 @@ func commands() map[string]command {
 		"book":    {bookUsage, runBook},
 		"config":  {configUsage, runConfig},
 		"jobs":    {"jobs [-n N] [--json] [-log JOB] [-cancel JOB] [-resend JOB]", runJobs},
-		"scan":    {"scan --to ADDR[,ADDR] [--to-group G]... [--to-entry ID]... [--pages N]", runScan},
+		"scan":    {scanUsage, runScan},
 		"signin":  {"signin [-replace]", runSignIn},
 		"signout": {"signout", runSignOut},
 		"status":  {"status [--json]", runStatus},
