@@ -232,3 +232,34 @@ func TestMorePagesRefused(t *testing.T) {
 		t.Errorf("sent job: %v, want %s", err, apitype.CodeJobState)
 	}
 }
+
+// TestFlatbedClosedWhileWaiting: a daemon stopping while a flatbed job
+// waits ends the job as failed, sends nothing, and does not hang; a record
+// left waiting by a power cut reads after the restart as a scan cut off,
+// no longer waiting.
+func TestFlatbedClosedWhileWaiting(t *testing.T) {
+	t.Parallel()
+	r := newRig(t, rigOptions{idp: idptest.Options{IgnoreInterval: true}})
+	r.signedIn(testUPN)
+	f := startFlatbed(r, apitype.ScanRequest{To: to, ScanOptions: apitype.ScanOptions{DPI: 75}})
+	job := <-f.waits
+	r.dev.Close()
+	res := <-f.done
+	if res.job.State != apitype.JobFailed || res.job.MorePages || CodeOf(res.err) != apitype.CodeShuttingDown {
+		t.Fatalf("job %+v: %v (%s)", res.job, res.err, CodeOf(res.err))
+	}
+	if n := r.mail.Connections(); n != 0 {
+		t.Errorf("%d connections to the mail server", n)
+	}
+
+	// As a power cut leaves it.
+	job.State, job.MorePages = apitype.JobScanning, true
+	if err := r.store.PutJob(job); err != nil {
+		t.Fatal(err)
+	}
+	r.reopen()
+	got, _, err := r.store.Job(job.ID)
+	if err != nil || got.State != apitype.JobFailed || got.MorePages {
+		t.Fatalf("after the restart: %+v (%v)", got, err)
+	}
+}
