@@ -68,24 +68,25 @@ func (d *Device) MorePages(id uint64, more bool) (apitype.Job, error) {
 // document with the pages scanned. It reports whether another page
 // follows. The scanner stays held meanwhile.
 func (d *Device) awaitMore(sc *runningScan, job *apitype.Job, pages int, report func(apitype.JobEvent)) (bool, error) {
-	job.Pages, job.MorePages = pages, true
-	if err := d.store.PutJob(*job); err != nil { // the watchers hear of it
-		return false, err
-	}
-	report(apitype.JobEvent{Job: *job})
+	// Waiting before anyone hears of it: an answer may come as soon as
+	// the job is reported, and it waits in sc.more for the select below.
 	d.mu.Lock()
 	sc.waiting = true
 	d.mu.Unlock()
-
-	t := time.NewTimer(d.morePagesTimeout)
-	defer t.Stop()
+	job.Pages, job.MorePages = pages, true
 	var answer moreAnswer
 	answered := false
-	select {
-	case answer = <-sc.more:
-		answered = true
-	case <-sc.ctx.Done():
-	case <-t.C:
+	err := d.store.PutJob(*job) // the watchers hear of it
+	if err == nil {
+		report(apitype.JobEvent{Job: *job})
+		t := time.NewTimer(d.morePagesTimeout)
+		defer t.Stop()
+		select {
+		case answer = <-sc.more:
+			answered = true
+		case <-sc.ctx.Done():
+		case <-t.C:
+		}
 	}
 	d.mu.Lock()
 	sc.waiting = false
@@ -98,6 +99,9 @@ func (d *Device) awaitMore(sc *runningScan, job *apitype.Job, pages int, report 
 	}
 	d.mu.Unlock()
 	job.MorePages = false
+	if err != nil {
+		return false, err // MorePages, if called, hears of the end from sc.done
+	}
 
 	if err := sc.ctx.Err(); err != nil {
 		if stopped := scanStopped(sc.ctx); stopped != nil {

@@ -3,6 +3,7 @@ package device
 import (
 	"context"
 	"os"
+	"runtime"
 	"strings"
 	"sync"
 	"testing"
@@ -261,5 +262,57 @@ func TestFlatbedClosedWhileWaiting(t *testing.T) {
 	got, _, err := r.store.Job(job.ID)
 	if err != nil || got.State != apitype.JobFailed || got.MorePages {
 		t.Fatalf("after the restart: %+v (%v)", got, err)
+	}
+}
+
+// TestFlatbedAnswerAtOnce: an answer that comes as soon as the job says it
+// waits, before the job is back from telling its stream and watchers, is
+// taken: a panel that answers fast is not told the job does not wait.
+func TestFlatbedAnswerAtOnce(t *testing.T) {
+	t.Parallel()
+	// A job that missed its answer ends at once instead of waiting.
+	r := newRig(t, rigOptions{idp: idptest.Options{IgnoreInterval: true}, moreTimeout: 1})
+	r.signedIn(testUPN)
+	type result struct {
+		job apitype.Job
+		err error
+	}
+	answers := make(chan result, 4)
+	req := apitype.ScanRequest{To: to, Flatbed: true, ScanOptions: apitype.ScanOptions{DPI: 75}}
+	job, err := r.dev.Scan(context.Background(), req, func(ev apitype.JobEvent) {
+		if !ev.Job.MorePages {
+			return
+		}
+		// Answer while the job is still here, reporting; go on once the
+		// answer was refused or is waiting for the job to take it.
+		sc := r.dev.runningScan()
+		answered := make(chan result, 1)
+		go func() {
+			j, err := r.dev.MorePages(ev.Job.ID, ev.Job.Pages < 2)
+			answered <- result{j, err}
+			answers <- result{j, err}
+		}()
+		for {
+			select {
+			case <-answered:
+				return
+			default:
+			}
+			r.dev.mu.Lock()
+			queued := len(sc.more) > 0
+			r.dev.mu.Unlock()
+			if queued {
+				return
+			}
+			runtime.Gosched()
+		}
+	})
+	if err != nil || job.State != apitype.JobSent || job.Pages != 2 {
+		t.Fatalf("job %+v: %v", job, err)
+	}
+	for range 2 {
+		if res := <-answers; res.err != nil {
+			t.Errorf("MorePages: %v", res.err)
+		}
 	}
 }
