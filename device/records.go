@@ -38,6 +38,12 @@ type jobRecord struct {
 	Hint        string          `json:"hint,omitempty"`
 	ErrorCode   string          `json:"error_code,omitempty"`
 	SMTPLog     []string        `json:"smtp_log,omitempty"`
+	// Added after schema 2 without a new version: absent in older
+	// records, where they read as false and empty, which is what those
+	// jobs were.
+	MorePages bool   `json:"more_pages,omitempty"`
+	PerPage   bool   `json:"per_page,omitempty"`
+	Subject   string `json:"subject,omitempty"`
 }
 
 type jobPartRecord struct {
@@ -52,6 +58,7 @@ func jobRecordOf(j apitype.Job) jobRecord {
 		ID: j.ID, Created: j.Created, Finished: j.Finished, To: j.To, Pages: j.Pages, Format: j.Format,
 		Size: j.Size, State: j.State, MessageID: j.MessageID, Attempts: j.Attempts, Resent: j.Resent,
 		NextAttempt: j.NextAttempt, Error: j.Error, Hint: j.Hint, ErrorCode: string(j.ErrorCode), SMTPLog: j.SMTPLog,
+		MorePages: j.MorePages, PerPage: j.PerPage, Subject: j.Subject,
 	}
 	if j.Parts != nil {
 		r.Parts = make([]jobPartRecord, len(j.Parts))
@@ -67,6 +74,7 @@ func (r jobRecord) job() apitype.Job {
 		ID: r.ID, Created: r.Created, Finished: r.Finished, To: r.To, Pages: r.Pages, Format: r.Format,
 		Size: r.Size, State: r.State, MessageID: r.MessageID, Attempts: r.Attempts, Resent: r.Resent,
 		NextAttempt: r.NextAttempt, Error: r.Error, Hint: r.Hint, ErrorCode: apitype.ErrorCode(r.ErrorCode), SMTPLog: r.SMTPLog,
+		MorePages: r.MorePages, PerPage: r.PerPage, Subject: r.Subject,
 	}
 	if r.Parts != nil {
 		j.Parts = make([]apitype.JobPart, len(r.Parts))

@@ -55,6 +55,7 @@ func NewHandler(dev *device.Device, log *slog.Logger) *Handler {
 		"jobs":             {http.MethodGet, (*Handler).serveJobs},
 		"jobs/get":         {http.MethodGet, (*Handler).serveJob},
 		"jobs/cancel":      {http.MethodPost, (*Handler).serveJobCancel},
+		"jobs/more":        {http.MethodPost, (*Handler).serveJobMore},
 		"jobs/resend":      {http.MethodPost, (*Handler).serveJobResend},
 		"quicksets":        {http.MethodGet, (*Handler).serveQuickSets},
 		"quicksets/delete": {http.MethodPost, (*Handler).serveQuickSetDelete},

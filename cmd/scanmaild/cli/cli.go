@@ -18,8 +18,9 @@ import (
 // Context is one run of a subcommand: where it writes and how it reaches
 // the daemon.
 type Context struct {
-	// Stdin is where PINs are read from; a terminal is read without
-	// echo.
+	// Stdin is where PINs are read from (a terminal without echo) and
+	// where a question to the person at the terminal is answered (scan
+	// --flatbed); nil answers no.
 	Stdin          io.Reader
 	Stdout, Stderr io.Writer
 	Client         *localclient.Client
@@ -37,7 +38,7 @@ func commands() map[string]command {
 		"pin":      {pinUsage, runPIN},
 		"jobs":     {"jobs [-n N] [--json] [-log JOB] [-cancel JOB] [-resend JOB]", runJobs},
 		"quickset": {quickSetUsage, runQuickSet},
-		"scan":     {"scan --to ADDR[,ADDR] [--to-group G]... [--to-entry ID]... [--pages N]", runScan},
+		"scan":     {scanUsage, runScan},
 		"signin":   {"signin [-replace]", runSignIn},
 		"signout":  {"signout", runSignOut},
 		"status":   {"status [--json]", runStatus},
