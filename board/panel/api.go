@@ -7,7 +7,11 @@
 //
 // Machine is the state machine itself: no goroutine and no clock of its
 // own, so that every transition can be tested step by step. Run drives one
-// against a running daemon.
+// against a running daemon; cmd/ gives it the hardware it opened:
+//
+//	show := func(s screen.Screen) { display.Draw(screen.Draw(s)) }
+//	err := panel.Run(ctx, &localclient.Client{Socket: sock}, keys,
+//		panel.Output{Show: show, LED: led, Buzzer: buzzer}, panel.RunOptions{})
 package panel
 
 import (

@@ -22,7 +22,8 @@ type Buzzer interface {
 }
 
 // Output is where Run puts what the machine shows. Show is called with
-// each new screen; LED and Buzzer may be nil on a panel without them.
+// each new screen; LED and Buzzer are left nil (not a nil *board.LED) on
+// a panel without them.
 type Output struct {
 	Show   func(screen.Screen)
 	LED    LED
