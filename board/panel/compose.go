@@ -151,7 +151,7 @@ func (m *Machine) keyCompose(k board.Key) bool {
 			}
 		case itemBook:
 			m.tap.reset()
-			m.book, m.bookErr, m.bookLoaded = apitype.BookList{}, "", false
+			m.book, m.listErr, m.bookLoaded = apitype.BookList{}, "", false
 			m.goTo(vBook)
 			m.searchBook()
 		case itemType:
@@ -162,7 +162,7 @@ func (m *Machine) keyCompose(k board.Key) bool {
 			m.goTo(vQuickSets)
 			m.quickSeq = m.call(Call{Kind: CallQuickSets})
 		case itemRecent:
-			m.recents, m.bookErr = nil, ""
+			m.recents, m.listErr = nil, ""
 			m.goTo(vRecents)
 			m.recentSeq = m.call(Call{Kind: CallJobs, Limit: recentJobs})
 		case itemOptions:
@@ -213,8 +213,8 @@ func (m *Machine) bookScreen() screen.Screen {
 		s.Menu = append(s.Menu, mark(m.chosen(r), r.label))
 	}
 	switch {
-	case m.bookErr != "":
-		s.Lines = []string{m.bookErr}
+	case m.listErr != "":
+		s.Lines = []string{m.listErr}
 	case !m.bookLoaded:
 		s.Lines = []string{"Looking..."}
 	case len(items) == 0 && m.tap.String() == "":
@@ -279,8 +279,8 @@ func (m *Machine) recentsScreen() screen.Screen {
 		s.Menu = append(s.Menu, mark(m.chosen(recipient{addr: a}), a))
 	}
 	switch {
-	case m.bookErr != "":
-		s.Lines = []string{m.bookErr}
+	case m.listErr != "":
+		s.Lines = []string{m.listErr}
 	case m.recents == nil:
 		s.Lines = []string{"Looking..."}
 	case len(m.recents) == 0:

@@ -104,7 +104,7 @@ type Machine struct {
 	tap        tapper
 	bookSeq    int
 	book       apitype.BookList
-	bookErr    string
+	listErr    string // why the address book or Recent has no answer
 	bookLoaded bool
 	recentSeq  int
 	recents    []string // nil until the answer
@@ -446,11 +446,11 @@ func (m *Machine) Answer(a Answer) Effects {
 		}
 	case CallBook:
 		if a.Call.Seq == m.bookSeq {
-			m.book, m.bookErr, m.bookLoaded = a.Book, errText(a.Err), true
+			m.book, m.listErr, m.bookLoaded = a.Book, errText(a.Err), true
 		}
 	case CallJobs:
 		if a.Call.Seq == m.recentSeq {
-			m.recents, m.bookErr = recentRecipients(a.Jobs), errText(a.Err)
+			m.recents, m.listErr = recentRecipients(a.Jobs), errText(a.Err)
 			if m.recents == nil {
 				m.recents = []string{}
 			}
