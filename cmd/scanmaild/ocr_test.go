@@ -5,6 +5,7 @@ import (
 	"sort"
 	"strings"
 	"testing"
+	"unicode"
 
 	"scanmail/board/screen"
 )
@@ -43,29 +44,66 @@ func panelFont() []glyph {
 
 // readPanel reads the text lines of a panel picture: every place where a
 // glyph's whole cell matches, lit on dark or dark on lit (a title or a
-// selected item), with a space where a word ends. Large type and QR codes
-// are not read.
+// selected item, read as "> " and the text), with a space where a word ends; then the large type
+// (a sign-in code), lit on dark, as lines of their own. QR codes are not
+// read.
 func readPanel(img *image.Gray, font []glyph) []string {
-	lit := func(x, y int) bool { return img.GrayAt(x, y).Y > 127 }
-	type hit struct {
-		x int
-		r rune
+	return append(readType(img, font, 1, 1, 8, true), readBig(img, font)...)
+}
+
+// readBig reads the large type: letters and digits only, as codes are,
+// so that a QR code's modules are not read as punctuation.
+func readBig(img *image.Gray, font []glyph) []string {
+	var alnum []glyph
+	for _, g := range font {
+		if unicode.IsLetter(g.r) || unicode.IsDigit(g.r) {
+			alnum = append(alnum, g)
+		}
 	}
-	rows := map[int][]hit{}
+	var lines []string
+	for _, sc := range [][2]int{{3, 3}, {2, 2}, {1, 2}} {
+		lines = append(lines, readType(img, alnum, sc[0], sc[1], 7, false)...)
+	}
+	return lines
+}
+
+// readType reads the glyphs drawn sx×sy times their size, matching their
+// cells' first rows rows.
+func readType(img *image.Gray, font []glyph, sx, sy, rows int, inverted bool) []string {
 	b := img.Bounds()
-	for y := b.Min.Y; y+8 <= b.Max.Y; y++ {
-		for x := b.Min.X; x+6 <= b.Max.X; x++ {
+	lit := make([]bool, b.Dx()*b.Dy())
+	for y := range b.Dy() {
+		for x := range b.Dx() {
+			lit[y*b.Dx()+x] = img.GrayAt(b.Min.X+x, b.Min.Y+y).Y > 127
+		}
+	}
+	match := func(g glyph, x, y int, inv bool) bool {
+		for gy := range rows * sy {
+			for gx := range 6 * sx {
+				if lit[(y+gy)*b.Dx()+x+gx] != (g.bits[gy/sy][gx/sx] != inv) {
+					return false
+				}
+			}
+		}
+		return true
+	}
+	type hit struct {
+		x   int
+		r   rune
+		inv bool
+	}
+	rowsAt := map[int][]hit{}
+	invs := []bool{false}
+	if inverted {
+		invs = append(invs, true)
+	}
+	for y := 0; y+rows*sy <= b.Dy(); y++ {
+		for x := 0; x+6*sx <= b.Dx(); x++ {
 		glyphs:
 			for _, g := range font {
-				for _, inv := range []bool{false, true} {
-					ok := true
-					for gy := 0; gy < 8 && ok; gy++ {
-						for gx := 0; gx < 6 && ok; gx++ {
-							ok = lit(x+gx, y+gy) == (g.bits[gy][gx] != inv)
-						}
-					}
-					if ok {
-						rows[y] = append(rows[y], hit{x, g.r})
+				for _, inv := range invs {
+					if match(g, x, y, inv) {
+						rowsAt[y] = append(rowsAt[y], hit{x, g.r, inv})
 						break glyphs
 					}
 				}
@@ -73,7 +111,7 @@ func readPanel(img *image.Gray, font []glyph) []string {
 		}
 	}
 	var ys []int
-	for y := range rows {
+	for y := range rowsAt {
 		ys = append(ys, y)
 	}
 	sort.Ints(ys)
@@ -81,17 +119,23 @@ func readPanel(img *image.Gray, font []glyph) []string {
 	for _, y := range ys {
 		var s strings.Builder
 		last := -100
-		for _, h := range rows[y] {
-			if h.x < last+6 {
+		inv := true
+		for _, h := range rowsAt[y] {
+			inv = inv && h.inv
+			if h.x < last+6*sx {
 				continue // inside the glyph just read
 			}
-			if last >= 0 && h.x >= last+12 {
+			if last >= 0 && h.x >= last+12*sx {
 				s.WriteByte(' ')
 			}
 			s.WriteRune(h.r)
 			last = h.x
 		}
-		lines = append(lines, s.String())
+		if inv {
+			lines = append(lines, "> "+s.String()) // a bar: the title or the selected item
+		} else {
+			lines = append(lines, s.String())
+		}
 	}
 	return lines
 }
@@ -99,13 +143,19 @@ func readPanel(img *image.Gray, font []glyph) []string {
 func TestReadPanel(t *testing.T) {
 	font := panelFont()
 	img := screen.Draw(screen.Screen{
-		Title: "Scan to Email",
-		Lines: []string{"Sent to ann@contoso.example"},
-		Menu:  []string{"Again", "Done"},
-		Keys:  "OK:Choose Back",
+		Title:    "Scan to Email",
+		Lines:    []string{"Sent to ann@contoso.example"},
+		Menu:     []string{"Again", "Done"},
+		Selected: 0,
+		Keys:     "OK:Choose Back",
 	})
+	code := screen.Draw(screen.Screen{Title: "Sign in", QR: "https://microsoft.com/devicelogin", Big: "V4G64UZMQ"})
 	got := strings.Join(readPanel(img, font), "\n")
-	for _, want := range []string{"Scan to Email", "Sent to", "Again", "Done", "OK:Choose Back"} {
+	got += "\n" + strings.Join(readPanel(code, font), "\n")
+	if big := strings.Join(readBig(code, font), ""); big != "V4G64UZMQ" {
+		t.Errorf("read the code as %q", big)
+	}
+	for _, want := range []string{"> Scan to Email", "\nSent to", "\n> Again", "\nDone", "OK:Choose Back", "> Sign in"} {
 		if !strings.Contains(got, want) {
 			t.Errorf("read no %q in:\n%s", want, got)
 		}
