@@ -142,17 +142,12 @@ func (tm *tmuxTerm) waitText(want string) string {
 	return c
 }
 
-// savePNG writes the panel's picture at 4× for a person to look at.
+// savePNG writes the panel's picture, pixel for pixel, for a person to
+// look at.
 func savePNG(t testing.TB, img *image.Gray, path string) {
 	t.Helper()
-	big := image.NewGray(image.Rect(0, 0, 4*img.Rect.Dx(), 4*img.Rect.Dy()))
-	for y := range big.Rect.Dy() {
-		for x := range big.Rect.Dx() {
-			big.SetGray(x, y, img.GrayAt(x/4, y/4))
-		}
-	}
 	var b bytes.Buffer
-	if err := png.Encode(&b, big); err != nil {
+	if err := png.Encode(&b, img); err != nil {
 		t.Fatal(err)
 	}
 	if err := os.WriteFile(path, b.Bytes(), 0o644); err != nil {
