@@ -5,6 +5,8 @@ package main
 import (
 	"os"
 	"path/filepath"
+	"regexp"
+	"strconv"
 	"strings"
 	"testing"
 	"time"
@@ -105,4 +107,54 @@ func TestMakeRun(t *testing.T) {
 	tm.waitText("Mail received: 1") // the guide names where it went
 	tm.keys("C-c")
 	tm.waitText("make run ended: 0")
+}
+
+// BenchmarkPanel gives the panel's figures for the closing note: process
+// start to the first home screen, Start to Sent for a 10-page gray job in
+// the demo (typed address, through tmux as a person does), and the
+// daemon's peak RSS with the panel running.
+func BenchmarkPanel(b *testing.B) {
+	for b.Loop() {
+		dir := b.TempDir()
+		begin := time.Now()
+		tm := newTmux(b, dir, 170, 48, "exec "+bin+" -demo -pages 10")
+		tm.waitFor("Not ready")
+		b.ReportMetric(float64(time.Since(begin).Milliseconds()), "ms-start-to-home")
+
+		sock := filepath.Join(dir, "scanmaild.sock")
+		if out, code := runCLI(b, sock, "config", "set", "scan.mode", "gray8"); code != 0 {
+			b.Fatal(out)
+		}
+		si := start(b, dir, "-socket", sock, "signin")
+		m := regexp.MustCompile(`open (\S+) and enter the code (\S+)`).FindStringSubmatch(si.expect("To sign in, open"))
+		browserSignIn(b, m[1], m[2], "scanner@contoso.example")
+		si.wait()
+
+		tm.waitFor("> Ready")
+		tm.keys("Enter")
+		tm.waitFor("> Address book")
+		tm.keys("Down")
+		tm.waitFor("> Type an address")
+		tm.keys("Enter")
+		tm.typeText("alice@fabrikam.example")
+		tm.keys("Enter")
+		tm.waitFor("alice@fabrikam")
+		begin = time.Now()
+		tm.keys("F5")
+		tm.waitFor("10 pages sent")
+		b.ReportMetric(float64(time.Since(begin).Milliseconds()), "ms-start-to-sent-10-gray")
+
+		pid := strings.TrimSpace(tm.run("list-panes", "-t", "panel", "-F", "#{pane_pid}"))
+		status, err := os.ReadFile("/proc/" + pid + "/status")
+		if err != nil {
+			b.Fatal(err)
+		}
+		hwm := regexp.MustCompile(`VmHWM:\s+(\d+) kB`).FindSubmatch(status)
+		if hwm == nil {
+			b.Fatalf("no VmHWM in /proc/%s/status", pid)
+		}
+		kb, _ := strconv.Atoi(string(hwm[1]))
+		b.ReportMetric(float64(kb)/1024, "peak-RSS-MiB")
+		tm.keys("C-c")
+	}
 }

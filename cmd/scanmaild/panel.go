@@ -112,4 +112,3 @@ func showGuide(ctx context.Context, p *term.Panel, guide func() []string) {
 		}
 	}
 }
-
