@@ -46,6 +46,10 @@ type Config struct {
 	// ScannerTimeout is how long a scan waits for the scanner's next page
 	// data before it fails the job; 0 means 2 minutes.
 	ScannerTimeout time.Duration
+	// MorePagesTimeout is how long a flatbed job waits for the operator to
+	// say whether another page follows before it ends the document with
+	// the pages scanned and sends it; 0 means 2 minutes.
+	MorePagesTimeout time.Duration
 }
 
 // Device is the scan-to-email appliance.
@@ -58,8 +62,9 @@ type Device struct {
 	sleep    func(context.Context, time.Duration) error
 	pages    int
 
-	smtpTimeout    time.Duration
-	scannerTimeout time.Duration
+	smtpTimeout      time.Duration
+	scannerTimeout   time.Duration
+	morePagesTimeout time.Duration
 
 	throttle       *mailer.Throttle // under sendMu, as every send is
 	throttleLimits mailer.Limits
@@ -89,6 +94,7 @@ type Device struct {
 	scan          *runningScan  // the scan in progress, if any
 
 	claims diskClaims // room on the disk promised to writers under way
+	pin    pinGuard   // one admin PIN check at a time
 
 	watch watchers // Device.Watch
 	// limitWait is when the message held for the sending limits may go;
@@ -115,27 +121,32 @@ func New(cfg Config) (*Device, error) {
 	if cfg.ScannerTimeout <= 0 {
 		cfg.ScannerTimeout = defaultScannerTimeout
 	}
+	if cfg.MorePagesTimeout <= 0 {
+		cfg.MorePagesTimeout = defaultMorePagesTimeout
+	}
 	if err := prepareSpool(cfg.SpoolDir); err != nil {
 		return nil, err
 	}
 	ctx, cancel := context.WithCancel(context.Background())
 	d := &Device{
-		store:          cfg.Store,
-		scanner:        cfg.Scanner,
-		spoolDir:       cfg.SpoolDir,
-		log:            cfg.Logger,
-		now:            cfg.Now,
-		sleep:          cfg.Sleep,
-		pages:          cfg.DefaultPages,
-		smtpTimeout:    cfg.SMTPTimeout,
-		scannerTimeout: cfg.ScannerTimeout,
-		ctx:            ctx,
-		cancel:         cancel,
-		signIn:         apitype.SignIn{State: apitype.SignInIdle},
-		signInWatch:    make(chan struct{}),
-		outboxKick:     make(chan struct{}, 1),
-		pruneKick:      make(chan struct{}, 1),
-		pings:          newLoopPings(),
+		store:            cfg.Store,
+		scanner:          cfg.Scanner,
+		spoolDir:         cfg.SpoolDir,
+		log:              cfg.Logger,
+		now:              cfg.Now,
+		sleep:            cfg.Sleep,
+		pages:            cfg.DefaultPages,
+		smtpTimeout:      cfg.SMTPTimeout,
+		scannerTimeout:   cfg.ScannerTimeout,
+		morePagesTimeout: cfg.MorePagesTimeout,
+		ctx:              ctx,
+		cancel:           cancel,
+		signIn:           apitype.SignIn{State: apitype.SignInIdle},
+		signInWatch:      make(chan struct{}),
+		outboxKick:       make(chan struct{}, 1),
+		pruneKick:        make(chan struct{}, 1),
+		pings:            newLoopPings(),
+		pin:              newPINGuard(),
 	}
 	cfg.Store.corrupt.setLogger(cfg.Logger)
 	jobStored := d.jobStored

@@ -3,6 +3,7 @@ package device
 import (
 	"errors"
 	"syscall"
+	"time"
 
 	"scanmail/device/apitype"
 	"scanmail/mailer"
@@ -29,6 +30,8 @@ type Error struct {
 	Code apitype.ErrorCode
 	// Key is the setting concerned, for the setting codes.
 	Key string
+	// RetryAt is when a try held back is taken, for CodePINLocked.
+	RetryAt time.Time
 }
 
 func (e *Error) Error() string {
@@ -108,7 +111,7 @@ func Describe(err error) apitype.Error {
 	summary, hint := Explain(err)
 	out := apitype.Error{Error: summary, Hint: hint, Code: CodeOf(err)}
 	if e, ok := errors.AsType[*Error](err); ok {
-		out.Key = e.Key
+		out.Key, out.RetryAt = e.Key, e.RetryAt
 	}
 	return out
 }

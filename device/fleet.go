@@ -32,14 +32,18 @@ func (d *Device) ExportConfig() (apitype.ConfigExport, error) {
 		e.ID = "" // each device numbers its own
 		out.Book = append(out.Book, e)
 	}
+	if out.QuickSets, err = d.exportedQuickSets(); err != nil {
+		return apitype.ConfigExport{}, err
+	}
 	return out, nil
 }
 
 func exported(st setting) bool { return !st.secret && !st.perDevice }
 
-// ImportConfig sets the settings of an export and merges its address book
-// by address (as ImportBook), all in one transaction: when any setting or
-// entry is refused nothing is changed. Settings the export leaves out are
+// ImportConfig sets the settings of an export, merges its address book
+// by address (as ImportBook) and its Quick Sets by name, all in one
+// transaction: when any setting, entry or Quick Set is refused nothing is
+// changed. Settings the export leaves out are
 // kept. A dry run checks it all and reports what would change.
 func (d *Device) ImportConfig(cfg apitype.ConfigExport, dryRun bool) (apitype.ConfigImport, error) {
 	rep := apitype.ConfigImport{DryRun: dryRun, Settings: []apitype.SettingChange{}}
@@ -58,7 +62,11 @@ func (d *Device) ImportConfig(cfg apitype.ConfigExport, dryRun bool) (apitype.Co
 	if err != nil {
 		return rep, err
 	}
-	before, after, m, err := d.store.importConfig(func(s *Settings) error { return s.setAll(kvs) }, recs, dryRun)
+	qs, err := importedQuickSets(cfg.QuickSets)
+	if err != nil {
+		return rep, err
+	}
+	before, after, m, err := d.store.importConfig(func(s *Settings) error { return s.setAll(kvs) }, recs, qs, dryRun)
 	if ve, ok := errors.AsType[*valueError](err); ok {
 		return rep, importSettingError(ve)
 	}
@@ -71,8 +79,10 @@ func (d *Device) ImportConfig(cfg apitype.ConfigExport, dryRun bool) (apitype.Co
 		}
 	}
 	rep.Book = apitype.BookImport{DryRun: dryRun, Added: m.added, Changed: m.changed, Unchanged: m.unchanged}
+	rep.QuickSets = m.quickSets
 	if !dryRun {
-		d.log.Info("configuration imported", "settings", len(rep.Settings), "added", m.added, "changed", m.changed)
+		d.log.Info("configuration imported", "settings", len(rep.Settings), "added", m.added, "changed", m.changed,
+			"quicksets_added", m.quickSets.Added, "quicksets_changed", m.quickSets.Changed)
 		d.kick()
 		var changed []apitype.SettingValue
 		for _, c := range rep.Settings {
@@ -83,6 +93,10 @@ func (d *Device) ImportConfig(cfg apitype.ConfigExport, dryRun bool) (apitype.Co
 		}
 		if m.added+m.changed > 0 {
 			d.publish(apitype.Notify{Kind: apitype.NotifyBook})
+		}
+		for _, r := range m.quickSetPuts {
+			q := r.quickSet()
+			d.publish(apitype.Notify{Kind: apitype.NotifyQuickSet, QuickSet: &q})
 		}
 	}
 	return rep, nil
@@ -157,14 +171,23 @@ func importedBook(entries []apitype.BookEntry) ([]bookRecord, error) {
 	return recs, nil
 }
 
-// importConfig changes the settings with fn and merges recs into the
-// address book in one transaction; a dry run changes nothing. It returns
-// the settings before and after.
-func (st *Store) importConfig(fn func(*Settings) error, recs []bookRecord, dryRun bool) (before, after Settings, m bookMerge, err error) {
+// configMerge is what an import merges: the address book, and the Quick
+// Sets with those written.
+type configMerge struct {
+	bookMerge
+	quickSets    apitype.QuickSetImport
+	quickSetPuts []quickSetRecord
+}
+
+// importConfig changes the settings with fn, merges recs into the address
+// book and qs into the Quick Sets, in one transaction; a dry run changes
+// nothing. It returns the settings before and after.
+func (st *Store) importConfig(fn func(*Settings) error, recs []bookRecord, qs []importedQuickSet, dryRun bool) (before, after Settings, m configMerge, err error) {
 	st.book.mu.Lock()
 	defer st.book.mu.Unlock()
 	ix := st.bookIndex()
-	m, puts, err := planBookMerge(ix, recs)
+	bm, puts, err := planBookMerge(ix, recs)
+	m.bookMerge = bm
 	if err != nil {
 		return before, after, m, err
 	}
@@ -174,8 +197,8 @@ func (st *Store) importConfig(fn func(*Settings) error, recs []bookRecord, dryRu
 	}
 	err = txn(func(tx *bolt.Tx) error {
 		b := tx.Bucket(bucketSettings)
-		s := DefaultSettings()
-		if _, err := getJSON(b, keySettings, &s); err != nil {
+		s, err := getSettings(b)
+		if err != nil {
 			return err
 		}
 		before = s
@@ -183,19 +206,31 @@ func (st *Store) importConfig(fn func(*Settings) error, recs []bookRecord, dryRu
 			return err
 		}
 		after = s
-		if dryRun {
-			return nil
+		if !dryRun {
+			if err := putSettings(b, s); err != nil {
+				return err
+			}
+			if err := putBookRecords(tx, puts); err != nil {
+				return err
+			}
 		}
-		if err := putJSON(b, keySettings, s); err != nil {
-			return err
+		// The Quick Sets' entries and groups are those of the book as
+		// merged (on a dry run, new entries have no ID yet).
+		merged := ix
+		if len(puts) > 0 {
+			merged = mergedBookIndex(ix, puts)
 		}
-		return putBookRecords(tx, puts)
+		m.quickSets, m.quickSetPuts, err = mergeQuickSets(tx, merged, qs, dryRun)
+		if err == nil && !dryRun && len(puts) > 0 {
+			ix = merged
+		}
+		return err
 	})
 	if err != nil {
-		return before, after, bookMerge{}, err
+		return before, after, configMerge{}, err
 	}
 	if !dryRun && len(puts) > 0 {
-		st.book.ix.Store(mergedBookIndex(ix, puts))
+		st.book.ix.Store(ix)
 	}
 	return before, after, m, nil
 }

@@ -71,6 +71,10 @@ func (d *Device) Scan(ctx context.Context, req apitype.ScanRequest, progress fun
 	if err != nil {
 		return apitype.Job{}, err
 	}
+	js, err := s.jobScan(req.ScanOptions)
+	if err != nil {
+		return apitype.Job{}, err
+	}
 	room, release, err := d.spoolRoom(s.Spool)
 	defer release()
 	if err != nil {
@@ -81,7 +85,7 @@ func (d *Device) Scan(ctx context.Context, req apitype.ScanRequest, progress fun
 		return apitype.Job{}, err
 	}
 	defer end()
-	job, err := d.scanJob(s, req, to, room, report)
+	job, err := d.scanJob(s, js, req, to, room, report)
 	release() // the document is on the disk, or gone
 	if err != nil {
 		return job, err
@@ -100,7 +104,7 @@ func (d *Device) Scan(ctx context.Context, req apitype.ScanRequest, progress fun
 
 // scanJob scans the document and queues the job, holding the scanner only
 // while it scans.
-func (d *Device) scanJob(s Settings, req apitype.ScanRequest, to []string, room int64, report func(apitype.JobEvent)) (apitype.Job, error) {
+func (d *Device) scanJob(s Settings, js jobScan, req apitype.ScanRequest, to []string, room int64, report func(apitype.JobEvent)) (apitype.Job, error) {
 	if !d.jobMu.TryLock() {
 		return apitype.Job{}, &Error{Summary: "The scanner is busy", Hint: "Wait for the running job to finish.", Err: ErrBusy}
 	}
@@ -115,19 +119,24 @@ func (d *Device) scanJob(s Settings, req apitype.ScanRequest, to []string, room 
 	if pages <= 0 {
 		pages = d.pages
 	}
-	job, err := d.store.NewJob(apitype.Job{Created: d.now(), To: to, State: apitype.JobScanning})
+	if req.Flatbed {
+		pages = 1 // a page at a time, from the glass
+	}
+	// What sending needs is in the record from the start, so that every
+	// attempt, after a restart too, sends the same.
+	job, err := d.store.NewJob(apitype.Job{
+		Created: d.now(), To: to, State: apitype.JobScanning,
+		Format: js.format.String(), PerPage: js.perPage, Subject: js.subject,
+	})
 	if err != nil {
 		return job, err
 	}
 	d.scanRecorded(sc, job.ID)
-	d.log.Info("job started", "job", job.ID, "recipients", len(to))
+	d.log.Info("job started", "job", job.ID, "recipients", len(to), "flatbed", req.Flatbed)
 	report(apitype.JobEvent{Job: job})
 
 	dir := spoolPath(d.spoolDir, job.ID)
-	job, err = d.scanTo(sc, dir, job, s.Scan, pages, room, func(n int) {
-		report(apitype.JobEvent{Job: job, Page: n})
-		d.publishJob(apitype.JobEvent{Job: job, Page: n})
-	})
+	job, err = d.scanTo(sc, dir, job, js, pages, req.Flatbed, room, report)
 	if err != nil {
 		job = d.finish(job, err)
 		report(apitype.JobEvent{Job: job})
@@ -191,70 +200,59 @@ func (d *Device) checkReady() (Settings, error) {
 	return s, err
 }
 
-// scanTo scans a document as ss says, of at most room bytes, into the spool
-// directory dir, reporting each page. The directory appears under its name only once
-// every file in it is complete and on disk. The scan stops when sc is
+// scanTo scans a document as js says, of at most room bytes, into the
+// spool directory dir, reporting each page. The directory appears under
+// its name only once every file in it is complete and on disk. A flatbed
+// job asks the scanner for a page at a time and, after each, waits for the
+// operator to say whether another follows. The scan stops when sc is
 // canceled, or when the scanner falls silent.
-func (d *Device) scanTo(sc *runningScan, dir string, job apitype.Job, ss ScanSettings, pages int, room int64, page func(int)) (apitype.Job, error) {
-	opts, format, quality, err := ss.options()
-	if err != nil {
-		return job, &Error{Summary: "The scan settings are not valid", Hint: "Check the scan settings: colour mode, resolution and file format.", Err: err, Code: apitype.CodeInvalidSetting}
-	}
-	opts.Pages = pages
-	ctx := sc.ctx
-	raw, err := d.scanner.Scan(ctx, opts)
-	if err != nil {
-		if stopped := scanStopped(ctx); stopped != nil {
-			return job, stopped
-		}
-		return job, scannerError("The scanner did not start", err)
-	}
-	src := watchSource(raw, d.scannerTimeout, sc.cancel)
-	// Closing a source that has not ended tells the engine to stop
-	// (CANCEL on the link): a canceled or silent scan ends there.
-	defer src.Close()
+func (d *Device) scanTo(sc *runningScan, dir string, job apitype.Job, js jobScan, pages int, flatbed bool, room int64, report func(apitype.JobEvent)) (apitype.Job, error) {
 	sp, err := createSpool(dir)
 	if err != nil {
 		return job, storeError(err)
 	}
 	doc, err := scan.CreateDocument(sp.tmp, scan.DocumentOptions{
-		Format:  format,
-		Quality: quality,
+		Format:  js.format,
+		Quality: js.quality,
 		Name:    "scan-" + job.Created.Format("20060102-150405"),
 		Title:   "Scan " + job.Created.Format("2006-01-02 15:04"),
 		// The room is enforced as the document grows: a page never ends
 		// up on a full disk, nor in the state file's reserve.
 		MaxBytes: room,
+		PerPage:  js.perPage,
 	})
 	if err != nil {
 		sp.abort()
 		return job, &Error{Summary: "The scan could not be stored", Err: err}
 	}
-	for {
-		pg, err := src.NextPage(ctx)
-		if errors.Is(err, io.EOF) {
-			break
-		}
-		if err == nil {
-			err = doc.WritePage(ctx, pg)
-		}
-		if err != nil {
-			doc.Close()
-			sp.abort()
-			if full := spoolFull(err, room); full != nil {
-				return job, full
-			}
-			if stopped := scanStopped(ctx); stopped != nil {
-				return job, stopped
-			}
-			return job, scannerError(fmt.Sprintf("Scanning stopped at page %d", doc.Pages()+1), err)
-		}
-		page(doc.Pages())
-	}
-	if doc.Pages() == 0 {
+	fail := func(err error) (apitype.Job, error) {
 		doc.Close()
 		sp.abort()
-		return job, &Error{Summary: "Nothing was scanned", Hint: "Put the document in the feeder and scan again.", Code: apitype.CodeScannerFeederEmpty}
+		return job, err
+	}
+	opts := js.opts
+	opts.Pages = pages
+	for {
+		err := d.scanPages(sc, doc, opts, room, func(n int) {
+			report(apitype.JobEvent{Job: job, Page: n})
+			d.publishJob(apitype.JobEvent{Job: job, Page: n})
+		})
+		if err != nil {
+			return fail(err)
+		}
+		if !flatbed || doc.Pages() == 0 {
+			break
+		}
+		more, err := d.awaitMore(sc, &job, doc.Pages(), report)
+		if err != nil {
+			return fail(err)
+		}
+		if !more {
+			break
+		}
+	}
+	if doc.Pages() == 0 {
+		return fail(&Error{Summary: "Nothing was scanned", Hint: "Put the document in the feeder and scan again.", Code: apitype.CodeScannerFeederEmpty})
 	}
 	if err := doc.Close(); err != nil {
 		sp.abort()
@@ -266,8 +264,44 @@ func (d *Device) scanTo(sc *runningScan, dir string, job apitype.Job, ss ScanSet
 	if err := sp.commit(); err != nil {
 		return job, storeError(err)
 	}
-	job.Pages, job.Size, job.Format = doc.Pages(), doc.Size(), format.String()
+	job.Pages, job.Size, job.Format = doc.Pages(), doc.Size(), js.format.String()
 	return job, nil
+}
+
+// scanPages asks the scanner for the pages opts says and adds them to doc,
+// reporting each.
+func (d *Device) scanPages(sc *runningScan, doc *scan.Document, opts scan.Options, room int64, page func(int)) error {
+	ctx := sc.ctx
+	raw, err := d.scanner.Scan(ctx, opts)
+	if err != nil {
+		if stopped := scanStopped(ctx); stopped != nil {
+			return stopped
+		}
+		return scannerError("The scanner did not start", err)
+	}
+	src := watchSource(raw, d.scannerTimeout, sc.cancel)
+	// Closing a source that has not ended tells the engine to stop
+	// (CANCEL on the link): a canceled or silent scan ends there.
+	defer src.Close()
+	for {
+		pg, err := src.NextPage(ctx)
+		if errors.Is(err, io.EOF) {
+			return nil
+		}
+		if err == nil {
+			err = doc.WritePage(ctx, pg)
+		}
+		if err != nil {
+			if full := spoolFull(err, room); full != nil {
+				return full
+			}
+			if stopped := scanStopped(ctx); stopped != nil {
+				return stopped
+			}
+			return scannerError(fmt.Sprintf("Scanning stopped at page %d", doc.Pages()+1), err)
+		}
+		page(doc.Pages())
+	}
 }
 
 // storeError words a failure to keep the scanned document.
@@ -327,6 +361,10 @@ func (d *Device) send(ctx context.Context, job *apitype.Job, dir string, note fu
 	defer func() { job.SMTPLog = transcript.Lines() }()
 	now := d.now()
 	fill := strings.NewReplacer("{pages}", strconv.Itoa(job.Pages), "{date}", now.Format("2006-01-02 15:04"))
+	subject := s.Subject
+	if job.Subject != "" {
+		subject = job.Subject
+	}
 	m := &mailing{
 		sender: mailer.Sender{Config: mailer.Config{
 			Host:       p.SMTPHost,
@@ -342,7 +380,7 @@ func (d *Device) send(ctx context.Context, job *apitype.Job, dir string, note fu
 		msg: mailer.Message{
 			From:    acct.UPN,
 			To:      job.To,
-			Subject: fill.Replace(s.Subject),
+			Subject: fill.Replace(subject),
 			Body:    fill.Replace(s.Body),
 			Date:    now,
 		},

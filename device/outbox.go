@@ -170,6 +170,7 @@ func (d *Device) resume() error {
 		case apitype.JobSending:
 			job.State, job.NextAttempt = apitype.JobQueued, d.now()
 		case apitype.JobScanning:
+			job.MorePages = false // no one waits for an answer now
 			os.RemoveAll(spoolPath(d.spoolDir, job.ID) + ".part")
 			if spooled, ok := d.spooled(job); ok {
 				// Cut off after the document was stored whole,

@@ -38,6 +38,12 @@ type jobRecord struct {
 	Hint        string          `json:"hint,omitempty"`
 	ErrorCode   string          `json:"error_code,omitempty"`
 	SMTPLog     []string        `json:"smtp_log,omitempty"`
+	// Added after schema 2 without a new version: absent in older
+	// records, where they read as false and empty, which is what those
+	// jobs were.
+	MorePages bool   `json:"more_pages,omitempty"`
+	PerPage   bool   `json:"per_page,omitempty"`
+	Subject   string `json:"subject,omitempty"`
 }
 
 type jobPartRecord struct {
@@ -52,6 +58,7 @@ func jobRecordOf(j apitype.Job) jobRecord {
 		ID: j.ID, Created: j.Created, Finished: j.Finished, To: j.To, Pages: j.Pages, Format: j.Format,
 		Size: j.Size, State: j.State, MessageID: j.MessageID, Attempts: j.Attempts, Resent: j.Resent,
 		NextAttempt: j.NextAttempt, Error: j.Error, Hint: j.Hint, ErrorCode: string(j.ErrorCode), SMTPLog: j.SMTPLog,
+		MorePages: j.MorePages, PerPage: j.PerPage, Subject: j.Subject,
 	}
 	if j.Parts != nil {
 		r.Parts = make([]jobPartRecord, len(j.Parts))
@@ -67,6 +74,7 @@ func (r jobRecord) job() apitype.Job {
 		ID: r.ID, Created: r.Created, Finished: r.Finished, To: r.To, Pages: r.Pages, Format: r.Format,
 		Size: r.Size, State: r.State, MessageID: r.MessageID, Attempts: r.Attempts, Resent: r.Resent,
 		NextAttempt: r.NextAttempt, Error: r.Error, Hint: r.Hint, ErrorCode: apitype.ErrorCode(r.ErrorCode), SMTPLog: r.SMTPLog,
+		MorePages: r.MorePages, PerPage: r.PerPage, Subject: r.Subject,
 	}
 	if r.Parts != nil {
 		j.Parts = make([]apitype.JobPart, len(r.Parts))
@@ -169,6 +177,9 @@ type settingsRecord struct {
 	Spool         spoolRecord        `json:"spool"`
 	RetryHours    int                `json:"retry_hours"`
 	Jobs          jobsSettingsRecord `json:"jobs"`
+	// Panel is left out while the panel's settings are the defaults,
+	// so that such settings are written as schema 2 wrote them.
+	Panel *panelRecord `json:"panel,omitempty"`
 }
 
 type customRecord struct {
@@ -181,10 +192,17 @@ type customRecord struct {
 }
 
 type scanRecord struct {
-	Mode    string `json:"mode"`
-	DPI     int    `json:"dpi"`
-	Format  string `json:"format"`
-	Quality int    `json:"quality"`
+	Mode     string `json:"mode"`
+	DPI      int    `json:"dpi"`
+	Format   string `json:"format"`
+	Quality  int    `json:"quality"`
+	ToMe     string `json:"to_me,omitempty"`
+	ToMeOnly bool   `json:"to_me_only,omitempty"`
+}
+
+type panelRecord struct {
+	Domain      string `json:"domain,omitempty"`
+	IdleSeconds int    `json:"idle_seconds"`
 }
 
 // limitsRecord has the names schema 2 took from mailer.Limits, which has
@@ -206,31 +224,41 @@ type jobsSettingsRecord struct {
 
 func settingsRecordOf(s Settings) settingsRecord {
 	c := s.Custom
+	var panel *panelRecord
+	if s.Panel != DefaultSettings().Panel {
+		panel = &panelRecord{Domain: s.Panel.Domain, IdleSeconds: s.Panel.IdleSeconds}
+	}
 	return settingsRecord{
 		Provider: s.Provider, Tenant: s.Tenant, ClientID: s.ClientID, DeviceAddress: s.DeviceAddress,
 		Subject: s.Subject, Body: s.Body,
 		Custom:       customRecord{SMTPHost: c.SMTPHost, SMTPPort: c.SMTPPort, DeviceAuthURL: c.DeviceAuthURL, TokenURL: c.TokenURL, Scopes: c.Scopes, CABundle: c.CABundle},
-		Scan:         scanRecord{Mode: s.Scan.Mode, DPI: s.Scan.DPI, Format: s.Scan.Format, Quality: s.Scan.Quality},
+		Scan:         scanRecord{Mode: s.Scan.Mode, DPI: s.Scan.DPI, Format: s.Scan.Format, Quality: s.Scan.Quality, ToMe: s.Scan.ToMe, ToMeOnly: s.Scan.ToMeOnly},
 		Limits:       limitsRecord{MessagesPerMinute: s.Limits.MessagesPerMinute, RecipientsPerDay: s.Limits.RecipientsPerDay},
 		MaxMessageMB: s.MaxMessageMB, Oversize: s.Oversize,
 		Spool:      spoolRecord{MaxMB: s.Spool.MaxMB, KeepFailedDays: s.Spool.KeepFailedDays},
 		RetryHours: s.RetryHours,
 		Jobs:       jobsSettingsRecord{Keep: s.Jobs.Keep, KeepDays: s.Jobs.KeepDays},
+		Panel:      panel,
 	}
 }
 
 func (r settingsRecord) settings() Settings {
 	c := r.Custom
+	panel := DefaultSettings().Panel
+	if p := r.Panel; p != nil {
+		panel = PanelSettings{Domain: p.Domain, IdleSeconds: p.IdleSeconds}
+	}
 	return Settings{
 		Provider: r.Provider, Tenant: r.Tenant, ClientID: r.ClientID, DeviceAddress: r.DeviceAddress,
 		Subject: r.Subject, Body: r.Body,
 		Custom:       CustomProvider{SMTPHost: c.SMTPHost, SMTPPort: c.SMTPPort, DeviceAuthURL: c.DeviceAuthURL, TokenURL: c.TokenURL, Scopes: c.Scopes, CABundle: c.CABundle},
-		Scan:         ScanSettings{Mode: r.Scan.Mode, DPI: r.Scan.DPI, Format: r.Scan.Format, Quality: r.Scan.Quality},
+		Scan:         ScanSettings{Mode: r.Scan.Mode, DPI: r.Scan.DPI, Format: r.Scan.Format, Quality: r.Scan.Quality, ToMe: r.Scan.ToMe, ToMeOnly: r.Scan.ToMeOnly},
 		Limits:       mailer.Limits{MessagesPerMinute: r.Limits.MessagesPerMinute, RecipientsPerDay: r.Limits.RecipientsPerDay},
 		MaxMessageMB: r.MaxMessageMB, Oversize: r.Oversize,
 		Spool:      SpoolSettings{MaxMB: r.Spool.MaxMB, KeepFailedDays: r.Spool.KeepFailedDays},
 		RetryHours: r.RetryHours,
 		Jobs:       JobsSettings{Keep: r.Jobs.Keep, KeepDays: r.Jobs.KeepDays},
+		Panel:      panel,
 	}
 }
 

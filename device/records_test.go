@@ -165,6 +165,8 @@ func TestRecordsJSON(t *testing.T) {
 	}{
 		{jobRecordOf(apitype.Job{ID: 9, State: apitype.JobQueued, ErrorCode: "x"}),
 			`{"id":9,"created":"0001-01-01T00:00:00Z","to":null,"pages":0,"size":0,"state":"queued","error_code":"x"}`},
+		{jobRecordOf(apitype.Job{ID: 9, State: apitype.JobScanning, MorePages: true, PerPage: true, Subject: "S {pages}"}),
+			`{"id":9,"created":"0001-01-01T00:00:00Z","to":null,"pages":0,"size":0,"state":"scanning","more_pages":true,"per_page":true,"subject":"S {pages}"}`},
 		{accountRecordOf(Account{UPN: "a@b.c", Token: &oauth2.Token{AccessToken: "at", RefreshToken: "rt"}}),
 			`{"upn":"a@b.c","provider":"","tenant":"","client_id":"","token":{"access_token":"at","refresh_token":"rt","expiry":"0001-01-01T00:00:00Z"},"signed_in_at":"0001-01-01T00:00:00Z"}`},
 		{settingsRecordOf(Settings{Limits: mailer.Limits{MessagesPerMinute: 1, RecipientsPerDay: 2}}).Limits,

@@ -44,6 +44,7 @@ type rig struct {
 	smtpTimeout time.Duration
 	scanner     Scanner
 	scanTimeout time.Duration
+	moreTimeout time.Duration
 }
 
 type rigOptions struct {
@@ -63,6 +64,9 @@ type rigOptions struct {
 	// scanTimeout is how long a scan waits for page data; 0 = the
 	// device's default (2 minutes).
 	scanTimeout time.Duration
+	// moreTimeout is how long a flatbed job waits for another page; 0 =
+	// the device's default (2 minutes).
+	moreTimeout time.Duration
 }
 
 func newRig(t *testing.T, o rigOptions) *rig {
@@ -74,7 +78,7 @@ func newRig(t *testing.T, o rigOptions) *rig {
 	if o.scanner == nil {
 		o.scanner = &scansim.Scanner{}
 	}
-	r := &rig{t: t, log: &syncBuffer{}, now: o.now, sleep: o.sleep, smtpTimeout: o.smtpTimeout, scanner: o.scanner, scanTimeout: o.scanTimeout}
+	r := &rig{t: t, log: &syncBuffer{}, now: o.now, sleep: o.sleep, smtpTimeout: o.smtpTimeout, scanner: o.scanner, scanTimeout: o.scanTimeout, moreTimeout: o.moreTimeout}
 	ca, err := smtptest.NewCA()
 	if err != nil {
 		t.Fatal(err)
@@ -118,14 +122,15 @@ func (r *rig) open() {
 		r.t.Fatal(err)
 	}
 	dev, err := New(Config{
-		Store:          st,
-		Scanner:        r.scanner,
-		SpoolDir:       filepath.Join(filepath.Dir(r.dbPath), "spool"),
-		Now:            r.now,
-		Sleep:          r.sleep,
-		SMTPTimeout:    r.smtpTimeout,
-		ScannerTimeout: r.scanTimeout,
-		Logger:         slog.New(slog.NewTextHandler(io.MultiWriter(testWriter{r.t}, r.log), &slog.HandlerOptions{Level: slog.LevelDebug})),
+		Store:            st,
+		Scanner:          r.scanner,
+		SpoolDir:         filepath.Join(filepath.Dir(r.dbPath), "spool"),
+		Now:              r.now,
+		Sleep:            r.sleep,
+		SMTPTimeout:      r.smtpTimeout,
+		ScannerTimeout:   r.scanTimeout,
+		MorePagesTimeout: r.moreTimeout,
+		Logger:           slog.New(slog.NewTextHandler(io.MultiWriter(testWriter{r.t}, r.log), &slog.HandlerOptions{Level: slog.LevelDebug})),
 	})
 	if err != nil {
 		r.t.Fatal(err)

@@ -34,13 +34,17 @@ type runningScan struct {
 	ctx    context.Context
 	cancel context.CancelCauseFunc
 	done   chan struct{} // closed once the job is recorded and the scanner free
+	// waiting (under Device.mu) is set while a flatbed job waits for the
+	// operator, whose answer comes on more.
+	waiting bool
+	more    chan moreAnswer
 }
 
 // startScan registers the scan about to run under the scanner lock; end
 // it with endScan.
 func (d *Device) startScan() *runningScan {
 	ctx, cancel := context.WithCancelCause(d.ctx)
-	sc := &runningScan{ctx: ctx, cancel: cancel, done: make(chan struct{})}
+	sc := &runningScan{ctx: ctx, cancel: cancel, done: make(chan struct{}), more: make(chan moreAnswer, 1)}
 	d.mu.Lock()
 	d.scan = sc
 	d.mu.Unlock()

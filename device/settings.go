@@ -40,6 +40,18 @@ type Settings struct {
 	RetryHours int `json:"retry_hours"`
 	// Jobs bound the job history.
 	Jobs JobsSettings `json:"jobs"`
+	// Panel is how the front panel behaves.
+	Panel PanelSettings `json:"panel"`
+}
+
+// PanelSettings are the front panel's own.
+type PanelSettings struct {
+	// Domain completes the addresses typed at the panel; empty means
+	// the device address's domain.
+	Domain string `json:"domain"`
+	// IdleSeconds is how long the panel keeps what an operator chose
+	// before it clears it and shows Ready again.
+	IdleSeconds int `json:"idle_seconds"`
 }
 
 // JobsSettings bound the history of ended jobs kept in the state file.
@@ -96,6 +108,10 @@ type ScanSettings struct {
 	DPI     int    `json:"dpi"`     // resolution
 	Format  string `json:"format"`  // scan.Format name: pdf, tiff, jpeg
 	Quality int    `json:"quality"` // JPEG quality, 1 to 100
+	// ToMe is where the panel's Scan to Me sends; empty: no Scan to Me.
+	ToMe string `json:"to_me"`
+	// ToMeOnly has the panel offer Scan to Me alone.
+	ToMeOnly bool `json:"to_me_only"`
 }
 
 // options are the scanner options and file format the settings ask for.
@@ -134,6 +150,7 @@ func DefaultSettings() Settings {
 		Oversize: OversizeSplit,
 		Spool:    SpoolSettings{MaxMB: 512, KeepFailedDays: 7},
 		Jobs:     JobsSettings{Keep: defaultKeepJobs, KeepDays: defaultKeepDays},
+		Panel:    PanelSettings{IdleSeconds: defaultPanelIdleSeconds},
 	}
 }
 
@@ -280,6 +297,31 @@ func settingsTable() []setting {
 			}},
 		intSetting("scan.quality", "JPEG quality, 1 (smallest) to 100 (best)", "", 1, 100,
 			func(s *Settings) *int { return &s.Scan.Quality }),
+		{key: "scan.to_me", help: "where the panel's Scan to Me sends (empty: the panel offers no Scan to Me)",
+			kind: apitype.KindAddress,
+			get:  func(s *Settings) string { return s.Scan.ToMe },
+			set: func(s *Settings, v string) error {
+				if v != "" {
+					a, err := parseBareAddress(v)
+					if err != nil {
+						return err
+					}
+					v = a
+				}
+				s.Scan.ToMe = v
+				return nil
+			}},
+		{key: "scan.to_me_only", help: "yes: the panel offers Scan to Me alone, no other destination",
+			kind: apitype.KindChoice, choices: []string{"yes", "no"},
+			get: func(s *Settings) string { return yesNo(s.Scan.ToMeOnly) },
+			set: func(s *Settings, v string) error {
+				switch v {
+				case "yes", "no":
+					s.Scan.ToMeOnly = v == "yes"
+					return nil
+				}
+				return fmt.Errorf("%q: choose yes or no", v)
+			}},
 		intSetting("limits.messages_per_minute", "messages a minute at most (0: the provider's, 30 for Exchange Online; -1: no limit)", "per minute", -1, maxMessagesPerMinute,
 			func(s *Settings) *int { return &s.Limits.MessagesPerMinute }),
 		intSetting("limits.recipients_per_day", "recipients a day at most (0: the provider's, 10000 for Exchange Online; -1: no limit)", "per day", -1, maxRecipientsPerDay,
@@ -324,6 +366,20 @@ func settingsTable() []setting {
 				s.Jobs.KeepDays = n
 				return nil
 			}},
+		{key: "panel.domain", help: "mail domain the panel completes typed addresses with (empty: the device address's)",
+			kind: apitype.KindHost,
+			get:  func(s *Settings) string { return s.Panel.Domain },
+			set: func(s *Settings, v string) error {
+				if v != "" {
+					if err := checkMailDomain(v); err != nil {
+						return err
+					}
+				}
+				s.Panel.Domain = v
+				return nil
+			}},
+		intSetting("panel.idle_seconds", "seconds of no use after which the panel clears what was chosen and shows Ready (default 60)", "seconds", minPanelIdleSeconds, maxPanelIdleSeconds,
+			func(s *Settings) *int { return &s.Panel.IdleSeconds }),
 		{key: "custom.smtp_host", help: "custom provider: SMTP host name",
 			kind: apitype.KindHost, providers: customOnly,
 			get: func(s *Settings) string { return s.Custom.SMTPHost },

@@ -127,7 +127,8 @@ func (d *Device) sendParts(ctx context.Context, m *mailing, job *apitype.Job, di
 		msg.Subject += " (" + label + ")"
 		msg.Body = strings.TrimRight(msg.Body, "\n") + fmt.Sprintf("\n\nPart %d of %d: pages %d to %d of %d.\n", i+1, len(job.Parts), part.First, part.Last, job.Pages)
 		release, ok := func() {}, true
-		if format != scan.FormatJPEG { // JPEG parts are the page files
+		pageFiles := format == scan.FormatJPEG || job.PerPage
+		if !pageFiles { // otherwise a part is its page files
 			release, ok = d.claimDisk(partSize(refs[part.First-1 : part.Last]))
 		}
 		if !ok {
@@ -138,7 +139,7 @@ func (d *Device) sendParts(ctx context.Context, m *mailing, job *apitype.Job, di
 				Err:       ErrSpoolFull,
 			}
 		}
-		atts, cleanup, err := partAttachments(ctx, dir, format, refs[part.First-1:part.Last], docFile, i+1, len(job.Parts))
+		atts, cleanup, err := partAttachments(ctx, dir, format, pageFiles, refs[part.First-1:part.Last], docFile, i+1, len(job.Parts))
 		release() // the part is on the disk, or gone
 		if err != nil {
 			return &Error{Summary: "The scanned document cannot be cut into parts", Hint: "Check the spool directory's disk.", Err: err}
@@ -209,10 +210,11 @@ func partSize(refs []scan.PageRef) int64 {
 }
 
 // partAttachments makes the attachments of one part: the page files
-// themselves for JPEG, otherwise a PDF or TIFF of the part's pages written
-// into the spool, which cleanup removes.
-func partAttachments(ctx context.Context, dir string, format scan.Format, refs []scan.PageRef, docFile string, n, of int) ([]mailer.Attachment, func(), error) {
-	if format == scan.FormatJPEG {
+// themselves for a document of one file a page (pageFiles: JPEG, or a
+// job's per-page option), otherwise a PDF or TIFF of the part's pages
+// written into the spool, which cleanup removes.
+func partAttachments(ctx context.Context, dir string, format scan.Format, pageFiles bool, refs []scan.PageRef, docFile string, n, of int) ([]mailer.Attachment, func(), error) {
+	if pageFiles {
 		var files []string
 		for _, r := range refs {
 			files = append(files, filepath.Join(dir, filepath.Base(r.File)))

@@ -28,11 +28,13 @@ func TestOversizeSplit(t *testing.T) {
 		settings map[string]string
 		server   int64 // the server's largest message, refused only after its upload; 0 = none
 		limit    int64 // every message must stay within
+		opts     apitype.ScanOptions
 	}{
-		{"device limit", map[string]string{"limits.max_message_mb": "1"}, 0, 1 << 20},
-		{"server 552 5.3.4", map[string]string{"limits.max_message_mb": "-1"}, 700 << 10, 700 << 10},
-		{"tiff", map[string]string{"limits.max_message_mb": "1", "scan.format": "tiff"}, 0, 1 << 20},
-		{"jpeg files", map[string]string{"limits.max_message_mb": "1", "scan.format": "jpeg"}, 0, 1 << 20},
+		{"device limit", map[string]string{"limits.max_message_mb": "1"}, 0, 1 << 20, apitype.ScanOptions{}},
+		{"server 552 5.3.4", map[string]string{"limits.max_message_mb": "-1"}, 700 << 10, 700 << 10, apitype.ScanOptions{}},
+		{"tiff", map[string]string{"limits.max_message_mb": "1", "scan.format": "tiff"}, 0, 1 << 20, apitype.ScanOptions{}},
+		{"jpeg files", map[string]string{"limits.max_message_mb": "1", "scan.format": "jpeg"}, 0, 1 << 20, apitype.ScanOptions{}},
+		{"pdf per page", map[string]string{"limits.max_message_mb": "1"}, 0, 1 << 20, apitype.ScanOptions{PerPage: true}},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
@@ -42,7 +44,7 @@ func TestOversizeSplit(t *testing.T) {
 			r.configure(map[string]string{"scan.dpi": "150"})
 			r.configure(tt.settings)
 			var notes []string
-			job, err := r.dev.Scan(context.Background(), apitype.ScanRequest{To: to, Pages: pages}, func(ev apitype.JobEvent) {
+			job, err := r.dev.Scan(context.Background(), apitype.ScanRequest{To: to, Pages: pages, ScanOptions: tt.opts}, func(ev apitype.JobEvent) {
 				if ev.Note != "" {
 					notes = append(notes, ev.Note)
 				}
@@ -81,6 +83,16 @@ func TestOversizeSplit(t *testing.T) {
 				case strings.Contains(tt.name, "jpeg"):
 					if len(atts) != n {
 						t.Fatalf("%s: %d attachments for %d pages", label, len(atts), n)
+					}
+				case tt.opts.PerPage:
+					if len(atts) != n {
+						t.Fatalf("%s: %d attachments for %d pages", label, len(atts), n)
+					}
+					for j, a := range atts {
+						if want := fmt.Sprintf("-p%03d.pdf", part.First+j); !strings.HasSuffix(a.name, want) {
+							t.Errorf("%s: attachment %s, want it to end in %s", label, a.name, want)
+						}
+						filecheck.PDF(t, a.data, 1)
 					}
 				case len(atts) != 1:
 					t.Fatalf("%s: %d attachments", label, len(atts))

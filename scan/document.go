@@ -20,10 +20,14 @@ type DocumentOptions struct {
 	// included; 0 means no bound. A write that would pass it fails the
 	// document with ErrTooLarge, and nothing past it is written.
 	MaxBytes int64
+	// PerPage writes a PDF or TIFF file of its own for each page, named as
+	// the JPEG files are (Name-p001.pdf), so that each page can be sent as
+	// an attachment of its own. JPEG is always one file a page.
+	PerPage bool
 }
 
 // Document is a scanned document being written into a directory: one PDF
-// or TIFF file, or one JPEG file a page. The caller owns the directory and
+// or TIFF file, or one file a page (JPEG, or PDF and TIFF with PerPage). The caller owns the directory and
 // makes it durable; Close syncs every file.
 type Document struct {
 	dir   string
@@ -34,7 +38,7 @@ type Document struct {
 	size  int64
 	room  budget
 
-	file *budgetFile // the PDF or TIFF file
+	file *budgetFile // the PDF or TIFF file being written
 	pdf  *PDFWriter
 	tiff *tiff.Writer
 	buf  []byte // a band of raster rows, reused for every page
@@ -58,21 +62,49 @@ func CreateDocument(dir string, opts DocumentOptions) (*Document, error) {
 	d := &Document{dir: dir, opts: opts, room: budget{max: opts.MaxBytes}}
 	switch opts.Format {
 	case FormatPDF, FormatTIFF:
-		f, err := d.create(opts.Name + "." + opts.Format.Ext())
-		if err != nil {
-			return nil, err
-		}
-		d.file = f
-		if opts.Format == FormatPDF {
-			d.pdf = NewPDFWriter(f, PDFOptions{JPEGQuality: opts.Quality, Title: opts.Title})
-		} else {
-			d.tiff = tiff.NewWriter(f)
+		if !opts.PerPage {
+			if err := d.begin(opts.Name + "." + opts.Format.Ext()); err != nil {
+				return nil, err
+			}
 		}
 	case FormatJPEG:
 	default:
 		return nil, fmt.Errorf("%w: format %v", ErrUnsupported, opts.Format)
 	}
 	return d, nil
+}
+
+// begin starts the PDF or TIFF file name.
+func (d *Document) begin(name string) error {
+	f, err := d.create(name)
+	if err != nil {
+		return err
+	}
+	d.file = f
+	if d.opts.Format == FormatPDF {
+		d.pdf = NewPDFWriter(f, PDFOptions{JPEGQuality: d.opts.Quality, Title: d.opts.Title})
+	} else {
+		d.tiff = tiff.NewWriter(f)
+	}
+	return nil
+}
+
+// end finishes the PDF or TIFF file and syncs it.
+func (d *Document) end() error {
+	var err error
+	switch {
+	case d.pdf != nil:
+		err = d.pdf.Close()
+	case d.tiff != nil:
+		err = d.tiff.Close()
+	}
+	if err != nil {
+		d.file.f.Close()
+	} else {
+		err = closeSynced(d.file.f, &d.size)
+	}
+	d.file, d.pdf, d.tiff = nil, nil, nil
+	return err
 }
 
 func (d *Document) create(name string) (*budgetFile, error) {
@@ -92,22 +124,36 @@ func (d *Document) WritePage(ctx context.Context, pg Page) error {
 	}
 	var err error
 	switch {
-	case d.pdf != nil:
-		if err = d.pdf.WritePage(ctx, pg); err == nil {
-			ref := d.pdf.last
-			ref.File = filepath.Base(d.files[0])
-			d.refs = append(d.refs, ref)
-		}
-	case d.tiff != nil:
-		err = d.writeTIFFPage(ctx, pg)
-	default:
+	case d.opts.Format == FormatJPEG:
 		err = d.writeJPEGFile(ctx, pg)
+	case d.opts.PerPage:
+		if err = d.begin(fmt.Sprintf("%s-p%03d.%s", d.opts.Name, d.pages+1, d.opts.Format.Ext())); err == nil {
+			if err = d.writeFilePage(ctx, pg); err == nil {
+				err = d.end()
+			}
+		}
+	default:
+		err = d.writeFilePage(ctx, pg)
 	}
 	if err != nil {
 		d.err = fmt.Errorf("scan: page %d: %w", d.pages+1, err)
 		return d.err
 	}
 	d.pages++
+	return nil
+}
+
+// writeFilePage adds the page to the PDF or TIFF file being written.
+func (d *Document) writeFilePage(ctx context.Context, pg Page) error {
+	if d.tiff != nil {
+		return d.writeTIFFPage(ctx, pg)
+	}
+	if err := d.pdf.WritePage(ctx, pg); err != nil {
+		return err
+	}
+	ref := d.pdf.last
+	ref.File = filepath.Base(d.file.f.Name())
+	d.refs = append(d.refs, ref)
 	return nil
 }
 
@@ -138,7 +184,7 @@ func (d *Document) writeTIFFPage(ctx context.Context, pg Page) error {
 		return err
 	}
 	ref := im.ref()
-	ref.File, ref.Offset = filepath.Base(d.files[0]), d.tiff.Written()
+	ref.File, ref.Offset = filepath.Base(d.file.f.Name()), d.tiff.Written()
 	if err := im.encode(ctx, w, d.opts.Quality, &d.buf, false); err != nil {
 		return err
 	}
@@ -195,18 +241,8 @@ func (d *Document) Close() error {
 		return d.err
 	}
 	var err error
-	switch {
-	case d.pdf != nil:
-		err = d.pdf.Close()
-	case d.tiff != nil:
-		err = d.tiff.Close()
-	}
 	if d.file != nil {
-		if err != nil {
-			d.file.f.Close()
-		} else {
-			err = closeSynced(d.file.f, &d.size)
-		}
+		err = d.end()
 	}
 	if err == nil {
 		err = writeIndex(d.dir, d.refs, &d.room)

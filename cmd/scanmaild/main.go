@@ -92,7 +92,7 @@ func run(ctx context.Context, args []string) int {
 			fs.Usage()
 			return 2
 		}
-		c := &cli.Context{Stdout: os.Stdout, Stderr: os.Stderr, Client: &localclient.Client{Socket: cfg.socket}}
+		c := &cli.Context{Stdin: os.Stdin, Stdout: os.Stdout, Stderr: os.Stderr, Client: &localclient.Client{Socket: cfg.socket}}
 		return cli.Run(ctx, c, fs.Args())
 	}
 	if err := runDaemon(ctx, cfg); err != nil {

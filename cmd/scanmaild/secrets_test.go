@@ -34,7 +34,8 @@ import (
 // printed, in every file beside the state file and in the spool, in every
 // bucket of the state file but the tokens bucket, and in the mail received.
 // The tokens bucket must hold the current refresh token, and no credential
-// but the current ones.
+// but the current ones. The admin PINs, set, mistyped and changed, are in
+// nothing, and their hash nowhere but in the admin bucket.
 func TestNoSecretsAnywhere(t *testing.T) {
 	if testing.Short() {
 		t.Skip("waits a minute for the outbox's first retry")
@@ -71,6 +72,17 @@ func TestNoSecretsAnywhere(t *testing.T) {
 	waitSocket(t, sock)
 	configureRig(t, dir, sock, ms)
 	printed = append(printed, place{"scanmaild signin", []byte(signInCLI(t, dir, sock, idp, upn))})
+
+	// The admin PIN: set, a wrong old one, changed, checked.
+	const pin1, pin2 = "580317294613", "914275036852"
+	for _, stdin := range []string{pin1 + "\n", pin2 + "\n" + pin1 + "\n", pin1 + "\n" + pin2 + "\n"} {
+		out, _ := runCLIInput(t, sock, stdin, "pin", "set")
+		printed = append(printed, place{"scanmaild pin set", []byte(out)})
+	}
+	if _, err := (&localclient.Client{Socket: sock}).CheckPIN(context.Background(), pin2); err != nil {
+		t.Fatalf("the PIN set: %v", err)
+	}
+	cli("pin", "status", "--json")
 
 	scan("job 1: sent")
 	// Rejected, the token is renewed and tried once more; rejected
@@ -150,6 +162,14 @@ func TestNoSecretsAnywhere(t *testing.T) {
 	for i, c := range issued {
 		leaks = append(leaks, leakForms(c, i+1, upn)...)
 	}
+	pinHash := storedPINHash(t, db)
+	hashLeaks := []leak{
+		{"the admin PIN's hash in base64", base64.RawStdEncoding.EncodeToString(pinHash)},
+		{"the admin PIN's hash in hex", fmt.Sprintf("%x", pinHash)},
+	}
+	for _, p := range []string{pin1, pin2} {
+		leaks = append(leaks, leak{"admin PIN " + p, p}, leak{"admin PIN " + p + " in base64", base64.RawStdEncoding.EncodeToString([]byte(p))})
+	}
 
 	places := printed
 	places = append(places, files(t, dir, db)...)
@@ -165,6 +185,16 @@ func TestNoSecretsAnywhere(t *testing.T) {
 			if bytes.Contains(p.data, []byte(l.form)) {
 				t.Errorf("%s: the %s", p.name, l.what)
 			}
+		}
+		for _, l := range hashLeaks {
+			if p.name != "state file, bucket admin.v1" && bytes.Contains(p.data, []byte(l.form)) {
+				t.Errorf("%s: %s", p.name, l.what)
+			}
+		}
+	}
+	for _, p := range []string{pin1, pin2} {
+		if bytes.Contains(tokens, []byte(p)) {
+			t.Errorf("the tokens bucket holds the admin PIN %s", p)
 		}
 	}
 
@@ -283,6 +313,33 @@ type accountRecord struct {
 		AccessToken  string `json:"access_token"`
 		RefreshToken string `json:"refresh_token"`
 	} `json:"token"`
+}
+
+// storedPINHash reads the admin PIN's hash from the stopped daemon's
+// state file.
+func storedPINHash(t *testing.T, path string) []byte {
+	t.Helper()
+	db, err := bolt.Open(path, 0o600, &bolt.Options{ReadOnly: true, Timeout: time.Second})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer db.Close()
+	var rec struct {
+		Hash *struct {
+			Key []byte `json:"key"`
+		} `json:"hash"`
+	}
+	err = db.View(func(tx *bolt.Tx) error {
+		b := tx.Bucket([]byte("admin.v1"))
+		if b == nil {
+			return errors.New("no admin.v1 bucket")
+		}
+		return json.Unmarshal(b.Get([]byte("pin")), &rec)
+	})
+	if err != nil || rec.Hash == nil || len(rec.Hash.Key) < 16 {
+		t.Fatalf("the admin PIN's hash: %+v %v", rec.Hash, err)
+	}
+	return rec.Hash.Key
 }
 
 // storedAccount reads the signed-in account from the stopped daemon's

@@ -170,6 +170,11 @@ type Job struct {
 	// MorePages is set while a flatbed job, scanning, waits for the
 	// operator to say whether another page follows (a JobMore call).
 	MorePages bool `json:"more_pages,omitempty"`
+	// PerPage and Subject are the job's own options (ScanOptions), kept
+	// for every attempt to send it: one attachment a page; the subject,
+	// with {pages} and {date} still to fill in (empty: the setting's).
+	PerPage bool   `json:"per_page,omitempty"`
+	Subject string `json:"subject,omitempty"`
 }
 
 // PartsSent counts the parts of a job sent in parts that have gone.

@@ -55,6 +55,9 @@ type ConfigExport struct {
 	Version  int               `json:"version"`
 	Settings map[string]string `json:"settings"`
 	Book     []BookEntry       `json:"book"`
+	// QuickSets have no ID, and name their address book entries by
+	// address, since each device numbers its own. None when missing.
+	QuickSets []QuickSet `json:"quicksets,omitempty"`
 }
 
 // ConfigImportRequest imports a ConfigExport.
@@ -67,12 +70,21 @@ type ConfigImportRequest struct {
 
 // ConfigImport is what an import changed, or would change on a dry run.
 // The settings it names and the address book are changed in one
-// transaction; the address book is merged by address (entries not in
-// the import are kept).
+// transaction; the address book is merged by address and the Quick Sets
+// by name (those not in the import are kept).
 type ConfigImport struct {
-	DryRun   bool            `json:"dry_run,omitempty"`
-	Settings []SettingChange `json:"settings"`
-	Book     BookImport      `json:"book"`
+	DryRun    bool            `json:"dry_run,omitempty"`
+	Settings  []SettingChange `json:"settings"`
+	Book      BookImport      `json:"book"`
+	QuickSets QuickSetImport  `json:"quicksets"`
+}
+
+// QuickSetImport counts the Quick Sets an import adds, changes (one of
+// the same name, ignoring case) and leaves as they were.
+type QuickSetImport struct {
+	Added     int `json:"added"`
+	Changed   int `json:"changed"`
+	Unchanged int `json:"unchanged"`
 }
 
 // SettingChange is a setting an import changes.

@@ -15,6 +15,7 @@ import (
 	"strings"
 	"sync"
 	"testing"
+	"time"
 
 	"github.com/emersion/go-smtp"
 
@@ -343,6 +344,33 @@ func TestErrorCodes(t *testing.T) {
 			}
 			return localclient.JobError(hungJob)
 		}},
+		{apitype.CodePINNotSet, http.StatusConflict, "", func(t *testing.T) error {
+			_, err := r.c.CheckPIN(ctx, "1234")
+			return err
+		}},
+		{apitype.CodePINWrong, http.StatusForbidden, "", func(t *testing.T) error {
+			if _, err := r.c.SetPIN(ctx, "", "1234"); err != nil {
+				t.Fatal(err)
+			}
+			_, err := r.c.CheckPIN(ctx, "4321")
+			return err
+		}},
+		{apitype.CodePINLocked, http.StatusTooManyRequests, "", func(t *testing.T) error {
+			for range 2 {
+				if _, err := r.c.CheckPIN(ctx, "4321"); localclient.ErrorCode(err) != apitype.CodePINWrong {
+					t.Fatalf("a wrong PIN: %v", err)
+				}
+			}
+			_, err := r.c.CheckPIN(ctx, "1234")
+			if le, ok := errors.AsType[*localclient.Error](err); !ok || !le.RetryAt.After(time.Now()) {
+				t.Errorf("locked: %#v, want the time of the next try", err)
+			}
+			return err
+		}},
+		{apitype.CodeNoQuickSet, http.StatusNotFound, "", func(t *testing.T) error {
+			_, err := r.c.DeleteQuickSet(ctx, "999")
+			return err
+		}},
 		{apitype.CodeShuttingDown, http.StatusServiceUnavailable, "", func(t *testing.T) error {
 			r.dev.Close()
 			return scanTo(to...)
@@ -404,7 +432,7 @@ func TestErrorCodes(t *testing.T) {
 			}
 		}
 	}
-	if len(seen) != 28 {
-		t.Errorf("%d codes provoked, want all 28", len(seen))
+	if len(seen) != 32 {
+		t.Errorf("%d codes provoked, want all 32", len(seen))
 	}
 }

@@ -38,26 +38,34 @@ func NewHandler(dev *device.Device, log *slog.Logger) *Handler {
 		log = slog.New(slog.DiscardHandler)
 	}
 	return &Handler{dev: dev, log: log, routes: map[string]route{
-		"book":            {http.MethodGet, (*Handler).serveBook},
-		"book/delete":     {http.MethodPost, (*Handler).serveBookDelete},
-		"book/export":     {http.MethodGet, (*Handler).serveBookExport},
-		"book/import":     {http.MethodPost, (*Handler).serveBookImport},
-		"book/put":        {http.MethodPost, (*Handler).serveBookPut},
-		"config":          {http.MethodGet, (*Handler).serveConfig},
-		"config/describe": {http.MethodGet, (*Handler).serveConfigDescribe},
-		"config/export":   {http.MethodGet, (*Handler).serveConfigExport},
-		"config/import":   {http.MethodPost, (*Handler).serveConfigImport},
-		"config/set":      {http.MethodPost, (*Handler).serveConfigSet},
-		"jobs":            {http.MethodGet, (*Handler).serveJobs},
-		"jobs/get":        {http.MethodGet, (*Handler).serveJob},
-		"jobs/cancel":     {http.MethodPost, (*Handler).serveJobCancel},
-		"jobs/resend":     {http.MethodPost, (*Handler).serveJobResend},
-		"scan":            {http.MethodPost, (*Handler).serveScan},
-		"signin":          {http.MethodPost, (*Handler).serveSignIn},
-		"signin/cancel":   {http.MethodPost, (*Handler).serveSignInCancel},
-		"signout":         {http.MethodPost, (*Handler).serveSignOut},
-		"status":          {http.MethodGet, (*Handler).serveStatus},
-		"watch":           {http.MethodGet, (*Handler).serveWatch},
+		"admin/pin":        {http.MethodGet, (*Handler).servePIN},
+		"admin/pin/check":  {http.MethodPost, (*Handler).servePINCheck},
+		"admin/pin/reset":  {http.MethodPost, (*Handler).servePINReset},
+		"admin/pin/set":    {http.MethodPost, (*Handler).servePINSet},
+		"book":             {http.MethodGet, (*Handler).serveBook},
+		"book/delete":      {http.MethodPost, (*Handler).serveBookDelete},
+		"book/export":      {http.MethodGet, (*Handler).serveBookExport},
+		"book/import":      {http.MethodPost, (*Handler).serveBookImport},
+		"book/put":         {http.MethodPost, (*Handler).serveBookPut},
+		"config":           {http.MethodGet, (*Handler).serveConfig},
+		"config/describe":  {http.MethodGet, (*Handler).serveConfigDescribe},
+		"config/export":    {http.MethodGet, (*Handler).serveConfigExport},
+		"config/import":    {http.MethodPost, (*Handler).serveConfigImport},
+		"config/set":       {http.MethodPost, (*Handler).serveConfigSet},
+		"jobs":             {http.MethodGet, (*Handler).serveJobs},
+		"jobs/get":         {http.MethodGet, (*Handler).serveJob},
+		"jobs/cancel":      {http.MethodPost, (*Handler).serveJobCancel},
+		"jobs/more":        {http.MethodPost, (*Handler).serveJobMore},
+		"jobs/resend":      {http.MethodPost, (*Handler).serveJobResend},
+		"quicksets":        {http.MethodGet, (*Handler).serveQuickSets},
+		"quicksets/delete": {http.MethodPost, (*Handler).serveQuickSetDelete},
+		"quicksets/put":    {http.MethodPost, (*Handler).serveQuickSetPut},
+		"scan":             {http.MethodPost, (*Handler).serveScan},
+		"signin":           {http.MethodPost, (*Handler).serveSignIn},
+		"signin/cancel":    {http.MethodPost, (*Handler).serveSignInCancel},
+		"signout":          {http.MethodPost, (*Handler).serveSignOut},
+		"status":           {http.MethodGet, (*Handler).serveStatus},
+		"watch":            {http.MethodGet, (*Handler).serveWatch},
 	}}
 }
 
@@ -264,7 +272,12 @@ var statuses = map[apitype.ErrorCode]int{
 	apitype.CodeUnknownCall:    http.StatusNotFound,
 	apitype.CodeNoJob:          http.StatusNotFound,
 	apitype.CodeNoEntry:        http.StatusNotFound,
+	apitype.CodeNoQuickSet:     http.StatusNotFound,
 	apitype.CodeWrongMethod:    http.StatusMethodNotAllowed,
+	// Forbidden: the PIN is wrong; too many requests: too many wrong
+	// PINs, until the error's RetryAt.
+	apitype.CodePINWrong:  http.StatusForbidden,
+	apitype.CodePINLocked: http.StatusTooManyRequests,
 	// Conflict: the device's state refuses the call now, and a change
 	// of state (a job ending, a sign-in, a setting) lets it through.
 	apitype.CodeBusy:         http.StatusConflict,
@@ -275,6 +288,7 @@ var statuses = map[apitype.ErrorCode]int{
 	apitype.CodeSignInNeeded: http.StatusConflict, // not 401/403: the caller may call, the device lacks an account
 	apitype.CodeUPNMismatch:  http.StatusConflict,
 	apitype.CodeSetupNeeded:  http.StatusConflict,
+	apitype.CodePINNotSet:    http.StatusConflict,
 	// Gone: the document existed and was removed; scanning again is
 	// the only way.
 	apitype.CodeDocumentGone: http.StatusGone,

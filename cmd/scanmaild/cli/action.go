@@ -32,6 +32,12 @@ func action(code apitype.ErrorCode, key string) string {
 		return "scanmaild jobs, then scanmaild jobs -cancel JOB for those that need not go"
 	case apitype.CodeTooLarge:
 		return "scanmaild config set limits.oversize split"
+	case apitype.CodeNoQuickSet:
+		return "scanmaild quickset"
+	case apitype.CodePINNotSet:
+		return "scanmaild pin set"
+	case apitype.CodePINWrong, apitype.CodePINLocked:
+		return "scanmaild pin reset, at the board, if the PIN is forgotten"
 	case apitype.CodeProviderRefused, apitype.CodeProviderUnavailable:
 		return "scanmaild jobs -log JOB for the mail server's answers"
 	}

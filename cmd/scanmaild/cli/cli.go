@@ -18,6 +18,10 @@ import (
 // Context is one run of a subcommand: where it writes and how it reaches
 // the daemon.
 type Context struct {
+	// Stdin is where PINs are read from (a terminal without echo) and
+	// where a question to the person at the terminal is answered (scan
+	// --flatbed); nil answers no.
+	Stdin          io.Reader
 	Stdout, Stderr io.Writer
 	Client         *localclient.Client
 }
@@ -29,14 +33,16 @@ type command struct {
 
 func commands() map[string]command {
 	return map[string]command{
-		"book":    {bookUsage, runBook},
-		"config":  {configUsage, runConfig},
-		"jobs":    {"jobs [-n N] [--json] [-log JOB] [-cancel JOB] [-resend JOB]", runJobs},
-		"scan":    {"scan --to ADDR[,ADDR] [--to-group G]... [--to-entry ID]... [--pages N]", runScan},
-		"signin":  {"signin [-replace]", runSignIn},
-		"signout": {"signout", runSignOut},
-		"status":  {"status [--json]", runStatus},
-		"watch":   {"watch [--json]", runWatch},
+		"book":     {bookUsage, runBook},
+		"config":   {configUsage, runConfig},
+		"pin":      {pinUsage, runPIN},
+		"jobs":     {"jobs [-n N] [--json] [-log JOB] [-cancel JOB] [-resend JOB]", runJobs},
+		"quickset": {quickSetUsage, runQuickSet},
+		"scan":     {scanUsage, runScan},
+		"signin":   {"signin [-replace]", runSignIn},
+		"signout":  {"signout", runSignOut},
+		"status":   {"status [--json]", runStatus},
+		"watch":    {"watch [--json]", runWatch},
 	}
 }
 

@@ -169,5 +169,7 @@ func importConfig(ctx context.Context, c *Context, name string, dryRun, asJSON b
 	}
 	b := rep.Book
 	fmt.Fprintf(c.Stdout, "address book: %d added, %d changed, %d unchanged\n", b.Added, b.Changed, b.Unchanged)
+	q := rep.QuickSets
+	fmt.Fprintf(c.Stdout, "quick sets: %d added, %d changed, %d unchanged\n", q.Added, q.Changed, q.Unchanged)
 	return nil
 }

@@ -1,6 +1,7 @@
 package cli
 
 import (
+	"bufio"
 	"context"
 	"errors"
 	"fmt"
@@ -10,13 +11,23 @@ import (
 	"scanmail/device/localclient"
 )
 
+const scanUsage = "scan --to ADDR[,ADDR] [--to-group G]... [--to-entry ID]... [--pages N]\n" +
+	"                [--mode M] [--dpi N] [--format F] [--per-page] [--subject S] [--flatbed]"
+
 func runScan(ctx context.Context, c *Context, args []string) error {
-	fs := newFlags(c, "scan", "scan --to ADDR[,ADDR] [--to-group G]... [--to-entry ID]... [--pages N]")
+	fs := newFlags(c, "scan", scanUsage)
 	to := fs.String("to", "", "destination address(es), comma separated")
 	var toGroups, toEntries stringList
 	fs.Var(&toGroups, "to-group", "an address book group: everyone in it (again for more)")
 	fs.Var(&toEntries, "to-entry", "an address book entry's ID, see scanmaild book (again for more)")
 	pages := fs.Int("pages", 0, "pages the simulated scanner produces (0: the daemon's default)")
+	var opts apitype.ScanOptions
+	fs.StringVar(&opts.Mode, "mode", "", "colour mode for this scan: bw1, gray8, rgb24, jpeg (default: scan.mode)")
+	fs.IntVar(&opts.DPI, "dpi", 0, "resolution for this scan: 75, 100, 150, 200, 300, 600 (default: scan.dpi)")
+	fs.StringVar(&opts.Format, "format", "", "file format for this scan: pdf, tiff, jpeg (default: scan.format)")
+	fs.BoolVar(&opts.PerPage, "per-page", false, "one attachment a page (JPEG always is)")
+	fs.StringVar(&opts.Subject, "subject", "", "subject for this scan; {pages} and {date} are filled in (default: subject)")
+	flatbed := fs.Bool("flatbed", false, "scan from the glass, a page at a time, asking after each whether another follows")
 	if err := fs.Parse(args); err != nil {
 		return err
 	}
@@ -24,12 +35,25 @@ func runScan(ctx context.Context, c *Context, args []string) error {
 		fs.Usage()
 		return errors.New("--to, --to-group or --to-entry is required")
 	}
-	req := apitype.ScanRequest{To: splitList(*to), Groups: toGroups, Entries: toEntries, Pages: *pages}
+	req := apitype.ScanRequest{To: splitList(*to), Groups: toGroups, Entries: toEntries, Pages: *pages, ScanOptions: opts, Flatbed: *flatbed}
+	var answers *bufio.Reader
+	if c.Stdin != nil {
+		answers = bufio.NewReader(c.Stdin)
+	}
 	job, err := c.Client.Scan(ctx, req, func(ev apitype.JobEvent) {
 		if ev.Missed > 0 {
 			fmt.Fprintf(c.Stdout, "(%d progress message(s) left out: this terminal was not reading)\n", ev.Missed)
 		}
 		switch {
+		case ev.Job.MorePages:
+			// The job waits for this answer; the device keeps the
+			// stream's steps meanwhile.
+			fmt.Fprintf(c.Stdout, "job %d: %d page(s) scanned. Another page? [y/N] ", ev.Job.ID, ev.Job.Pages)
+			more := yes(answers)
+			if _, err := c.Client.MorePages(ctx, ev.Job.ID, more); err != nil {
+				fmt.Fprintf(c.Stderr, "job %d: %v\n", ev.Job.ID, err)
+				explain(c.Stderr, err)
+			}
 		case ev.Note != "":
 			fmt.Fprintf(c.Stdout, "job %d: %s\n", ev.Job.ID, ev.Note)
 		case ev.Page > 0:
@@ -77,6 +101,20 @@ func jobError(job apitype.Job) error {
 		return err
 	}
 	return errors.New(job.State)
+}
+
+// yes reads a line from r and reports whether it says yes; anything else,
+// an empty line, the end of the input or no input says no.
+func yes(r *bufio.Reader) bool {
+	if r == nil {
+		return false
+	}
+	line, _ := r.ReadString('\n')
+	switch strings.ToLower(strings.TrimSpace(line)) {
+	case "y", "yes":
+		return true
+	}
+	return false
 }
 
 // splitList is a comma-separated flag's values; none when it is empty.
