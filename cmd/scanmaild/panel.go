@@ -5,6 +5,7 @@ import (
 	"errors"
 	"log/slog"
 	"slices"
+	"sync"
 	"time"
 
 	"github.com/gdamore/tcell/v2"
@@ -28,7 +29,19 @@ func runPanel(ctx context.Context, cfg daemonConfig, hw *fitted, guide func() []
 	if cfg.panel.display.Kind == displayTerm {
 		return runTermPanel(ctx, api, guide, opts, log)
 	}
-	out := panel.Output{LED: hw.led, Buzzer: hw.buzzer}
+	// A part not fitted stays a nil interface, not a nil pointer in one.
+	// The LED and buzzer are left off when ctx ends, before the return.
+	var out panel.Output
+	var wg sync.WaitGroup
+	defer wg.Wait()
+	if hw.led != nil {
+		out.LED = hw.led
+		wg.Go(func() { hw.led.Run(ctx) })
+	}
+	if hw.buzzer != nil {
+		out.Buzzer = hw.buzzer
+		wg.Go(func() { hw.buzzer.Run(ctx) })
+	}
 	show := newShower(log)
 	switch {
 	case hw.bitmap != nil:
@@ -42,11 +55,6 @@ func runPanel(ctx context.Context, cfg daemonConfig, hw *fitted, guide func() []
 	}
 	if out.Show == nil {
 		out.Show = func(screen.Screen) {} // keys without a display still work the flow
-	}
-	for _, p := range []interface{ Run(context.Context) error }{hw.led, hw.buzzer} {
-		if p != nil {
-			go p.Run(ctx)
-		}
 	}
 	// Without keys the panel still shows what the device does.
 	err := panel.Run(ctx, api, hw.keys, out, opts)
