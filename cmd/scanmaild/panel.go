@@ -10,6 +10,7 @@ import (
 
 	"github.com/gdamore/tcell/v2"
 
+	"scanmail/board"
 	"scanmail/board/panel"
 	"scanmail/board/screen"
 	"scanmail/board/term"
@@ -45,7 +46,11 @@ func runPanel(ctx context.Context, cfg daemonConfig, hw *fitted, guide func() []
 	show := newShower(log)
 	switch {
 	case hw.bitmap != nil:
-		out.Show = func(s screen.Screen) { show(hw.bitmap.Draw(screen.Draw(s))) }
+		draw := screen.Draw
+		if _, lcd := hw.bitmap.(*board.ST7567); lcd {
+			draw = screen.DrawDarkOn // its lit pixels are dark
+		}
+		out.Show = func(s screen.Screen) { show(hw.bitmap.Draw(draw(s))) }
 	case hw.text != nil:
 		rows, cols := hw.text.Size()
 		out.Show = func(s screen.Screen) { show(hw.text.WriteLines(screen.Lines(s, rows, cols))) }
