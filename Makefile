@@ -11,11 +11,12 @@ all: build
 build:
 	$(GO) build -o $(BIN)/ ./cmd/...
 
-# The whole product on this machine: simulated scanner, local identity
-# provider and SMTP server on loopback. State goes to ./scanmail.db, mail
-# to ./demo-mail/.
+# The whole product on this machine: the front panel on this terminal,
+# simulated scanner, local identity provider and SMTP server on loopback.
+# State goes to ./scanmail.db, mail to ./demo-mail/ (of RUNDIR, when set).
+RUNDIR ?= .
 run: build
-	./$(BIN)/scanmaild -demo
+	cd $(RUNDIR) && $(CURDIR)/$(BIN)/scanmaild -demo
 
 # Every test: vet, the race-checked tests, and the ARM builds.
 test: deps
@@ -31,7 +32,7 @@ test: deps
 bench: deps
 	$(GO) test -run '^$$' -bench . -skip SendVsCurl -benchmem ./scan/... ./mailer/... ./device/...
 	$(GO) test -run '^$$' -bench SendVsCurl -benchtime 11x ./mailer/
-	$(GO) test -run '^$$' -bench Process -benchtime 1x -timeout 30m ./cmd/scanmaild
+	$(GO) test -run '^$$' -bench 'Process|Panel' -benchtime 1x -timeout 30m ./cmd/scanmaild
 	$(MAKE) arm
 	@ls -l $(BIN)/linux-arm/scanmaild $(BIN)/linux-arm64/scanmaild
 

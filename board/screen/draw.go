@@ -52,6 +52,24 @@ func Draw(s Screen) *image.Gray {
 	return img
 }
 
+// DrawDarkOn is Draw for a panel that darkens the pixels it turns on (an
+// LCD such as the ST7567): text shows dark on the clear glass, as LCDs do,
+// and the QR code's square is inverted so that it too shows as dark modules
+// on light, the code a phone's camera looks for.
+func DrawDarkOn(s Screen) *image.Gray {
+	img := Draw(s)
+	if s.QR != "" && encodeQR(s.QR) != nil {
+		r := image.Rect(0, 0, Height, Height)
+		for y := r.Min.Y; y < r.Max.Y; y++ {
+			for x := r.Min.X; x < r.Max.X; x++ {
+				i := img.PixOffset(x, y)
+				img.Pix[i] = 255 - img.Pix[i]
+			}
+		}
+	}
+	return img
+}
+
 // qr draws code centred in the light square r, at qrModule pixels a module.
 func (c canvas) qr(code *coding.Code, r image.Rectangle) {
 	c.fill(r, lit)

@@ -3,6 +3,7 @@ package screen
 import (
 	"image"
 	"net/url"
+	"slices"
 	"strings"
 	"testing"
 
@@ -33,6 +34,24 @@ func TestQRDecodes(t *testing.T) {
 				}
 			}
 		})
+	}
+}
+
+// TestQRDecodesOnLCD: on a panel whose lit pixels are dark, what the eye
+// sees is Draw's picture inverted; DrawDarkOn keeps its QR code readable.
+func TestQRDecodesOnLCD(t *testing.T) {
+	const u = "https://microsoft.com/devicelogin"
+	s := Screen{Title: "Sign in", QR: u, Big: "V4G64UZMQ", Keys: "Back"}
+	seen := DrawDarkOn(s)
+	for i := range seen.Pix {
+		seen.Pix[i] = 255 - seen.Pix[i] // lit is dark on an LCD
+	}
+	got, err := decodeQR(scaleUp(seen, goldenScale))
+	if err != nil || got != u {
+		t.Fatalf("decoded %q, %v; want %q", got, err, u)
+	}
+	if plain := DrawDarkOn(Screen{Title: "Ready"}); !slices.Equal(plain.Pix, Draw(Screen{Title: "Ready"}).Pix) {
+		t.Error("a screen without a QR code is not drawn as Draw draws it")
 	}
 }
 

@@ -2,11 +2,13 @@ package main
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"io"
 	"log/slog"
 	"os"
 	"path/filepath"
+	"strings"
 
 	"scanmail/device"
 	"scanmail/device/localapi"
@@ -91,17 +93,39 @@ func runDaemon(ctx context.Context, cfg daemonConfig) error {
 	go func() { apiDone <- localapi.Serve(ctx, ln, localapi.NewHandler(dev, log)) }()
 	log.Info("scanmaild started", "state_file", cfg.db, "socket", cfg.socket, "demo", cfg.demo)
 
-	if cfg.demo {
-		err = runDemo(ctx, dev, cfg, log)
-	} else {
-		<-ctx.Done()
-	}
+	err = runFront(ctx, cfg, dev, hw, log)
 	cancel()
 	if apiErr := <-apiDone; apiErr != nil && err == nil {
 		err = fmt.Errorf("local API: %w", apiErr)
 	}
 	log.Info("scanmaild stopped")
 	return err
+}
+
+// runFront runs what people see, the demo's servers and the panel, until
+// ctx ends or the person at the terminal panel quits.
+func runFront(ctx context.Context, cfg daemonConfig, dev *device.Device, hw *fitted, log *slog.Logger) error {
+	var guide func() []string
+	if cfg.demo {
+		g, stop, err := startDemo(dev, cfg, log)
+		if err != nil {
+			return err
+		}
+		defer stop()
+		guide = g
+		if cfg.panel.display.Kind != displayTerm {
+			fmt.Println(strings.Join(guide(), "\n"))
+		}
+	}
+	err := runPanel(ctx, cfg, hw, guide, log)
+	if errors.Is(err, errQuit) {
+		return nil
+	}
+	if err != nil {
+		return err
+	}
+	<-ctx.Done()
+	return nil
 }
 
 // simPages is the page count of a simulated job; a real scanner scans what

@@ -3,7 +3,6 @@
 package main
 
 import (
-	"context"
 	"errors"
 	"log/slog"
 
@@ -12,6 +11,6 @@ import (
 
 // Board builds leave the demo's identity provider and SMTP server out: they
 // are a quarter of the binary.
-func runDemo(context.Context, *device.Device, daemonConfig, *slog.Logger) error {
-	return errors.New("this build has no demo (it was built with -tags nodemo); build without it for -demo")
+func startDemo(*device.Device, daemonConfig, *slog.Logger) (func() []string, func(), error) {
+	return nil, nil, errors.New("this build has no demo (it was built with -tags nodemo); build without it for -demo")
 }

@@ -3,7 +3,6 @@
 package main
 
 import (
-	"context"
 	"log/slog"
 	"os"
 
@@ -11,14 +10,18 @@ import (
 	"scanmail/device"
 )
 
-func runDemo(ctx context.Context, dev *device.Device, cfg daemonConfig, log *slog.Logger) error {
-	return demo.Run(ctx, dev, demo.Config{
+// startDemo starts the demo's identity provider and SMTP server; guide is
+// what to show a newcomer beside the panel.
+func startDemo(dev *device.Device, cfg daemonConfig, log *slog.Logger) (guide func() []string, stop func(), err error) {
+	d, err := demo.Start(dev, demo.Config{
 		MailDir: cfg.mailDir,
 		Socket:  cfg.socket,
 		Binary:  os.Args[0],
 		LogFile: cfg.demoLog(),
 		Logger:  log,
-		In:      os.Stdin,
-		Out:     os.Stdout,
 	})
+	if err != nil {
+		return nil, nil, err
+	}
+	return d.Guide, d.Close, nil
 }

@@ -10,6 +10,7 @@ import (
 	"net/url"
 	"path/filepath"
 	"regexp"
+	"sort"
 	"strconv"
 	"strings"
 	"syscall"
@@ -19,9 +20,9 @@ import (
 	"scanmail/scan/filecheck"
 )
 
-// TestDemo is `make run` as a newcomer lives it: the console says what to
-// do, a browser signs in on the demo identity provider's page, and the
-// scanned PDF arrives as an .eml file.
+// TestDemo: the demo's servers behave as the product needs them, without
+// a panel: its guide says what to do, a browser signs in on the demo
+// identity provider's page, and the scanned PDF arrives as an .eml file.
 func TestDemo(t *testing.T) {
 	dir := t.TempDir()
 	eml, _, _ := driveDemo(t, dir, 3, "")
@@ -43,7 +44,7 @@ func TestDemoNoSecrets(t *testing.T) {
 	for i, c := range []idptest.Credential{{Kind: "access_token", Value: acct.Token.AccessToken}, {Kind: "refresh_token", Value: acct.Token.RefreshToken}} {
 		leaks = append(leaks, leakForms(c, i+1, acct.UPN)...)
 	}
-	places := []place{{"the demo's console", []byte(console)}}
+	places := []place{{"what the demo and its commands printed", []byte(console)}}
 	places = append(places, files(t, dir, db)...)
 	state, _ := readState(t, db)
 	places = append(places, state...)
@@ -86,49 +87,53 @@ func BenchmarkProcess(b *testing.B) {
 	}
 }
 
-// driveDemo runs `scanmaild -demo` in dir, with flags added, through
-// sign-in and one job of pages pages (in scan mode mode, if set), and
-// returns the saved message's path, what the console printed, and the
-// daemon's peak RSS in KiB.
+// driveDemo runs `scanmaild -demo -display none` in dir, with flags
+// added, and with the command line signs in (as a browser approves) and
+// sends one job of pages pages (in scan mode mode, if set). It returns the
+// saved message's path, what the daemon and the commands printed, and the
+// daemon's peak RSS in KiB. The panel's own run is TestMakeRun's.
 func driveDemo(tb testing.TB, dir string, pages int, mode string, flags ...string) (eml, console string, rssKiB int64) {
 	tb.Helper()
-	p := start(tb, dir, append([]string{"-demo", "-pages", strconv.Itoa(pages)}, flags...)...)
-	p.expect("Press Enter to start sign-in")
-	p.send("")
-	uri := regexp.MustCompile(`open:\s+(\S+)`).FindStringSubmatch(p.expect("open:"))
-	code := regexp.MustCompile(`code:\s+(\S+)`).FindStringSubmatch(p.expect("enter the code:"))
-	if uri == nil || code == nil {
-		tb.Fatalf("no URL or code shown:\n%s", strings.Join(p.seen, "\n"))
-	}
-	p.expect("curl") // the way without a browser is shown too
-	browserSignIn(tb, uri[1], code[1], "scanner@contoso.example")
-	p.expect("Signed in as scanner@contoso.example")
+	d := start(tb, dir, append([]string{"-demo", "-display", "none", "-pages", strconv.Itoa(pages)}, flags...)...)
+	d.expect("1. Sign in") // the guide, on a demo without a panel
+	sock := filepath.Join(dir, "scanmaild.sock")
+	waitSocket(tb, sock)
 
-	p.expect("Type the destination address")
+	si := start(tb, dir, "-socket", sock, "signin")
+	m := regexp.MustCompile(`open (\S+) and enter the code (\S+)`).FindStringSubmatch(si.expect("To sign in, open"))
+	if m == nil {
+		tb.Fatalf("no URL or code shown:\n%s", strings.Join(si.seen, "\n"))
+	}
+	browserSignIn(tb, m[1], m[2], "scanner@contoso.example")
+	si.expect("Signed in as scanner@contoso.example")
+	if code := si.wait(); code != 0 {
+		tb.Fatalf("signin exit status %d", code)
+	}
+
 	if mode != "" {
-		if out, code := runCLI(tb, filepath.Join(dir, "scanmaild.sock"), "config", "set", "scan.mode", mode); code != 0 {
+		if out, code := runCLI(tb, sock, "config", "set", "scan.mode", mode); code != 0 {
 			tb.Fatalf("config set scan.mode: %s", out)
 		}
 	}
-	p.send("alice@fabrikam.example")
-	p.expect("page " + strconv.Itoa(pages) + " scanned")
-	p.expect("Sent (job")
+	sc := start(tb, dir, "-socket", sock, "scan", "--to", "alice@fabrikam.example")
+	sc.expect("scanned page " + strconv.Itoa(pages))
+	sc.expect(": sent ")
+	if code := sc.wait(); code != 0 {
+		tb.Fatalf("scan exit status %d\n%s", code, sc.output())
+	}
 	// A long scan goes in parts: the first part's file is returned.
-	line := p.expect(" as: ")
-	eml = strings.TrimSpace(line[strings.Index(line, " as: ")+len(" as: "):])
-	if !filepath.IsAbs(eml) {
-		eml = filepath.Join(dir, eml)
+	names, err := filepath.Glob(filepath.Join(dir, "demo-mail", "*.eml"))
+	if err != nil || len(names) == 0 {
+		tb.Fatalf("no mail saved: %v", err)
 	}
-	p.expect("Type the destination address")
-	p.send("q")
-	if code := p.wait(); code != 0 {
-		tb.Fatalf("demo exit status %d", code)
-	}
-	ru, ok := p.cmd.ProcessState.SysUsage().(*syscall.Rusage)
+	sort.Strings(names)
+	eml = names[0]
+	d.stop()
+	ru, ok := d.cmd.ProcessState.SysUsage().(*syscall.Rusage)
 	if !ok {
 		tb.Fatal("no rusage")
 	}
-	return eml, p.output(), int64(ru.Maxrss) // int32 on 32-bit ARM
+	return eml, d.output() + si.output() + sc.output(), int64(ru.Maxrss) // int32 on 32-bit ARM
 }
 
 // browserSignIn does what a person does on the verification page: open it,

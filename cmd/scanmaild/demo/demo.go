@@ -6,12 +6,9 @@
 package demo
 
 import (
-	"bufio"
-	"context"
 	"fmt"
-	"io"
 	"log/slog"
-	"strings"
+	"path/filepath"
 
 	"scanmail/device"
 	"scanmail/device/idptest"
@@ -22,6 +19,13 @@ import (
 // ClientID is the demo's app registration.
 const ClientID = "scanmail-demo"
 
+// Account is the address the guide suggests signing in as.
+const Account = "scanner@contoso.example"
+
+// maxMessageMB is the demo mailbox's largest message, Exchange Online's
+// default.
+const maxMessageMB = 35
+
 // Config is what the demo needs from the daemon.
 type Config struct {
 	MailDir string // where .eml files go
@@ -29,13 +33,17 @@ type Config struct {
 	Binary  string // how scanmaild was started, to show the CLI
 	LogFile string
 	Logger  *slog.Logger
-	In      io.Reader
-	Out     io.Writer
 }
 
-// Run starts the local identity provider and SMTP server, points the device
-// at them, and runs the guided console until ctx ends or the person quits.
-func Run(ctx context.Context, dev *device.Device, cfg Config) error {
+// Demo is the demo's identity provider and SMTP server, running.
+type Demo struct {
+	ms  *mstest.Microsoft
+	cfg Config
+}
+
+// Start starts the local identity provider and SMTP server and points the
+// device at them. Close stops them.
+func Start(dev *device.Device, cfg Config) (*Demo, error) {
 	ms, err := mstest.Start(mstest.Options{
 		IdP: idptest.Options{ClientID: ClientID, Logger: cfg.Logger.With("part", "demo-idp")},
 		SMTP: smtptest.Options{
@@ -49,32 +57,22 @@ func Run(ctx context.Context, dev *device.Device, cfg Config) error {
 		},
 	})
 	if err != nil {
-		return fmt.Errorf("demo: %w", err)
+		return nil, fmt.Errorf("demo: %w", err)
 	}
-	defer ms.Close()
-
 	if err := configure(dev, ms); err != nil {
-		return err
+		ms.Close()
+		return nil, err
 	}
-	c := &console{
-		dev:     dev,
-		cfg:     cfg,
-		idpURL:  ms.IdPURL,
-		mail:    ms.SMTP,
-		out:     cfg.Out,
-		lines:   readLines(ctx, cfg.In),
-		defRcpt: "reception@contoso.example",
-	}
-	return c.run(ctx)
+	return &Demo{ms: ms, cfg: cfg}, nil
 }
 
-// maxMessageMB is the demo mailbox's largest message, Exchange Online's
-// default.
-const maxMessageMB = 35
+// Close stops the demo's servers.
+func (d *Demo) Close() { d.ms.Close() }
 
 // configure points the device at the demo's servers. Their ports and the
 // identity provider's memory are new each run, so a sign-in from an
-// earlier run is forgotten rather than left to fail.
+// earlier run is forgotten rather than left to fail, and so is its
+// account: the first sign-in of a run makes its account the device's.
 func configure(dev *device.Device, ms *mstest.Microsoft) error {
 	settings := append(ms.Settings(),
 		[2]string{"tenant", "organizations"},
@@ -88,23 +86,31 @@ func configure(dev *device.Device, ms *mstest.Microsoft) error {
 	if err := dev.SignOut(); err != nil {
 		return fmt.Errorf("demo: %w", err)
 	}
+	if _, err := dev.SetConfig("device_address", ""); err != nil {
+		return fmt.Errorf("demo settings: %w", err)
+	}
 	return nil
 }
 
-// readLines delivers the lines typed on in; the channel closes at EOF or
-// when ctx ends.
-func readLines(ctx context.Context, in io.Reader) <-chan string {
-	ch := make(chan string)
-	go func() {
-		defer close(ch)
-		sc := bufio.NewScanner(in)
-		for sc.Scan() {
-			select {
-			case ch <- strings.TrimSpace(sc.Text()):
-			case <-ctx.Done():
-				return
-			}
+// Guide is what a newcomer needs beside the panel: what runs where, what
+// to do, and where the last mail landed.
+func (d *Demo) Guide() []string {
+	login := d.ms.IdPURL + "/devicelogin"
+	lines := []string{
+		"scanmail demo: the identity provider " + d.ms.IdPURL + " and the SMTP server localhost:" + fmt.Sprint(d.ms.SMTP.Port()) + " run on this machine.",
+		"1. Sign in (the admin, once): Tab (Menu), choose an admin PIN (any 4 digits, twice), then Sign in. On a phone or in a browser",
+		"   open " + login + " (the QR code), enter the code shown, sign in as " + Account + " and approve.",
+		"   No browser? curl -d step=account -d code=CODE -d username=" + Account + " -d action=approve " + login,
+		"2. Scan to email (the operator): Enter on Scan to Email, choose or type an address, then F5 (Start).",
+		"Mail is saved in " + d.cfg.MailDir + "/, the log in " + d.cfg.LogFile + ".",
+		"Command line, in another terminal: " + d.cfg.Binary + " -socket " + d.cfg.Socket + " status",
+	}
+	if msgs := d.ms.SMTP.Messages(); len(msgs) > 0 {
+		last := msgs[len(msgs)-1].Path
+		if rel, err := filepath.Rel(filepath.Dir(d.cfg.MailDir), last); err == nil {
+			last = rel
 		}
-	}()
-	return ch
+		lines = append(lines, fmt.Sprintf("Mail received: %d; the last saved as %s", len(msgs), last))
+	}
+	return lines
 }
