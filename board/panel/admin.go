@@ -313,20 +313,23 @@ func (m *Machine) signInScreen() screen.Screen {
 	case ad.signinErr != nil:
 		return screen.Screen{Title: "Sign-in failed", Lines: errLines(ad.signinErr), Keys: "#:Again Back"}
 	case si.State == apitype.SignInWaiting:
+		// The QR code takes the left half of a bitmap panel: the right
+		// half has ten columns, for the time left (as the title), the
+		// page's address, its site first (what the browser must show),
+		// and the code in large type.
 		uri := si.VerificationURI
 		s := screen.Screen{
 			Title: "Sign in",
 			QR:    or(si.VerificationURIComplete, uri),
 			Big:   si.UserCode,
-			Lines: []string{"Open " + uri, "The page must be " + hostOf(uri)},
-			Keys:  "#:New code Back",
+			Lines: []string{withoutScheme(uri)},
+			Keys:  "#:New code",
 		}
-		if left := si.ExpiresAt.Sub(m.now); si.ExpiresAt.IsZero() || left > 0 {
-			if !si.ExpiresAt.IsZero() {
-				s.Lines = append(s.Lines, "Code ends in "+clock(left))
-			}
-		} else {
-			s.Lines = append(s.Lines, "The code has expired: # for a new one.")
+		if left := si.ExpiresAt.Sub(m.now); !si.ExpiresAt.IsZero() && left > 0 {
+			s.Title = clock(left) + " left"
+		} else if !si.ExpiresAt.IsZero() {
+			s.Title = "Expired"
+			s.Lines = []string{"The code has expired: # for a new one."}
 		}
 		return s
 	case si.State == apitype.SignInDone:

@@ -581,13 +581,10 @@ func plural(n int, word string) string {
 }
 
 // hostOf is the host of a URL, or the URL.
-func hostOf(url string) string {
-	s := url
-	if i := strings.Index(s, "://"); i >= 0 {
-		s = s[i+3:]
+// withoutScheme is url as a person types it: without "https://".
+func withoutScheme(url string) string {
+	if i := strings.Index(url, "://"); i >= 0 {
+		return url[i+3:]
 	}
-	if i := strings.IndexAny(s, "/?#"); i >= 0 {
-		s = s[:i]
-	}
-	return s
+	return url
 }
