@@ -116,10 +116,6 @@ func (m *Machine) jobAnswer(a Answer) {
 			m.seeJob(apitype.JobEvent{Job: a.Job})
 		case j.id != 0:
 			// The stream broke off; the feed tells the rest.
-		case j.stop:
-			// Stopped before the device named the job: one that starts
-			// scanning now is the one stopped.
-			m.stopFrom, m.stopAfter = j.started, m.now.Add(stopWindow)
 		default:
 			j.refused = a.Err
 			m.sound(SoundError)
@@ -183,15 +179,6 @@ func (m *Machine) maybeCancel() {
 	m.call(Call{Kind: CallCancelJob, ID: j.id})
 }
 
-// stopWindowJob cancels a job that starts scanning just after Stop was
-// pressed before the device named the panel's job: that is the one.
-func (m *Machine) stopWindowJob(j apitype.Job) {
-	if m.now.Before(m.stopAfter) && j.State == apitype.JobScanning && !j.Created.Before(m.stopFrom.Add(-time.Second)) {
-		m.stopAfter = time.Time{}
-		m.call(Call{Kind: CallCancelJob, ID: j.ID})
-	}
-}
-
 func (m *Machine) keyJob(k board.Key) bool {
 	j := m.job
 	s := m.ownSeen()
@@ -208,7 +195,8 @@ func (m *Machine) keyJob(k board.Key) bool {
 		}
 		j.stop = true
 		if j.id == 0 {
-			m.abort(j.seq)
+			// The device has not named the job yet: it is canceled by
+			// its number as soon as the scan's first step names it.
 			return true
 		}
 		if s != nil && s.job.State == apitype.JobSending {

@@ -32,9 +32,6 @@ const (
 	bookLimit = 20
 	// recentJobs is how many jobs Recent looks through.
 	recentJobs = 20
-	// stopWindow is how long after Stop, pressed before the job's number
-	// was known, a job starting to scan is taken for the one stopped.
-	stopWindow = 10 * time.Second
 )
 
 // view is the screen the machine is at.
@@ -114,8 +111,6 @@ type Machine struct {
 	notice     notice
 	alertID    uint64
 	job        *ownJob
-	stopAfter  time.Time // see stopWindow
-	stopFrom   time.Time
 
 	admin adminState
 }
@@ -406,7 +401,6 @@ func (m *Machine) seeJob(ev apitype.JobEvent) {
 			delete(m.jobs, id)
 		}
 	}
-	m.stopWindowJob(j)
 	if m.job != nil {
 		m.ownJobSeen(j)
 	}
