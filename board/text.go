@@ -47,6 +47,8 @@ func romA00(c rune) byte {
 		return 0x7F
 	case '°':
 		return 0xDF
+	case '…':
+		return '.' // text cut short; the ROM has no ellipsis
 	case '\t':
 		return ' '
 	}
