@@ -31,6 +31,20 @@ type jobScan struct {
 // checked, and puts them over the settings. A refused option names the
 // field; a stored setting that is not valid is the settings' fault.
 func (s Settings) jobScan(o apitype.ScanOptions) (jobScan, error) {
+	if err := checkOptions(&s, o); err != nil {
+		return jobScan{}, err
+	}
+	opts, format, quality, err := s.Scan.options()
+	if err != nil {
+		return jobScan{}, &Error{Summary: "The scan settings are not valid", Hint: "Check the scan settings: colour mode, resolution and file format.", Err: err, Code: apitype.CodeInvalidSetting}
+	}
+	return jobScan{opts: opts, format: format, quality: quality, perPage: o.PerPage, subject: o.Subject}, nil
+}
+
+// checkOptions checks a job's or a Quick Set's options as the settings
+// they stand for are checked, and sets them in s. A refused option names
+// the field.
+func checkOptions(s *Settings, o apitype.ScanOptions) error {
 	dpi := ""
 	if o.DPI != 0 {
 		dpi = strconv.Itoa(o.DPI)
@@ -47,17 +61,13 @@ func (s Settings) jobScan(o apitype.ScanOptions) (jobScan, error) {
 			if ve, ok := errors.AsType[*valueError](err); ok {
 				err = ve.err
 			}
-			return jobScan{}, optionError(opt.field, err)
+			return optionError(opt.field, err)
 		}
 	}
 	if err := checkSubject(o.Subject); err != nil {
-		return jobScan{}, optionError("subject", err)
+		return optionError("subject", err)
 	}
-	opts, format, quality, err := s.Scan.options()
-	if err != nil {
-		return jobScan{}, &Error{Summary: "The scan settings are not valid", Hint: "Check the scan settings: colour mode, resolution and file format.", Err: err, Code: apitype.CodeInvalidSetting}
-	}
-	return jobScan{opts: opts, format: format, quality: quality, perPage: o.PerPage, subject: o.Subject}, nil
+	return nil
 }
 
 func optionError(field string, err error) error {

@@ -14,8 +14,7 @@ import (
 
 // Bounds of a Quick Set: its name is a button on the panel.
 const (
-	maxQuickSetName    = 40  // characters
-	maxQuickSetSubject = 200 // bytes
+	maxQuickSetName = 40 // characters
 )
 
 // QuickSets lists every Quick Set, by name.
@@ -153,48 +152,18 @@ func quickSetRecordOf(q apitype.QuickSet) (quickSetRecord, error) {
 	return r, nil
 }
 
-// quickSetOptions checks a Quick Set's options as the settings of the
-// same names are checked; a zero field takes the device's setting.
+// quickSetOptions checks a Quick Set's options as a job's are, so that
+// a Quick Set stored is one a scan takes; a zero field takes the device's
+// setting when the Quick Set is used.
 func quickSetOptions(o apitype.ScanOptions) (scanOptsRecord, error) {
-	r := scanOptsRecord{PerPage: o.PerPage, Subject: strings.TrimSpace(o.Subject)}
-	var s Settings
-	for _, kv := range []struct {
-		key, value string
-		field      *string
-	}{
-		{"scan.mode", o.Mode, &r.Mode},
-		{"scan.format", o.Format, &r.Format},
-	} {
-		if kv.value == "" {
-			continue
-		}
-		if err := s.Set(kv.key, kv.value); err != nil {
-			return r, unwrapValue(err)
-		}
-		*kv.field = strings.TrimSpace(kv.value)
+	s := DefaultSettings()
+	if err := checkOptions(&s, o); err != nil {
+		return scanOptsRecord{}, err
 	}
-	if o.DPI != 0 {
-		if err := s.Set("scan.dpi", strconv.Itoa(o.DPI)); err != nil {
-			return r, unwrapValue(err)
-		}
-		r.DPI = o.DPI
-	}
-	switch {
-	case len(r.Subject) > maxQuickSetSubject:
-		return r, fmt.Errorf("the subject is longer than %d bytes", maxQuickSetSubject)
-	case !showable(r.Subject):
-		return r, errors.New("the subject holds a control or other unprintable character")
-	}
-	return r, nil
-}
-
-// unwrapValue is a value Set refused, without its key: the device's
-// words name no setting key.
-func unwrapValue(err error) error {
-	if ve, ok := errors.AsType[*valueError](err); ok {
-		return ve.err
-	}
-	return err
+	return scanOptsRecord{
+		Mode: strings.TrimSpace(o.Mode), DPI: o.DPI, Format: strings.TrimSpace(o.Format),
+		PerPage: o.PerPage, Subject: strings.TrimSpace(o.Subject),
+	}, nil
 }
 
 // showable reports whether s is UTF-8 with nothing but printable

@@ -47,7 +47,7 @@ func TestQuickSetRefused(t *testing.T) {
 		{"dpi", with(func(q *apitype.QuickSet) { q.Options.DPI = 250 }), apitype.CodeInvalidRequest, "250 dpi is not offered"},
 		{"format", with(func(q *apitype.QuickSet) { q.Options.Format = "docx" }), apitype.CodeInvalidRequest, "docx"},
 		{"subject", with(func(q *apitype.QuickSet) { q.Options.Subject = "Scan\r\nBcc: x@evil.example" }), apitype.CodeInvalidRequest, "subject"},
-		{"long subject", with(func(q *apitype.QuickSet) { q.Options.Subject = strings.Repeat("s", 201) }), apitype.CodeInvalidRequest, "longer than 200"},
+		{"long subject", with(func(q *apitype.QuickSet) { q.Options.Subject = strings.Repeat("s", 201) }), apitype.CodeInvalidRequest, "at most 200"},
 		{"unknown ID", with(func(q *apitype.QuickSet) { q.ID = "77" }), apitype.CodeNoQuickSet, "No Quick Set 77"},
 		{"bad ID", with(func(q *apitype.QuickSet) { q.ID = "x" }), apitype.CodeInvalidRequest, "not a Quick Set ID"},
 	} {
