@@ -58,6 +58,10 @@ type Status struct {
 	// CorruptJobs counts job records in the state file that could not be
 	// read: they are skipped, and the daemon's log names each.
 	CorruptJobs int `json:"corrupt_jobs,omitempty"`
+
+	// Web is where the admin's web pages are, and their certificate's
+	// fingerprint.
+	Web Web `json:"web,omitzero"`
 }
 
 // Spool is the room documents waiting to be sent take.
@@ -308,7 +312,8 @@ type Error struct {
 	// Key is the setting concerned, for CodeInvalidSetting and
 	// CodeSetupNeeded, when one setting is.
 	Key string `json:"key,omitempty"`
-	// RetryAt, for CodePINLocked, is when the next try is taken.
+	// RetryAt, for CodePINLocked and CodePasswordLocked, is when the
+	// next try is taken.
 	RetryAt time.Time `json:"retry_at,omitzero"`
 }
 
@@ -398,6 +403,17 @@ const (
 	CodePINNotSet ErrorCode = "pin-not-set"
 	// CodeNoQuickSet: there is no Quick Set with that ID.
 	CodeNoQuickSet ErrorCode = "no-quickset"
+
+	// CodePasswordWrong: the admin password given is not the device's.
+	CodePasswordWrong ErrorCode = "password-wrong"
+	// CodePasswordLocked: too many wrong passwords; the next try is
+	// taken from the error's RetryAt.
+	CodePasswordLocked ErrorCode = "password-locked"
+	// CodePasswordNotSet: the web pages have no admin password yet; the
+	// first visit sets it.
+	CodePasswordNotSet ErrorCode = "password-not-set"
+	// CodeNoSession: the web session is unknown or has ended; log in.
+	CodeNoSession ErrorCode = "no-session"
 
 	// CodeUnknownCall: no such local API call.
 	CodeUnknownCall ErrorCode = "unknown-call"
