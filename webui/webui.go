@@ -1,0 +1,102 @@
+// Package webui serves the admin's web pages: the device's status, the
+// sign-in, the jobs and their SMTP logs. Like the panel and the command
+// line it is a client of the device's local API (API, with
+// localclient.Client's signatures): it keeps no state of its own but the
+// certificate it is served with, and never opens the state file.
+//
+// Each page is one file, page_NAME.go, with its template in
+// templates/NAME.html: a handler that asks the API, fills a struct and
+// calls s.render. A page registers its routes in routes (webui.go): admin
+// pages through s.admin, which checks the session first. Pages work
+// without JavaScript; assets/live.js reloads a page's <main> when the
+// device reports a change of a kind the page names in data-live (see
+// events.go).
+package webui
+
+import (
+	"context"
+	"log/slog"
+	"net/http"
+
+	"scanmail/device/apitype"
+	"scanmail/device/localclient"
+)
+
+// API is what the pages ask of the device: the local API's calls, with
+// localclient.Client's signatures, so that a *localclient.Client is one.
+type API interface {
+	Status(ctx context.Context) (apitype.Status, error)
+	Config(ctx context.Context) (apitype.Config, error)
+	Watch(ctx context.Context, each func(apitype.Notify)) error
+	Jobs(ctx context.Context, limit int) ([]apitype.Job, error)
+	Job(ctx context.Context, id uint64) (apitype.Job, error)
+	CancelJob(ctx context.Context, id uint64) (apitype.Job, error)
+	ResendJob(ctx context.Context, id uint64) (apitype.Job, error)
+	SignIn(ctx context.Context, req apitype.SignInRequest, each func(apitype.SignIn)) (apitype.SignIn, error)
+	CancelSignIn(ctx context.Context) (apitype.SignIn, error)
+
+	Password(ctx context.Context) (apitype.PasswordState, error)
+	SetPassword(ctx context.Context, old, new string) (apitype.PasswordState, error)
+	Login(ctx context.Context, password string) (apitype.Session, error)
+	CheckSession(ctx context.Context, id string) (apitype.Session, error)
+	Logout(ctx context.Context, id string) error
+}
+
+var _ API = (*localclient.Client)(nil)
+
+// Config configures the pages.
+type Config struct {
+	API    API
+	Logger *slog.Logger // nil: discard
+	// Hosts are the names and addresses (without port) the pages may be
+	// reached by, besides loopback: a request naming another Host is
+	// refused, against DNS rebinding.
+	Hosts []string
+	// Fingerprint is the SHA-256 fingerprint of the certificate served,
+	// shown on the status page; empty over plain HTTP.
+	Fingerprint string
+}
+
+type server struct {
+	api         API
+	log         *slog.Logger
+	fingerprint string
+	mux         *http.ServeMux
+}
+
+// New returns the web pages' handler, with its request safety checks.
+func New(cfg Config) http.Handler {
+	log := cfg.Logger
+	if log == nil {
+		log = slog.New(slog.DiscardHandler)
+	}
+	s := &server{api: cfg.API, log: log, fingerprint: cfg.Fingerprint, mux: http.NewServeMux()}
+	s.routes()
+	return safe(s.mux, cfg.Hosts, log)
+}
+
+func (s *server) routes() {
+	s.mux.Handle("GET /assets/", assetHandler())
+	s.mux.HandleFunc("GET /login", s.serveLogin)
+	s.mux.HandleFunc("POST /login", s.postLogin)
+	s.mux.HandleFunc("POST /setup", s.postSetup)
+	s.mux.HandleFunc("POST /logout", s.postLogout)
+
+	s.admin("GET /{$}", s.serveStatus)
+	s.admin("GET /events", s.serveEvents)
+	s.admin("GET /signin", s.serveSignIn)
+	s.admin("POST /signin", s.postSignIn)
+	s.admin("POST /signin/cancel", s.postSignInCancel)
+	s.admin("GET /qr/{name}", s.serveQR)
+	s.admin("GET /jobs", s.serveJobs)
+	s.admin("GET /jobs/{id}", s.serveJob)
+	s.admin("POST /jobs/{id}/cancel", s.postJobCancel)
+	s.admin("POST /jobs/{id}/resend", s.postJobResend)
+	s.admin("GET /password", s.servePassword)
+	s.admin("POST /password", s.postPassword)
+}
+
+// admin registers an admin page: only a live session reaches it.
+func (s *server) admin(pattern string, h http.HandlerFunc) {
+	s.mux.Handle(pattern, s.session(h))
+}
