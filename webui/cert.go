@@ -1,0 +1,140 @@
+package webui
+
+import (
+	"crypto/ecdsa"
+	"crypto/elliptic"
+	"crypto/rand"
+	"crypto/sha256"
+	"crypto/tls"
+	"crypto/x509"
+	"crypto/x509/pkix"
+	"encoding/pem"
+	"errors"
+	"fmt"
+	"io/fs"
+	"math/big"
+	"net"
+	"os"
+	"path/filepath"
+	"strings"
+	"time"
+)
+
+// The certificate's files in the state directory.
+const (
+	CertFile = "web.crt"
+	KeyFile  = "web.key"
+)
+
+// certLifetime is a self-signed certificate's: no browser trusts it by
+// its issuer, so a long life spares the admin a new fingerprint to check.
+const certLifetime = 10 * 365 * 24 * time.Hour
+
+// LoadCert loads the pages' certificate from dir, or, on the first start
+// (or when the one kept has expired or does not load), makes a
+// self-signed ECDSA P-256 one for hosts (names and addresses) and keeps
+// it there (mode 0600). It returns the certificate and its fingerprint.
+func LoadCert(dir string, hosts []string) (tls.Certificate, string, error) {
+	crt, key := filepath.Join(dir, CertFile), filepath.Join(dir, KeyFile)
+	cert, err := tls.LoadX509KeyPair(crt, key)
+	switch {
+	case err == nil && time.Now().Before(cert.Leaf.NotAfter):
+		return cert, Fingerprint(cert.Certificate[0]), nil
+	case err != nil && !errors.Is(err, fs.ErrNotExist):
+		return tls.Certificate{}, "", fmt.Errorf("web certificate %s: %w (remove %s and %s to make a new one)", crt, err, CertFile, KeyFile)
+	}
+	certPEM, keyPEM, err := selfSigned(hosts, time.Now())
+	if err != nil {
+		return tls.Certificate{}, "", err
+	}
+	if err := writeSecret(key, keyPEM); err != nil {
+		return tls.Certificate{}, "", err
+	}
+	if err := writeSecret(crt, certPEM); err != nil {
+		return tls.Certificate{}, "", err
+	}
+	cert, err = tls.X509KeyPair(certPEM, keyPEM)
+	if err != nil {
+		return tls.Certificate{}, "", err
+	}
+	return cert, Fingerprint(cert.Certificate[0]), nil
+}
+
+// Fingerprint is the SHA-256 of a certificate's DER as browsers show it:
+// upper-case hex bytes joined by colons.
+func Fingerprint(der []byte) string {
+	sum := sha256.Sum256(der)
+	parts := make([]string, len(sum))
+	for i, b := range sum {
+		parts[i] = fmt.Sprintf("%02X", b)
+	}
+	return strings.Join(parts, ":")
+}
+
+// selfSigned makes a certificate valid for hosts: names go in the DNS
+// SANs, addresses in the IP SANs.
+func selfSigned(hosts []string, now time.Time) (certPEM, keyPEM []byte, err error) {
+	key, err := ecdsa.GenerateKey(elliptic.P256(), rand.Reader)
+	if err != nil {
+		return nil, nil, err
+	}
+	serial, err := rand.Int(rand.Reader, new(big.Int).Lsh(big.NewInt(1), 127))
+	if err != nil {
+		return nil, nil, err
+	}
+	tmpl := &x509.Certificate{
+		SerialNumber:          serial,
+		Subject:               pkix.Name{CommonName: "scanmail", Organization: []string{"scanmail device"}},
+		NotBefore:             now.Add(-time.Hour),
+		NotAfter:              now.Add(certLifetime),
+		KeyUsage:              x509.KeyUsageDigitalSignature,
+		ExtKeyUsage:           []x509.ExtKeyUsage{x509.ExtKeyUsageServerAuth},
+		BasicConstraintsValid: true,
+	}
+	for _, h := range hosts {
+		if ip := net.ParseIP(h); ip != nil {
+			tmpl.IPAddresses = append(tmpl.IPAddresses, ip)
+		} else if h != "" {
+			tmpl.DNSNames = append(tmpl.DNSNames, h)
+		}
+	}
+	if len(tmpl.DNSNames) > 0 {
+		tmpl.Subject.CommonName = tmpl.DNSNames[0]
+	}
+	der, err := x509.CreateCertificate(rand.Reader, tmpl, tmpl, &key.PublicKey, key)
+	if err != nil {
+		return nil, nil, err
+	}
+	keyDER, err := x509.MarshalPKCS8PrivateKey(key)
+	if err != nil {
+		return nil, nil, err
+	}
+	return pem.EncodeToMemory(&pem.Block{Type: "CERTIFICATE", Bytes: der}),
+		pem.EncodeToMemory(&pem.Block{Type: "PRIVATE KEY", Bytes: keyDER}), nil
+}
+
+// writeSecret writes a file only the daemon's user reads, whole or not at
+// all.
+func writeSecret(path string, data []byte) error {
+	tmp, err := os.CreateTemp(filepath.Dir(path), filepath.Base(path)+".*")
+	if err != nil {
+		return err
+	}
+	defer os.Remove(tmp.Name())
+	if err := tmp.Chmod(0o600); err != nil {
+		tmp.Close()
+		return err
+	}
+	if _, err := tmp.Write(data); err != nil {
+		tmp.Close()
+		return err
+	}
+	if err := tmp.Sync(); err != nil {
+		tmp.Close()
+		return err
+	}
+	if err := tmp.Close(); err != nil {
+		return err
+	}
+	return os.Rename(tmp.Name(), path)
+}
