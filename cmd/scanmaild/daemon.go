@@ -24,6 +24,8 @@ type daemonConfig struct {
 	watchdog          string
 	display           string
 	panel             panelFlags
+	web               string // listen address of the web pages, or "off"
+	webDefault        bool   // web is the default, not the admin's choice
 }
 
 // demoLog is where the demo's log goes: beside the state file, as the
@@ -93,7 +95,15 @@ func runDaemon(ctx context.Context, cfg daemonConfig) error {
 	go func() { apiDone <- localapi.Serve(ctx, ln, localapi.NewHandler(dev, log)) }()
 	log.Info("scanmaild started", "state_file", cfg.db, "socket", cfg.socket, "demo", cfg.demo)
 
-	err = runFront(ctx, cfg, dev, hw, log)
+	// The web pages are a front end like the panel: one that cannot
+	// start is logged and left out, and the daemon goes on.
+	w, err := startWeb(cfg, log)
+	if err != nil {
+		log.Error("no web pages", "err", err)
+	}
+	defer w.Close()
+
+	err = runFront(ctx, cfg, dev, hw, w.URLs(), log)
 	cancel()
 	if apiErr := <-apiDone; apiErr != nil && err == nil {
 		err = fmt.Errorf("local API: %w", apiErr)
@@ -104,10 +114,10 @@ func runDaemon(ctx context.Context, cfg daemonConfig) error {
 
 // runFront runs what people see, the demo's servers and the panel, until
 // ctx ends or the person at the terminal panel quits.
-func runFront(ctx context.Context, cfg daemonConfig, dev *device.Device, hw *fitted, log *slog.Logger) error {
+func runFront(ctx context.Context, cfg daemonConfig, dev *device.Device, hw *fitted, webURLs []string, log *slog.Logger) error {
 	var guide func() []string
 	if cfg.demo {
-		g, stop, err := startDemo(dev, cfg, log)
+		g, stop, err := startDemo(dev, cfg, webURLs, log)
 		if err != nil {
 			return err
 		}
@@ -117,7 +127,7 @@ func runFront(ctx context.Context, cfg daemonConfig, dev *device.Device, hw *fit
 			fmt.Println(strings.Join(guide(), "\n"))
 		}
 	}
-	err := runPanel(ctx, cfg, hw, guide, log)
+	err := runPanel(ctx, cfg, hw, guide, webURLs, log)
 	if errors.Is(err, errQuit) {
 		return nil
 	}

@@ -12,12 +12,13 @@ import (
 
 // startDemo starts the demo's identity provider and SMTP server; guide is
 // what to show a newcomer beside the panel.
-func startDemo(dev *device.Device, cfg daemonConfig, log *slog.Logger) (guide func() []string, stop func(), err error) {
+func startDemo(dev *device.Device, cfg daemonConfig, webURLs []string, log *slog.Logger) (guide func() []string, stop func(), err error) {
 	d, err := demo.Start(dev, demo.Config{
 		MailDir: cfg.mailDir,
 		Socket:  cfg.socket,
 		Binary:  os.Args[0],
 		LogFile: cfg.demoLog(),
+		Web:     webURLs,
 		Logger:  log,
 	})
 	if err != nil {

@@ -47,6 +47,8 @@ func run(ctx context.Context, args []string) int {
 	})
 	fs.StringVar(&cfg.panel.led, "led", "", "GPIO pin of the status LED (lit High)")
 	fs.StringVar(&cfg.panel.buzzer, "buzzer", "", "GPIO pin of the buzzer (sounds High)")
+	fs.StringVar(&cfg.web, "web", "", "the admin's web pages' listen address, or off (default "+boardWeb+" over HTTPS,\n"+
+		demoWeb+" with -demo; plain HTTP only on loopback)")
 	fs.BoolVar(&cfg.verbose, "v", false, "debug logging")
 	fs.Usage = func() {
 		fmt.Fprintf(fs.Output(), "usage: scanmaild [flags]            run the daemon\n%s\n\nflags:\n", cli.Usage())
@@ -65,6 +67,12 @@ func run(ctx context.Context, args []string) int {
 	if cfg.panel.display, err = parseDisplay(cfg.display); err != nil {
 		fmt.Fprintf(os.Stderr, "scanmaild: %v\n", err)
 		return 2
+	}
+	if cfg.web == "" {
+		cfg.web, cfg.webDefault = boardWeb, true
+		if cfg.demo {
+			cfg.web = demoWeb
+		}
 	}
 	if cfg.db == "" {
 		cfg.db = boardDB

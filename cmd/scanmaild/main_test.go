@@ -10,6 +10,7 @@ import (
 	"os"
 	"os/exec"
 	"path/filepath"
+	"slices"
 	"strings"
 	"syscall"
 	"testing"
@@ -57,6 +58,11 @@ type process struct {
 // start runs scanmaild with args in dir.
 func start(t testing.TB, dir string, args ...string) *process {
 	t.Helper()
+	if !slices.Contains(args, "-web") && !slices.Contains(args, "-demo") {
+		// The board's default, :443 on every address, is not for tests
+		// run side by side.
+		args = append([]string{"-web", "off"}, args...)
+	}
 	cmd := exec.Command(bin, args...)
 	cmd.Dir = dir
 	stdin, err := cmd.StdinPipe()

@@ -9,6 +9,7 @@ import (
 	"fmt"
 	"log/slog"
 	"path/filepath"
+	"strings"
 
 	"scanmail/device"
 	"scanmail/device/idptest"
@@ -32,6 +33,7 @@ type Config struct {
 	Socket  string // the local API socket, to show the CLI
 	Binary  string // how scanmaild was started, to show the CLI
 	LogFile string
+	Web     []string // the admin's web pages, if served
 	Logger  *slog.Logger
 }
 
@@ -101,10 +103,15 @@ func (d *Demo) Guide() []string {
 		"1. Sign in (the admin, once): Tab (Menu), choose an admin PIN (any 4 digits, twice), then Sign in. On a phone or in a browser",
 		"   open " + login + " (the QR code), enter the code shown, sign in as " + Account + " and approve.",
 		"   No browser? curl -d step=account -d code=CODE -d username=" + Account + " -d action=approve " + login,
-		"2. Scan to email (the operator): Enter on Scan to Email, choose or type an address, then F5 (Start).",
-		"Mail is saved in " + d.cfg.MailDir + "/, the log in " + d.cfg.LogFile + ".",
-		"Command line, in another terminal: " + d.cfg.Binary + " -socket " + d.cfg.Socket + " status",
 	}
+	if len(d.cfg.Web) > 0 {
+		lines = append(lines, "   Or sign in from the admin's web pages: "+strings.Join(d.cfg.Web, " ")+" (first visit: choose their password).")
+	}
+	lines = append(lines,
+		"2. Scan to email (the operator): Enter on Scan to Email, choose or type an address, then F5 (Start).",
+		"Mail is saved in "+d.cfg.MailDir+"/, the log in "+d.cfg.LogFile+".",
+		"Command line, in another terminal: "+d.cfg.Binary+" -socket "+d.cfg.Socket+" status",
+	)
 	if msgs := d.ms.SMTP.Messages(); len(msgs) > 0 {
 		last := msgs[len(msgs)-1].Path
 		if rel, err := filepath.Rel(filepath.Dir(d.cfg.MailDir), last); err == nil {
