@@ -157,6 +157,8 @@ func TestBrowser(t *testing.T) {
 	screenshots(t, ctx, "job")
 	do(t, ctx, "status page", chromedp.Navigate(base+"/"), chromedp.WaitVisible(chromedp.CSS(".ready")))
 	screenshots(t, ctx, "status-ready")
+	do(t, ctx, "certificate page", chromedp.Navigate(base+"/certificate"), chromedp.WaitVisible(chromedp.ID("fingerprint")))
+	screenshots(t, ctx, "certificate")
 	do(t, ctx, "password page", chromedp.Navigate(base+"/password"), chromedp.WaitVisible(chromedp.ID("old")))
 	screenshots(t, ctx, "password")
 }

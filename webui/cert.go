@@ -17,6 +17,7 @@ import (
 	"os"
 	"path/filepath"
 	"strings"
+	"sync"
 	"time"
 )
 
@@ -137,4 +138,120 @@ func writeSecret(path string, data []byte) error {
 		return err
 	}
 	return os.Rename(tmp.Name(), path)
+}
+
+// Certs is the certificate the pages are served with, which the admin may
+// replace by the organisation's own (Install), or have signed (CSR).
+type Certs struct {
+	dir   string
+	hosts []string
+	mu    sync.RWMutex
+	cert  tls.Certificate
+	fp    string
+}
+
+// OpenCerts loads the certificate kept in dir, or makes one (LoadCert).
+func OpenCerts(dir string, hosts []string) (*Certs, error) {
+	cert, fp, err := LoadCert(dir, hosts)
+	if err != nil {
+		return nil, err
+	}
+	return &Certs{dir: dir, hosts: hosts, cert: cert, fp: fp}, nil
+}
+
+// GetCertificate is for tls.Config: the certificate now.
+func (c *Certs) GetCertificate(*tls.ClientHelloInfo) (*tls.Certificate, error) {
+	c.mu.RLock()
+	defer c.mu.RUnlock()
+	return &c.cert, nil
+}
+
+// Fingerprint is the SHA-256 fingerprint of the certificate now.
+func (c *Certs) Fingerprint() string {
+	c.mu.RLock()
+	defer c.mu.RUnlock()
+	return c.fp
+}
+
+// Leaf is the certificate now.
+func (c *Certs) Leaf() *x509.Certificate {
+	c.mu.RLock()
+	defer c.mu.RUnlock()
+	return c.cert.Leaf
+}
+
+// CertError is a certificate or key the device does not take, in words.
+type CertError struct{ Summary, Hint string }
+
+func (e *CertError) Error() string { return e.Summary }
+
+// Install checks the organisation's certificate (PEM, the chain after
+// it) and key (PEM; empty: the key the device has, the one its CSR
+// carries), and serves them from now on and after restarts. host is the
+// name the admin reached the pages by: a certificate without it would
+// lock the admin out.
+func (c *Certs) Install(certPEM, keyPEM []byte, host string, now time.Time) error {
+	if len(keyPEM) == 0 {
+		c.mu.RLock()
+		der, err := x509.MarshalPKCS8PrivateKey(c.cert.PrivateKey)
+		c.mu.RUnlock()
+		if err != nil {
+			return err
+		}
+		keyPEM = pem.EncodeToMemory(&pem.Block{Type: "PRIVATE KEY", Bytes: der})
+	}
+	if b, _ := pem.Decode(certPEM); b == nil || b.Type != "CERTIFICATE" {
+		return &CertError{"The certificate is not a PEM certificate.", "Choose the certificate file that begins with -----BEGIN CERTIFICATE-----."}
+	}
+	if b, _ := pem.Decode(keyPEM); b == nil || !strings.HasSuffix(b.Type, "PRIVATE KEY") {
+		return &CertError{"The key is not a PEM private key.", "Choose the key file that begins with -----BEGIN PRIVATE KEY----- (not encrypted)."}
+	}
+	cert, err := tls.X509KeyPair(certPEM, keyPEM)
+	if err != nil {
+		return &CertError{"The key does not belong to the certificate, or one of them cannot be read.", "Choose the key the certificate was issued for; leave the key out for a certificate signed from this device's request."}
+	}
+	leaf := cert.Leaf
+	switch {
+	case now.After(leaf.NotAfter):
+		return &CertError{"The certificate expired on " + leaf.NotAfter.Format("2 Jan 2006") + ".", "Have a new one issued."}
+	case now.Before(leaf.NotBefore):
+		return &CertError{"The certificate is valid only from " + leaf.NotBefore.Format("2 Jan 2006") + ".", "Check the device's clock, or install it from that day."}
+	}
+	if h := strings.Trim(host, "[]"); leaf.VerifyHostname(h) != nil {
+		return &CertError{"The certificate is not for " + h + ", the name this page is reached by.", "Have it issued with that name among its names (subject alternative names)."}
+	}
+	if err := writeSecret(filepath.Join(c.dir, KeyFile), keyPEM); err != nil {
+		return err
+	}
+	if err := writeSecret(filepath.Join(c.dir, CertFile), certPEM); err != nil {
+		return err
+	}
+	c.mu.Lock()
+	c.cert, c.fp = cert, Fingerprint(cert.Certificate[0])
+	c.mu.Unlock()
+	return nil
+}
+
+// CSR is a certificate signing request in PEM with the device's key, for
+// its host names and addresses, for the organisation's CA to sign.
+func (c *Certs) CSR() ([]byte, error) {
+	tmpl := &x509.CertificateRequest{Subject: pkix.Name{CommonName: "scanmail"}}
+	for _, h := range c.hosts {
+		if ip := net.ParseIP(h); ip != nil {
+			tmpl.IPAddresses = append(tmpl.IPAddresses, ip)
+		} else if h != "" {
+			tmpl.DNSNames = append(tmpl.DNSNames, h)
+		}
+	}
+	if len(tmpl.DNSNames) > 0 {
+		tmpl.Subject.CommonName = tmpl.DNSNames[0]
+	}
+	c.mu.RLock()
+	key := c.cert.PrivateKey
+	c.mu.RUnlock()
+	der, err := x509.CreateCertificateRequest(rand.Reader, tmpl, key)
+	if err != nil {
+		return nil, err
+	}
+	return pem.EncodeToMemory(&pem.Block{Type: "CERTIFICATE REQUEST", Bytes: der}), nil
 }

@@ -19,7 +19,10 @@ type statusPage struct {
 const recentJobs = 50
 
 func (s *server) serveStatus(w http.ResponseWriter, r *http.Request) {
-	d := statusPage{Fingerprint: s.fingerprint}
+	d := statusPage{}
+	if s.certs != nil {
+		d.Fingerprint = s.certs.Fingerprint()
+	}
 	st, err := s.api.Status(r.Context())
 	if err == nil {
 		d.Status = st

@@ -1,13 +1,18 @@
 package webui_test
 
 import (
+	"bytes"
 	"context"
+	"crypto/x509"
+	"encoding/pem"
 	"fmt"
+	"mime/multipart"
 	"net/http"
 	"net/url"
 	"regexp"
 	"strings"
 	"testing"
+	"time"
 
 	"scanmail/device/apitype"
 )
@@ -33,7 +38,7 @@ func TestFirstVisitSetsPassword(t *testing.T) {
 
 	c = r.login(t, r.tls)
 	_, body = get(t, c, r.tls.URL+"/")
-	contains(t, body, "Not ready", "AA:BB", `href="/jobs"`)
+	contains(t, body, "Not ready", r.certs.Fingerprint(), `href="/jobs"`)
 	if strings.Contains(body, testPassword) {
 		t.Error("the password is on the page")
 	}
@@ -172,4 +177,46 @@ func TestJobsPages(t *testing.T) {
 		t.Errorf("resend of a sent job: %s", res.Status)
 	}
 	contains(t, body, `class="problem"`)
+}
+
+func TestCertificatePage(t *testing.T) {
+	r := newRig(t)
+	c := r.login(t, r.tls)
+	_, body := get(t, c, r.tls.URL+"/certificate")
+	contains(t, body, r.certs.Fingerprint(), "this device (self-signed)", `<label for="cert">`)
+
+	res, csrPEM := get(t, c, r.tls.URL+"/certificate/request.csr")
+	block, _ := pem.Decode([]byte(csrPEM))
+	if res.StatusCode != http.StatusOK || block == nil {
+		t.Fatalf("CSR: %s %q", res.Status, csrPEM)
+	}
+	csr, err := x509.ParseCertificateRequest(block.Bytes)
+	if err != nil {
+		t.Fatal(err)
+	}
+	ca := newTestCA(t)
+	upload := func(cert []byte) (*http.Response, string) {
+		var buf bytes.Buffer
+		mw := multipart.NewWriter(&buf)
+		fw, _ := mw.CreateFormFile("cert", "web.pem")
+		fw.Write(cert)
+		mw.Close()
+		res, err := c.Post(r.tls.URL+"/certificate", mw.FormDataContentType(), &buf)
+		if err != nil {
+			t.Fatal(err)
+		}
+		return res, readBody(t, res)
+	}
+	// Not for the name this page is reached by (127.0.0.1): refused.
+	res, body = upload(ca.issue(t, csr.PublicKey, []string{"elsewhere.example"}, time.Now().Add(-time.Hour), time.Now().Add(time.Hour)))
+	if res.StatusCode != http.StatusBadRequest {
+		t.Errorf("a certificate for another name: %s", res.Status)
+	}
+	contains(t, body, "not for 127.0.0.1")
+
+	res, body = upload(ca.issue(t, csr.PublicKey, []string{"127.0.0.1"}, time.Now().Add(-time.Hour), time.Now().Add(time.Hour)))
+	if res.Request.URL.RawQuery != "installed" {
+		t.Fatalf("upload: %s\n%s", res.Status, body)
+	}
+	contains(t, body, "The certificate is installed", "Contoso CA", r.certs.Fingerprint())
 }

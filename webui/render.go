@@ -33,6 +33,7 @@ var navItems = []struct{ Path, Name, Key string }{
 	{"/", "Status", "status"},
 	{"/signin", "Sign in", "signin"},
 	{"/jobs", "Jobs", "jobs"},
+	{"/certificate", "Certificate", "certificate"},
 	{"/password", "Password", "password"},
 }
 

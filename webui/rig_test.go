@@ -36,6 +36,7 @@ type rig struct {
 	c     *localclient.Client
 	tls   *httptest.Server
 	plain *httptest.Server
+	certs *webui.Certs
 	// webRoutes says whether the device answers the web routes (the
 	// admin password and sessions); until then a stand-in answers them.
 	webRoutes bool
@@ -92,10 +93,13 @@ func newRig(t *testing.T) *rig {
 		r.api = &sessionStandIn{Client: r.c, sessions: map[string]bool{}}
 	}
 
-	r.tls = httptest.NewUnstartedServer(nil)
-	r.tls.StartTLS()
-	fp := "AA:BB"
-	r.tls.Config.Handler = webui.New(webui.Config{API: r.api, Hosts: []string{"scanner.example"}, Fingerprint: fp})
+	// The pages' certificate (the status page and the certificate page
+	// show it); the test server serves its own, which the clients trust.
+	r.certs, err = webui.OpenCerts(t.TempDir(), []string{"scanner.example", "127.0.0.1"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	r.tls = httptest.NewTLSServer(webui.New(webui.Config{API: r.api, Hosts: []string{"scanner.example"}, Certs: r.certs}))
 	t.Cleanup(r.tls.Close)
 	r.plain = httptest.NewServer(webui.New(webui.Config{API: r.api}))
 	t.Cleanup(r.plain.Close)

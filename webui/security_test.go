@@ -154,6 +154,9 @@ var adminRoutes = []struct{ method, path string }{
 	{"GET", "/jobs/1"},
 	{"POST", "/jobs/1/cancel"},
 	{"POST", "/jobs/1/resend"},
+	{"GET", "/certificate"},
+	{"POST", "/certificate"},
+	{"GET", "/certificate/request.csr"},
 	{"GET", "/password"},
 	{"POST", "/password"},
 }
@@ -182,7 +185,7 @@ func TestAdminRoutesNeedSession(t *testing.T) {
 				}
 				res.Body.Close()
 				want := http.StatusUnauthorized
-				if rt.method == "GET" && rt.path != "/events" && !strings.HasPrefix(rt.path, "/qr/") {
+				if rt.method == "GET" && rt.path != "/events" && !strings.HasPrefix(rt.path, "/qr/") && !strings.HasSuffix(rt.path, ".csr") {
 					want = http.StatusSeeOther // a browser without Sec-Fetch-Mode: a page
 				}
 				if res.StatusCode != want && !(res.StatusCode == http.StatusSeeOther && want == http.StatusUnauthorized && rt.method == "GET") {

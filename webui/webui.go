@@ -52,16 +52,17 @@ type Config struct {
 	// reached by, besides loopback: a request naming another Host is
 	// refused, against DNS rebinding.
 	Hosts []string
-	// Fingerprint is the SHA-256 fingerprint of the certificate served,
-	// shown on the status page; empty over plain HTTP.
-	Fingerprint string
+	// Certs is the certificate the pages are served with, shown on the
+	// status page and replaced on the certificate page; nil over plain
+	// HTTP.
+	Certs *Certs
 }
 
 type server struct {
-	api         API
-	log         *slog.Logger
-	fingerprint string
-	mux         *http.ServeMux
+	api   API
+	log   *slog.Logger
+	certs *Certs
+	mux   *http.ServeMux
 }
 
 // New returns the web pages' handler, with its request safety checks.
@@ -70,7 +71,7 @@ func New(cfg Config) http.Handler {
 	if log == nil {
 		log = slog.New(slog.DiscardHandler)
 	}
-	s := &server{api: cfg.API, log: log, fingerprint: cfg.Fingerprint, mux: http.NewServeMux()}
+	s := &server{api: cfg.API, log: log, certs: cfg.Certs, mux: http.NewServeMux()}
 	s.routes()
 	return safe(s.mux, cfg.Hosts, log)
 }
@@ -92,6 +93,9 @@ func (s *server) routes() {
 	s.admin("GET /jobs/{id}", s.serveJob)
 	s.admin("POST /jobs/{id}/cancel", s.postJobCancel)
 	s.admin("POST /jobs/{id}/resend", s.postJobResend)
+	s.admin("GET /certificate", s.serveCertificate)
+	s.admin("POST /certificate", s.postCertificate)
+	s.admin("GET /certificate/request.csr", s.serveCSR)
 	s.admin("GET /password", s.servePassword)
 	s.admin("POST /password", s.postPassword)
 }

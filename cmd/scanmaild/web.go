@@ -60,17 +60,17 @@ func startWeb(cfg daemonConfig, log *slog.Logger) (*web, error) {
 		w.srv.Handler = webui.New(wc)
 		go func() { w.done <- w.srv.Serve(ln) }()
 	} else {
-		cert, fp, err := webui.LoadCert(filepath.Dir(cfg.db), hosts)
+		certs, err := webui.OpenCerts(filepath.Dir(cfg.db), hosts)
 		if err != nil {
 			ln.Close()
 			return nil, err
 		}
-		wc.Fingerprint = fp
+		wc.Certs = certs
 		w.urls = webURLs(tcp, hosts)
 		w.srv.Handler = webui.New(wc)
-		w.srv.TLSConfig = &tls.Config{Certificates: []tls.Certificate{cert}, MinVersion: tls.VersionTLS12}
+		w.srv.TLSConfig = &tls.Config{GetCertificate: certs.GetCertificate, MinVersion: tls.VersionTLS12}
 		go func() { w.done <- w.srv.ServeTLS(ln, "", "") }()
-		log.Info("web certificate", "sha256", fp)
+		log.Info("web certificate", "sha256", certs.Fingerprint())
 	}
 	log.Info("web pages serving", "urls", strings.Join(w.urls, " "))
 	return w, nil
