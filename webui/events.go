@@ -39,7 +39,7 @@ func (s *server) serveEvents(w http.ResponseWriter, r *http.Request) {
 	// send writes one chunk and flushes it, bounded by a deadline, so
 	// that a browser that stops reading never holds this goroutine.
 	send := func(chunk string) bool {
-		rc.SetWriteDeadline(time.Now().Add(eventWriteTimeout))
+		rc.SetWriteDeadline(time.Now().Add(s.eventWriteTimeout))
 		if _, err := fmt.Fprint(w, chunk); err != nil {
 			return false
 		}
@@ -49,7 +49,7 @@ func (s *server) serveEvents(w http.ResponseWriter, r *http.Request) {
 	if !send("retry: 3000\n\n") {
 		return
 	}
-	beat := time.NewTicker(heartbeatEvery)
+	beat := time.NewTicker(s.heartbeat)
 	defer beat.Stop()
 	for {
 		select {

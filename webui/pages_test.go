@@ -63,7 +63,7 @@ func TestLogoutAndPasswordChangeEndSessions(t *testing.T) {
 	c := r.login(t, r.plain)
 	other := r.login(t, r.plain)
 
-	res, err := c.PostForm(r.plain.URL+"/password", url.Values{"old": {testPassword}, "new": {"new one"}, "again": {"new one"}})
+	res, err := c.PostForm(r.plain.URL+"/password", url.Values{"old": {testPassword}, "new": {"another long passphrase"}, "again": {"another long passphrase"}})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -77,7 +77,7 @@ func TestLogoutAndPasswordChangeEndSessions(t *testing.T) {
 		t.Errorf("another session after the change: at %s, want /login", res.Request.URL.Path)
 	}
 
-	res, err = c.PostForm(r.plain.URL+"/login", url.Values{"password": {"new one"}})
+	res, err = c.PostForm(r.plain.URL+"/login", url.Values{"password": {"another long passphrase"}})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -219,4 +219,62 @@ func TestCertificatePage(t *testing.T) {
 		t.Fatalf("upload: %s\n%s", res.Status, body)
 	}
 	contains(t, body, "The certificate is installed", "Contoso CA", r.certs.Fingerprint())
+}
+
+// TestCancelWaitingJob: a job waiting on the glass for the next page is
+// canceled from its page.
+func TestCancelWaitingJob(t *testing.T) {
+	r := newRig(t)
+	r.signIn(t, "scanner@contoso.example")
+	waiting := make(chan uint64, 1)
+	ended := make(chan apitype.Job, 1)
+	go func() {
+		job, _ := r.c.Scan(context.Background(), apitype.ScanRequest{To: []string{"someone@example.com"}, Flatbed: true}, func(ev apitype.JobEvent) {
+			if ev.Job.MorePages {
+				select {
+				case waiting <- ev.Job.ID:
+				default:
+				}
+			}
+		})
+		ended <- job
+	}()
+	id := <-waiting
+	c := r.login(t, r.plain)
+	_, body := get(t, c, fmt.Sprintf("%s/jobs/%d", r.plain.URL, id))
+	contains(t, body, fmt.Sprintf(`action="/jobs/%d/cancel"`, id))
+	res, err := c.PostForm(fmt.Sprintf("%s/jobs/%d/cancel", r.plain.URL, id), nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	readBody(t, res)
+	if job := <-ended; job.State != apitype.JobCanceled {
+		t.Errorf("job %s after cancel", job.State)
+	}
+	_, body = get(t, c, fmt.Sprintf("%s/jobs/%d", r.plain.URL, id))
+	contains(t, body, "state-canceled")
+	if strings.Contains(body, "/cancel\"") {
+		t.Error("a canceled job offers cancel")
+	}
+}
+
+// TestLoginBackOff: wrong passwords hold the next try back, and the page
+// says how long, in words.
+func TestLoginBackOff(t *testing.T) {
+	r := newRig(t)
+	r.needWebRoutes(t)
+	r.login(t, r.plain)
+	c := r.client(t, r.plain)
+	var body string
+	for range 10 {
+		res, err := c.PostForm(r.plain.URL+"/login", url.Values{"password": {"wrong"}})
+		if err != nil {
+			t.Fatal(err)
+		}
+		body = readBody(t, res)
+		if strings.Contains(body, "Too many wrong passwords") {
+			break
+		}
+	}
+	contains(t, body, "Too many wrong passwords", "Next try <time", "data-until=")
 }

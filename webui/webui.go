@@ -17,6 +17,7 @@ import (
 	"context"
 	"log/slog"
 	"net/http"
+	"time"
 
 	"scanmail/device/apitype"
 	"scanmail/device/localclient"
@@ -63,17 +64,25 @@ type server struct {
 	log   *slog.Logger
 	certs *Certs
 	mux   *http.ServeMux
+	// The event stream's bound on one write, and its heartbeat period.
+	eventWriteTimeout, heartbeat time.Duration
 }
 
 // New returns the web pages' handler, with its request safety checks.
 func New(cfg Config) http.Handler {
+	h, _ := newServer(cfg)
+	return h
+}
+
+func newServer(cfg Config) (http.Handler, *server) {
 	log := cfg.Logger
 	if log == nil {
 		log = slog.New(slog.DiscardHandler)
 	}
-	s := &server{api: cfg.API, log: log, certs: cfg.Certs, mux: http.NewServeMux()}
+	s := &server{api: cfg.API, log: log, certs: cfg.Certs, mux: http.NewServeMux(),
+		eventWriteTimeout: eventWriteTimeout, heartbeat: heartbeatEvery}
 	s.routes()
-	return safe(s.mux, cfg.Hosts, log)
+	return safe(s.mux, cfg.Hosts, log), s
 }
 
 func (s *server) routes() {
