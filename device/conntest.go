@@ -190,17 +190,33 @@ func (d *Device) runConnTest(ctx context.Context, t *connTest, to string) {
 		return
 	}
 	t.run(apitype.StepData, func() (string, error) {
-		return d.sendTestMessage(ctx, probe, s, p, upn, to)
+		return d.sendTestMessage(probe, s, p, upn, to)
 	})
 }
 
-// sendTestMessage sends the test message within the sending limits, and
-// counts it; it holds the sending lock only meanwhile.
-func (d *Device) sendTestMessage(ctx context.Context, probe *mailer.Probe, s Settings, p Provider, from, to string) (string, error) {
+// sendTestMessage sends the test message if the sending limits allow one
+// now, and counts it; it holds the sending lock only meanwhile. It does not
+// wait for the limits as a job does: the connection would sit idle, and
+// the person testing wants an answer.
+func (d *Device) sendTestMessage(probe *mailer.Probe, s Settings, p Provider, from, to string) (string, error) {
 	d.sendMu.Lock()
 	defer d.sendMu.Unlock()
-	if err := d.waitForLimits(ctx, s.limits(p), 1, func(string) {}); err != nil {
+	l := s.limits(p)
+	th, err := d.throttleFor(l)
+	if err != nil {
 		return "", err
+	}
+	wait, err := th.Wait(1)
+	if err != nil {
+		return "", &Error{Summary: "The sending limits allow no message", Hint: "Check the limits settings.", Err: err}
+	}
+	if wait > 0 {
+		return "", &Error{
+			Summary:   fmt.Sprintf("The mail provider's sending limit (%d messages a minute, %d recipients a day) allows the next message in %s", l.MessagesPerMinute, l.RecipientsPerDay, wait.Round(time.Second)),
+			Hint:      "No test message was sent. Run the test again then, or without a test recipient.",
+			Temporary: true,
+			Code:      apitype.CodeProviderUnavailable,
+		}
 	}
 	now := d.now()
 	answer, err := probe.Data(&mailer.Message{

@@ -7,6 +7,7 @@ import (
 	"slices"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/emersion/go-smtp"
 
@@ -266,6 +267,9 @@ func TestConnTestFailures(t *testing.T) {
 			if tt.step == apitype.StepDNS && r.mail.Connections() != 0 {
 				t.Errorf("%d connections to the mail server", r.mail.Connections())
 			}
+			if slices.Index(connTestSteps, tt.step) < slices.Index(connTestSteps, apitype.StepToken) && r.mail.AuthAttempts() != 0 {
+				t.Errorf("the server saw %d sign-ins although the %s step failed", r.mail.AuthAttempts(), tt.step)
+			}
 			if len(r.mail.Messages()) != 0 {
 				t.Error("a message was sent")
 			}
@@ -274,6 +278,35 @@ func TestConnTestFailures(t *testing.T) {
 				r.noSecrets()
 			}
 		})
+	}
+}
+
+// TestConnTestSendingLimit: the test message keeps to the sending limits
+// and counts against them: when the limit allows none now, the data step
+// fails at once, saying when, and nothing is sent.
+func TestConnTestSendingLimit(t *testing.T) {
+	t.Parallel()
+	clock := &fakeClock{t: time.Now()}
+	r := newRig(t, rigOptions{now: clock.Now, idp: idptest.Options{IgnoreInterval: true, Now: clock.Now}})
+	r.configure(map[string]string{"limits.messages_per_minute": "1"})
+	r.signedIn(testUPN)
+
+	if got, want := states(runConnTest(t, r, "alice@fabrikam.example")), strings.ReplaceAll(failedAt("none"), "data=skipped", "data=ok"); got != want {
+		t.Fatalf("first: %s\nwant %s", got, want)
+	}
+	steps := runConnTest(t, r, "alice@fabrikam.example")
+	if got, want := states(steps), failedAt(apitype.StepData); got != want {
+		t.Fatalf("second: %s\nwant %s", got, want)
+	}
+	if f := failedStep(steps); !strings.Contains(f.Error, "sending limit") || !strings.Contains(f.Error, "in 1m0s") || f.ErrorCode != apitype.CodeProviderUnavailable {
+		t.Errorf("second failed with %+v", f)
+	}
+	if n := len(r.mail.Messages()); n != 1 {
+		t.Errorf("%d messages, want 1", n)
+	}
+	// Without a recipient nothing is sent, and the limit does not apply.
+	if got, want := states(runConnTest(t, r, "")), failedAt("none"); got != want {
+		t.Errorf("without a recipient: %s\nwant %s", got, want)
 	}
 }
 
