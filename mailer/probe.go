@@ -25,6 +25,10 @@ func (e *TLSVersionError) Error() string {
 	return fmt.Sprintf("the server speaks %s at most; the device requires TLS 1.2 or newer", tls.VersionName(e.Version))
 }
 
+// errOutOfOrder means a Probe's step was called before the one it follows
+// had passed.
+var errOutOfOrder = errors.New("mailer: probe: a step before this one has not passed")
+
 // TLSInfo is what the TLS step of a Probe found.
 type TLSInfo struct {
 	Version     uint16
@@ -37,7 +41,8 @@ type TLSInfo struct {
 // connection test: each step says what it found, or fails with an *Error
 // whose Step names it ("dns", "connect", "starttls", "tls", "auth", "mail",
 // "rcpt", "data"), and the caller decides whether to go on. The steps run
-// in that order; none may be left out, except that Data may be skipped.
+// in that order; none may be left out, except that Data may be skipped,
+// and a step called before the one it follows has passed fails.
 //
 // It is Send's session cut in steps, with one difference: its TLS
 // handshake accepts any version and certificate, so that the starttls step
@@ -95,6 +100,9 @@ func (p *Probe) Resolve() ([]net.IP, error) {
 // each, and reads the server's greeting. It returns the address and the
 // greeting.
 func (p *Probe) Connect() (addr, greeting string, err error) {
+	if p.addrs == nil {
+		return "", "", newError("connect", "", errOutOfOrder)
+	}
 	d := net.Dialer{Timeout: p.cfg.Timeout}
 	port := strconv.Itoa(p.cfg.Port)
 	for _, ip := range p.addrs {
@@ -125,6 +133,9 @@ func (p *Probe) Connect() (addr, greeting string, err error) {
 // any version and certificate (see Probe). It returns the server's answer
 // to STARTTLS.
 func (p *Probe) StartTLS() (string, error) {
+	if p.l == nil || p.tc != nil {
+		return "", newError("starttls", "", errOutOfOrder)
+	}
 	ready, err := requestTLS(p.l, p.cfg.LocalName)
 	if err != nil {
 		return "", p.fail("starttls", "", err)
@@ -145,6 +156,9 @@ func (p *Probe) StartTLS() (string, error) {
 // newer, a certificate valid now for the server's name and issued by
 // Config.RootCAs (or the system's roots). Then it says EHLO inside TLS.
 func (p *Probe) CheckTLS() (TLSInfo, error) {
+	if p.tc == nil || p.c != nil {
+		return TLSInfo{}, newError("tls", "", errOutOfOrder)
+	}
 	st := p.tc.ConnectionState()
 	info := TLSInfo{Version: st.Version, CipherSuite: st.CipherSuite}
 	if len(st.PeerCertificates) > 0 {
@@ -188,6 +202,9 @@ func verifyPeer(certs []*x509.Certificate, host string, roots *x509.CertPool) er
 
 // Auth signs in with auth and returns the server's answer.
 func (p *Probe) Auth(auth sasl.Client) (string, error) {
+	if p.c == nil {
+		return "", newError("auth", "", errOutOfOrder)
+	}
 	if err := p.c.Auth(auth); err != nil {
 		if xe := xoauth2Failure(auth); xe != nil {
 			err = fmt.Errorf("%w (%w)", err, xe)
@@ -199,6 +216,9 @@ func (p *Probe) Auth(auth sasl.Client) (string, error) {
 
 // Mail says MAIL FROM with from and returns the server's answer.
 func (p *Probe) Mail(from string) (string, error) {
+	if p.c == nil {
+		return "", newError("mail", "", errOutOfOrder)
+	}
 	sender, err := ParseAddress(from)
 	if err != nil {
 		return "", newError("message", "", fmt.Errorf("sender address: %w", err))
@@ -211,6 +231,9 @@ func (p *Probe) Mail(from string) (string, error) {
 
 // Rcpt says RCPT TO with to and returns the server's answer.
 func (p *Probe) Rcpt(to string) (string, error) {
+	if p.c == nil {
+		return "", newError("rcpt", "", errOutOfOrder)
+	}
 	rcpt, err := ParseAddress(to)
 	if err != nil {
 		return "", newError("message", to, fmt.Errorf("recipient address: %w", err))
@@ -224,6 +247,9 @@ func (p *Probe) Rcpt(to string) (string, error) {
 // Data sends msg to the recipients Rcpt named and returns the server's
 // answer.
 func (p *Probe) Data(msg *Message) (string, error) {
+	if p.c == nil {
+		return "", newError("data", "", errOutOfOrder)
+	}
 	composed, err := msg.compose()
 	if err != nil {
 		return "", newError("message", "", err)

@@ -61,6 +61,19 @@ func TestConnProbe(t *testing.T) {
 		}
 	})
 
+	t.Run("out of order", func(t *testing.T) {
+		srv := startServer(t, smtptest.Options{})
+		p := senderFor(srv).Probe(context.Background())
+		defer p.Close()
+		var me *mailer.Error
+		if _, err := p.Auth(mailer.NewXOAuth2Client(user, token)); !errors.As(err, &me) || me.Step != "auth" {
+			t.Errorf("auth first: %v", err)
+		}
+		if srv.Connections() != 0 {
+			t.Error("a step out of order connected")
+		}
+	})
+
 	tests := []struct {
 		name  string
 		opts  smtptest.Options
