@@ -186,6 +186,12 @@ func TestConnTestFailures(t *testing.T) {
 			},
 			step: apitype.StepAuth, code: apitype.CodeProviderRefused,
 			words: []string{"Sign-in rejected", "SMTP.Send"}},
+		{name: "not authenticated",
+			after: func(r *rig) {
+				r.mail.FailNext("auth", &smtp.SMTPError{Code: 530, EnhancedCode: smtp.EnhancedCode{5, 7, 57}, Message: "Client not authenticated to send mail"})
+			},
+			step: apitype.StepAuth, code: apitype.CodeProviderRefused,
+			words: []string{"not signed in to the mail server", "5.7.57"}},
 		{name: "send as refused",
 			after: func(r *rig) {
 				r.mail.FailNext("mail", &smtp.SMTPError{Code: 550, EnhancedCode: smtp.EnhancedCode{5, 7, 60},
