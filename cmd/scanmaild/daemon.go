@@ -127,7 +127,7 @@ func runFront(ctx context.Context, cfg daemonConfig, dev *device.Device, hw *fit
 			fmt.Println(strings.Join(guide(), "\n"))
 		}
 	}
-	err := runPanel(ctx, cfg, hw, guide, webURLs, log)
+	err := runPanel(ctx, cfg, hw, guide, log)
 	if errors.Is(err, errQuit) {
 		return nil
 	}
