@@ -94,7 +94,7 @@ type Device struct {
 	scan          *runningScan  // the scan in progress, if any
 
 	claims diskClaims // room on the disk promised to writers under way
-	pin    pinGuard   // one admin PIN check at a time
+	hashes hashGuard  // one admin PIN or password check at a time
 
 	watch watchers // Device.Watch
 	// limitWait is when the message held for the sending limits may go;
@@ -146,7 +146,7 @@ func New(cfg Config) (*Device, error) {
 		outboxKick:       make(chan struct{}, 1),
 		pruneKick:        make(chan struct{}, 1),
 		pings:            newLoopPings(),
-		pin:              newPINGuard(),
+		hashes:           newHashGuard(),
 	}
 	cfg.Store.corrupt.setLogger(cfg.Logger)
 	jobStored := d.jobStored
