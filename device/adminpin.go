@@ -43,7 +43,7 @@ func (d *Device) PIN() (apitype.PINState, error) {
 // CheckPIN checks the admin PIN: CodePINWrong when it is not, and
 // CodePINLocked (with RetryAt) while wrong tries hold the next back.
 func (d *Device) CheckPIN(ctx context.Context, pin string) (apitype.PINState, error) {
-	r, err := d.checkSecret(ctx, adminPIN, pin)
+	r, err := d.checkSecret(ctx, adminPIN, pin, nil)
 	return r.pinState(d.now()), err
 }
 

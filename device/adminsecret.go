@@ -92,8 +92,11 @@ func (r secretRecord) retryAt(now time.Time) time.Time {
 
 // checkSecret checks given against the secret s: s.notSet when none is
 // set, s.wrong when it is not the secret, s.locked while wrong tries hold
-// the next back. It returns the record as stored after.
-func (d *Device) checkSecret(ctx context.Context, s adminSecret, given string) (secretRecord, error) {
+// the next back. When it is right, then (if not nil) runs before another
+// check or change of a secret may, so that what it lets in cannot
+// outlive a change of the secret made meanwhile. It returns the record as
+// stored after.
+func (d *Device) checkSecret(ctx context.Context, s adminSecret, given string, then func() error) (secretRecord, error) {
 	unlock, err := d.hashes.lock(ctx)
 	if err != nil {
 		return secretRecord{}, err
@@ -106,7 +109,10 @@ func (d *Device) checkSecret(ctx context.Context, s adminSecret, given string) (
 	if r.Hash == nil {
 		return r, s.notSet()
 	}
-	return d.trySecret(s, r, given)
+	if r, err = d.trySecret(s, r, given); err != nil || then == nil {
+		return r, err
+	}
+	return r, then()
 }
 
 // setSecret sets the secret s to secret; old must be the current one,
