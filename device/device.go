@@ -102,6 +102,7 @@ type Device struct {
 	// Both under mu, for Status.
 	limitWait     time.Time
 	nextKeepAlive time.Time
+	web           apitype.Web // SetWeb, under mu
 }
 
 // New makes a Device. Close it to stop its background work.
@@ -216,6 +217,7 @@ func (d *Device) Status() (apitype.Status, error) {
 	d.mu.Lock()
 	st.SignIn = d.signIn
 	st.LimitWait = d.limitWait
+	st.Web = d.web
 	nextKeepAlive := d.nextKeepAlive
 	d.mu.Unlock()
 	st.Scanner, st.ScannerProblem = d.scannerPresence()
