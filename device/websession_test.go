@@ -8,6 +8,7 @@ import (
 	"encoding/hex"
 	"os"
 	"strings"
+	"sync"
 	"testing"
 	"time"
 
@@ -231,5 +232,31 @@ func TestSessionPrune(t *testing.T) {
 	}
 	if !strings.Contains(r.log.String(), "web sessions ended") {
 		t.Errorf("the log does not say the pruning removed one:\n%s", r.log.String())
+	}
+}
+
+// TestSessionLogoutRacesCheck: checks that write the last use while a
+// logout runs never bring the session back.
+func TestSessionLogoutRacesCheck(t *testing.T) {
+	r, pw := loggedIn(t)
+	for range 20 {
+		s, err := r.dev.Login(context.Background(), pw)
+		if err != nil {
+			t.Fatal(err)
+		}
+		r.clock.Add(sessionTouch) // each check writes
+		var wg sync.WaitGroup
+		for range 4 {
+			wg.Go(func() { r.dev.CheckSession(s.ID) })
+		}
+		wg.Go(func() {
+			if err := r.dev.Logout(s.ID); err != nil {
+				t.Error(err)
+			}
+		})
+		wg.Wait()
+		if _, err := r.dev.CheckSession(s.ID); CodeOf(err) != apitype.CodeNoSession {
+			t.Fatalf("after the logout: %v, want no-session", err)
+		}
 	}
 }
