@@ -106,6 +106,14 @@ func (w *web) Fingerprint() string {
 	return w.certs.Fingerprint()
 }
 
+// OnCertChange calls f with the fingerprint of each certificate the admin
+// installs.
+func (w *web) OnCertChange(f func(fingerprint string)) {
+	if w.certs != nil {
+		w.certs.OnChange(f)
+	}
+}
+
 // localNames are the board's host name and its addresses but loopback's:
 // the names a browser on the network reaches it by.
 func localNames() []string {
