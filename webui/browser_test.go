@@ -182,4 +182,14 @@ func TestBrowser(t *testing.T) {
 		chromedp.WaitVisible(chromedp.CSS(".ready")))
 	do(t, ctx, "password page", chromedp.Navigate(r.plain.URL+"/password"), chromedp.WaitVisible(chromedp.ID("old")))
 	screenshots(t, ctx, "password")
+
+	// Exchange Online: the admin-consent link and its QR code.
+	for _, kv := range [][2]string{{"provider", "exchange-online"}, {"tenant", "contoso.onmicrosoft.com"}, {"client_id", "11111111-2222-3333-4444-555555555555"}} {
+		if _, err := r.dev.SetConfig(kv[0], kv[1]); err != nil {
+			t.Fatal(err)
+		}
+	}
+	do(t, ctx, "consent", chromedp.Navigate(r.plain.URL+"/signin"), chromedp.WaitVisible(chromedp.CSS(`img[src="/qr/consent.svg"]`)))
+	waitFor(t, ctx, "the consent QR code", `document.querySelector('img[src="/qr/consent.svg"]').naturalWidth > 0`)
+	screenshots(t, ctx, "signin-consent")
 }
