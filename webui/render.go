@@ -40,6 +40,7 @@ var navItems = []struct{ Path, Name, Key string }{
 var funcs = template.FuncMap{
 	"nav":   func() any { return navItems },
 	"when":  when,
+	"left":  left,
 	"iso":   func(t time.Time) string { return t.UTC().Format(time.RFC3339) },
 	"bytes": humanBytes,
 	"join":  strings.Join,
@@ -115,6 +116,12 @@ func when(t time.Time) string {
 		return "in " + s
 	}
 	return s + " ago"
+}
+
+// left is the time until t as m:ss, as live.js counts it down.
+func left(t time.Time) string {
+	d := max(time.Until(t), 0)
+	return fmt.Sprintf("%d:%02d", int(d.Minutes()), int(d.Seconds())%60)
 }
 
 func humanBytes(n int64) string {
