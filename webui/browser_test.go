@@ -20,7 +20,7 @@ func browser(t *testing.T) context.Context {
 	t.Helper()
 	path, err := exec.LookPath("chromium")
 	if err != nil {
-		t.Skip("no chromium: .ci/deps installs it")
+		t.Fatal("chromium is not installed: make test installs it (.ci/deps)")
 	}
 	opts := append(chromedp.DefaultExecAllocatorOptions[:],
 		chromedp.ExecPath(path), chromedp.IgnoreCertErrors, chromedp.WindowSize(1280, 800),

@@ -262,7 +262,6 @@ func TestCancelWaitingJob(t *testing.T) {
 // says how long, in words.
 func TestLoginBackOff(t *testing.T) {
 	r := newRig(t)
-	r.needWebRoutes(t)
 	r.login(t, r.plain)
 	c := r.client(t, r.plain)
 	var body string

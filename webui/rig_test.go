@@ -2,8 +2,6 @@ package webui_test
 
 import (
 	"context"
-	"crypto/rand"
-	"encoding/hex"
 	"io"
 	"log/slog"
 	"net/http"
@@ -12,7 +10,6 @@ import (
 	"net/url"
 	"path/filepath"
 	"strings"
-	"sync"
 	"testing"
 	"time"
 
@@ -39,9 +36,6 @@ type rig struct {
 	certs *webui.Certs
 	// certsDir holds the pages' certificate and key.
 	certsDir string
-	// webRoutes says whether the device answers the web routes (the
-	// admin password and sessions); until then a stand-in answers them.
-	webRoutes bool
 }
 
 const testPassword = "correct horse battery staple"
@@ -89,11 +83,6 @@ func newRig(t *testing.T) *rig {
 	})
 	r.c = &localclient.Client{Socket: sock}
 	r.api = r.c
-	_, err = r.c.Password(context.Background())
-	r.webRoutes = localclient.ErrorCode(err) != apitype.CodeUnknownCall
-	if !r.webRoutes {
-		r.api = &sessionStandIn{Client: r.c, sessions: map[string]bool{}}
-	}
 
 	// The pages' certificate (the status page and the certificate page
 	// show it); the test server serves its own, which the clients trust.
@@ -107,15 +96,6 @@ func newRig(t *testing.T) *rig {
 	r.plain = httptest.NewServer(webui.New(webui.Config{API: r.api}))
 	t.Cleanup(r.plain.Close)
 	return r
-}
-
-// needWebRoutes skips a test of the device's own password and sessions
-// until their routes are merged.
-func (r *rig) needWebRoutes(t *testing.T) {
-	t.Helper()
-	if !r.webRoutes {
-		t.Skip("the device does not answer web/login yet (routes to come)")
-	}
 }
 
 // client is a browser-like client of srv: it keeps cookies, follows
@@ -197,68 +177,6 @@ func (r *rig) signIn(t *testing.T, upn string) {
 	if err != nil || st.State != apitype.SignInDone {
 		t.Fatalf("sign-in: %v %+v", err, st)
 	}
-}
-
-// sessionStandIn answers the admin password and session calls the way
-// their contract (device/localclient/web.go) says, while the device does
-// not answer them yet; every other call is the device's.
-type sessionStandIn struct {
-	*localclient.Client
-	mu       sync.Mutex
-	password string
-	sessions map[string]bool
-}
-
-func (s *sessionStandIn) Password(context.Context) (apitype.PasswordState, error) {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	return apitype.PasswordState{Set: s.password != ""}, nil
-}
-
-func (s *sessionStandIn) SetPassword(_ context.Context, old, new string) (apitype.PasswordState, error) {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	if s.password != "" && old != s.password {
-		return apitype.PasswordState{Set: true}, &localclient.Error{Status: 403, Message: "wrong password", Code: apitype.CodePasswordWrong}
-	}
-	if new == "" {
-		return apitype.PasswordState{}, &localclient.Error{Status: 400, Message: "empty password", Code: apitype.CodeInvalidRequest}
-	}
-	s.password = new
-	clear(s.sessions)
-	return apitype.PasswordState{Set: true}, nil
-}
-
-func (s *sessionStandIn) Login(_ context.Context, password string) (apitype.Session, error) {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	if s.password == "" {
-		return apitype.Session{}, &localclient.Error{Status: 409, Message: "no password", Code: apitype.CodePasswordNotSet}
-	}
-	if password != s.password {
-		return apitype.Session{}, &localclient.Error{Status: 403, Message: "wrong password", Code: apitype.CodePasswordWrong}
-	}
-	b := make([]byte, 32)
-	rand.Read(b)
-	id := hex.EncodeToString(b)
-	s.sessions[id] = true
-	return apitype.Session{ID: id, Created: time.Now()}, nil
-}
-
-func (s *sessionStandIn) CheckSession(_ context.Context, id string) (apitype.Session, error) {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	if !s.sessions[id] {
-		return apitype.Session{}, &localclient.Error{Status: 401, Message: "no session", Code: apitype.CodeNoSession}
-	}
-	return apitype.Session{Created: time.Now()}, nil
-}
-
-func (s *sessionStandIn) Logout(_ context.Context, id string) error {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	delete(s.sessions, id)
-	return nil
 }
 
 func contains(t *testing.T, body string, want ...string) {

@@ -225,7 +225,7 @@ func TestScriptInSettingInert(t *testing.T) {
 	r := newRig(t)
 	for _, kv := range [][2]string{{"provider", "exchange-online"}, {"client_id", "app"}, {"tenant", `x"><script>alert(1)</script>`}} {
 		if _, err := r.dev.SetConfig(kv[0], kv[1]); err != nil {
-			t.Skipf("the device refuses %s=%q: %v", kv[0], kv[1], err)
+			t.Fatalf("the device refuses %s=%q: %v", kv[0], kv[1], err)
 		}
 	}
 	c := r.login(t, r.tls)
