@@ -32,7 +32,7 @@ test: deps
 bench: deps
 	$(GO) test -run '^$$' -bench . -skip SendVsCurl -benchmem ./scan/... ./mailer/... ./device/...
 	$(GO) test -run '^$$' -bench SendVsCurl -benchtime 11x ./mailer/
-	$(GO) test -run '^$$' -bench 'Process|Panel' -benchtime 1x -timeout 30m ./cmd/scanmaild
+	$(GO) test -run '^$$' -bench 'Process|Panel|Web' -benchtime 1x -timeout 30m ./cmd/scanmaild
 	$(MAKE) arm
 	@ls -l $(BIN)/linux-arm/scanmaild $(BIN)/linux-arm64/scanmaild
 
