@@ -27,8 +27,10 @@ test: deps
 	$(MAKE) arm
 
 # Go benchmarks, then sending against curl (the median of 11 interleaved
-# pairs and their ratio), then the whole-process figures (peak RSS of the
-# daemon sending a 50-page job in demo mode).
+# pairs and their ratio), then the whole-process figures: peak RSS of demo
+# jobs of 10 to 500 pages; the panel's start to its home screen and Start
+# to Sent through tmux; the web pages' time to first byte beside curl's and
+# peak RSS with a live page.
 bench: deps
 	$(GO) test -run '^$$' -bench . -skip SendVsCurl -benchmem ./scan/... ./mailer/... ./device/...
 	$(GO) test -run '^$$' -bench SendVsCurl -benchtime 11x ./mailer/
