@@ -80,6 +80,7 @@ type Device struct {
 	tokenMu    sync.Mutex // one refresh at a time, so rotated tokens never race
 	jobMu      sync.Mutex // one scanner, one job at a time
 	sendMu     sync.Mutex // one SMTP connection at a time
+	connTest   sync.Mutex // one connection test at a time; only TryLock
 	outboxKick chan struct{}
 	pruneKick  chan struct{}
 	pings      loopPings // see Alive

@@ -41,7 +41,8 @@ func (e *SizeError) Error() string {
 type Error struct {
 	// Step is "message" (the message itself is invalid, nothing was sent),
 	// "connect" (dial, greeting, EHLO), "starttls" (including the TLS
-	// handshake and certificate check), "auth", "mail", "rcpt" or "data".
+	// handshake and certificate check), "auth", "mail", "rcpt" or "data";
+	// a Probe's also "dns" and "tls" (version and certificate).
 	Step string
 	Rcpt string // the refused recipient, for the rcpt step
 
@@ -278,6 +279,10 @@ var catalogue = []advice{
 		summary: "The mail server does not offer encryption (STARTTLS)",
 		hint: "Check the server name and port: Exchange Online is smtp.office365.com, port 587. " +
 			"The device never sends its sign-in over an unencrypted connection."},
+	{match: isType[*TLSVersionError],
+		summary: "The mail server's TLS is too old (TLS 1.0 or 1.1)",
+		hint: "The device requires TLS 1.2 or newer, as Exchange Online does. " +
+			"Check the server name and port (Exchange Online: smtp.office365.com, 587), or have the server's TLS updated."},
 	{match: isExpiredCertificate,
 		summary: "The mail server's certificate is not valid at the device's current time",
 		hint:    "Check the device's date and time, or set a time server (NTP)."},

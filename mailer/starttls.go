@@ -31,24 +31,32 @@ func startTLS(conn net.Conn, localName string, timeout time.Duration) error {
 	if _, err := l.reply(220); err != nil {
 		return err
 	}
+	_, err := requestTLS(l, localName)
+	return err
+}
+
+// requestTLS is startTLS after the greeting: EHLO and STARTTLS. It returns
+// the server's answer to STARTTLS.
+func requestTLS(l *lockstep, localName string) (string, error) {
 	ext, err := l.cmd(250, "EHLO "+localName)
 	if err != nil {
 		var se *smtp.SMTPError
 		if errors.As(err, &se) && (se.Code == 500 || se.Code == 502) {
-			return ErrNoStartTLS // a server that knows no EHLO has no extensions
+			return "", ErrNoStartTLS // a server that knows no EHLO has no extensions
 		}
-		return err
+		return "", err
 	}
 	if !hasExtension(ext, "STARTTLS") {
-		return ErrNoStartTLS
+		return "", ErrNoStartTLS
 	}
-	if _, err := l.cmd(220, "STARTTLS"); err != nil {
-		return err
+	ready, err := l.cmd(220, "STARTTLS")
+	if err != nil {
+		return "", err
 	}
 	if l.buf.Buffered() > 0 {
-		return errAfterStartTLS
+		return "", errAfterStartTLS
 	}
-	return nil
+	return ready, nil
 }
 
 // hasExtension reports whether the text of a reply to EHLO lists ext: its

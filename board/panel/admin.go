@@ -454,14 +454,16 @@ func (m *Machine) keySignOut(k board.Key) bool {
 
 func (m *Machine) networkScreen() screen.Screen {
 	s := screen.Screen{Title: "Network", Keys: "Back"}
-	var addrs []string
-	if m.opts.Addresses != nil {
-		addrs = m.opts.Addresses()
-	}
-	if len(addrs) == 0 {
-		s.Lines = []string{"The web pages are not available yet."}
+	web := m.status.Web
+	if len(web.URLs) == 0 {
+		s.Lines = []string{"The device serves no web pages."}
 		return s
 	}
-	s.Lines = append([]string{"Web pages at"}, addrs...)
+	s.Lines = append([]string{"Web pages at"}, web.URLs...)
+	if web.Fingerprint != "" {
+		// What the browser shows for the certificate: the admin checks
+		// it before typing the password.
+		s.Lines = append(s.Lines, "Certificate SHA-256:", web.Fingerprint)
+	}
 	return s
 }

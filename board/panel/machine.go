@@ -63,10 +63,6 @@ func adminView(v view) bool { return v >= vAdmin }
 
 // Options configure a Machine.
 type Options struct {
-	// Addresses lists where the device's web pages are reached (URLs or
-	// addresses), for the Network screen; nil or empty until the web
-	// pages exist.
-	Addresses func() []string
 	// Pages is how many pages a job asks a simulated scanner for; 0, for
 	// a real scanner, scans what is in the feeder.
 	Pages int

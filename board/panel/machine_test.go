@@ -652,7 +652,7 @@ func TestTransitions(t *testing.T) {
 		{"network: no web pages yet", nil, func(d *driver) {
 			d.admin()
 			d.pick("Network")
-			d.see("[Network]", "not available yet")
+			d.see("[Network]", "serves no web pages")
 		}},
 	}
 	for _, tt := range tests {
@@ -673,13 +673,13 @@ func (d *driver) admin() {
 	d.see("[Admin]")
 }
 
-// TestNetworkAddresses: the Network screen shows what the runner is
-// given.
+// TestNetworkAddresses: the Network screen shows where the device says
+// its web pages are, and their certificate's fingerprint.
 func TestNetworkAddresses(t *testing.T) {
 	d := newDriver(t)
-	d.m = panel.New(panel.Options{Addresses: func() []string { return []string{"http://192.0.2.7/"} }}, t0)
-	d.notify(apitype.Notify{Kind: apitype.NotifySnapshot, Status: &apitype.Status{Ready: true}})
+	web := apitype.Web{URLs: []string{"https://192.0.2.7/"}, Fingerprint: "AB:CD:EF"}
+	d.notify(apitype.Notify{Kind: apitype.NotifySnapshot, Status: &apitype.Status{Ready: true, Web: web}})
 	d.admin()
 	d.pick("Network")
-	d.see("Web pages at", "http://192.0.2.7/")
+	d.see("Web pages at", "https://192.0.2.7/", "Certificate SHA-256:", "AB:CD:EF")
 }

@@ -52,6 +52,7 @@ func NewHandler(dev *device.Device, log *slog.Logger) *Handler {
 		"config/export":    {http.MethodGet, (*Handler).serveConfigExport},
 		"config/import":    {http.MethodPost, (*Handler).serveConfigImport},
 		"config/set":       {http.MethodPost, (*Handler).serveConfigSet},
+		"connection/test":  {http.MethodPost, (*Handler).serveConnTest},
 		"jobs":             {http.MethodGet, (*Handler).serveJobs},
 		"jobs/get":         {http.MethodGet, (*Handler).serveJob},
 		"jobs/cancel":      {http.MethodPost, (*Handler).serveJobCancel},

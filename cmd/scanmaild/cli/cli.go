@@ -42,6 +42,7 @@ func commands() map[string]command {
 		"signin":   {"signin [-replace]", runSignIn},
 		"signout":  {"signout", runSignOut},
 		"status":   {"status [--json]", runStatus},
+		"test":     {testUsage, runTest},
 		"watch":    {"watch [--json]", runWatch},
 	}
 }

@@ -72,5 +72,13 @@ func runStatus(ctx context.Context, c *Context, args []string) error {
 	}
 	fmt.Fprintf(w, "spool:\t%d document(s), %.1f MB %s\n", st.Spool.Documents, float64(st.Spool.Bytes)/(1<<20), limit)
 	fmt.Fprintf(w, "state file:\t%s\n", st.StateFile)
+	for _, u := range st.Web.URLs {
+		fmt.Fprintf(w, "web pages:\t%s\n", u)
+	}
+	if st.Web.Fingerprint != "" {
+		// What the browser shows for the certificate, to check it is
+		// this device's before typing the admin password.
+		fmt.Fprintf(w, "web certificate SHA-256:\t%s\n", st.Web.Fingerprint)
+	}
 	return w.Flush()
 }
