@@ -26,7 +26,7 @@ var errQuit = errors.New("quit from the terminal panel")
 // panel that cannot start is logged and left out: the daemon goes on.
 func runPanel(ctx context.Context, cfg daemonConfig, hw *fitted, guide func() []string, webURLs []string, log *slog.Logger) error {
 	api := &localclient.Client{Socket: cfg.socket}
-	opts := panel.RunOptions{Options: panel.Options{Pages: simPages(cfg), Addresses: func() []string { return webURLs }}, Logger: log.With("part", "panel")}
+	opts := panel.RunOptions{Options: panel.Options{Pages: simPages(cfg)}, Logger: log.With("part", "panel")}
 	if cfg.panel.display.Kind == displayTerm {
 		return runTermPanel(ctx, api, guide, opts, log)
 	}
