@@ -32,7 +32,12 @@ type page struct {
 var navItems = []struct{ Path, Name, Key string }{
 	{"/", "Status", "status"},
 	{"/signin", "Sign in", "signin"},
+	{"/settings", "Settings", "settings"},
+	{"/test", "Test", "test"},
+	{"/book", "Address book", "book"},
+	{"/quicksets", "Quick Sets", "quicksets"},
 	{"/jobs", "Jobs", "jobs"},
+	{"/config", "Export/import", "config"},
 	{"/certificate", "Certificate", "certificate"},
 	{"/password", "Password", "password"},
 }

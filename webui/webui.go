@@ -15,6 +15,7 @@ package webui
 
 import (
 	"context"
+	"io"
 	"log/slog"
 	"net/http"
 	"time"
@@ -41,6 +42,20 @@ type API interface {
 	Login(ctx context.Context, password string) (apitype.Session, error)
 	CheckSession(ctx context.Context, id string) (apitype.Session, error)
 	Logout(ctx context.Context, id string) error
+
+	DescribeConfig(ctx context.Context) (apitype.ConfigDescription, error)
+	SetConfigs(ctx context.Context, kvs []apitype.SettingValue) (apitype.Config, error)
+	TestConnection(ctx context.Context, req apitype.ConnTestRequest, each func(apitype.ConnTestStep)) ([]apitype.ConnTestStep, error)
+	Book(ctx context.Context, q string, limit int) (apitype.BookList, error)
+	PutBookEntry(ctx context.Context, e apitype.BookEntry) (apitype.BookEntry, error)
+	DeleteBookEntry(ctx context.Context, id string) (apitype.BookEntry, error)
+	ImportBook(ctx context.Context, csv []byte, dryRun bool) (apitype.BookImport, error)
+	ExportBook(ctx context.Context, w io.Writer, format string) error
+	QuickSets(ctx context.Context) (apitype.QuickSetList, error)
+	PutQuickSet(ctx context.Context, q apitype.QuickSet) (apitype.QuickSet, error)
+	DeleteQuickSet(ctx context.Context, id string) (apitype.QuickSet, error)
+	ExportConfig(ctx context.Context) (apitype.ConfigExport, error)
+	ImportConfig(ctx context.Context, cfg apitype.ConfigExport, dryRun bool) (apitype.ConfigImport, error)
 }
 
 var _ API = (*localclient.Client)(nil)
@@ -105,6 +120,8 @@ func (s *server) routes() {
 	s.admin("GET /certificate", s.serveCertificate)
 	s.admin("POST /certificate", s.postCertificate)
 	s.admin("GET /certificate/request.csr", s.serveCSR)
+	s.admin("GET /settings", s.serveSettings)
+	s.admin("POST /settings", s.postSettings)
 	s.admin("GET /password", s.servePassword)
 	s.admin("POST /password", s.postPassword)
 }
