@@ -122,6 +122,8 @@ func (s *server) routes() {
 	s.admin("GET /certificate/request.csr", s.serveCSR)
 	s.admin("GET /settings", s.serveSettings)
 	s.admin("POST /settings", s.postSettings)
+	s.admin("GET /test", s.serveTest)
+	s.admin("POST /test", s.postTest)
 	s.admin("GET /password", s.servePassword)
 	s.admin("POST /password", s.postPassword)
 }
