@@ -4,7 +4,7 @@ import (
 	"bytes"
 	"context"
 	"fmt"
-		"net/http"
+	"net/http"
 	"strings"
 	"time"
 

@@ -4,6 +4,7 @@ import (
 	"context"
 	"crypto/rand"
 	"encoding/hex"
+	"html"
 	"io"
 	"log/slog"
 	"net/http"
@@ -266,3 +267,5 @@ func contains(t *testing.T, body string, want ...string) {
 		}
 	}
 }
+
+func htmlUnescape(s string) string { return html.UnescapeString(s) }

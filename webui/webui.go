@@ -124,6 +124,11 @@ func (s *server) routes() {
 	s.admin("POST /settings", s.postSettings)
 	s.admin("GET /test", s.serveTest)
 	s.admin("POST /test", s.postTest)
+	s.admin("GET /book", s.serveBook)
+	s.admin("POST /book/put", s.postBookPut)
+	s.admin("POST /book/delete", s.postBookDelete)
+	s.admin("POST /book/import", s.postBookImport)
+	s.admin("GET /book/{file}", s.serveBookExport)
 	s.admin("GET /password", s.servePassword)
 	s.admin("POST /password", s.postPassword)
 }
