@@ -78,7 +78,7 @@ func TestBookMarkupInert(t *testing.T) {
 		t.Fatal(err)
 	}
 	c := r.login(t, r.tls)
-	for _, path := range []string{"/book", "/book?edit=" + e.ID} {
+	for _, path := range []string{"/book", "/book?edit=" + e.ID, "/quicksets"} {
 		_, body := get(t, c, r.tls.URL+path)
 		if strings.Contains(body, "<script>alert") || strings.Contains(body, "<img src=x") {
 			t.Errorf("%s: markup from a name reached the page:\n%s", path, body)

@@ -7,6 +7,7 @@ import (
 	"html/template"
 	"io/fs"
 	"net/http"
+	"slices"
 	"strings"
 	"sync"
 	"time"
@@ -48,6 +49,7 @@ var funcs = template.FuncMap{
 	"iso":   func(t time.Time) string { return t.UTC().Format(time.RFC3339) },
 	"bytes": humanBytes,
 	"join":  strings.Join,
+	"has":   func(list []string, s string) bool { return slices.Contains(list, s) },
 }
 
 var templates = sync.OnceValue(func() map[string]*template.Template {

@@ -129,6 +129,9 @@ func (s *server) routes() {
 	s.admin("POST /book/delete", s.postBookDelete)
 	s.admin("POST /book/import", s.postBookImport)
 	s.admin("GET /book/{file}", s.serveBookExport)
+	s.admin("GET /quicksets", s.serveQuickSets)
+	s.admin("POST /quicksets", s.postQuickSet)
+	s.admin("POST /quicksets/delete", s.postQuickSetDelete)
 	s.admin("GET /password", s.servePassword)
 	s.admin("POST /password", s.postPassword)
 }
