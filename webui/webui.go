@@ -132,6 +132,9 @@ func (s *server) routes() {
 	s.admin("GET /quicksets", s.serveQuickSets)
 	s.admin("POST /quicksets", s.postQuickSet)
 	s.admin("POST /quicksets/delete", s.postQuickSetDelete)
+	s.admin("GET /config", s.serveConfig)
+	s.admin("GET /config/"+configFileName, s.serveConfigExport)
+	s.admin("POST /config/import", s.postConfigImport)
 	s.admin("GET /password", s.servePassword)
 	s.admin("POST /password", s.postPassword)
 }
