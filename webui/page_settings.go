@@ -19,7 +19,10 @@ type settingsPage struct {
 	// it: the page says so beside the field, with the fix.
 	Account string
 	Warning string
-	Saved   bool
+	Saved bool
+	// Refused is the field whose value the device refused: the top of
+	// the long form says so and links to it.
+	Refused *settingField
 	Problem *problem
 }
 
@@ -115,7 +118,14 @@ func (s *server) settingsPage(w http.ResponseWriter, r *http.Request, code int, 
 		cfg, err = s.api.Config(r.Context())
 		d.Warning = cfg.Warning
 		d.Sections = settingsSections(desc, cfg, typed, p, badKey)
-		if !slices.ContainsFunc(desc.Settings, func(i apitype.SettingInfo) bool { return i.Key == badKey }) {
+		for _, sec := range d.Sections {
+			for i := range sec.Fields {
+				if sec.Fields[i].Problem != nil {
+					d.Refused = &sec.Fields[i]
+				}
+			}
+		}
+		if d.Refused == nil {
 			d.Problem = p
 		}
 	}

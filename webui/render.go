@@ -11,6 +11,8 @@ import (
 	"strings"
 	"sync"
 	"time"
+	"unicode"
+	"unicode/utf8"
 )
 
 //go:embed templates/*.html
@@ -44,12 +46,13 @@ var navItems = []struct{ Path, Name, Key string }{
 }
 
 var funcs = template.FuncMap{
-	"nav":   func() any { return navItems },
-	"when":  when,
-	"iso":   func(t time.Time) string { return t.UTC().Format(time.RFC3339) },
-	"bytes": humanBytes,
-	"join":  strings.Join,
-	"has":   func(list []string, s string) bool { return slices.Contains(list, s) },
+	"nav":      func() any { return navItems },
+	"when":     when,
+	"iso":      func(t time.Time) string { return t.UTC().Format(time.RFC3339) },
+	"bytes":    humanBytes,
+	"join":     strings.Join,
+	"sentence": sentence,
+	"has":      func(list []string, s string) bool { return slices.Contains(list, s) },
 }
 
 var templates = sync.OnceValue(func() map[string]*template.Template {
@@ -122,6 +125,15 @@ func when(t time.Time) string {
 		return "in " + s
 	}
 	return s + " ago"
+}
+
+// sentence starts s with a capital letter, for the device's help texts.
+func sentence(s string) string {
+	r, n := utf8.DecodeRuneInString(s)
+	if n == 0 {
+		return s
+	}
+	return string(unicode.ToUpper(r)) + s[n:]
 }
 
 func humanBytes(n int64) string {

@@ -69,7 +69,7 @@ func TestSettingsSaveAllOrNone(t *testing.T) {
 	if !regexp.MustCompile(`(?s)class="field refused">\s*<label for="s-panel-idle_seconds">.*?id="s-panel-idle_seconds-problem"`).MatchString(body) {
 		t.Errorf("the refusal is not beside its field:\n%s", body)
 	}
-	contains(t, body, `value="Scans from the 3rd floor"`, `name="panel.idle_seconds" type="number" min="10" max="600" value="5"`, `value="me@contoso.example"`)
+	contains(t, body, `id="refused"`, `<a href="#s-panel-idle_seconds">Panel idle time</a>`, `value="Scans from the 3rd floor"`, `name="panel.idle_seconds" type="number" min="10" max="600" value="5"`, `value="me@contoso.example"`)
 	if got := r.settingValue(t, "subject"); got == "Scans from the 3rd floor" {
 		t.Error("a setting was saved with a refused one")
 	}
