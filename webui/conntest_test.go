@@ -55,7 +55,7 @@ func TestConnectionTestNamesFailingStep(t *testing.T) {
 		t.Fatal(err)
 	}
 	body := html.UnescapeString(readBody(t, res))
-	contains(t, body, `id="test-failed"`, "The test failed at the step “Sign-in to the mail server (AUTH)”", "SMTP AUTH", "Set-CASMailbox",
+	contains(t, body, `id="test-failed"`, `The test failed at the step “<a href="#step-auth">Sign-in to the mail server (AUTH)</a>”`, "SMTP AUTH", "Set-CASMailbox",
 		`id="step-auth" data-state="failed"`, `id="step-tls" data-state="ok"`, `id="step-mail-from" data-state="skipped"`)
 
 	r.failAuthLikeExchange()

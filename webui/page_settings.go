@@ -19,7 +19,7 @@ type settingsPage struct {
 	// it: the page says so beside the field, with the fix.
 	Account string
 	Warning string
-	Saved bool
+	Saved   bool
 	// Refused is the field whose value the device refused: the top of
 	// the long form says so and links to it.
 	Refused *settingField
