@@ -2,6 +2,9 @@ package webui_test
 
 import (
 	"context"
+	"encoding/json"
+	"os"
+	"path/filepath"
 	"strings"
 	"testing"
 
@@ -89,4 +92,23 @@ func TestBrowserSettingsPages(t *testing.T) {
 	screenshots(t, ctx, "quicksets")
 	do(t, ctx, "configuration", chromedp.Navigate(base+"/config"), chromedp.WaitVisible(chromedp.ID("export-config")))
 	screenshots(t, ctx, "config")
+
+	// Imports are checked first: what would change is shown.
+	cfg, err := r.c.ExportConfig(bg)
+	if err != nil {
+		t.Fatal(err)
+	}
+	cfg.Settings["subject"] = "From the 3rd floor"
+	cfg.Book = append(cfg.Book, apitype.BookEntry{Name: "Carol", Address: "carol@fabrikam.example"})
+	dir := t.TempDir()
+	cfgFile, bookFile := filepath.Join(dir, "scanmail-config.json"), filepath.Join(dir, "book.csv")
+	b, _ := json.Marshal(cfg)
+	os.WriteFile(cfgFile, b, 0o600)
+	os.WriteFile(bookFile, []byte("name,address,favourite,groups\nCarol,carol@fabrikam.example,no,\nDan,not-an-address,no,\n"), 0o600)
+	do(t, ctx, "check a configuration", chromedp.SetUploadFiles(chromedp.ID("file"), []string{cfgFile}),
+		chromedp.Click(chromedp.ID("check-config")), chromedp.WaitVisible(chromedp.ID("confirm-import")))
+	screenshots(t, ctx, "config-check")
+	do(t, ctx, "check an address book", chromedp.Navigate(base+"/book"), chromedp.SetUploadFiles(chromedp.ID("file"), []string{bookFile}),
+		chromedp.Click(chromedp.ID("check-import")), chromedp.WaitVisible(chromedp.ID("import-errors")))
+	screenshots(t, ctx, "book-import-errors")
 }

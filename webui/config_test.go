@@ -65,7 +65,7 @@ func TestConfigImportDryRunThenImport(t *testing.T) {
 	c := r.login(t, r.tls)
 
 	_, body := upload(t, c, r.tls.URL+"/config/import", "file", "scanmail-config.json", file)
-	contains(t, body, "What the import changes", "<td>subject</td><td>Scanned document</td><td>From the 3rd floor</td>", "Address book: 1 to add", `id="confirm-import"`)
+	contains(t, body, "What the import changes", `<td>Subject <span class="key">subject</span></td><td>Scanned document</td><td>From the 3rd floor</td>`, "Address book: 1 to add", `id="confirm-import"`)
 	if got := r.settingValue(t, "subject"); got != "Scanned document" {
 		t.Fatalf("the check changed the subject to %q", got)
 	}

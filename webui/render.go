@@ -52,7 +52,13 @@ var funcs = template.FuncMap{
 	"bytes":    humanBytes,
 	"join":     strings.Join,
 	"sentence": sentence,
-	"has":      func(list []string, s string) bool { return slices.Contains(list, s) },
+	"settingLabel": func(key string) string {
+		if l, ok := settingLabels[key]; ok {
+			return l
+		}
+		return key
+	},
+	"has": func(list []string, s string) bool { return slices.Contains(list, s) },
 }
 
 var templates = sync.OnceValue(func() map[string]*template.Template {
