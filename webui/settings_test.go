@@ -100,7 +100,8 @@ func TestSettingsDeviceAddressWarning(t *testing.T) {
 	}
 	c := r.login(t, r.tls)
 	_, body := get(t, c, r.tls.URL+"/settings")
-	contains(t, body, `id="address-warning"`, "signed in as <strong>scanner@contoso.example</strong>", `value="other@contoso.example"`)
+	contains(t, body, `id="address-warning"`, "signed in as <strong>scanner@contoso.example</strong>", `value="other@contoso.example"`,
+		`<p class="refusal" id="s-device_address-account">The device is signed in as scanner@contoso.example`)
 
 	// The fix: send as the account.
 	res, err := c.PostForm(r.tls.URL+"/settings", url.Values{"device_address": {"scanner@contoso.example"}})
