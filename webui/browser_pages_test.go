@@ -111,4 +111,15 @@ func TestBrowserSettingsPages(t *testing.T) {
 	do(t, ctx, "check an address book", chromedp.Navigate(base+"/book"), chromedp.SetUploadFiles(chromedp.ID("file"), []string{bookFile}),
 		chromedp.Click(chromedp.ID("check-import")), chromedp.WaitVisible(chromedp.ID("import-errors")))
 	screenshots(t, ctx, "book-import-errors")
+
+	// A device address that is not the account: said, with the fix.
+	if _, err := r.c.SetConfig(bg, "device_address", "other@contoso.example"); err != nil {
+		t.Fatal(err)
+	}
+	do(t, ctx, "settings with the address warning", chromedp.Navigate(base+"/settings"), chromedp.WaitVisible(chromedp.ID("address-warning")))
+	screenshots(t, ctx, "settings-warning")
+	do(t, ctx, "the fix", chromedp.Click(chromedp.ID("use-account")), chromedp.WaitVisible(chromedp.CSS("p.ready")))
+	if eval[bool](t, ctx, `document.getElementById("address-warning") !== null`) {
+		t.Error("the warning stays after the fix")
+	}
 }
