@@ -85,3 +85,16 @@ func TestConnectionTestNamesFailingStep(t *testing.T) {
 	}
 	contains(t, stream, "event: result\ndata: <div class=\"problem\" role=\"alert\" id=\"test-failed\">", "Set-CASMailbox")
 }
+
+// TestConnectionTestNotSignedIn: a device never signed in fails the test
+// with a way to the sign-in.
+func TestConnectionTestNotSignedIn(t *testing.T) {
+	r := newRig(t)
+	c := r.login(t, r.tls)
+	res, err := c.PostForm(r.tls.URL+"/test", url.Values{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	body := readBody(t, res)
+	contains(t, body, `id="test-failed"`, `<a class="button" href="/signin" id="fix-signin">Sign in</a>`)
+}
