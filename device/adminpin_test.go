@@ -113,8 +113,8 @@ func TestPINWait(t *testing.T) {
 		{3, 30 * time.Second}, {4, time.Minute}, {5, 2 * time.Minute}, {7, 8 * time.Minute},
 		{8, 15 * time.Minute}, {9, 15 * time.Minute}, {1 << 30, 15 * time.Minute},
 	} {
-		if got := pinWait(tc.failures); got != tc.want {
-			t.Errorf("pinWait(%d) = %v, want %v", tc.failures, got, tc.want)
+		if got := backOff(tc.failures); got != tc.want {
+			t.Errorf("backOff(%d) = %v, want %v", tc.failures, got, tc.want)
 		}
 	}
 }
@@ -196,7 +196,7 @@ func TestPINBackOff(t *testing.T) {
 		}
 	}
 	// Nothing of the PINs or their hash is in the log, or in the export.
-	rec, err := r.st.pin()
+	rec, err := r.st.secret(keyPIN)
 	if err != nil || rec.Hash == nil {
 		t.Fatalf("stored PIN: %+v %v", rec, err)
 	}
@@ -227,8 +227,8 @@ func TestPINOneHashAtATime(t *testing.T) {
 		t.Fatal(err)
 	}
 	var running, most atomic.Int32
-	derive := r.dev.pin.derive
-	r.dev.pin.derive = func(h *pinHashRecord, p string) (bool, error) {
+	derive := r.dev.hashes.derive
+	r.dev.hashes.derive = func(h *secretHash, p string) (bool, error) {
 		n := running.Add(1)
 		defer running.Add(-1)
 		for {
@@ -263,7 +263,7 @@ func TestPINOneHashAtATime(t *testing.T) {
 // its caller.
 func TestPINCheckCanceled(t *testing.T) {
 	r := newPINRig(t)
-	unlock, err := r.dev.pin.lock(context.Background())
+	unlock, err := r.dev.hashes.lock(context.Background())
 	if err != nil {
 		t.Fatal(err)
 	}

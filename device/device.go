@@ -95,7 +95,7 @@ type Device struct {
 	scan          *runningScan  // the scan in progress, if any
 
 	claims diskClaims // room on the disk promised to writers under way
-	pin    pinGuard   // one admin PIN check at a time
+	hashes hashGuard  // one admin PIN or password check at a time
 
 	watch watchers // Device.Watch
 	// limitWait is when the message held for the sending limits may go;
@@ -103,6 +103,7 @@ type Device struct {
 	// Both under mu, for Status.
 	limitWait     time.Time
 	nextKeepAlive time.Time
+	web           apitype.Web // SetWeb, under mu
 }
 
 // New makes a Device. Close it to stop its background work.
@@ -147,7 +148,7 @@ func New(cfg Config) (*Device, error) {
 		outboxKick:       make(chan struct{}, 1),
 		pruneKick:        make(chan struct{}, 1),
 		pings:            newLoopPings(),
-		pin:              newPINGuard(),
+		hashes:           newHashGuard(),
 	}
 	cfg.Store.corrupt.setLogger(cfg.Logger)
 	jobStored := d.jobStored
@@ -217,6 +218,7 @@ func (d *Device) Status() (apitype.Status, error) {
 	d.mu.Lock()
 	st.SignIn = d.signIn
 	st.LimitWait = d.limitWait
+	st.Web = d.web
 	nextKeepAlive := d.nextKeepAlive
 	d.mu.Unlock()
 	st.Scanner, st.ScannerProblem = d.scannerPresence()

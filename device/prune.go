@@ -101,11 +101,13 @@ func (d *Device) kickPrune() {
 	}
 }
 
-// runPrune keeps the job history bounded until ctx ends: bbolt reuses the
-// pages of records removed, so the state file stops growing.
+// runPrune keeps the job history (and the web sessions) bounded until ctx
+// ends: bbolt reuses the pages of records removed, so the state file stops
+// growing.
 func (d *Device) runPrune(ctx context.Context) {
 	for {
 		d.pruneJobs(ctx)
+		d.pruneSessions()
 		t := time.NewTimer(pruneEvery)
 		woke := d.pings.prune.wait(ctx, t.C, d.pruneKick)
 		t.Stop()

@@ -136,6 +136,21 @@ func TestBrowser(t *testing.T) {
 	}
 	screenshots(t, ctx, "signin-done")
 
+	// Another account: the page asks first, then signs in with it.
+	do(t, ctx, "sign in again", chromedp.Click(chromedp.ID("start-signin")), chromedp.WaitVisible(chromedp.ID("user-code")))
+	code = eval[string](t, ctx, `document.getElementById("user-code").textContent`)
+	if err := r.ms.IdP.Approve(strings.TrimSpace(code), "other@contoso.example"); err != nil {
+		t.Fatal(err)
+	}
+	waitFor(t, ctx, "the question, live", `document.querySelector("form.confirm") !== null`)
+	screenshots(t, ctx, "signin-replace")
+	do(t, ctx, "yes, another account", chromedp.Click(chromedp.CSS("form.confirm button")), chromedp.WaitVisible(chromedp.ID("user-code")))
+	code = eval[string](t, ctx, `document.getElementById("user-code").textContent`)
+	if err := r.ms.IdP.Approve(strings.TrimSpace(code), "other@contoso.example"); err != nil {
+		t.Fatal(err)
+	}
+	waitFor(t, ctx, "the other account, live", `document.getElementById("signed-in") !== null && document.getElementById("signed-in").textContent.includes("other@contoso.example")`)
+
 	// A job started from the API appears on the jobs page by itself.
 	do(t, ctx, "jobs page", chromedp.Navigate(base+"/jobs"), chromedp.WaitVisible(chromedp.CSS("h1")))
 	eval[bool](t, ctx, `window.notReloaded = true`)
@@ -159,6 +174,22 @@ func TestBrowser(t *testing.T) {
 	screenshots(t, ctx, "status-ready")
 	do(t, ctx, "certificate page", chromedp.Navigate(base+"/certificate"), chromedp.WaitVisible(chromedp.ID("fingerprint")))
 	screenshots(t, ctx, "certificate")
-	do(t, ctx, "password page", chromedp.Navigate(base+"/password"), chromedp.WaitVisible(chromedp.ID("old")))
+	// Over plain HTTP on loopback (the demo), the same login works.
+	do(t, ctx, "plain HTTP", chromedp.Navigate(r.plain.URL+"/"), chromedp.WaitVisible(chromedp.CSS(`form[action="/login"]`)))
+	do(t, ctx, "log in over HTTP",
+		chromedp.SendKeys(chromedp.ID("password"), testPassword),
+		chromedp.Submit(chromedp.ID("password")),
+		chromedp.WaitVisible(chromedp.CSS(".ready")))
+	do(t, ctx, "password page", chromedp.Navigate(r.plain.URL+"/password"), chromedp.WaitVisible(chromedp.ID("old")))
 	screenshots(t, ctx, "password")
+
+	// Exchange Online: the admin-consent link and its QR code.
+	for _, kv := range [][2]string{{"provider", "exchange-online"}, {"tenant", "contoso.onmicrosoft.com"}, {"client_id", "11111111-2222-3333-4444-555555555555"}} {
+		if _, err := r.dev.SetConfig(kv[0], kv[1]); err != nil {
+			t.Fatal(err)
+		}
+	}
+	do(t, ctx, "consent", chromedp.Navigate(r.plain.URL+"/signin"), chromedp.WaitVisible(chromedp.CSS(`img[src="/qr/consent.svg"]`)))
+	waitFor(t, ctx, "the consent QR code", `document.querySelector('img[src="/qr/consent.svg"]').naturalWidth > 0`)
+	screenshots(t, ctx, "signin-consent")
 }

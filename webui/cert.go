@@ -148,6 +148,16 @@ type Certs struct {
 	mu    sync.RWMutex
 	cert  tls.Certificate
 	fp    string
+	// changed, if set, hears of each certificate installed.
+	changed func(fingerprint string)
+}
+
+// OnChange calls f with the new fingerprint after each certificate
+// installed, for the device's status to show it; call it before serving.
+func (c *Certs) OnChange(f func(fingerprint string)) {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	c.changed = f
 }
 
 // OpenCerts loads the certificate kept in dir, or makes one (LoadCert).
@@ -228,7 +238,11 @@ func (c *Certs) Install(certPEM, keyPEM []byte, host string, now time.Time) erro
 	}
 	c.mu.Lock()
 	c.cert, c.fp = cert, Fingerprint(cert.Certificate[0])
+	changed, fp := c.changed, c.fp
 	c.mu.Unlock()
+	if changed != nil {
+		changed(fp)
+	}
 	return nil
 }
 

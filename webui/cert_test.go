@@ -151,14 +151,16 @@ func TestCertsInstall(t *testing.T) {
 				t.Fatal(err)
 			}
 			before := c.Fingerprint()
+			var told []string
+			c.OnChange(func(fp string) { told = append(told, fp) })
 			err = c.Install(tt.cert, tt.key, tt.host, now)
 			if tt.refused != "" {
 				var ce *webui.CertError
 				if !errors.As(err, &ce) || !strings.Contains(ce.Summary, tt.refused) || ce.Hint == "" {
 					t.Fatalf("Install: %v, want refused with %q", err, tt.refused)
 				}
-				if c.Fingerprint() != before {
-					t.Error("a refused certificate is served")
+				if c.Fingerprint() != before || len(told) != 0 {
+					t.Errorf("a refused certificate is served, or told: %v", told)
 				}
 				return
 			}
@@ -168,6 +170,9 @@ func TestCertsInstall(t *testing.T) {
 			block, _ := pem.Decode(good)
 			if c.Fingerprint() != webui.Fingerprint(block.Bytes) {
 				t.Error("the installed certificate is not served")
+			}
+			if !slices.Equal(told, []string{c.Fingerprint()}) {
+				t.Errorf("told %v, want the new fingerprint once", told)
 			}
 			again, err := webui.OpenCerts(dir, nil)
 			if err != nil || again.Fingerprint() != c.Fingerprint() {

@@ -278,3 +278,25 @@ func TestLoginBackOff(t *testing.T) {
 	}
 	contains(t, body, "Too many wrong passwords", "Next try <time", "data-until=")
 }
+
+// TestAdminConsentLink: for Exchange Online the sign-in page has the
+// admin-consent link of the tenant and app, and its QR code.
+func TestAdminConsentLink(t *testing.T) {
+	r := newRig(t)
+	c := r.login(t, r.tls)
+	_, body := get(t, c, r.tls.URL+"/signin")
+	if strings.Contains(body, "adminconsent") {
+		t.Error("a consent link for the custom provider")
+	}
+	for _, kv := range [][2]string{{"provider", "exchange-online"}, {"tenant", "contoso.onmicrosoft.com"}, {"client_id", "11111111-2222-3333-4444-555555555555"}} {
+		if _, err := r.dev.SetConfig(kv[0], kv[1]); err != nil {
+			t.Fatal(err)
+		}
+	}
+	_, body = get(t, c, r.tls.URL+"/signin")
+	contains(t, body, `href="https://login.microsoftonline.com/contoso.onmicrosoft.com/adminconsent?client_id=11111111-2222-3333-4444-555555555555"`, `src="/qr/consent.svg"`)
+	res, svg := get(t, c, r.tls.URL+"/qr/consent.svg")
+	if res.StatusCode != http.StatusOK || !strings.HasPrefix(svg, "<svg") {
+		t.Errorf("consent QR code: %s", res.Status)
+	}
+}

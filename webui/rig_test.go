@@ -38,6 +38,8 @@ type rig struct {
 	tls   *httptest.Server
 	plain *httptest.Server
 	certs *webui.Certs
+	// certsDir holds the pages' certificate and key.
+	certsDir string
 	// webRoutes says whether the device answers the web routes (the
 	// admin password and sessions); until then a stand-in answers them.
 	webRoutes bool
@@ -96,7 +98,8 @@ func newRig(t *testing.T) *rig {
 
 	// The pages' certificate (the status page and the certificate page
 	// show it); the test server serves its own, which the clients trust.
-	r.certs, err = webui.OpenCerts(t.TempDir(), []string{"scanner.example", "127.0.0.1"})
+	r.certsDir = t.TempDir()
+	r.certs, err = webui.OpenCerts(r.certsDir, []string{"scanner.example", "127.0.0.1"})
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -1,16 +1,20 @@
 // Package webui serves the admin's web pages: the device's status, the
-// sign-in, the jobs and their SMTP logs. Like the panel and the command
+// sign-in, the jobs and their SMTP logs, the pages' certificate. Like the panel and the command
 // line it is a client of the device's local API (API, with
 // localclient.Client's signatures): it keeps no state of its own but the
 // certificate it is served with, and never opens the state file.
 //
 // Each page is one file, page_NAME.go, with its template in
-// templates/NAME.html: a handler that asks the API, fills a struct and
-// calls s.render. A page registers its routes in routes (webui.go): admin
-// pages through s.admin, which checks the session first. Pages work
-// without JavaScript; assets/live.js reloads a page's <main> when the
-// device reports a change of a kind the page names in data-live (see
-// events.go).
+// templates/NAME.html (which defines "main", inside templates/layout.html):
+// a handler that asks the API, fills the page's struct and calls s.render;
+// a form posts to a handler that acts through the API and redirects (303)
+// to the page, or renders it again with the API's refusal as a problem
+// (Summary and Hint, from problemOf). A page registers its routes in
+// routes below, admin pages through s.admin, which checks the session
+// first, and its navigation entry in navItems (render.go). Pages work
+// without JavaScript; assets/live.js fetches a page again and swaps its
+// <main> in when the device reports a change of a kind the page names in
+// page.Live (see events.go). Templates never get template.HTML from data.
 package webui
 
 import (

@@ -11,6 +11,7 @@ import (
 	"strings"
 
 	"scanmail/device"
+	"scanmail/device/apitype"
 	"scanmail/device/localapi"
 )
 
@@ -102,6 +103,12 @@ func runDaemon(ctx context.Context, cfg daemonConfig) error {
 		log.Error("no web pages", "err", err)
 	}
 	defer w.Close()
+	if w != nil {
+		// The status (the panel's Network screen, the status command)
+		// says where the pages are and which certificate they show.
+		dev.SetWeb(apitype.Web{URLs: w.URLs(), Fingerprint: w.Fingerprint()})
+		w.OnCertChange(func(fp string) { dev.SetWeb(apitype.Web{URLs: w.URLs(), Fingerprint: fp}) })
+	}
 
 	err = runFront(ctx, cfg, dev, hw, w.URLs(), log)
 	cancel()
@@ -127,7 +134,7 @@ func runFront(ctx context.Context, cfg daemonConfig, dev *device.Device, hw *fit
 			fmt.Println(strings.Join(guide(), "\n"))
 		}
 	}
-	err := runPanel(ctx, cfg, hw, guide, webURLs, log)
+	err := runPanel(ctx, cfg, hw, guide, log)
 	if errors.Is(err, errQuit) {
 		return nil
 	}

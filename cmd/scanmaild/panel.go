@@ -24,7 +24,7 @@ var errQuit = errors.New("quit from the terminal panel")
 // any other, until ctx ends: on this terminal (-display term) or on the
 // fitted hardware. guide, if not nil, is shown below a terminal panel. A
 // panel that cannot start is logged and left out: the daemon goes on.
-func runPanel(ctx context.Context, cfg daemonConfig, hw *fitted, guide func() []string, webURLs []string, log *slog.Logger) error {
+func runPanel(ctx context.Context, cfg daemonConfig, hw *fitted, guide func() []string, log *slog.Logger) error {
 	api := &localclient.Client{Socket: cfg.socket}
 	opts := panel.RunOptions{Options: panel.Options{Pages: simPages(cfg)}, Logger: log.With("part", "panel")}
 	if cfg.panel.display.Kind == displayTerm {

@@ -112,7 +112,7 @@ func TestPanelOnSSD1306(t *testing.T) {
 	done := make(chan error, 1)
 	cfg := daemonConfig{socket: sock, scanner: "sim", panel: panelFlags{display: displaySpec{Kind: displaySSD1306I2C}}}
 	go func() {
-		done <- runPanel(ctx, cfg, &fitted{bitmap: disp}, nil, nil, slog.New(slog.NewTextHandler(io.Discard, nil)))
+		done <- runPanel(ctx, cfg, &fitted{bitmap: disp}, nil, slog.New(slog.NewTextHandler(io.Discard, nil)))
 	}()
 	defer func() {
 		cancel()

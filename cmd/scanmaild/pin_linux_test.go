@@ -16,6 +16,19 @@ import (
 // TestPINFromTerminal: on a terminal, pin set asks for the new PIN twice
 // and reads it with echo off: the PIN never shows on the terminal.
 func TestPINFromTerminal(t *testing.T) {
+	secretFromTerminal(t, "pin", "New PIN (4 to 12 digits): ", "New PIN again: ", "73914026", "admin PIN set\n", "admin PIN:  set")
+}
+
+// TestPasswordFromTerminal: the same for password set, whose password
+// has spaces and letters outside ASCII.
+func TestPasswordFromTerminal(t *testing.T) {
+	secretFromTerminal(t, "password", "New password (at least 10 characters): ", "New password again: ", "Grüße aus Köln 2026", "admin password set; every web session ended\n", "admin password:  set")
+}
+
+// secretFromTerminal runs "scanmaild cmd set" on a terminal, types secret
+// at prompt and again, and checks that it printed set, that the terminal
+// never showed the secret, and that "scanmaild cmd" then says status.
+func secretFromTerminal(t *testing.T, command, prompt, again, secret, set, status string) {
 	dir := t.TempDir()
 	sock := filepath.Join(dir, "scanmaild.sock")
 	start(t, dir, "-db", filepath.Join(dir, "scanmail.db"))
@@ -28,7 +41,7 @@ func TestPINFromTerminal(t *testing.T) {
 	defer ptmx.Close()
 	defer tty.Close()
 	var stdout bytes.Buffer
-	cmd := exec.Command(bin, "-socket", sock, "pin", "set")
+	cmd := exec.Command(bin, "-socket", sock, command, "set")
 	cmd.Stdin, cmd.Stdout, cmd.Stderr = tty, &stdout, tty
 	if err := cmd.Start(); err != nil {
 		t.Fatal(err)
@@ -72,18 +85,19 @@ func TestPINFromTerminal(t *testing.T) {
 			t.Fatal(err)
 		}
 	}
-	const pin = "73914026"
-	typed("New PIN (4 to 12 digits): ", pin)
-	typed("New PIN again: ", pin)
-	if err := cmd.Wait(); err != nil || stdout.String() != "admin PIN set\n" {
-		t.Fatalf("pin set: %v, %q", err, stdout.String())
+	typed(prompt, secret)
+	typed(again, secret)
+	if err := cmd.Wait(); err != nil || stdout.String() != set {
+		t.Fatalf("%s set: %v, %q", command, err, stdout.String())
 	}
 	mu.Lock()
 	defer mu.Unlock()
-	if bytes.Contains(screen, []byte(pin)) {
-		t.Errorf("the PIN was echoed: %q", screen)
+	for _, part := range strings.Fields(secret) {
+		if bytes.Contains(screen, []byte(part)) {
+			t.Errorf("the %s was echoed: %q", command, screen)
+		}
 	}
-	if out := mustCLI(t, sock, "pin"); !strings.Contains(out, "admin PIN:  set") {
-		t.Errorf("pin status after: %s", out)
+	if out := mustCLI(t, sock, command); !strings.Contains(out, status) {
+		t.Errorf("%s status after: %s", command, out)
 	}
 }

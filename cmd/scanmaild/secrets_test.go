@@ -3,6 +3,7 @@ package main
 import (
 	"bytes"
 	"context"
+	"crypto/sha256"
 	"encoding/base64"
 	"encoding/json"
 	"errors"
@@ -34,8 +35,10 @@ import (
 // printed, in every file beside the state file and in the spool, in every
 // bucket of the state file but the tokens bucket, and in the mail received.
 // The tokens bucket must hold the current refresh token, and no credential
-// but the current ones. The admin PINs, set, mistyped and changed, are in
-// nothing, and their hash nowhere but in the admin bucket.
+// but the current ones. The admin PINs and the web pages' passwords, set,
+// mistyped and changed, are in nothing, and their hashes nowhere but in
+// the admin bucket; the web session IDs are in nothing, and their hashes
+// nowhere but in the sessions bucket.
 func TestNoSecretsAnywhere(t *testing.T) {
 	if testing.Short() {
 		t.Skip("waits a minute for the outbox's first retry")
@@ -83,6 +86,33 @@ func TestNoSecretsAnywhere(t *testing.T) {
 		t.Fatalf("the PIN set: %v", err)
 	}
 	cli("pin", "status", "--json")
+
+	// The web pages' admin password: set, a wrong old one, changed; a
+	// login with a wrong one, two sessions, one checked and logged out.
+	const pw1, pw2 = "first web password 7Qz", "second web password 9Xw"
+	for _, stdin := range []string{pw1 + "\n", pw2 + "\n" + pw1 + "\n", pw1 + "\n" + pw2 + "\n"} {
+		out, _ := runCLIInput(t, sock, stdin, "password", "set")
+		printed = append(printed, place{"scanmaild password set", []byte(out)})
+	}
+	lc := &localclient.Client{Socket: sock}
+	if _, err := lc.Login(context.Background(), pw1); localclient.ErrorCode(err) != apitype.CodePasswordWrong {
+		t.Fatalf("a login with the old password: %v", err)
+	}
+	var sessionIDs []string
+	for range 2 {
+		s, err := lc.Login(context.Background(), pw2)
+		if err != nil {
+			t.Fatalf("login: %v", err)
+		}
+		sessionIDs = append(sessionIDs, s.ID)
+	}
+	if _, err := lc.CheckSession(context.Background(), sessionIDs[0]); err != nil {
+		t.Fatalf("the session: %v", err)
+	}
+	if err := lc.Logout(context.Background(), sessionIDs[1]); err != nil {
+		t.Fatal(err)
+	}
+	cli("password", "status", "--json")
 
 	scan("job 1: sent")
 	// Rejected, the token is renewed and tried once more; rejected
@@ -162,13 +192,43 @@ func TestNoSecretsAnywhere(t *testing.T) {
 	for i, c := range issued {
 		leaks = append(leaks, leakForms(c, i+1, upn)...)
 	}
-	pinHash := storedPINHash(t, db)
-	hashLeaks := []leak{
-		{"the admin PIN's hash in base64", base64.RawStdEncoding.EncodeToString(pinHash)},
-		{"the admin PIN's hash in hex", fmt.Sprintf("%x", pinHash)},
+	// Each hash may be in its own bucket only.
+	type hashLeak struct {
+		leak
+		bucket string
+	}
+	var hashLeaks []hashLeak
+	for _, h := range []struct {
+		what, key string
+	}{{"the admin PIN's hash", "pin"}, {"the admin password's hash", "password"}} {
+		key := storedHash(t, db, h.key)
+		hashLeaks = append(hashLeaks,
+			hashLeak{leak{h.what + " in base64", base64.RawStdEncoding.EncodeToString(key)}, "admin.v1"},
+			hashLeak{leak{h.what + " in hex", fmt.Sprintf("%x", key)}, "admin.v1"})
 	}
 	for _, p := range []string{pin1, pin2} {
 		leaks = append(leaks, leak{"admin PIN " + p, p}, leak{"admin PIN " + p + " in base64", base64.RawStdEncoding.EncodeToString([]byte(p))})
+	}
+	for _, p := range []string{pw1, pw2} {
+		leaks = append(leaks, leak{"admin password " + p, p}, leak{"admin password " + p + " in base64", base64.RawStdEncoding.EncodeToString([]byte(p))})
+	}
+	for i, id := range sessionIDs {
+		name := fmt.Sprintf("web session ID #%d", i+1)
+		raw, err := base64.RawURLEncoding.DecodeString(id)
+		if err != nil {
+			t.Fatalf("%s %q: %v", name, id, err)
+		}
+		sum := sha256.Sum256(raw)
+		leaks = append(leaks,
+			leak{name, id}, leak{name + " (its start)", id[:16]}, leak{name + " (its end)", id[len(id)-16:]},
+			leak{name + " in bytes", string(raw)}, leak{name + " in hex", fmt.Sprintf("%x", raw)},
+			leak{name + " in base64", base64.RawStdEncoding.EncodeToString(raw)})
+		// Its hash is the sessions bucket's key: there only (and
+		// there for the session alive only).
+		hashLeaks = append(hashLeaks,
+			hashLeak{leak{name + "'s hash in hex", fmt.Sprintf("%x", sum)}, "sessions.v1"},
+			hashLeak{leak{name + "'s hash in base64", base64.RawStdEncoding.EncodeToString(sum[:])}, "sessions.v1"},
+			hashLeak{leak{name + "'s hash in base64url", base64.RawURLEncoding.EncodeToString(sum[:])}, "sessions.v1"})
 	}
 
 	places := printed
@@ -187,14 +247,14 @@ func TestNoSecretsAnywhere(t *testing.T) {
 			}
 		}
 		for _, l := range hashLeaks {
-			if p.name != "state file, bucket admin.v1" && bytes.Contains(p.data, []byte(l.form)) {
+			if p.name != "state file, bucket "+l.bucket && bytes.Contains(p.data, []byte(l.form)) {
 				t.Errorf("%s: %s", p.name, l.what)
 			}
 		}
 	}
-	for _, p := range []string{pin1, pin2} {
+	for _, p := range []string{pin1, pin2, pw1, pw2, sessionIDs[0], sessionIDs[1]} {
 		if bytes.Contains(tokens, []byte(p)) {
-			t.Errorf("the tokens bucket holds the admin PIN %s", p)
+			t.Errorf("the tokens bucket holds the admin PIN, password or session ID %s", p)
 		}
 	}
 
@@ -315,9 +375,9 @@ type accountRecord struct {
 	} `json:"token"`
 }
 
-// storedPINHash reads the admin PIN's hash from the stopped daemon's
-// state file.
-func storedPINHash(t *testing.T, path string) []byte {
+// storedHash reads the hash of the admin secret at key ("pin",
+// "password") from the stopped daemon's state file.
+func storedHash(t *testing.T, path, key string) []byte {
 	t.Helper()
 	db, err := bolt.Open(path, 0o600, &bolt.Options{ReadOnly: true, Timeout: time.Second})
 	if err != nil {
@@ -334,10 +394,10 @@ func storedPINHash(t *testing.T, path string) []byte {
 		if b == nil {
 			return errors.New("no admin.v1 bucket")
 		}
-		return json.Unmarshal(b.Get([]byte("pin")), &rec)
+		return json.Unmarshal(b.Get([]byte(key)), &rec)
 	})
 	if err != nil || rec.Hash == nil || len(rec.Hash.Key) < 16 {
-		t.Fatalf("the admin PIN's hash: %+v %v", rec.Hash, err)
+		t.Fatalf("the hash of %s: %+v %v", key, rec.Hash, err)
 	}
 	return rec.Hash.Key
 }

@@ -24,9 +24,10 @@ const (
 
 // web is the admin's web pages, serving.
 type web struct {
-	urls []string
-	srv  *http.Server
-	done chan error
+	urls  []string
+	certs *webui.Certs // nil over plain HTTP
+	srv   *http.Server
+	done  chan error
 }
 
 // startWeb serves the web pages on cfg.web, a client of the local API on
@@ -65,7 +66,7 @@ func startWeb(cfg daemonConfig, log *slog.Logger) (*web, error) {
 			ln.Close()
 			return nil, err
 		}
-		wc.Certs = certs
+		wc.Certs, w.certs = certs, certs
 		w.urls = webURLs(tcp, hosts)
 		w.srv.Handler = webui.New(wc)
 		w.srv.TLSConfig = &tls.Config{GetCertificate: certs.GetCertificate, MinVersion: tls.VersionTLS12}
@@ -95,6 +96,22 @@ func (w *web) URLs() []string {
 		return nil
 	}
 	return w.urls
+}
+
+// Fingerprint is the certificate's served now; "" over plain HTTP.
+func (w *web) Fingerprint() string {
+	if w == nil || w.certs == nil {
+		return ""
+	}
+	return w.certs.Fingerprint()
+}
+
+// OnCertChange calls f with the fingerprint of each certificate the admin
+// installs.
+func (w *web) OnCertChange(f func(fingerprint string)) {
+	if w.certs != nil {
+		w.certs.OnChange(f)
+	}
 }
 
 // localNames are the board's host name and its addresses but loopback's:

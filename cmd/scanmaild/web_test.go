@@ -62,6 +62,10 @@ func TestWebPagesHTTPS(t *testing.T) {
 			t.Errorf("served certificate %s, logged %s", got, fp[1])
 		}
 		fps = append(fps, fp[1])
+		out, code := runCLI(t, filepath.Join(dir, "scanmaild.sock"), "status")
+		if code != 0 || !strings.Contains(out, fp[1]) || !strings.Contains(out, "https://") {
+			t.Errorf("status does not show the web pages:\n%s", out)
+		}
 		d.stop()
 	}
 	if fps[0] != fps[1] {

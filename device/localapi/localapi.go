@@ -67,6 +67,14 @@ func NewHandler(dev *device.Device, log *slog.Logger) *Handler {
 		"signout":          {http.MethodPost, (*Handler).serveSignOut},
 		"status":           {http.MethodGet, (*Handler).serveStatus},
 		"watch":            {http.MethodGet, (*Handler).serveWatch},
+
+		// The web pages' admin password and sessions (webadmin.go).
+		"admin/password":       {http.MethodGet, (*Handler).servePassword},
+		"admin/password/reset": {http.MethodPost, (*Handler).servePasswordReset},
+		"admin/password/set":   {http.MethodPost, (*Handler).servePasswordSet},
+		"web/login":            {http.MethodPost, (*Handler).serveLogin},
+		"web/logout":           {http.MethodPost, (*Handler).serveLogout},
+		"web/session":          {http.MethodPost, (*Handler).serveSession},
 	}}
 }
 
@@ -279,6 +287,12 @@ var statuses = map[apitype.ErrorCode]int{
 	// PINs, until the error's RetryAt.
 	apitype.CodePINWrong:  http.StatusForbidden,
 	apitype.CodePINLocked: http.StatusTooManyRequests,
+	// The same for the web pages' password; conflict: none is set yet;
+	// unauthorized: no session, or one that ended, and a login makes one.
+	apitype.CodePasswordWrong:  http.StatusForbidden,
+	apitype.CodePasswordLocked: http.StatusTooManyRequests,
+	apitype.CodePasswordNotSet: http.StatusConflict,
+	apitype.CodeNoSession:      http.StatusUnauthorized,
 	// Conflict: the device's state refuses the call now, and a change
 	// of state (a job ending, a sign-in, a setting) lets it through.
 	apitype.CodeBusy:         http.StatusConflict,

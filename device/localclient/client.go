@@ -36,7 +36,8 @@ type Error struct {
 	Hint    string
 	Code    apitype.ErrorCode
 	Key     string // the setting concerned, for the setting codes
-	// RetryAt, for apitype.CodePINLocked, is when the next try is taken.
+	// RetryAt, for apitype.CodePINLocked and apitype.CodePasswordLocked,
+	// is when the next try is taken.
 	RetryAt time.Time
 }
 

@@ -38,6 +38,10 @@ func action(code apitype.ErrorCode, key string) string {
 		return "scanmaild pin set"
 	case apitype.CodePINWrong, apitype.CodePINLocked:
 		return "scanmaild pin reset, at the board, if the PIN is forgotten"
+	case apitype.CodePasswordNotSet:
+		return "scanmaild password set"
+	case apitype.CodePasswordWrong, apitype.CodePasswordLocked:
+		return "scanmaild password reset, at the board, if the password is forgotten"
 	case apitype.CodeProviderRefused, apitype.CodeProviderUnavailable:
 		return "scanmaild jobs -log JOB for the mail server's answers"
 	}

@@ -18,9 +18,9 @@ import (
 // Context is one run of a subcommand: where it writes and how it reaches
 // the daemon.
 type Context struct {
-	// Stdin is where PINs are read from (a terminal without echo) and
-	// where a question to the person at the terminal is answered (scan
-	// --flatbed); nil answers no.
+	// Stdin is where PINs and passwords are read from (a terminal
+	// without echo) and where a question to the person at the terminal
+	// is answered (scan --flatbed); nil answers no.
 	Stdin          io.Reader
 	Stdout, Stderr io.Writer
 	Client         *localclient.Client
@@ -36,6 +36,7 @@ func commands() map[string]command {
 		"book":     {bookUsage, runBook},
 		"config":   {configUsage, runConfig},
 		"pin":      {pinUsage, runPIN},
+		"password": {passwordUsage, runPassword},
 		"jobs":     {"jobs [-n N] [--json] [-log JOB] [-cancel JOB] [-resend JOB]", runJobs},
 		"quickset": {quickSetUsage, runQuickSet},
 		"scan":     {scanUsage, runScan},

@@ -1,17 +1,12 @@
 package cli
 
 import (
-	"bufio"
 	"context"
 	"errors"
 	"fmt"
-	"io"
-	"os"
 	"strings"
 	"text/tabwriter"
 	"time"
-
-	"golang.org/x/term"
 )
 
 const pinUsage = "pin status [--json] | pin set | pin reset"
@@ -73,7 +68,7 @@ func runPINSet(ctx context.Context, c *Context) error {
 	if err != nil {
 		return err
 	}
-	in := newPINReader(c)
+	in := newSecretReader(c, "PIN")
 	var old string
 	if st.Set {
 		if old, err = in.read("Current PIN: "); err != nil {
@@ -90,7 +85,7 @@ func runPINSet(ctx context.Context, c *Context) error {
 			return err
 		}
 		if again != pin {
-			return errors.New("the two new PINs differ; nothing changed")
+			return errSecretsDiffer("PIN")
 		}
 	}
 	if _, err := c.Client.SetPIN(ctx, old, pin); err != nil {
@@ -106,44 +101,4 @@ func runPINReset(ctx context.Context, c *Context) error {
 	}
 	fmt.Fprintln(c.Stdout, "admin PIN removed: the panel's admin screens are open until one is set again")
 	return nil
-}
-
-// pinReader reads PINs from the terminal without echo, or else one a
-// line from standard input.
-type pinReader struct {
-	c     *Context
-	tty   bool
-	fd    int
-	lines *bufio.Reader
-}
-
-func newPINReader(c *Context) *pinReader {
-	r := &pinReader{c: c}
-	if f, ok := c.Stdin.(*os.File); ok && term.IsTerminal(int(f.Fd())) {
-		r.tty, r.fd = true, int(f.Fd())
-		return r
-	}
-	stdin := c.Stdin
-	if stdin == nil {
-		stdin = strings.NewReader("")
-	}
-	r.lines = bufio.NewReader(stdin)
-	return r
-}
-
-func (r *pinReader) read(prompt string) (string, error) {
-	if r.tty {
-		fmt.Fprint(r.c.Stderr, prompt)
-		b, err := term.ReadPassword(r.fd)
-		fmt.Fprintln(r.c.Stderr)
-		return string(b), err
-	}
-	line, err := r.lines.ReadString('\n')
-	if err == io.EOF && line != "" {
-		err = nil
-	}
-	if err == io.EOF {
-		return "", errors.New("standard input ended before the PIN: give the current PIN (when one is set) and the new one, a line each")
-	}
-	return strings.TrimRight(line, "\r\n"), err
 }
