@@ -1,8 +1,10 @@
 // Package webui serves the admin's web pages: the device's status, the
-// sign-in, the jobs and their SMTP logs, the pages' certificate. Like the panel and the command
-// line it is a client of the device's local API (API, with
-// localclient.Client's signatures): it keeps no state of its own but the
-// certificate it is served with, and never opens the state file.
+// sign-in, the email settings, the connection test, the address book, the
+// Quick Sets, the jobs and their SMTP logs, the configuration's export and
+// import, the pages' certificate. Like the panel and the command line it
+// is a client of the device's local API (API, with localclient.Client's
+// signatures): it keeps no state of its own but the certificate it is
+// served with, and never opens the state file.
 //
 // Each page is one file, page_NAME.go, with its template in
 // templates/NAME.html (which defines "main", inside templates/layout.html):
@@ -14,7 +16,9 @@
 // first, and its navigation entry in navItems (render.go). Pages work
 // without JavaScript; assets/live.js fetches a page again and swaps its
 // <main> in when the device reports a change of a kind the page names in
-// page.Live (see events.go). Templates never get template.HTML from data.
+// page.Live (see events.go); assets/forms.js shows only the chosen
+// provider's settings, and the connection test's steps as they run.
+// Templates never get template.HTML from data.
 package webui
 
 import (
