@@ -39,6 +39,9 @@ type settingField struct {
 	// comes back refused; empty for a secret (never shown back). For a
 	// PEM setting it is the device's summary, and the textarea is empty.
 	Value string
+	// Pasted is a PEM setting's new value as pasted, when the form comes
+	// back refused.
+	Pasted string
 	// ForProviders is Providers as the data-providers attribute.
 	ForProviders string
 	Hidden       bool
@@ -159,7 +162,7 @@ func settingsSections(desc apitype.ConfigDescription, cfg apitype.Config, typed 
 		switch {
 		case info.Secret:
 		case info.Kind == apitype.KindPEM:
-			f.Value = values[info.Key]
+			f.Value, f.Pasted = values[info.Key], typed[info.Key]
 		default:
 			f.Value = values[info.Key]
 			if v, ok := typed[info.Key]; ok {
@@ -212,6 +215,7 @@ func (s *server) postSettings(w http.ResponseWriter, r *http.Request) {
 			// The value shown is a summary: only a pasted bundle, or
 			// the box ticked to remove it, changes it.
 			if pem := strings.TrimSpace(r.PostFormValue(info.Key)); pem != "" {
+				typed[info.Key] = pem
 				kvs = append(kvs, apitype.SettingValue{Key: info.Key, Value: pem})
 			} else if r.PostFormValue(info.Key+".clear") == "1" && current[info.Key] != "" {
 				kvs = append(kvs, apitype.SettingValue{Key: info.Key, Value: ""})

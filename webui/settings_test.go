@@ -57,7 +57,8 @@ func TestSettingsSaveAllOrNone(t *testing.T) {
 
 	// A good value and a refused one: nothing is saved, the refusal is
 	// beside its field, the rest as typed.
-	form := url.Values{"provider": {"custom"}, "subject": {"Scans from the 3rd floor"}, "panel.idle_seconds": {"5"}, "scan.to_me": {"me@contoso.example"}}
+	form := url.Values{"provider": {"custom"}, "subject": {"Scans from the 3rd floor"}, "panel.idle_seconds": {"5"}, "scan.to_me": {"me@contoso.example"},
+		"custom.ca_bundle": {"-----BEGIN CERTIFICATE-----\npasted\n-----END CERTIFICATE-----"}}
 	res, err := c.PostForm(r.tls.URL+"/settings", form)
 	if err != nil {
 		t.Fatal(err)
@@ -69,13 +70,14 @@ func TestSettingsSaveAllOrNone(t *testing.T) {
 	if !regexp.MustCompile(`(?s)class="field refused">\s*<label for="s-panel-idle_seconds">.*?id="s-panel-idle_seconds-problem"`).MatchString(body) {
 		t.Errorf("the refusal is not beside its field:\n%s", body)
 	}
-	contains(t, body, `id="refused"`, `<a href="#s-panel-idle_seconds">Panel idle time</a>`, `value="Scans from the 3rd floor"`, `name="panel.idle_seconds" type="number" min="10" max="600" value="5"`, `value="me@contoso.example"`)
+	contains(t, body, "-----BEGIN CERTIFICATE-----\npasted\n-----END CERTIFICATE-----</textarea>", `id="refused"`, `<a href="#s-panel-idle_seconds">Panel idle time</a>`, `value="Scans from the 3rd floor"`, `name="panel.idle_seconds" type="number" min="10" max="600" value="5"`, `value="me@contoso.example"`)
 	if got := r.settingValue(t, "subject"); got == "Scans from the 3rd floor" {
 		t.Error("a setting was saved with a refused one")
 	}
 
 	// Corrected, every change is saved; the CA bundle left empty is kept.
 	form.Set("panel.idle_seconds", "120")
+	form.Del("custom.ca_bundle")
 	res, err = c.PostForm(r.tls.URL+"/settings", form)
 	if err != nil {
 		t.Fatal(err)
