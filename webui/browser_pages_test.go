@@ -65,6 +65,10 @@ func TestBrowserSettingsPages(t *testing.T) {
 	do(t, ctx, "test page", chromedp.Navigate(base+"/test"), chromedp.WaitVisible(chromedp.ID("run-test")))
 	screenshots(t, ctx, "test")
 	eval[bool](t, ctx, `window.notReloaded = true`)
+	// Each list item swapped in is noted, to see the steps come one by
+	// one, each running first.
+	eval[bool](t, ctx, `window.seen = []; new MutationObserver(function (ms) { ms.forEach(function (m) { m.addedNodes.forEach(function (n) {
+		if (n.id) { window.seen.push(n.id + ":" + n.getAttribute("data-state")); } }); }); }).observe(document.getElementById("steps"), {childList: true}); true`)
 	r.failAuthLikeExchange()
 	do(t, ctx, "run the test", chromedp.Click(chromedp.ID("run-test")))
 	waitFor(t, ctx, "the auth step failed, live", `document.querySelector('#step-auth[data-state="failed"]') !== null && document.getElementById("test-failed") !== null`)
@@ -73,6 +77,9 @@ func TestBrowserSettingsPages(t *testing.T) {
 	}
 	if txt := eval[string](t, ctx, `document.getElementById("test-failed").textContent`); !strings.Contains(txt, "AUTH") || !strings.Contains(txt, "Set-CASMailbox") {
 		t.Errorf("the failure: %q", txt)
+	}
+	if seen := eval[string](t, ctx, `window.seen.join(" ")`); !strings.HasPrefix(seen, "step-dns:running step-dns:ok step-tcp:running") || !strings.Contains(seen, "step-token:ok step-auth:running step-auth:failed") {
+		t.Errorf("the steps as shown: %s", seen)
 	}
 	if got := eval[string](t, ctx, `document.querySelector("#step-tls").getAttribute("data-state")`); got != "ok" {
 		t.Errorf("the tls step: %s", got)
