@@ -8,6 +8,7 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/chromedp/cdproto/page"
 	"github.com/chromedp/chromedp"
 
 	"scanmail/device/apitype"
@@ -28,6 +29,7 @@ func TestBrowserSettingsPages(t *testing.T) {
 		{Name: "Alice Martin", Address: "alice@fabrikam.example", Favourite: true, Groups: []string{"Sales"}},
 		{Name: "Bob Durand", Address: "bob.durand.accounts-payable@fabrikam.example", Groups: []string{"Accounts", "Paris"}},
 		{Name: "<script>alert(1)</script>", Address: "mallory@fabrikam.example"},
+		{Name: "Dan Leaving", Address: "dan@fabrikam.example"},
 	} {
 		if _, err := r.c.PutBookEntry(bg, e); err != nil {
 			t.Fatal(err)
@@ -95,6 +97,26 @@ func TestBrowserSettingsPages(t *testing.T) {
 		t.Error("the name with markup is not shown as text")
 	}
 	screenshots(t, ctx, "book")
+	// Deleting asks first.
+	dctx, stopDialogs := context.WithCancel(ctx)
+	asked := make(chan string, 1)
+	go func() {
+		for ev, err := range chromedp.Events(dctx, page.JavascriptDialogOpening) {
+			if err != nil {
+				return
+			}
+			asked <- ev.Message
+			chromedp.Call(ctx, page.HandleJavaScriptDialog, page.HandleJavaScriptDialogParams{Accept: true})
+		}
+	}()
+	do(t, ctx, "delete Dan", chromedp.Click(chromedp.CSS(`button[aria-label="Delete Dan Leaving"]`)), chromedp.WaitVisible(chromedp.CSS("p.ready")))
+	stopDialogs()
+	if q := <-asked; q != "Delete Dan Leaving from the address book?" {
+		t.Errorf("asked %q", q)
+	}
+	if eval[bool](t, ctx, `document.getElementById("book").textContent.includes("Dan Leaving")`) {
+		t.Error("Dan is still listed")
+	}
 	do(t, ctx, "quick sets", chromedp.Navigate(base+"/quicksets"), chromedp.WaitVisible(chromedp.ID("quicksets")))
 	screenshots(t, ctx, "quicksets")
 	do(t, ctx, "configuration", chromedp.Navigate(base+"/config"), chromedp.WaitVisible(chromedp.ID("export-config")))

@@ -74,3 +74,10 @@
     }).catch(function () {}).then(function () { button.disabled = false; });
   });
 })();
+
+// A form with data-confirm (a deletion) asks first.
+document.addEventListener("submit", function (ev) {
+  "use strict";
+  var q = ev.target.getAttribute && ev.target.getAttribute("data-confirm");
+  if (q && !window.confirm(q)) { ev.preventDefault(); }
+});
