@@ -45,13 +45,24 @@ func do(t *testing.T, ctx context.Context, what string, steps ...chromedp.Action
 	}
 }
 
-// waitFor waits until the JavaScript expression is true on the page.
+// waitFor waits until the JavaScript expression is true on the page,
+// asking again across navigations (which end a poll in the page).
 func waitFor(t *testing.T, ctx context.Context, what, expr string) {
 	t.Helper()
-	do(t, ctx, what, chromedp.Action[chromedp.Void](func(ctx context.Context, tg *chromedp.Target) (chromedp.Void, error) {
-		_, err := chromedp.Poll[bool](expr, chromedp.WithPollingInterval(50*time.Millisecond))(ctx, tg)
-		return chromedp.Void{}, err
-	}))
+	var err error
+	for ctx.Err() == nil {
+		var ok bool
+		ok, err = chromedp.Run(ctx, chromedp.Evaluate[bool](`(function(){ try { return !!(`+expr+`); } catch (e) { return false; } })()`))
+		if err == nil && ok {
+			return
+		}
+		select {
+		case <-ctx.Done():
+		case <-time.After(50 * time.Millisecond):
+		}
+	}
+	html, _ := chromedp.Run(context.WithoutCancel(ctx), chromedp.OuterHTML(chromedp.CSS("main")))
+	t.Fatalf("%s: %v %v\nthe page's main:\n%s", what, ctx.Err(), err, html)
 }
 
 func eval[T any](t *testing.T, ctx context.Context, expr string) T {
@@ -192,4 +203,20 @@ func TestBrowser(t *testing.T) {
 	do(t, ctx, "consent", chromedp.Navigate(r.plain.URL+"/signin"), chromedp.WaitVisible(chromedp.CSS(`img[src="/qr/consent.svg"]`)))
 	waitFor(t, ctx, "the consent QR code", `document.querySelector('img[src="/qr/consent.svg"]').naturalWidth > 0`)
 	screenshots(t, ctx, "signin-consent")
+
+	// Wrong passwords: the login page says how long the next try waits.
+	do(t, ctx, "log out", chromedp.Click(chromedp.CSS(".logout button")), chromedp.WaitVisible(chromedp.CSS(`form[action="/login"]`)))
+	for range 10 {
+		// The old page is marked, so that the answer is the new page's.
+		eval[bool](t, ctx, `window.oldPage = true`)
+		do(t, ctx, "a wrong password",
+			chromedp.SendKeys(chromedp.ID("password"), "not the password"),
+			chromedp.Submit(chromedp.ID("password")))
+		waitFor(t, ctx, "the answer", `!window.oldPage && document.readyState === "complete" && document.querySelector(".problem") !== null`)
+		if eval[bool](t, ctx, `document.querySelector(".problem").textContent.includes("Too many")`) {
+			break
+		}
+	}
+	waitFor(t, ctx, "the wait, counted down", `document.querySelector(".problem [data-until]") !== null && /^\d+:\d\d$/.test(document.querySelector(".problem [data-until]").textContent)`)
+	screenshots(t, ctx, "login-locked")
 }

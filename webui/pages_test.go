@@ -276,7 +276,7 @@ func TestLoginBackOff(t *testing.T) {
 			break
 		}
 	}
-	contains(t, body, "Too many wrong passwords", "Next try <time", "data-until=")
+	contains(t, body, "Too many wrong passwords", "Next try in <time", "data-until=")
 }
 
 // TestAdminConsentLink: for Exchange Online the sign-in page has the

@@ -48,6 +48,7 @@ var navItems = []struct{ Path, Name, Key string }{
 var funcs = template.FuncMap{
 	"nav":      func() any { return navItems },
 	"when":     when,
+	"left":     left,
 	"iso":      func(t time.Time) string { return t.UTC().Format(time.RFC3339) },
 	"bytes":    humanBytes,
 	"join":     strings.Join,
@@ -140,6 +141,12 @@ func sentence(s string) string {
 		return s
 	}
 	return string(unicode.ToUpper(r)) + s[n:]
+}
+
+// left is the time until t as m:ss, as live.js counts it down.
+func left(t time.Time) string {
+	d := max(time.Until(t), 0)
+	return fmt.Sprintf("%d:%02d", int(d.Minutes()), int(d.Seconds())%60)
 }
 
 func humanBytes(n int64) string {

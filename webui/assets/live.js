@@ -8,7 +8,7 @@
     document.querySelectorAll("[data-until]").forEach(function (el) {
       var left = Math.max(0, Date.parse(el.getAttribute("data-until")) - Date.now());
       var m = Math.floor(left / 60000), s = Math.floor(left / 1000) % 60;
-      el.textContent = left === 0 ? "now" : (m + ":" + (s < 10 ? "0" : "") + s);
+      el.textContent = m + ":" + (s < 10 ? "0" : "") + s;
     });
   }
   tick();
@@ -30,7 +30,8 @@
       .then(function (html) {
         if (!html) { return; }
         var fresh = new DOMParser().parseFromString(html, "text/html").querySelector("main");
-        if (fresh) {
+        // The same page again is left alone: no flicker, focus kept.
+        if (fresh && fresh.innerHTML !== main.innerHTML) {
           main.innerHTML = fresh.innerHTML;
           main.setAttribute("data-live", fresh.getAttribute("data-live") || "");
           main.setAttribute("data-updated", String(Date.now()));
@@ -44,7 +45,15 @@
       });
   }
   var events = new EventSource("/events");
+  // The stream starts with a snapshot of what the page was just made
+  // from; only a later one (after a reconnect) may show something new.
+  var first = true;
   main.getAttribute("data-live").split(" ").forEach(function (kind) {
-    if (kind) { events.addEventListener(kind, reload); }
+    if (!kind) { return; }
+    events.addEventListener(kind, function () {
+      if (kind === "snapshot" && first) { first = false; return; }
+      first = false;
+      reload();
+    });
   });
 })();
