@@ -7,9 +7,12 @@ import (
 	"html/template"
 	"io/fs"
 	"net/http"
+	"slices"
 	"strings"
 	"sync"
 	"time"
+	"unicode"
+	"unicode/utf8"
 )
 
 //go:embed templates/*.html
@@ -32,18 +35,31 @@ type page struct {
 var navItems = []struct{ Path, Name, Key string }{
 	{"/", "Status", "status"},
 	{"/signin", "Sign in", "signin"},
+	{"/settings", "Settings", "settings"},
+	{"/test", "Test", "test"},
+	{"/book", "Address book", "book"},
+	{"/quicksets", "Quick Sets", "quicksets"},
 	{"/jobs", "Jobs", "jobs"},
+	{"/config", "Export/import", "config"},
 	{"/certificate", "Certificate", "certificate"},
 	{"/password", "Password", "password"},
 }
 
 var funcs = template.FuncMap{
-	"nav":   func() any { return navItems },
-	"when":  when,
-	"left":  left,
-	"iso":   func(t time.Time) string { return t.UTC().Format(time.RFC3339) },
-	"bytes": humanBytes,
-	"join":  strings.Join,
+	"nav":      func() any { return navItems },
+	"when":     when,
+	"left":     left,
+	"iso":      func(t time.Time) string { return t.UTC().Format(time.RFC3339) },
+	"bytes":    humanBytes,
+	"join":     strings.Join,
+	"sentence": sentence,
+	"settingLabel": func(key string) string {
+		if l, ok := settingLabels[key]; ok {
+			return l
+		}
+		return key
+	},
+	"has": func(list []string, s string) bool { return slices.Contains(list, s) },
 }
 
 var templates = sync.OnceValue(func() map[string]*template.Template {
@@ -116,6 +132,15 @@ func when(t time.Time) string {
 		return "in " + s
 	}
 	return s + " ago"
+}
+
+// sentence starts s with a capital letter, for the device's help texts.
+func sentence(s string) string {
+	r, n := utf8.DecodeRuneInString(s)
+	if n == 0 {
+		return s
+	}
+	return string(unicode.ToUpper(r)) + s[n:]
 }
 
 // left is the time until t as m:ss, as live.js counts it down.

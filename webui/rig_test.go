@@ -2,6 +2,7 @@ package webui_test
 
 import (
 	"context"
+	"html"
 	"io"
 	"log/slog"
 	"net/http"
@@ -187,3 +188,5 @@ func contains(t *testing.T, body string, want ...string) {
 		}
 	}
 }
+
+func htmlUnescape(s string) string { return html.UnescapeString(s) }

@@ -159,6 +159,22 @@ var adminRoutes = []struct{ method, path string }{
 	{"GET", "/certificate/request.csr"},
 	{"GET", "/password"},
 	{"POST", "/password"},
+	{"GET", "/settings"},
+	{"POST", "/settings"},
+	{"GET", "/test"},
+	{"POST", "/test"},
+	{"GET", "/book"},
+	{"POST", "/book/put"},
+	{"POST", "/book/delete"},
+	{"POST", "/book/import"},
+	{"GET", "/book/address-book.csv"},
+	{"GET", "/book/address-book.vcf"},
+	{"GET", "/quicksets"},
+	{"POST", "/quicksets"},
+	{"POST", "/quicksets/delete"},
+	{"GET", "/config"},
+	{"GET", "/config/scanmail-config.json"},
+	{"POST", "/config/import"},
 }
 
 func TestAdminRoutesNeedSession(t *testing.T) {

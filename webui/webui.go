@@ -1,8 +1,10 @@
 // Package webui serves the admin's web pages: the device's status, the
-// sign-in, the jobs and their SMTP logs, the pages' certificate. Like the panel and the command
-// line it is a client of the device's local API (API, with
-// localclient.Client's signatures): it keeps no state of its own but the
-// certificate it is served with, and never opens the state file.
+// sign-in, the email settings, the connection test, the address book, the
+// Quick Sets, the jobs and their SMTP logs, the configuration's export and
+// import, the pages' certificate. Like the panel and the command line it
+// is a client of the device's local API (API, with localclient.Client's
+// signatures): it keeps no state of its own but the certificate it is
+// served with, and never opens the state file.
 //
 // Each page is one file, page_NAME.go, with its template in
 // templates/NAME.html (which defines "main", inside templates/layout.html):
@@ -14,11 +16,14 @@
 // first, and its navigation entry in navItems (render.go). Pages work
 // without JavaScript; assets/live.js fetches a page again and swaps its
 // <main> in when the device reports a change of a kind the page names in
-// page.Live (see events.go). Templates never get template.HTML from data.
+// page.Live (see events.go); assets/forms.js shows only the chosen
+// provider's settings, and the connection test's steps as they run.
+// Templates never get template.HTML from data.
 package webui
 
 import (
 	"context"
+	"io"
 	"log/slog"
 	"net/http"
 	"time"
@@ -45,6 +50,20 @@ type API interface {
 	Login(ctx context.Context, password string) (apitype.Session, error)
 	CheckSession(ctx context.Context, id string) (apitype.Session, error)
 	Logout(ctx context.Context, id string) error
+
+	DescribeConfig(ctx context.Context) (apitype.ConfigDescription, error)
+	SetConfigs(ctx context.Context, kvs []apitype.SettingValue) (apitype.Config, error)
+	TestConnection(ctx context.Context, req apitype.ConnTestRequest, each func(apitype.ConnTestStep)) ([]apitype.ConnTestStep, error)
+	Book(ctx context.Context, q string, limit int) (apitype.BookList, error)
+	PutBookEntry(ctx context.Context, e apitype.BookEntry) (apitype.BookEntry, error)
+	DeleteBookEntry(ctx context.Context, id string) (apitype.BookEntry, error)
+	ImportBook(ctx context.Context, csv []byte, dryRun bool) (apitype.BookImport, error)
+	ExportBook(ctx context.Context, w io.Writer, format string) error
+	QuickSets(ctx context.Context) (apitype.QuickSetList, error)
+	PutQuickSet(ctx context.Context, q apitype.QuickSet) (apitype.QuickSet, error)
+	DeleteQuickSet(ctx context.Context, id string) (apitype.QuickSet, error)
+	ExportConfig(ctx context.Context) (apitype.ConfigExport, error)
+	ImportConfig(ctx context.Context, cfg apitype.ConfigExport, dryRun bool) (apitype.ConfigImport, error)
 }
 
 var _ API = (*localclient.Client)(nil)
@@ -109,6 +128,21 @@ func (s *server) routes() {
 	s.admin("GET /certificate", s.serveCertificate)
 	s.admin("POST /certificate", s.postCertificate)
 	s.admin("GET /certificate/request.csr", s.serveCSR)
+	s.admin("GET /settings", s.serveSettings)
+	s.admin("POST /settings", s.postSettings)
+	s.admin("GET /test", s.serveTest)
+	s.admin("POST /test", s.postTest)
+	s.admin("GET /book", s.serveBook)
+	s.admin("POST /book/put", s.postBookPut)
+	s.admin("POST /book/delete", s.postBookDelete)
+	s.admin("POST /book/import", s.postBookImport)
+	s.admin("GET /book/{file}", s.serveBookExport)
+	s.admin("GET /quicksets", s.serveQuickSets)
+	s.admin("POST /quicksets", s.postQuickSet)
+	s.admin("POST /quicksets/delete", s.postQuickSetDelete)
+	s.admin("GET /config", s.serveConfig)
+	s.admin("GET /config/"+configFileName, s.serveConfigExport)
+	s.admin("POST /config/import", s.postConfigImport)
 	s.admin("GET /password", s.servePassword)
 	s.admin("POST /password", s.postPassword)
 }

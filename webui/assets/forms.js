@@ -1,0 +1,83 @@
+// Forms: the settings' provider choice shows only the fields for that
+// provider (data-providers); without this script the page shows them
+// after a save.
+(function () {
+  "use strict";
+  document.addEventListener("change", function (ev) {
+    var sel = ev.target;
+    if (!sel.matches || !sel.matches("select[data-shows-providers]")) { return; }
+    document.querySelectorAll("[data-providers]").forEach(function (el) {
+      el.hidden = el.getAttribute("data-providers").split(" ").indexOf(sel.value) < 0;
+    });
+  });
+})();
+
+// The connection test: the form is posted asking for an event stream, and
+// each step's list item (rendered by the device's pages) is swapped in as
+// it comes; without this script the form's answer shows the steps at the
+// end.
+(function () {
+  "use strict";
+  var form = document.getElementById("conntest");
+  if (!form || !window.fetch || !window.TextDecoder) { return; }
+  function apply(event, html) {
+    var tpl = document.createElement("template");
+    tpl.innerHTML = html;
+    if (event === "step") {
+      var li = tpl.content.firstElementChild;
+      var old = li && document.getElementById(li.id);
+      if (old) { old.replaceWith(li); }
+    } else if (event === "result") {
+      document.getElementById("result").replaceChildren(tpl.content);
+    }
+  }
+  function block(text) {
+    var event = "message", data = [];
+    text.split("\n").forEach(function (line) {
+      if (line.indexOf("event: ") === 0) { event = line.slice(7); }
+      else if (line.indexOf("data: ") === 0) { data.push(line.slice(6)); }
+    });
+    apply(event, data.join("\n"));
+  }
+  form.addEventListener("submit", function (ev) {
+    ev.preventDefault();
+    var button = document.getElementById("run-test");
+    button.disabled = true;
+    document.getElementById("result").replaceChildren();
+    document.querySelectorAll("#steps li").forEach(function (li) {
+      li.setAttribute("data-state", "waiting");
+      li.querySelectorAll(".detail").forEach(function (d) { d.remove(); });
+      var st = li.querySelector(".state");
+      st.className = "state state-waiting";
+      st.textContent = "not run";
+    });
+    fetch(form.action, {
+      method: "POST", credentials: "same-origin",
+      headers: { "Accept": "text/event-stream" },
+      body: new URLSearchParams(new FormData(form))
+    }).then(function (res) {
+      if (!res.ok || !res.body) { form.submit(); return null; }
+      var reader = res.body.getReader(), dec = new TextDecoder(), buf = "";
+      function pump() {
+        return reader.read().then(function (r) {
+          if (r.done) { return; }
+          buf += dec.decode(r.value, { stream: true });
+          var i;
+          while ((i = buf.indexOf("\n\n")) >= 0) {
+            block(buf.slice(0, i));
+            buf = buf.slice(i + 2);
+          }
+          return pump();
+        });
+      }
+      return pump();
+    }).catch(function () {}).then(function () { button.disabled = false; });
+  });
+})();
+
+// A form with data-confirm (a deletion) asks first.
+document.addEventListener("submit", function (ev) {
+  "use strict";
+  var q = ev.target.getAttribute && ev.target.getAttribute("data-confirm");
+  if (q && !window.confirm(q)) { ev.preventDefault(); }
+});

@@ -1,0 +1,252 @@
+package webui
+
+import (
+	"errors"
+	"net/http"
+	"slices"
+	"strings"
+
+	"scanmail/device/apitype"
+	"scanmail/device/localclient"
+)
+
+// settingsPage is the email settings' form, rendered from the device's
+// description of each setting, so that a new setting needs no change
+// here.
+type settingsPage struct {
+	Sections []settingsSection
+	// Account is the signed-in account when the device address is not
+	// it: the page says so beside the field, with the fix.
+	Account string
+	Warning string
+	Saved   bool
+	// Refused is the field whose value the device refused: the top of
+	// the long form says so and links to it.
+	Refused *settingField
+	Problem *problem
+}
+
+type settingsSection struct {
+	Title  string
+	Fields []settingField
+}
+
+type settingField struct {
+	apitype.SettingInfo
+	Label string
+	ID    string
+	// Value is the device's value, or the value typed when the form
+	// comes back refused; empty for a secret (never shown back). For a
+	// PEM setting it is the device's summary, and the textarea is empty.
+	Value string
+	// Pasted is a PEM setting's new value as pasted, when the form comes
+	// back refused.
+	Pasted string
+	// ForProviders is Providers as the data-providers attribute.
+	ForProviders string
+	Hidden       bool
+	Problem      *problem
+}
+
+// settingLabels name the settings on the page; a setting the device adds
+// later shows its key until it gets a label here.
+var settingLabels = map[string]string{
+	"provider":                   "Email provider",
+	"tenant":                     "Tenant",
+	"client_id":                  "Application (client) ID",
+	"device_address":             "Device address (sends as)",
+	"subject":                    "Subject",
+	"body":                       "Message text",
+	"scan.mode":                  "Colour mode",
+	"scan.dpi":                   "Resolution",
+	"scan.format":                "File format",
+	"scan.quality":               "JPEG quality",
+	"scan.to_me":                 "Scan to Me address",
+	"scan.to_me_only":            "Scan to Me only",
+	"limits.messages_per_minute": "Messages a minute",
+	"limits.recipients_per_day":  "Recipients a day",
+	"limits.max_message_mb":      "Largest message",
+	"limits.oversize":            "A document too large",
+	"retry.window_hours":         "Retry window",
+	"spool.max_mb":               "Room for waiting documents",
+	"spool.keep_failed_days":     "Failed documents kept",
+	"jobs.keep":                  "Jobs kept in the history",
+	"jobs.keep_days":             "Days a job is kept",
+	"panel.domain":               "Panel's mail domain",
+	"panel.idle_seconds":         "Panel idle time",
+	"custom.smtp_host":           "SMTP host",
+	"custom.smtp_port":           "SMTP port",
+	"custom.device_auth_url":     "Device authorization URL",
+	"custom.token_url":           "Token URL",
+	"custom.scopes":              "Scopes",
+	"custom.ca_bundle":           "Extra trusted CA certificates",
+}
+
+// settingSections group the settings by the start of their keys, in the
+// order shown; the first whose prefix matches takes a setting.
+var settingSections = []struct{ Title, Prefix string }{
+	{"Custom provider", "custom."},
+	{"Panel", "scan.to_me"},
+	{"Panel", "panel."},
+	{"Scanning", "scan."},
+	{"Sending limits", "limits."},
+	{"Queue and history", "retry."},
+	{"Queue and history", "spool."},
+	{"Queue and history", "jobs."},
+	{"Account and message", ""},
+}
+
+var sectionOrder = []string{"Account and message", "Custom provider", "Scanning", "Panel", "Sending limits", "Queue and history"}
+
+func sectionOf(key string) string {
+	for _, s := range settingSections {
+		if strings.HasPrefix(key, s.Prefix) {
+			return s.Title
+		}
+	}
+	return ""
+}
+
+func (s *server) serveSettings(w http.ResponseWriter, r *http.Request) {
+	s.settingsPage(w, r, http.StatusOK, nil, nil, "")
+}
+
+// settingsPage renders the form with the device's values, or with typed
+// (the form sent back) and the problem of the field named by badKey.
+func (s *server) settingsPage(w http.ResponseWriter, r *http.Request, code int, typed map[string]string, p *problem, badKey string) {
+	d := settingsPage{Saved: r.URL.Query().Has("saved") && p == nil}
+	desc, err := s.api.DescribeConfig(r.Context())
+	if err == nil {
+		var cfg apitype.Config
+		cfg, err = s.api.Config(r.Context())
+		d.Warning = cfg.Warning
+		d.Sections = settingsSections(desc, cfg, typed, p, badKey)
+		for _, sec := range d.Sections {
+			for i := range sec.Fields {
+				if sec.Fields[i].Problem != nil {
+					d.Refused = &sec.Fields[i]
+				}
+			}
+		}
+		if d.Refused == nil {
+			d.Problem = p
+		}
+	}
+	if err != nil {
+		pr := problemOf(err)
+		d.Problem, code = &pr, http.StatusBadGateway
+	}
+	if st, err := s.api.Status(r.Context()); err == nil && st.Account != nil && !strings.EqualFold(st.Account.UPN, st.DeviceAddress) {
+		d.Account = st.Account.UPN
+	}
+	s.render(w, code, "settings", page{Title: "Email settings", Nav: "settings", LoggedIn: true, Data: d})
+}
+
+func settingsSections(desc apitype.ConfigDescription, cfg apitype.Config, typed map[string]string, p *problem, badKey string) []settingsSection {
+	values := make(map[string]string)
+	for _, st := range cfg.Settings {
+		values[st.Key] = st.Value
+	}
+	provider := values["provider"]
+	if v, ok := typed["provider"]; ok {
+		provider = v
+	}
+	bySection := make(map[string][]settingField)
+	for _, info := range desc.Settings {
+		f := settingField{SettingInfo: info, Label: settingLabels[info.Key], ID: "s-" + strings.ReplaceAll(info.Key, ".", "-"),
+			ForProviders: strings.Join(info.Providers, " "),
+			Hidden:       len(info.Providers) > 0 && !slices.Contains(info.Providers, provider)}
+		if f.Label == "" {
+			f.Label = info.Key
+		}
+		switch {
+		case info.Secret:
+		case info.Kind == apitype.KindPEM:
+			f.Value, f.Pasted = values[info.Key], typed[info.Key]
+		default:
+			f.Value = values[info.Key]
+			if v, ok := typed[info.Key]; ok {
+				f.Value = v
+			}
+		}
+		if info.Key == badKey {
+			f.Problem = p
+		}
+		sec := sectionOf(info.Key)
+		bySection[sec] = append(bySection[sec], f)
+	}
+	var out []settingsSection
+	for _, title := range sectionOrder {
+		if fs := bySection[title]; len(fs) > 0 {
+			out = append(out, settingsSection{Title: title, Fields: fs})
+		}
+	}
+	return out
+}
+
+// postSettings saves the settings changed on the form in one call, all
+// or none; a refused value comes back beside its field, the rest of the
+// form as typed.
+func (s *server) postSettings(w http.ResponseWriter, r *http.Request) {
+	if err := r.ParseForm(); err != nil {
+		s.settingsPage(w, r, http.StatusBadRequest, nil, &problem{Summary: "The form could not be read.", Hint: "Reload the page and try again."}, "")
+		return
+	}
+	desc, err := s.api.DescribeConfig(r.Context())
+	var cfg apitype.Config
+	if err == nil {
+		cfg, err = s.api.Config(r.Context())
+	}
+	if err != nil {
+		p := problemOf(err)
+		s.settingsPage(w, r, http.StatusBadGateway, nil, &p, "")
+		return
+	}
+	current := make(map[string]string)
+	for _, st := range cfg.Settings {
+		current[st.Key] = st.Value
+	}
+	typed := make(map[string]string)
+	var kvs []apitype.SettingValue
+	for _, info := range desc.Settings {
+		v, sent := r.PostForm[info.Key]
+		switch {
+		case info.Kind == apitype.KindPEM:
+			// The value shown is a summary: only a pasted bundle, or
+			// the box ticked to remove it, changes it.
+			if pem := strings.TrimSpace(r.PostFormValue(info.Key)); pem != "" {
+				typed[info.Key] = pem
+				kvs = append(kvs, apitype.SettingValue{Key: info.Key, Value: pem})
+			} else if r.PostFormValue(info.Key+".clear") == "1" && current[info.Key] != "" {
+				kvs = append(kvs, apitype.SettingValue{Key: info.Key, Value: ""})
+			}
+			continue
+		case !sent:
+			continue
+		}
+		val := strings.TrimSpace(v[0])
+		if info.Secret {
+			// Never shown back: an empty field keeps the secret.
+			if val != "" {
+				kvs = append(kvs, apitype.SettingValue{Key: info.Key, Value: val})
+			}
+			continue
+		}
+		typed[info.Key] = val
+		if val != current[info.Key] {
+			kvs = append(kvs, apitype.SettingValue{Key: info.Key, Value: val})
+		}
+	}
+	if len(kvs) > 0 {
+		if _, err := s.api.SetConfigs(r.Context(), kvs); err != nil {
+			p := problemOf(err)
+			var key string
+			if e, ok := errors.AsType[*localclient.Error](err); ok {
+				key = e.Key
+			}
+			s.settingsPage(w, r, http.StatusBadRequest, typed, &p, key)
+			return
+		}
+	}
+	http.Redirect(w, r, "/settings?saved", http.StatusSeeOther)
+}
