@@ -64,12 +64,17 @@ func play(ctx context.Context, pin gpio.PinOut, clock clockwork.Clock, req <-cha
 		if i >= len(cur.steps) {
 			return out(gpio.Low)
 		}
+		// The level first, then its timer: a step lasts from when it
+		// shows, and whoever waits on the clock sees the level set.
 		s := cur.steps[i]
+		if err := out(s.level); err != nil {
+			return err
+		}
 		if s.d > 0 {
 			timer = clock.NewTimer(s.d)
 			tick = timer.Chan()
 		}
-		return out(s.level)
+		return nil
 	}
 	if err := out(gpio.Low); err != nil {
 		return err
