@@ -37,6 +37,10 @@ type rig struct {
 	certs *webui.Certs
 	// certsDir holds the pages' certificate and key.
 	certsDir string
+	// dir holds the state file and the local socket; stopDevice stops
+	// the device serving there.
+	dir        string
+	stopDevice func(*testing.T)
 }
 
 const testPassword = "correct horse battery staple"
@@ -50,38 +54,15 @@ func newRig(t *testing.T) *rig {
 	}
 	t.Cleanup(ms.Close)
 	r.ms = ms
-	dir := t.TempDir()
-	st, err := device.OpenStore(filepath.Join(dir, "scanmail.db"))
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() { st.Close() })
-	r.dev, err = device.New(device.Config{Store: st, Scanner: &scansim.Scanner{}, SpoolDir: filepath.Join(dir, "spool"),
-		Logger: slog.New(slog.NewTextHandler(io.Discard, nil)), DefaultPages: 1})
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() { r.dev.Close() })
+	r.dir = t.TempDir()
+	r.startDevice(t)
+	t.Cleanup(func() { r.stopDevice(t) })
 	for _, kv := range append(ms.Settings(), [][2]string{{"scan.mode", "bw1"}, {"scan.dpi", "75"}}...) {
 		if _, err := r.dev.SetConfig(kv[0], kv[1]); err != nil {
 			t.Fatal(err)
 		}
 	}
-
-	sock := filepath.Join(dir, apitype.SocketName)
-	ln, err := localapi.Listen(sock)
-	if err != nil {
-		t.Fatal(err)
-	}
-	ctx, stop := context.WithCancel(context.Background())
-	served := make(chan error, 1)
-	go func() { served <- localapi.Serve(ctx, ln, localapi.NewHandler(r.dev, nil)) }()
-	t.Cleanup(func() {
-		stop()
-		if err := <-served; err != nil {
-			t.Error(err)
-		}
-	})
+	sock := filepath.Join(r.dir, apitype.SocketName)
 	r.c = &localclient.Client{Socket: sock}
 	r.api = r.c
 
@@ -97,6 +78,45 @@ func newRig(t *testing.T) *rig {
 	r.plain = httptest.NewServer(webui.New(webui.Config{API: r.api}))
 	t.Cleanup(r.plain.Close)
 	return r
+}
+
+// startDevice opens the state file in r.dir and serves the device on the
+// local socket there.
+func (r *rig) startDevice(t *testing.T) {
+	t.Helper()
+	st, err := device.OpenStore(filepath.Join(r.dir, "scanmail.db"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	r.dev, err = device.New(device.Config{Store: st, Scanner: &scansim.Scanner{}, SpoolDir: filepath.Join(r.dir, "spool"),
+		Logger: slog.New(slog.NewTextHandler(io.Discard, nil)), DefaultPages: 1})
+	if err != nil {
+		st.Close()
+		t.Fatal(err)
+	}
+	ln, err := localapi.Listen(filepath.Join(r.dir, apitype.SocketName))
+	if err != nil {
+		t.Fatal(err)
+	}
+	ctx, stop := context.WithCancel(context.Background())
+	served := make(chan error, 1)
+	go func() { served <- localapi.Serve(ctx, ln, localapi.NewHandler(r.dev, nil)) }()
+	r.stopDevice = func(t *testing.T) {
+		stop()
+		if err := <-served; err != nil {
+			t.Error(err)
+		}
+		r.dev.Close()
+		st.Close()
+	}
+}
+
+// restart stops the device and starts it again on the same state file
+// and socket, as a daemon restarted; the web pages stay up.
+func (r *rig) restart(t *testing.T) {
+	t.Helper()
+	r.stopDevice(t)
+	r.startDevice(t)
 }
 
 // client is a browser-like client of srv: it keeps cookies, follows
