@@ -35,8 +35,8 @@ func commands() map[string]command {
 	return map[string]command{
 		"book":     {bookUsage, runBook},
 		"config":   {configUsage, runConfig},
-		"pin":      {pinUsage, runPIN},
-		"password": {passwordUsage, runPassword},
+		"pin":      {pinCommand.usage(), pinCommand.run},
+		"password": {passwordCommand.usage(), passwordCommand.run},
 		"jobs":     {"jobs [-n N] [--json] [-log JOB] [-cancel JOB] [-resend JOB]", runJobs},
 		"quickset": {quickSetUsage, runQuickSet},
 		"scan":     {scanUsage, runScan},
