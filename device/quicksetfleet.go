@@ -12,8 +12,10 @@ import (
 
 // exportedQuickSets are the Quick Sets as an export carries them: without
 // IDs, their address book entries named by address, since each device
-// numbers its own entries. An entry deleted since is left out; a Quick
-// Set left with no destination is too, as no device could store it.
+// numbers its own entries. An entry deleted since is left out, and so is
+// a group no one is in any more (an import checks a Quick Set's groups as
+// PutQuickSet does); a Quick Set left with no destination is too, as no
+// device could store it.
 func (d *Device) exportedQuickSets() ([]apitype.QuickSet, error) {
 	recs, err := d.store.quickSets()
 	if err != nil {
@@ -29,8 +31,9 @@ func (d *Device) exportedQuickSets() ([]apitype.QuickSet, error) {
 				q.Entries = append(q.Entries, ix.entries[pos].Address)
 			}
 		}
+		q.Groups = slices.DeleteFunc(q.Groups, func(g string) bool { return len(ix.group(g)) == 0 })
 		if len(q.To)+len(q.Entries)+len(q.Groups) == 0 {
-			d.log.Warn("quick set not exported: its address book entries are deleted", "quickset", r.ID)
+			d.log.Warn("quick set not exported: its address book entries and groups are gone", "quickset", r.ID)
 			continue
 		}
 		out = append(out, q)

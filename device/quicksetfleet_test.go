@@ -103,3 +103,36 @@ func TestQuickSetExportImport(t *testing.T) {
 		t.Fatalf("two of a name: %v", err)
 	}
 }
+
+// TestQuickSetEmptiedGroupExport: a group that lost its last member since
+// a Quick Set named it is left out of the export, so that the device (or
+// another) takes its own export back.
+func TestQuickSetEmptiedGroupExport(t *testing.T) {
+	a := newBookDevice(t)
+	ann, err := a.PutBookEntry(apitype.BookEntry{Name: "Ann", Address: "ann@contoso.example", Groups: []string{"sales"}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, q := range []apitype.QuickSet{
+		{Name: "Sales and me", To: []string{"me@contoso.example"}, Groups: []string{"sales"}},
+		{Name: "Sales", Groups: []string{"sales"}},
+	} {
+		if _, err := a.PutQuickSet(q); err != nil {
+			t.Fatal(err)
+		}
+	}
+	if _, err := a.DeleteBookEntry(ann.ID); err != nil {
+		t.Fatal(err)
+	}
+	exp, err := a.ExportConfig()
+	if err != nil {
+		t.Fatal(err)
+	}
+	data, _ := json.Marshal(exp.QuickSets)
+	if want := `[{"name":"Sales and me","to":["me@contoso.example"]}]`; string(data) != want {
+		t.Errorf("exported:\n%s\nwant\n%s", data, want)
+	}
+	if _, err := a.ImportConfig(exp, false); err != nil {
+		t.Errorf("the device refuses its own export: %v", err)
+	}
+}
