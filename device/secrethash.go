@@ -5,6 +5,7 @@ import (
 	"crypto/subtle"
 	"errors"
 	"fmt"
+	"runtime/debug"
 
 	"golang.org/x/crypto/argon2"
 )
@@ -56,7 +57,13 @@ func newSecretHash(secret string) (*secretHash, error) {
 }
 
 func (h *secretHash) derive(secret string, n int) []byte {
-	return argon2.IDKey([]byte(secret), h.Salt, h.Time, h.MemoryKiB, h.Threads, uint32(n))
+	key := argon2.IDKey([]byte(secret), h.Salt, h.Time, h.MemoryKiB, h.Threads, uint32(n))
+	// The hash's memory is garbage now. Left to the collector, the heap
+	// grows past it before the next collection, and a login (a password
+	// set, then checked) takes two of them on a 256 MB board; hashes are
+	// rare, so a collection that gives it back to the system now is cheap.
+	debug.FreeOSMemory()
+	return key
 }
 
 // errSecretHash means the stored hash is not one this daemon can check.
