@@ -2,7 +2,6 @@ package device
 
 import (
 	"context"
-	"crypto/x509"
 	"errors"
 	"fmt"
 	"io"
@@ -324,25 +323,13 @@ func scannerError(summary string, err error) error {
 // numbered parts by whole pages. note tells the operator why it waits, if
 // it must.
 func (d *Device) send(ctx context.Context, job *apitype.Job, dir string, note func(string)) error {
-	// token re-checks the UPN rule: nothing connects to the mail
-	// server while the device address is not the signed-in account.
-	tok, acct, err := d.token(ctx)
-	if err != nil {
-		return err
-	}
 	s, err := d.store.Settings()
 	if err != nil {
 		return err
 	}
-	p, err := s.ResolveProvider()
+	rt, err := d.routeFor(ctx, s, s.road())
 	if err != nil {
 		return err
-	}
-	var roots *x509.CertPool
-	if p.CABundle != "" {
-		if roots, err = certPool(p.CABundle); err != nil {
-			return err
-		}
 	}
 	files, err := spoolFiles(dir)
 	if err != nil {
@@ -353,7 +340,7 @@ func (d *Device) send(ctx context.Context, job *apitype.Job, dir string, note fu
 		format = scan.FormatPDF
 	}
 	if job.MessageID == "" {
-		job.MessageID = mailer.MessageIDFor(acct.UPN)
+		job.MessageID = mailer.MessageIDFor(rt.from)
 	}
 	// The SMTP log Microsoft asks devices to keep: commands and replies,
 	// never the credentials or the message, kept with the job.
@@ -365,20 +352,15 @@ func (d *Device) send(ctx context.Context, job *apitype.Job, dir string, note fu
 	if job.Subject != "" {
 		subject = job.Subject
 	}
+	rt.sender.Config.Transcript = transcript
 	m := &mailing{
-		sender: mailer.Sender{Config: mailer.Config{
-			Host:       p.SMTPHost,
-			Port:       p.SMTPPort,
-			RootCAs:    roots,
-			Timeout:    d.smtpTimeout,
-			Logger:     d.log,
-			Transcript: transcript,
-		}},
-		auth:   mailer.NewXOAuth2Client(acct.UPN, tok.AccessToken),
-		limits: s.limits(p),
+		road:   rt.road,
+		sender: rt.sender,
+		auth:   rt.auth,
+		limits: rt.limits,
 		note:   note,
 		msg: mailer.Message{
-			From:    acct.UPN,
+			From:    rt.from,
 			To:      job.To,
 			Subject: fill.Replace(subject),
 			Body:    fill.Replace(s.Body),
@@ -386,7 +368,7 @@ func (d *Device) send(ctx context.Context, job *apitype.Job, dir string, note fu
 		},
 	}
 
-	max := s.maxMessageSize(p)
+	max := rt.maxSize
 	split := s.Oversize != OversizeRefuse
 	known := true
 	if len(job.Parts) == 0 {
@@ -421,6 +403,7 @@ func (d *Device) send(ctx context.Context, job *apitype.Job, dir string, note fu
 
 // mailing is what every message of a job shares.
 type mailing struct {
+	road   string
 	sender mailer.Sender
 	auth   sasl.Client
 	limits mailer.Limits
@@ -437,7 +420,7 @@ func (d *Device) mail(ctx context.Context, m *mailing, msg mailer.Message) error
 		return err
 	}
 	err := m.sender.Send(ctx, m.auth, msg.From, &msg)
-	if !m.refreshed && mailer.TokenRejected(err) {
+	if m.road == apitype.RoadOAuth && !m.refreshed && mailer.TokenRejected(err) {
 		err = d.resendWithNewToken(ctx, m, msg, err)
 	}
 	if _, refused := errors.AsType[*mailer.RefusedError](err); err == nil || refused {

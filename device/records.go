@@ -163,6 +163,7 @@ func (r accountRecord) account() Account {
 // from a stored record keeps its default, so a setting added later needs
 // no upgrade.
 type settingsRecord struct {
+	Road          string             `json:"road,omitempty"`
 	Provider      string             `json:"provider"`
 	Tenant        string             `json:"tenant"`
 	ClientID      string             `json:"client_id"`
@@ -229,6 +230,7 @@ func settingsRecordOf(s Settings) settingsRecord {
 		panel = &panelRecord{Domain: s.Panel.Domain, IdleSeconds: s.Panel.IdleSeconds}
 	}
 	return settingsRecord{
+		Road:     s.Road,
 		Provider: s.Provider, Tenant: s.Tenant, ClientID: s.ClientID, DeviceAddress: s.DeviceAddress,
 		Subject: s.Subject, Body: s.Body,
 		Custom:       customRecord{SMTPHost: c.SMTPHost, SMTPPort: c.SMTPPort, DeviceAuthURL: c.DeviceAuthURL, TokenURL: c.TokenURL, Scopes: c.Scopes, CABundle: c.CABundle},
@@ -249,6 +251,7 @@ func (r settingsRecord) settings() Settings {
 		panel = PanelSettings{Domain: p.Domain, IdleSeconds: p.IdleSeconds}
 	}
 	return Settings{
+		Road:     r.Road,
 		Provider: r.Provider, Tenant: r.Tenant, ClientID: r.ClientID, DeviceAddress: r.DeviceAddress,
 		Subject: r.Subject, Body: r.Body,
 		Custom:       CustomProvider{SMTPHost: c.SMTPHost, SMTPPort: c.SMTPPort, DeviceAuthURL: c.DeviceAuthURL, TokenURL: c.TokenURL, Scopes: c.Scopes, CABundle: c.CABundle},

@@ -3,6 +3,7 @@ package device
 import (
 	"errors"
 	"fmt"
+	"slices"
 	"sort"
 	"strconv"
 	"strings"
@@ -17,6 +18,9 @@ import (
 // Settings are what the admin configures. They are stored as one value, so
 // a change is all or nothing.
 type Settings struct {
+	// Road is how the device sends (apitype.RoadOAuth...); "" is
+	// RoadOAuth, as on a device from before the other roads.
+	Road          string         `json:"road"`
 	Provider      string         `json:"provider"`
 	Tenant        string         `json:"tenant"`
 	ClientID      string         `json:"client_id"`
@@ -154,6 +158,15 @@ func DefaultSettings() Settings {
 	}
 }
 
+// road is how the settings send; a device from before the roads sent
+// with OAuth.
+func (s Settings) road() string {
+	if s.Road == "" {
+		return apitype.RoadOAuth
+	}
+	return s.Road
+}
+
 // ResolveProvider is the provider the settings choose.
 func (s Settings) ResolveProvider() (Provider, error) {
 	if s.Provider == CustomProviderID {
@@ -232,6 +245,16 @@ var scanDPIs = []string{"75", "100", "150", "200", "300", "600"}
 
 func settingsTable() []setting {
 	return []setting{
+		{key: "road", help: "how the device sends: oauth (sign-in with a code, SMTP AUTH), password (SMTP AUTH with a password or app password), direct (direct send to the organisation's MX endpoint, internal recipients only), relay (through a connector)",
+			kind: apitype.KindChoice, choices: apitype.Roads(),
+			get: func(s *Settings) string { return s.road() },
+			set: func(s *Settings, v string) error {
+				if !slices.Contains(apitype.Roads(), v) {
+					return fmt.Errorf("unknown road %q (choose one of %s)", v, strings.Join(apitype.Roads(), ", "))
+				}
+				s.Road = v
+				return nil
+			}},
 		{key: "provider", help: "service provider: " + strings.Join(ProviderIDs(), ", "),
 			kind: apitype.KindChoice, choices: ProviderIDs(),
 			get: func(s *Settings) string { return s.Provider },

@@ -34,6 +34,14 @@ type Config struct {
 
 	LocalName string // name sent with EHLO; "" means "scanmail.localdomain"
 
+	// TLS says whether the session must be encrypted. The zero value,
+	// TLSRequired, is what submission and connector relay need.
+	TLS TLSPolicy
+
+	// ClientCert, when set, is presented in the TLS handshake: a
+	// connector may recognise the device by it.
+	ClientCert *tls.Certificate
+
 	// Timeout bounds each step: the dial, every command, every write while
 	// the message is streamed, and the final answer. 0 means 60 s, which a
 	// person at the panel can still wait for.
@@ -47,6 +55,20 @@ type Config struct {
 	// each Send.
 	Transcript *Transcript
 }
+
+// TLSPolicy says what a session does when the server does not offer
+// STARTTLS.
+type TLSPolicy int
+
+const (
+	// TLSRequired fails with ErrNoStartTLS and sends nothing.
+	TLSRequired TLSPolicy = iota
+	// TLSIfOffered goes on in the clear, for direct send to an MX
+	// endpoint (no credentials are ever sent in the clear: a Send with
+	// an auth client still requires TLS). Where STARTTLS is offered, it
+	// is used with the same checks as under TLSRequired.
+	TLSIfOffered
+)
 
 // Sender submits messages. Its zero value is not usable: set Config.Host.
 type Sender struct {
@@ -111,6 +133,9 @@ func (s *Sender) Send(ctx context.Context, auth sasl.Client, from string, msg *M
 		ServerName: cfg.Host,
 		RootCAs:    cfg.RootCAs,
 		MinVersion: tls.VersionTLS12,
+	}
+	if cfg.ClientCert != nil {
+		tlsConfig.Certificates = []tls.Certificate{*cfg.ClientCert}
 	}
 	under := newBufferedConn(&timeoutConn{Conn: raw, timeout: cfg.Timeout})
 	var plain net.Conn = under

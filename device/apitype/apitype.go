@@ -62,6 +62,15 @@ type Status struct {
 	// Web is where the admin's web pages are, and their certificate's
 	// fingerprint.
 	Web Web `json:"web,omitzero"`
+
+	// Road is how the device sends (RoadOAuth...), RoadName in words.
+	// RoadWarning, when set, is a standing warning about it, such as
+	// Microsoft retiring password sign-in for SMTP AUTH.
+	Road        string `json:"road"`
+	RoadName    string `json:"road_name"`
+	RoadWarning string `json:"road_warning,omitempty"`
+	// Alerts are those not acknowledged yet, oldest first.
+	Alerts []Alert `json:"alerts,omitempty"`
 }
 
 // Spool is the room documents waiting to be sent take.
@@ -423,4 +432,13 @@ const (
 	CodeForbidden ErrorCode = "forbidden"
 	// CodeInternal: anything else; the daemon's log says more.
 	CodeInternal ErrorCode = "internal"
+	// CodeExternalRecipient: direct send reaches only addresses in the
+	// organisation's accepted domains, and a recipient is not in one.
+	CodeExternalRecipient ErrorCode = "external-recipient"
+	// CodeRelayCertInvalid: the client certificate or key offered for the
+	// connector is not taken (Error says why: expired, key mismatch, a
+	// name outside the organisation's domains).
+	CodeRelayCertInvalid ErrorCode = "relay-cert-invalid"
+	// CodeNoAlert: no alert of that kind is waiting.
+	CodeNoAlert ErrorCode = "no-alert"
 )

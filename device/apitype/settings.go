@@ -10,6 +10,9 @@ const (
 	KindHost    = "host"    // a DNS host name
 	KindWords   = "words"   // words separated by spaces
 	KindPEM     = "pem"     // PEM certificates; the value shown is a summary
+	// KindSecret is written, never read back: the value shown is
+	// "(set)" or empty, and an empty value sent leaves it as it is.
+	KindSecret = "secret"
 )
 
 // SettingInfo describes one setting, so that a front end renders its form
@@ -29,7 +32,10 @@ type SettingInfo struct {
 	// Providers are the provider IDs the setting applies to; empty
 	// means every provider.
 	Providers []string `json:"providers,omitempty"`
-	Help      string   `json:"help"`
+	// Roads are the roads (RoadOAuth...) the setting applies to; empty
+	// means every road.
+	Roads []string `json:"roads,omitempty"`
+	Help  string   `json:"help"`
 	// Default is a new device's value.
 	Default string `json:"default"`
 }
