@@ -11,7 +11,8 @@ const (
 	KindWords   = "words"   // words separated by spaces
 	KindPEM     = "pem"     // PEM certificates; the value shown is a summary
 	// KindSecret is written, never read back: the value shown is
-	// "(set)" or empty, and an empty value sent leaves it as it is.
+	// "(set)" or empty. Setting it to "" clears it, so a form that
+	// keeps it leaves its key out of the change.
 	KindSecret = "secret"
 )
 
