@@ -59,12 +59,13 @@ type ConnTestRequest struct {
 
 // Connection test steps, in the order they run.
 const (
+	StepMX       = "mx"        // direct send and relay: the domain's MX record names the server
 	StepDNS      = "dns"       // the SMTP host's name resolves
 	StepTCP      = "tcp"       // its port answers
 	StepSTARTTLS = "starttls"  // the server offers STARTTLS and the handshake completes
 	StepTLS      = "tls"       // TLS 1.2 or later, a certificate valid for the host
 	StepToken    = "token"     // the sign-in gives an access token (refreshed)
-	StepAuth     = "auth"      // SASL XOAUTH2 is accepted
+	StepAuth     = "auth"      // SASL XOAUTH2, or the password (PLAIN or LOGIN), is accepted
 	StepMailFrom = "mail-from" // the device address may send
 	StepRcpt     = "rcpt"      // the test recipient is accepted
 	StepData     = "data"      // the test message is accepted (only with To)
@@ -89,4 +90,8 @@ type ConnTestStep struct {
 	Error     string    `json:"error,omitempty"`
 	Hint      string    `json:"hint,omitempty"`
 	ErrorCode ErrorCode `json:"error_code,omitempty"`
+	// Suggest, on a failed step, is the road (RoadDirect...) that fits
+	// where this one is closed, such as when SMTP AUTH is turned off
+	// (5.7.139) or outgoing port 587 is blocked; Hint says why.
+	Suggest string `json:"suggest,omitempty"`
 }
