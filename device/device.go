@@ -104,6 +104,10 @@ type Device struct {
 	limitWait     time.Time
 	nextKeepAlive time.Time
 	web           apitype.Web // SetWeb, under mu
+	// keepAliveFails and sendFails count failures in a row, for the
+	// alerts (alertcauses.go); under mu.
+	keepAliveFails int
+	sendFails      int
 }
 
 // New makes a Device. Close it to stop its background work.
@@ -261,6 +265,9 @@ func (d *Device) Status() (apitype.Status, error) {
 				st.Waiting++
 			}
 		}
+	}
+	if st.Alerts, err = d.alerts(); err != nil {
+		return apitype.Status{}, err
 	}
 	st.CorruptJobs = d.store.CorruptJobs()
 	st.Spool.Bytes, st.Spool.Documents = spoolUsage(d.spoolDir)

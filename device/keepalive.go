@@ -45,6 +45,7 @@ func (d *Device) keepAlive(ctx context.Context) time.Duration {
 		return keepAliveEvery
 	default:
 		d.log.Warn("keep-alive refresh failed, trying again later", "upn", acct.UPN, "err", err, "retry_in", keepAliveRetry)
+		d.keepAliveFailed(err)
 		return keepAliveRetry
 	}
 }

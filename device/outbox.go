@@ -73,10 +73,12 @@ func (d *Device) attempt(ctx context.Context, job apitype.Job, report func(apity
 	var refused *mailer.RefusedError
 	switch {
 	case err == nil:
+		d.attemptSent()
 		job = d.finish(job, nil)
 		os.RemoveAll(dir)
 		return job, nil
 	case errors.As(err, &refused):
+		d.attemptSent()
 		// Delivered to the others; the refused addresses are told, not
 		// retried: the server refused them for good.
 		job = d.finish(job, nil)
@@ -89,8 +91,10 @@ func (d *Device) attempt(ctx context.Context, job apitype.Job, report func(apity
 		job.Attempts--
 		job.NextAttempt = time.Time{}
 	case temporary(err) && d.now().Sub(windowStart(job)) < d.retryWindow():
+		d.attemptFailed(err)
 		job.NextAttempt = d.now().Add(backoff(job.Attempts))
 	default:
+		d.attemptFailed(err)
 		return d.finish(job, err), err
 	}
 	job.State = apitype.JobQueued

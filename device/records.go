@@ -181,6 +181,15 @@ type settingsRecord struct {
 	// Panel is left out while the panel's settings are the defaults,
 	// so that such settings are written as schema 2 wrote them.
 	Panel *panelRecord `json:"panel,omitempty"`
+	// Alerts is left out while the alert settings are the defaults,
+	// like Panel.
+	Alerts *alertSettingsRecord `json:"alerts,omitempty"`
+}
+
+type alertSettingsRecord struct {
+	To         string `json:"to,omitempty"`
+	Road       string `json:"road"`
+	EveryHours int    `json:"every_hours"`
 }
 
 type customRecord struct {
@@ -229,6 +238,10 @@ func settingsRecordOf(s Settings) settingsRecord {
 	if s.Panel != DefaultSettings().Panel {
 		panel = &panelRecord{Domain: s.Panel.Domain, IdleSeconds: s.Panel.IdleSeconds}
 	}
+	var alerts *alertSettingsRecord
+	if s.Alerts != DefaultSettings().Alerts {
+		alerts = &alertSettingsRecord{To: s.Alerts.To, Road: s.Alerts.Road, EveryHours: s.Alerts.EveryHours}
+	}
 	return settingsRecord{
 		Road:     s.Road,
 		Provider: s.Provider, Tenant: s.Tenant, ClientID: s.ClientID, DeviceAddress: s.DeviceAddress,
@@ -241,6 +254,7 @@ func settingsRecordOf(s Settings) settingsRecord {
 		RetryHours: s.RetryHours,
 		Jobs:       jobsSettingsRecord{Keep: s.Jobs.Keep, KeepDays: s.Jobs.KeepDays},
 		Panel:      panel,
+		Alerts:     alerts,
 	}
 }
 
@@ -249,6 +263,10 @@ func (r settingsRecord) settings() Settings {
 	panel := DefaultSettings().Panel
 	if p := r.Panel; p != nil {
 		panel = PanelSettings{Domain: p.Domain, IdleSeconds: p.IdleSeconds}
+	}
+	alerts := DefaultSettings().Alerts
+	if a := r.Alerts; a != nil {
+		alerts = AlertSettings{To: a.To, Road: a.Road, EveryHours: a.EveryHours}
 	}
 	return Settings{
 		Road:     r.Road,
@@ -262,6 +280,7 @@ func (r settingsRecord) settings() Settings {
 		RetryHours: r.RetryHours,
 		Jobs:       JobsSettings{Keep: r.Jobs.Keep, KeepDays: r.Jobs.KeepDays},
 		Panel:      panel,
+		Alerts:     alerts,
 	}
 }
 

@@ -46,6 +46,8 @@ type Settings struct {
 	Jobs JobsSettings `json:"jobs"`
 	// Panel is how the front panel behaves.
 	Panel PanelSettings `json:"panel"`
+	// Alerts is how the admin is told that mail is about to stop.
+	Alerts AlertSettings `json:"alerts"`
 }
 
 // PanelSettings are the front panel's own.
@@ -155,6 +157,7 @@ func DefaultSettings() Settings {
 		Spool:    SpoolSettings{MaxMB: 512, KeepFailedDays: 7},
 		Jobs:     JobsSettings{Keep: defaultKeepJobs, KeepDays: defaultKeepDays},
 		Panel:    PanelSettings{IdleSeconds: defaultPanelIdleSeconds},
+		Alerts:   AlertSettings{Road: AlertRoadAuto, EveryHours: defaultAlertEveryHours},
 	}
 }
 
@@ -403,6 +406,33 @@ func settingsTable() []setting {
 			}},
 		intSetting("panel.idle_seconds", "seconds of no use after which the panel clears what was chosen and shows Ready (default 60)", "seconds", minPanelIdleSeconds, maxPanelIdleSeconds,
 			func(s *Settings) *int { return &s.Panel.IdleSeconds }),
+		// The alerts (alertsettings.go).
+		{key: "alerts.to", help: "the admin's address, mailed when sending is about to stop (empty: no mail, the panel and the web pages only)",
+			kind: apitype.KindAddress,
+			get:  func(s *Settings) string { return s.Alerts.To },
+			set: func(s *Settings, v string) error {
+				if v != "" {
+					a, err := parseBareAddress(v)
+					if err != nil {
+						return err
+					}
+					v = a
+				}
+				s.Alerts.To = v
+				return nil
+			}},
+		{key: "alerts.road", help: "how alert mail goes: auto (relay, else direct send, else password, whichever is set up), direct, relay or password; never the sign-in, which may be what failed",
+			kind: apitype.KindChoice, choices: alertRoads(),
+			get: func(s *Settings) string { return s.Alerts.Road },
+			set: func(s *Settings, v string) error {
+				if !slices.Contains(alertRoads(), v) {
+					return fmt.Errorf("unknown road %q (choose one of %s)", v, strings.Join(alertRoads(), ", "))
+				}
+				s.Alerts.Road = v
+				return nil
+			}},
+		intSetting("alerts.every_hours", "hours between two mails of the same alert at most (default 24)", "hours", 1, maxAlertEveryHours,
+			func(s *Settings) *int { return &s.Alerts.EveryHours }),
 		{key: "custom.smtp_host", help: "custom provider: SMTP host name",
 			kind: apitype.KindHost, providers: customOnly,
 			get: func(s *Settings) string { return s.Custom.SMTPHost },

@@ -288,6 +288,7 @@ func (d *Device) finishSignIn(ctx context.Context, s Settings, p Provider, conf 
 		d.log.Info("device address set to the signed-in account", "was", s.DeviceAddress, "upn", upn)
 	}
 	d.log.Info("signed in", "upn", upn, "provider", p.ID)
+	d.signedIn()
 	d.kick() // jobs paused for a sign-in go now
 	return apitype.SignIn{State: apitype.SignInDone, UPN: upn}
 }

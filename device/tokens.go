@@ -88,6 +88,7 @@ func (d *Device) accessToken(ctx context.Context, force bool) (*oauth2.Token, Ac
 	if err := d.store.SaveToken(acct.UPN, tok, d.now()); err != nil {
 		return nil, acct, err
 	}
+	d.refreshed()
 	rotated := tok.RefreshToken != acct.Token.RefreshToken
 	d.log.Info("access token refreshed", "upn", acct.UPN, "expiry", tok.Expiry, "refresh_token_rotated", rotated)
 	acct.Token = tok
@@ -153,6 +154,7 @@ func (d *Device) endSignIn(upn string, err error) {
 	if serr := d.store.EndSignIn(upn, e); serr != nil {
 		d.log.Error("sign-in end not stored", "err", serr)
 	}
+	d.signInEnded(e)
 }
 
 func oauthConfig(s Settings, p Provider) *oauth2.Config {
