@@ -371,6 +371,13 @@ func TestErrorCodes(t *testing.T) {
 			_, err := r.c.DeleteQuickSet(ctx, "999")
 			return err
 		}},
+		{apitype.CodeNoAlert, http.StatusNotFound, "", func(t *testing.T) error {
+			// The jobs above failed often enough to raise one: the
+			// second acknowledgement finds none.
+			r.c.AckAlert(ctx, apitype.AlertJobsFailing)
+			_, err := r.c.AckAlert(ctx, apitype.AlertJobsFailing)
+			return err
+		}},
 		{apitype.CodeShuttingDown, http.StatusServiceUnavailable, "", func(t *testing.T) error {
 			r.dev.Close()
 			return scanTo(to...)
@@ -432,7 +439,7 @@ func TestErrorCodes(t *testing.T) {
 			}
 		}
 	}
-	if len(seen) != 32 {
-		t.Errorf("%d codes provoked, want all 32", len(seen))
+	if len(seen) != 33 {
+		t.Errorf("%d codes provoked, want all 33", len(seen))
 	}
 }

@@ -42,6 +42,7 @@ func NewHandler(dev *device.Device, log *slog.Logger) *Handler {
 		"admin/pin/check":  {http.MethodPost, (*Handler).servePINCheck},
 		"admin/pin/reset":  {http.MethodPost, (*Handler).servePINReset},
 		"admin/pin/set":    {http.MethodPost, (*Handler).servePINSet},
+		"alerts/ack":       {http.MethodPost, (*Handler).serveAlertAck},
 		"book":             {http.MethodGet, (*Handler).serveBook},
 		"book/delete":      {http.MethodPost, (*Handler).serveBookDelete},
 		"book/export":      {http.MethodGet, (*Handler).serveBookExport},
@@ -282,6 +283,7 @@ var statuses = map[apitype.ErrorCode]int{
 	apitype.CodeNoJob:          http.StatusNotFound,
 	apitype.CodeNoEntry:        http.StatusNotFound,
 	apitype.CodeNoQuickSet:     http.StatusNotFound,
+	apitype.CodeNoAlert:        http.StatusNotFound,
 	apitype.CodeWrongMethod:    http.StatusMethodNotAllowed,
 	// Forbidden: the PIN is wrong; too many requests: too many wrong
 	// PINs, until the error's RetryAt.

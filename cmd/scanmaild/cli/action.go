@@ -34,6 +34,8 @@ func action(code apitype.ErrorCode, key string) string {
 		return "scanmaild config set limits.oversize split"
 	case apitype.CodeNoQuickSet:
 		return "scanmaild quickset"
+	case apitype.CodeNoAlert:
+		return "scanmaild alerts"
 	case apitype.CodePINNotSet:
 		return "scanmaild pin set"
 	case apitype.CodePINWrong, apitype.CodePINLocked:

@@ -33,6 +33,7 @@ type command struct {
 
 func commands() map[string]command {
 	return map[string]command{
+		"alerts":   {alertsUsage, runAlerts},
 		"book":     {bookUsage, runBook},
 		"config":   {configUsage, runConfig},
 		"pin":      {pinCommand.usage(), pinCommand.run},

@@ -50,6 +50,9 @@ func runStatus(ctx context.Context, c *Context, args []string) error {
 			fmt.Fprintf(w, "run:\t%s\n", run)
 		}
 	}
+	for _, a := range st.Alerts {
+		fmt.Fprintf(w, "alert:\t%s (scanmaild alerts)\n", a.Summary)
+	}
 	if j := st.LastJob; j != nil {
 		fmt.Fprintf(w, "last job:\t#%d %s\n", j.ID, j.State)
 	}
