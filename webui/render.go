@@ -26,8 +26,9 @@ type page struct {
 	// Live names the kinds of device change (apitype.Notify kinds) after
 	// which live.js reloads the page's <main>; empty: none.
 	Live string
-	// LoggedIn shows the navigation and the logout button.
+	// LoggedIn shows the navigation, the logout button and the alerts.
 	LoggedIn bool
+	Alerts   alertsView
 	Data     any
 }
 
@@ -86,6 +87,9 @@ func (s *server) render(w http.ResponseWriter, code int, name string, p page) {
 	t, ok := templates()[name]
 	if !ok {
 		panic("webui: no template " + name)
+	}
+	if pw, ok := w.(*pageWriter); ok && p.LoggedIn {
+		p.Alerts = pw.alerts()
 	}
 	var buf bytes.Buffer
 	if err := t.ExecuteTemplate(&buf, "layout.html", p); err != nil {

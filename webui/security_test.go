@@ -145,6 +145,8 @@ func TestCookieFlags(t *testing.T) {
 var adminRoutes = []struct{ method, path string }{
 	{"GET", "/"},
 	{"GET", "/events"},
+	{"GET", "/alerts"},
+	{"POST", "/alerts/ack"},
 	{"GET", "/signin"},
 	{"POST", "/signin"},
 	{"POST", "/signin/cancel"},

@@ -58,7 +58,8 @@ func (s *server) session(h http.Handler) http.Handler {
 		if err == nil && c.Value != "" {
 			_, err = s.api.CheckSession(r.Context(), c.Value)
 			if err == nil {
-				h.ServeHTTP(w, r.WithContext(context.WithValue(r.Context(), sessionKey{}, c.Value)))
+				r = r.WithContext(context.WithValue(r.Context(), sessionKey{}, c.Value))
+				h.ServeHTTP(&pageWriter{ResponseWriter: w, s: s, r: r}, r)
 				return
 			}
 			if localclient.ErrorCode(err) != "no-session" {

@@ -44,6 +44,7 @@ type API interface {
 	ResendJob(ctx context.Context, id uint64) (apitype.Job, error)
 	SignIn(ctx context.Context, req apitype.SignInRequest, each func(apitype.SignIn)) (apitype.SignIn, error)
 	CancelSignIn(ctx context.Context) (apitype.SignIn, error)
+	AckAlert(ctx context.Context, kind string) (apitype.Status, error)
 
 	Password(ctx context.Context) (apitype.PasswordState, error)
 	SetPassword(ctx context.Context, old, new string) (apitype.PasswordState, error)
@@ -117,6 +118,8 @@ func (s *server) routes() {
 
 	s.admin("GET /{$}", s.serveStatus)
 	s.admin("GET /events", s.serveEvents)
+	s.admin("GET /alerts", s.serveAlerts)
+	s.admin("POST /alerts/ack", s.postAlertAck)
 	s.admin("GET /signin", s.serveSignIn)
 	s.admin("POST /signin", s.postSignIn)
 	s.admin("POST /signin/cancel", s.postSignInCancel)

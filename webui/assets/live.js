@@ -1,7 +1,8 @@
 // Live updates: the page's <main> names in data-live the kinds of device
 // change it shows; on each, the page is fetched again and its <main>
-// swapped in. Times with data-until count down. Without this script the
-// pages work the same, with a reload.
+// swapped in. The alerts banner above <main> (#alerts) is fetched again
+// (/alerts) on every status change. Times with data-until count down.
+// Without this script the pages work the same, with a reload.
 (function () {
   "use strict";
   function tick() {
@@ -15,7 +16,42 @@
   setInterval(tick, 1000);
 
   var main = document.querySelector("main[data-live]");
-  if (!main || !window.EventSource || !window.fetch) {
+  // The alerts banner, on every admin page, follows the status.
+  var alerts = document.getElementById("alerts");
+  if ((!main && !alerts) || !window.EventSource || !window.fetch) {
+    return;
+  }
+  var events = new EventSource("/events");
+
+  if (alerts) {
+    var alertsBusy = false, alertsAgain = false;
+    var reloadAlerts = function () {
+      if (alertsBusy) { alertsAgain = true; return; }
+      alertsBusy = true;
+      var back = location.pathname + location.search;
+      fetch("/alerts?back=" + encodeURIComponent(back), { credentials: "same-origin", headers: { "X-Live": "1" } })
+        .then(function (res) { return res.ok ? res.text() : null; })
+        .then(function (html) {
+          if (html === null) { return; }
+          // Compared as the browser writes it, as <main> is.
+          var fresh = document.createElement("template");
+          fresh.innerHTML = html;
+          if (fresh.innerHTML !== alerts.innerHTML) {
+            alerts.innerHTML = fresh.innerHTML;
+            alerts.setAttribute("data-updated", String(Date.now()));
+          }
+        })
+        .catch(function () {})
+        .then(function () {
+          alertsBusy = false;
+          if (alertsAgain) { alertsAgain = false; reloadAlerts(); }
+        });
+    };
+    events.addEventListener("status", reloadAlerts);
+    events.addEventListener("snapshot", reloadAlerts);
+  }
+
+  if (!main) {
     return;
   }
   var busy = false, again = false;
@@ -44,7 +80,6 @@
         if (again) { again = false; reload(); }
       });
   }
-  var events = new EventSource("/events");
   // The stream starts with a snapshot of what the page was just made
   // from; only a later one (after a reconnect) may show something new.
   var first = true;
