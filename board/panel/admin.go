@@ -2,6 +2,7 @@ package panel
 
 import (
 	"errors"
+	"strconv"
 	"strings"
 	"time"
 
@@ -31,6 +32,8 @@ type adminState struct {
 	signinSeq int
 	signinErr error
 	restart   bool // a new code once the sign-in waiting is canceled
+
+	ackSeq int // the acknowledgement of an alert under way
 }
 
 func (a *adminState) reset() { *a = adminState{} }
@@ -241,21 +244,39 @@ func (m *Machine) adminAnswer(a Answer) {
 	}
 }
 
-// The admin menu.
-var adminMenu = []string{"Sign in", "Token health", "Sign out", "Network", "Change PIN", "Log out"}
+// adminMenu is the admin menu: the alerts while any wait; the sign-in's
+// entries where the device sends with one (or still holds one, to sign
+// out of).
+func (m *Machine) adminMenu() []string {
+	var menu []string
+	if n := len(m.status.Alerts); n > 0 {
+		menu = append(menu, "Alerts ("+strconv.Itoa(n)+")")
+	}
+	if m.oauthRoad() {
+		menu = append(menu, "Sign in", "Token health")
+	}
+	if m.oauthRoad() || m.status.Account != nil {
+		menu = append(menu, "Sign out")
+	}
+	return append(menu, "Network", "Change PIN", "Log out")
+}
 
 func (m *Machine) adminScreen() screen.Screen {
-	s := screen.Screen{Title: "Admin", Menu: adminMenu, Selected: m.sel, Keys: "OK Back:Log out"}
-	if m.status.Account != nil {
+	s := screen.Screen{Title: "Admin", Menu: m.adminMenu(), Selected: m.sel, Keys: "OK Back:Log out"}
+	switch {
+	case !m.oauthRoad():
+		s.Lines = []string{"Sends by " + m.roadName() + ": no sign-in needed"}
+	case m.status.Account != nil:
 		s.Lines = []string{"Account: " + m.status.Account.UPN}
-	} else {
+	default:
 		s.Lines = []string{"Not signed in"}
 	}
 	return s
 }
 
 func (m *Machine) keyAdmin(k board.Key) bool {
-	if m.moveSel(k, len(adminMenu)) {
+	menu := m.adminMenu()
+	if m.moveSel(k, len(menu)) {
 		return true
 	}
 	switch k {
@@ -266,7 +287,12 @@ func (m *Machine) keyAdmin(k board.Key) bool {
 	default:
 		return false
 	}
-	switch adminMenu[m.sel] {
+	item := menu[min(m.sel, len(menu)-1)] // the menu may have shrunk under the highlight
+	if strings.HasPrefix(item, "Alerts") {
+		m.goTo(vAlerts)
+		return true
+	}
+	switch item {
 	case "Sign in":
 		m.goTo(vSignIn)
 		m.startSignIn(false)

@@ -39,6 +39,7 @@ type API interface {
 	PIN(ctx context.Context) (apitype.PINState, error)
 	CheckPIN(ctx context.Context, pin string) (apitype.PINState, error)
 	SetPIN(ctx context.Context, old, new string) (apitype.PINState, error)
+	AckAlert(ctx context.Context, kind string) (apitype.Status, error)
 }
 
 var _ API = (*localclient.Client)(nil)

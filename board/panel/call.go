@@ -20,6 +20,7 @@ const (
 	CallPIN
 	CallCheckPIN
 	CallSetPIN
+	CallAckAlert
 	// CallAbort stops the call numbered Abort that is still running
 	// (cancels its context); it has no answer.
 	CallAbort
@@ -30,7 +31,8 @@ var callNames = map[CallKind]string{
 	CallScan: "scan", CallMorePages: "jobs/more", CallCancelJob: "jobs/cancel",
 	CallSignIn: "signin", CallCancelSignIn: "signin/cancel", CallSignOut: "signout",
 	CallPIN: "admin/pin", CallCheckPIN: "admin/pin/check", CallSetPIN: "admin/pin/set",
-	CallAbort: "abort",
+	CallAckAlert: "alerts/ack",
+	CallAbort:    "abort",
 }
 
 func (k CallKind) String() string { return callNames[k] }
@@ -51,6 +53,7 @@ type Call struct {
 	Limit   int                 // CallBook, CallJobs
 	PIN     string              // CallCheckPIN; CallSetPIN: the new one
 	OldPIN  string              // CallSetPIN
+	Alert   string              // CallAckAlert: the alert's kind
 	Abort   int                 // CallAbort: the Seq of the call to stop
 }
 
@@ -69,7 +72,7 @@ type Answer struct {
 	Job       apitype.Job       // CallJob, CallScan's end, CallMorePages, CallCancelJob
 	Event     *apitype.JobEvent // a step of CallScan
 	SignIn    *apitype.SignIn   // a step, or the end, of CallSignIn; CallCancelSignIn
-	Status    apitype.Status    // CallSignOut
+	Status    apitype.Status    // CallSignOut, CallAckAlert
 	PINState  apitype.PINState  // CallPIN, CallCheckPIN, CallSetPIN
 }
 

@@ -56,6 +56,8 @@ const (
 	vHealth
 	vSignOut
 	vNetwork
+	vAlerts
+	vAlertInfo
 )
 
 // adminView reports whether v is behind the admin PIN.
@@ -106,6 +108,7 @@ type Machine struct {
 	quickErr   string
 	notice     notice
 	alertID    uint64
+	alertKind  string // the device alert vAlertInfo shows
 	job        *ownJob
 
 	admin adminState
@@ -274,6 +277,10 @@ func (m *Machine) Key(k board.Key) Effects {
 		taken = m.keyInfo(k)
 	case vSignOut:
 		taken = m.keySignOut(k)
+	case vAlerts:
+		taken = m.keyAlerts(k)
+	case vAlertInfo:
+		taken = m.keyAlertInfo(k)
 	}
 	if taken {
 		m.sound(SoundBeep)
@@ -457,6 +464,8 @@ func (m *Machine) Answer(a Answer) Effects {
 		m.jobAnswer(a)
 	case CallSignIn, CallCancelSignIn, CallSignOut, CallPIN, CallCheckPIN, CallSetPIN:
 		m.adminAnswer(a)
+	case CallAckAlert:
+		m.alertAnswer(a)
 	}
 	return m.effects()
 }
@@ -499,6 +508,10 @@ func (m *Machine) Screen() screen.Screen {
 		s = m.signOutScreen()
 	case vNetwork:
 		s = m.networkScreen()
+	case vAlerts:
+		s = m.alertsScreen()
+	case vAlertInfo:
+		s = m.alertInfoScreen()
 	}
 	if m.msg != "" {
 		s.Lines = append([]string{m.msg}, s.Lines...)
@@ -512,7 +525,7 @@ func (m *Machine) Screen() screen.Screen {
 // LED is what the status LED shows now: attention when someone must act,
 // working while a job or a sign-in is under way, else ready.
 func (m *Machine) LED() board.Status {
-	if !m.online || !m.status.Ready || len(m.alerts()) > 0 ||
+	if !m.online || !m.status.Ready || len(m.alerts()) > 0 || len(m.status.Alerts) > 0 ||
 		m.view == vJob && m.ownFailed() {
 		return board.StatusAttention
 	}

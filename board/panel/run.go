@@ -220,6 +220,8 @@ func do(ctx context.Context, api API, c Call, answer func(Answer)) {
 		a.PINState, a.Err = api.CheckPIN(ctx, c.PIN)
 	case CallSetPIN:
 		a.PINState, a.Err = api.SetPIN(ctx, c.OldPIN, c.PIN)
+	case CallAckAlert:
+		a.Status, a.Err = api.AckAlert(ctx, c.Alert)
 	}
 	answer(a)
 }
