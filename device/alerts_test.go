@@ -188,3 +188,28 @@ func TestAlertJobsFailing(t *testing.T) {
 		t.Fatalf("after a job sent: %+v (shown %v), want resolved", a, ok)
 	}
 }
+
+// TestAlertMessage: the mail names the device and what happened in its
+// subject, and says when, what to do and where the web pages are.
+func TestAlertMessage(t *testing.T) {
+	t.Parallel()
+	s := DefaultSettings()
+	s.DeviceAddress, s.Alerts.To = "scanner@contoso.example", "admin@contoso.example"
+	first := time.Date(2026, 12, 3, 9, 0, 0, 0, time.UTC)
+	r := alertRecord{Summary: "Scans are not sent: the sign-in ended (The sign-in is no longer valid)", Hint: "Sign in again.",
+		First: first, Last: first.Add(time.Hour), Count: 2}
+	web := apitype.Web{URLs: []string{"https://192.0.2.7/"}, Fingerprint: "AB:CD"}
+	msg := alertMessage(s, apitype.AlertSignInEnded, r, web)
+	if msg.Subject != "Scanner scanner@contoso.example: the sign-in ended, scans are not sent" {
+		t.Errorf("subject %q", msg.Subject)
+	}
+	if len(msg.To) != 1 || msg.To[0] != s.Alerts.To {
+		t.Errorf("to %q", msg.To)
+	}
+	for _, want := range []string{"What happened: Scans are not sent: the sign-in ended (The sign-in is no longer valid).",
+		"(2 times)", "What to do: Sign in again.", "https://192.0.2.7/", "AB:CD", "at most once every 24 hours"} {
+		if !strings.Contains(msg.Body, want) {
+			t.Errorf("the body lacks %q:\n%s", want, msg.Body)
+		}
+	}
+}
