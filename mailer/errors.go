@@ -274,6 +274,11 @@ var catalogue = []advice{
 		summary: "Sign-in rejected by the mail server",
 		hint:    "Sign the device in again. If it keeps failing, check that the mailbox may use SMTP AUTH."},
 
+	{match: isErr(ErrNoPasswordMechanism),
+		summary: "The mail server does not take a password sign-in",
+		hint: "It offers neither AUTH PLAIN nor AUTH LOGIN. Check the server name and port (Gmail: smtp.gmail.com, 587), " +
+			"or choose a way of sending the server takes (Exchange Online: sign-in with the device's account, direct send or a connector)."},
+
 	// Failures before the server could answer.
 	{match: isErr(ErrNoStartTLS),
 		summary: "The mail server does not offer encryption (STARTTLS)",

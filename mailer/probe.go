@@ -205,6 +205,11 @@ func (p *Probe) Auth(auth sasl.Client) (string, error) {
 	if p.c == nil {
 		return "", newError("auth", "", errOutOfOrder)
 	}
+	_, offered := p.c.Extension("AUTH")
+	auth, err := mechanismFor(auth, offered)
+	if err != nil {
+		return "", p.fail("auth", "", err)
+	}
 	if err := p.c.Auth(auth); err != nil {
 		if xe := xoauth2Failure(auth); xe != nil {
 			err = fmt.Errorf("%w (%w)", err, xe)
