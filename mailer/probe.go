@@ -141,11 +141,10 @@ func (p *Probe) StartTLS() (string, error) {
 		return "", p.fail("starttls", "", err)
 	}
 	ready = p.cfg.Transcript.lastReply()
-	p.tc = tls.Client(p.under, &tls.Config{
-		ServerName:         p.cfg.Host,
-		InsecureSkipVerify: true, // CheckTLS verifies, before anything is sent inside
-		MinVersion:         tls.VersionTLS10,
-	})
+	tc := p.cfg.tlsConfig()
+	tc.InsecureSkipVerify = true // CheckTLS verifies, before anything is sent inside
+	tc.MinVersion = tls.VersionTLS10
+	p.tc = tls.Client(p.under, tc)
 	if err := handshake(p.ctx, p.tc, p.cfg.Timeout); err != nil {
 		return "", p.fail("starttls", "", err)
 	}
