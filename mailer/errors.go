@@ -8,6 +8,7 @@ import (
 	"fmt"
 	"io"
 	"net"
+	"slices"
 	"strings"
 	"syscall"
 	"unicode"
@@ -279,6 +280,18 @@ var catalogue = []advice{
 		hint: "It offers neither AUTH PLAIN nor AUTH LOGIN. Check the server name and port (Gmail: smtp.gmail.com, 587), " +
 			"or choose a way of sending the server takes (Exchange Online: sign-in with the device's account, direct send or a connector)."},
 
+	// The MX lookup of a domain, for direct send and relay.
+	{step: "dns", match: isErr(errNoDomain),
+		summary: "No e-mail domain is configured",
+		hint:    "Enter the organisation's e-mail domain (e.g. contoso.com), or the mail server's name."},
+	{step: "dns", match: allOf(isErr(errMXLookup), anyOf(isErr(errNoMX), isDNSNotFound)),
+		summary: "The domain has no mail server (no MX record)",
+		hint: "Check the spelling of the organisation's e-mail domain. " +
+			"Or enter the mail server's name yourself: Exchange Online's is <domain with dashes>.mail.protection.outlook.com (contoso-com.mail.protection.outlook.com)."},
+	{step: "dns", match: isErr(errMXLookup),
+		summary: "Could not look up the domain's mail server; try again in a few minutes",
+		hint:    "Check the network connection and the device's DNS settings."},
+
 	// Failures before the server could answer.
 	{match: isErr(ErrNoStartTLS),
 		summary: "The mail server does not offer encryption (STARTTLS)",
@@ -373,6 +386,25 @@ func matchCode(pattern, c smtp.EnhancedCode) bool {
 		}
 	}
 	return true
+}
+
+// allOf matches an error that every match matches.
+func allOf(matches ...func(error) bool) func(error) bool {
+	return func(err error) bool {
+		for _, m := range matches {
+			if !m(err) {
+				return false
+			}
+		}
+		return true
+	}
+}
+
+// anyOf matches an error that one of matches matches.
+func anyOf(matches ...func(error) bool) func(error) bool {
+	return func(err error) bool {
+		return slices.ContainsFunc(matches, func(m func(error) bool) bool { return m(err) })
+	}
 }
 
 func isErr(target error) func(error) bool {
