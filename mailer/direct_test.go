@@ -98,8 +98,8 @@ func TestSendDirect(t *testing.T) {
 			t.Fatalf("Send: %v, want eve@example.com refused", err)
 		}
 		var se *smtp.SMTPError
-		if !errors.As(re.Refused[0], &se) || se.EnhancedCode != (smtp.EnhancedCode{5, 7, 54}) {
-			t.Errorf("refusal %v, want 5.7.54", re.Refused[0])
+		if e := re.Refused[0]; !errors.As(e, &se) || se.EnhancedCode != (smtp.EnhancedCode{5, 7, 54}) || e.Auth != mailer.AuthNone || !strings.Contains(e.Summary, "own addresses") {
+			t.Errorf("refusal %v (auth %q), want 5.7.54 without AUTH, about the organization's own addresses", e, e.Auth)
 		}
 	})
 }
@@ -152,7 +152,7 @@ func TestSendRelayClientCert(t *testing.T) {
 			}
 			e := asError(t, err)
 			var se *smtp.SMTPError
-			if e.Step != "rcpt" || !errors.As(err, &se) || se.EnhancedCode != (smtp.EnhancedCode{5, 7, 64}) {
+			if e.Step != "rcpt" || !errors.As(err, &se) || se.EnhancedCode != (smtp.EnhancedCode{5, 7, 64}) || !strings.Contains(e.Hint, "Mail flow › Connectors") {
 				t.Errorf("error %v (step %s), want 5.7.64 at rcpt", err, e.Step)
 			}
 		})

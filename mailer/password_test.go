@@ -44,6 +44,7 @@ func TestSendPassword(t *testing.T) {
 		noStart    bool   // fails with ErrNoStartTLS
 		noMech     bool   // fails with ErrNoPasswordMechanism
 		enh        smtp.EnhancedCode
+		summary    string // a part of the words for a refusal
 		transcript []string
 	}{
 		{name: "plain", opts: smtptest.Options{Passwords: passwords}, pass: password, mech: "PLAIN",
@@ -51,7 +52,12 @@ func TestSendPassword(t *testing.T) {
 		{name: "login only", opts: smtptest.Options{Passwords: passwords, Mechanisms: []string{"LOGIN"}}, pass: password, mech: "LOGIN",
 			transcript: []string{"C: AUTH LOGIN [redacted]", "S: 334 UGFzc3dvcmQ6", "C: [redacted]", "S: 235 "}},
 		{name: "login before xoauth2 as exchange", opts: smtptest.Options{Passwords: passwords, Mechanisms: []string{"LOGIN", "XOAUTH2"}}, pass: password, mech: "LOGIN"},
-		{name: "wrong password", opts: smtptest.Options{Passwords: passwords}, pass: "wrong " + password, enh: smtp.EnhancedCode{5, 7, 3}},
+		{name: "wrong password", opts: smtptest.Options{Passwords: passwords}, pass: "wrong " + password, enh: smtp.EnhancedCode{5, 7, 3}, summary: "user name or password"},
+		{name: "gmail account password", opts: smtptest.Options{Passwords: map[string]string{user: "app password"}, AccountPasswords: passwords, Gmail: true},
+			pass: password, enh: smtp.EnhancedCode{5, 7, 9}, summary: "app password"},
+		{name: "gmail wrong app password", opts: smtptest.Options{Passwords: map[string]string{user: "app password"}, AccountPasswords: passwords, Gmail: true},
+			pass: "wrong " + password, enh: smtp.EnhancedCode{5, 7, 8}, summary: "address or app password"},
+		{name: "gmail app password", opts: smtptest.Options{Passwords: passwords, Gmail: true}, pass: password, mech: "PLAIN"},
 		{name: "wrong password by login", opts: smtptest.Options{Passwords: passwords, Mechanisms: []string{"LOGIN"}}, pass: "wrong " + password, enh: smtp.EnhancedCode{5, 7, 3}},
 		{name: "no password mechanism", opts: smtptest.Options{Passwords: passwords, Mechanisms: []string{"XOAUTH2"}}, pass: password, noMech: true},
 		{name: "no starttls", opts: smtptest.Options{Passwords: passwords, NoStartTLS: true}, pass: password, noStart: true},
@@ -81,6 +87,9 @@ func TestSendPassword(t *testing.T) {
 					t.Errorf("server received %d messages", len(got))
 				}
 				wantNoPassword(t, "error", err.Error()+" "+e.Summary+" "+e.Hint)
+				if e.Auth != mailer.AuthPassword || e.Port != srv.Port() || !strings.Contains(e.Summary, tt.summary) {
+					t.Errorf("Auth %q Port %d Summary %q; want %q, %d, %q", e.Auth, e.Port, e.Summary, mailer.AuthPassword, srv.Port(), tt.summary)
+				}
 				switch {
 				case tt.noStart:
 					if !errors.Is(err, mailer.ErrNoStartTLS) || e.Step != "starttls" {

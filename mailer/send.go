@@ -109,12 +109,13 @@ func (s *Sender) Send(ctx context.Context, auth sasl.Client, from string, msg *M
 		return newError("connect", "", errNoServer)
 	}
 
+	v := via{auth: authKind(auth), port: cfg.Port}
 	addr := net.JoinHostPort(cfg.Host, strconv.Itoa(cfg.Port))
 	log.Debug("smtp: connecting", "addr", addr)
 	d := net.Dialer{Timeout: cfg.Timeout}
 	raw, err := d.DialContext(ctx, "tcp", addr)
 	if err != nil {
-		return newError("connect", "", err)
+		return v.newError("connect", "", err)
 	}
 	defer raw.Close()
 	stop := context.AfterFunc(ctx, func() { raw.Close() })
@@ -126,7 +127,7 @@ func (s *Sender) Send(ctx context.Context, auth sasl.Client, from string, msg *M
 			// The error is only the closed connection; say why it was closed.
 			err = fmt.Errorf("%w (%v)", ctx.Err(), err)
 		}
-		e := newError(step, rcpt, err)
+		e := v.newError(step, rcpt, err)
 		log.Debug("smtp: failed", "err", e)
 		return e
 	}
@@ -210,7 +211,7 @@ func (s *Sender) Send(ctx context.Context, auth sasl.Client, from string, msg *M
 		if !errors.As(err, &se) || se.Temporary() {
 			return fail("rcpt", rcpt, err)
 		}
-		refused = append(refused, newError("rcpt", rcpt, err))
+		refused = append(refused, v.newError("rcpt", rcpt, err))
 	}
 	if len(refused) == len(rcpts) {
 		log.Debug("smtp: every recipient refused")
