@@ -48,7 +48,9 @@ type TLSInfo struct {
 // handshake accepts any version and certificate, so that the starttls step
 // tells a server that offers STARTTLS from one whose TLS the device
 // refuses, which the tls step then checks as Send's handshake does.
-// Nothing is sent inside TLS before CheckTLS has passed.
+// Nothing is sent inside TLS before CheckTLS has passed. For direct send
+// and relay, call SetAuth(AuthNone) first: under TLSIfOffered the session
+// then goes on in the clear where STARTTLS is not offered, as Send's does.
 //
 // The Probe is bound to ctx: cancelling it closes the connection at once.
 // Close ends the session; call it in any case.
@@ -61,8 +63,8 @@ type Probe struct {
 	raw     net.Conn
 	stop    func() bool
 	under   *bufferedConn
-	plain   net.Conn // under, as the transcript sees it
-	clear   bool     // no STARTTLS, and the policy lets the session go on without
+	plain   net.Conn  // under, as the transcript sees it
+	clear   bool      // no STARTTLS, and the policy lets the session go on without
 	l       *lockstep // the session in the clear
 	tc      *tls.Conn
 	session net.Conn     // the session inside TLS once checked, or in the clear
