@@ -252,12 +252,12 @@ func (p *Probe) Auth(auth sasl.Client) (string, error) {
 		return "", p.fail("auth", "", ErrNoStartTLS)
 	}
 	_, offered := p.c.Extension("AUTH")
-	auth, err := mechanismFor(auth, offered)
+	mech, err := mechanismFor(auth, offered)
 	if err != nil {
 		return "", p.fail("auth", "", err)
 	}
-	if err := p.c.Auth(auth); err != nil {
-		if xe := xoauth2Failure(auth); xe != nil {
+	if err := p.c.Auth(mech); err != nil {
+		if xe := xoauth2Failure(mech); xe != nil {
 			err = fmt.Errorf("%w (%w)", err, xe)
 		}
 		return "", p.fail("auth", "", err)
