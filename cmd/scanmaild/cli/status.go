@@ -22,6 +22,10 @@ func runStatus(ctx context.Context, c *Context, args []string) error {
 	}
 	w := tabwriter.NewWriter(c.Stdout, 0, 0, 2, ' ', 0)
 	fmt.Fprintf(w, "provider:\t%s (%s)\n", st.ProviderName, st.Provider)
+	fmt.Fprintf(w, "sends by:\t%s (%s)\n", st.RoadName, st.Road)
+	if st.RoadWarning != "" {
+		fmt.Fprintf(w, "warning:\t%s\n", st.RoadWarning)
+	}
 	fmt.Fprintf(w, "smtp server:\t%s\n", st.SMTPServer)
 	fmt.Fprintf(w, "device address:\t%s\n", st.DeviceAddress)
 	if a := st.Account; a != nil {
