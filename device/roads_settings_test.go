@@ -2,6 +2,7 @@ package device
 
 import (
 	"slices"
+	"strings"
 	"testing"
 
 	"scanmail/device/apitype"
@@ -178,5 +179,18 @@ func TestRoadSettingsExported(t *testing.T) {
 	if got.Road != want.Road || got.Password != want.Password || got.MX.Host != want.MX.Host || got.MX.Port != want.MX.Port ||
 		!slices.Equal(got.MX.AcceptedDomains, want.MX.AcceptedDomains) || got.MX.RequireTLS != want.MX.RequireTLS {
 		t.Errorf("imported\n%+v %+v %+v, want\n%+v %+v %+v", got.Road, got.Password, got.MX, want.Road, want.Password, want.MX)
+	}
+}
+
+// TestGmailNoSignIn: Gmail takes no sign-in with a code: starting one is
+// refused in words, before anything is asked of Google.
+func TestGmailNoSignIn(t *testing.T) {
+	dev := newBookDevice(t)
+	if _, err := dev.SetConfigs([]apitype.SettingValue{{Key: "provider", Value: "gmail"}, {Key: "client_id", Value: "x"}}); err != nil {
+		t.Fatal(err)
+	}
+	_, err := dev.StartSignIn(t.Context(), apitype.SignInRequest{})
+	if summary, hint := Explain(err); CodeOf(err) != apitype.CodeSetupNeeded || !strings.Contains(summary, "does not take sign-in") || !strings.Contains(hint, "app password") {
+		t.Errorf("sign-in with Gmail: %q / %q (%s)", summary, hint, CodeOf(err))
 	}
 }

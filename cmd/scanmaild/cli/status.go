@@ -5,6 +5,8 @@ import (
 	"fmt"
 	"text/tabwriter"
 	"time"
+
+	"scanmail/device/apitype"
 )
 
 func runStatus(ctx context.Context, c *Context, args []string) error {
@@ -37,7 +39,7 @@ func runStatus(ctx context.Context, c *Context, args []string) error {
 		if !a.NextKeepAlive.IsZero() {
 			fmt.Fprintf(w, "next keep-alive:\t%s\n", a.NextKeepAlive.Local().Format(time.DateTime))
 		}
-	} else {
+	} else if st.Road == "" || st.Road == apitype.RoadOAuth {
 		fmt.Fprintf(w, "signed in as:\t(nobody)\n")
 	}
 	if st.SignIn.State == "waiting" {
