@@ -611,12 +611,12 @@ func TooLarge(err error) bool {
 
 // TokenRejected reports whether the server refused the access token at
 // AUTH: Exchange Online's 535 5.7.3, or a Gmail-style challenge with
-// status 401. A new token may pass where this one failed: the server's
+// status 401; never for a Password's sign-in. A new token may pass where this one failed: the server's
 // clock may have ended it before the device's did, or it was revoked.
 func TokenRejected(err error) bool {
 	var me *Error
-	if !errors.As(err, &me) || me.Step != "auth" {
-		return false
+	if !errors.As(err, &me) || me.Step != "auth" || me.Auth == AuthPassword {
+		return false // a password is no token: a refresh cannot help it
 	}
 	var xe *XOAuth2Error
 	if errors.As(err, &xe) && xe.Status == "401" {

@@ -171,6 +171,7 @@ func TestTokenRejected(t *testing.T) {
 		{"challenge 400", newError("auth", "", fmt.Errorf("%w (%w)", reply(535, smtp.EnhancedCode{5, 7, 8}), &XOAuth2Error{Status: "400"})), false},
 		{"smtp auth disabled", newError("auth", "", reply(535, smtp.EnhancedCode{5, 7, 139})), false},
 		{"5.7.3 at mail", newError("mail", "", reply(535, smtp.EnhancedCode{5, 7, 3})), false},
+		{"a refused password", via{auth: AuthPassword, port: 587}.newError("auth", "", reply(535, smtp.EnhancedCode{5, 7, 3})), false},
 		{"network", newError("auth", "", io.ErrUnexpectedEOF), false},
 		{"nil", nil, false},
 	}

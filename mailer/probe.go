@@ -48,7 +48,9 @@ type TLSInfo struct {
 // handshake accepts any version and certificate, so that the starttls step
 // tells a server that offers STARTTLS from one whose TLS the device
 // refuses, which the tls step then checks as Send's handshake does.
-// Nothing is sent inside TLS before CheckTLS has passed.
+// Nothing is sent inside TLS before CheckTLS has passed. For direct send
+// and relay, call SetAuth(AuthNone) first: under TLSIfOffered the session
+// then goes on in the clear where STARTTLS is not offered, as Send's does.
 //
 // The Probe is bound to ctx: cancelling it closes the connection at once.
 // Close ends the session; call it in any case.
@@ -61,8 +63,8 @@ type Probe struct {
 	raw     net.Conn
 	stop    func() bool
 	under   *bufferedConn
-	plain   net.Conn // under, as the transcript sees it
-	clear   bool     // no STARTTLS, and the policy lets the session go on without
+	plain   net.Conn  // under, as the transcript sees it
+	clear   bool      // no STARTTLS, and the policy lets the session go on without
 	l       *lockstep // the session in the clear
 	tc      *tls.Conn
 	session net.Conn     // the session inside TLS once checked, or in the clear
@@ -250,12 +252,12 @@ func (p *Probe) Auth(auth sasl.Client) (string, error) {
 		return "", p.fail("auth", "", ErrNoStartTLS)
 	}
 	_, offered := p.c.Extension("AUTH")
-	auth, err := mechanismFor(auth, offered)
+	mech, err := mechanismFor(auth, offered)
 	if err != nil {
 		return "", p.fail("auth", "", err)
 	}
-	if err := p.c.Auth(auth); err != nil {
-		if xe := xoauth2Failure(auth); xe != nil {
+	if err := p.c.Auth(mech); err != nil {
+		if xe := xoauth2Failure(mech); xe != nil {
 			err = fmt.Errorf("%w (%w)", err, xe)
 		}
 		return "", p.fail("auth", "", err)

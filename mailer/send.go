@@ -171,12 +171,12 @@ func (s *Sender) Send(ctx context.Context, auth sasl.Client, from string, msg *M
 
 	if auth != nil {
 		_, offered := c.Extension("AUTH")
-		auth, err := mechanismFor(auth, offered)
+		mech, err := mechanismFor(auth, offered)
 		if err != nil {
 			return fail("auth", "", err)
 		}
-		if err := c.Auth(auth); err != nil {
-			if xe := xoauth2Failure(auth); xe != nil {
+		if err := c.Auth(mech); err != nil {
+			if xe := xoauth2Failure(mech); xe != nil {
 				err = fmt.Errorf("%w (%w)", err, xe)
 			}
 			return fail("auth", "", err)
