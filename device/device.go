@@ -235,8 +235,7 @@ func (d *Device) Status() (apitype.Status, error) {
 	if p, err := s.providerFor(s.road()); err == nil {
 		st.ProviderName = p.Name
 	}
-	var ri roadInfo
-	roadStatus(&ri, s)
+	ri := roadStatus(s)
 	st.Road, st.RoadName, st.SMTPServer, st.RoadWarning = ri.road, ri.name, ri.server, ri.warning
 	acct, ok, err := d.store.Account()
 	if err != nil {

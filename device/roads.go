@@ -94,12 +94,11 @@ func roadTaken(p Provider, road string) error {
 	return roadError(fmt.Sprintf("%s does not take %s", p.Name, strings.ToLower(roadName(road)[:1])+roadName(road)[1:]), hint)
 }
 
-// roadStatus fills the road's part of the status: its name, the server
-// it goes to as far as known without the network, and its standing
-// warning.
-func roadStatus(st *roadInfo, s Settings) {
+// roadStatus is the road's part of the status: its name, the server it
+// goes to as far as known without the network, and its standing warning.
+func roadStatus(s Settings) roadInfo {
 	road := s.road()
-	st.road, st.name = road, roadName(road)
+	st := roadInfo{road: road, name: roadName(road)}
 	p, err := s.providerFor(road)
 	switch road {
 	case apitype.RoadOAuth, apitype.RoadPassword:
@@ -117,6 +116,7 @@ func roadStatus(st *roadInfo, s Settings) {
 	if road == apitype.RoadPassword && err == nil && p.BasicAuthRetiring && s.Password.BasicAuthOK {
 		st.warning = basicAuthWarning
 	}
+	return st
 }
 
 // roadInfo is the road's part of the status.
@@ -126,8 +126,7 @@ type roadInfo struct {
 
 // checkInternal refuses a recipient outside domains: direct send reaches
 // only the organisation's accepted domains, and Exchange Online would
-// take the message and drop it for the others, or refuse it after the
-// scan.
+// refuse the others (5.7.54), after the scan.
 func checkInternal(to []string, domains []string) error {
 	for _, a := range to {
 		if inDomains(a, domains) {
