@@ -38,38 +38,40 @@ func NewHandler(dev *device.Device, log *slog.Logger) *Handler {
 		log = slog.New(slog.DiscardHandler)
 	}
 	return &Handler{dev: dev, log: log, routes: map[string]route{
-		"admin/pin":          {http.MethodGet, (*Handler).servePIN},
-		"admin/pin/check":    {http.MethodPost, (*Handler).servePINCheck},
-		"admin/pin/reset":    {http.MethodPost, (*Handler).servePINReset},
-		"admin/pin/set":      {http.MethodPost, (*Handler).servePINSet},
-		"book":               {http.MethodGet, (*Handler).serveBook},
-		"book/delete":        {http.MethodPost, (*Handler).serveBookDelete},
-		"book/export":        {http.MethodGet, (*Handler).serveBookExport},
-		"book/import":        {http.MethodPost, (*Handler).serveBookImport},
-		"book/put":           {http.MethodPost, (*Handler).serveBookPut},
-		"config":             {http.MethodGet, (*Handler).serveConfig},
-		"config/describe":    {http.MethodGet, (*Handler).serveConfigDescribe},
-		"config/export":      {http.MethodGet, (*Handler).serveConfigExport},
-		"config/import":      {http.MethodPost, (*Handler).serveConfigImport},
-		"config/set":         {http.MethodPost, (*Handler).serveConfigSet},
-		"connection/test":    {http.MethodPost, (*Handler).serveConnTest},
-		"jobs":               {http.MethodGet, (*Handler).serveJobs},
-		"jobs/get":           {http.MethodGet, (*Handler).serveJob},
-		"jobs/cancel":        {http.MethodPost, (*Handler).serveJobCancel},
-		"jobs/more":          {http.MethodPost, (*Handler).serveJobMore},
-		"jobs/resend":        {http.MethodPost, (*Handler).serveJobResend},
-		"quicksets":          {http.MethodGet, (*Handler).serveQuickSets},
-		"quicksets/delete":   {http.MethodPost, (*Handler).serveQuickSetDelete},
-		"quicksets/put":      {http.MethodPost, (*Handler).serveQuickSetPut},
+		"admin/pin":        {http.MethodGet, (*Handler).servePIN},
+		"admin/pin/check":  {http.MethodPost, (*Handler).servePINCheck},
+		"admin/pin/reset":  {http.MethodPost, (*Handler).servePINReset},
+		"admin/pin/set":    {http.MethodPost, (*Handler).servePINSet},
+		"book":             {http.MethodGet, (*Handler).serveBook},
+		"book/delete":      {http.MethodPost, (*Handler).serveBookDelete},
+		"book/export":      {http.MethodGet, (*Handler).serveBookExport},
+		"book/import":      {http.MethodPost, (*Handler).serveBookImport},
+		"book/put":         {http.MethodPost, (*Handler).serveBookPut},
+		"config":           {http.MethodGet, (*Handler).serveConfig},
+		"config/describe":  {http.MethodGet, (*Handler).serveConfigDescribe},
+		"config/export":    {http.MethodGet, (*Handler).serveConfigExport},
+		"config/import":    {http.MethodPost, (*Handler).serveConfigImport},
+		"config/set":       {http.MethodPost, (*Handler).serveConfigSet},
+		"connection/test":  {http.MethodPost, (*Handler).serveConnTest},
+		"jobs":             {http.MethodGet, (*Handler).serveJobs},
+		"jobs/get":         {http.MethodGet, (*Handler).serveJob},
+		"jobs/cancel":      {http.MethodPost, (*Handler).serveJobCancel},
+		"jobs/more":        {http.MethodPost, (*Handler).serveJobMore},
+		"jobs/resend":      {http.MethodPost, (*Handler).serveJobResend},
+		"quicksets":        {http.MethodGet, (*Handler).serveQuickSets},
+		"quicksets/delete": {http.MethodPost, (*Handler).serveQuickSetDelete},
+		"quicksets/put":    {http.MethodPost, (*Handler).serveQuickSetPut},
+		"scan":             {http.MethodPost, (*Handler).serveScan},
+		"signin":           {http.MethodPost, (*Handler).serveSignIn},
+		"signin/cancel":    {http.MethodPost, (*Handler).serveSignInCancel},
+		"signout":          {http.MethodPost, (*Handler).serveSignOut},
+		"status":           {http.MethodGet, (*Handler).serveStatus},
+		"watch":            {http.MethodGet, (*Handler).serveWatch},
+
+		// The connector's client certificate (relaycert.go).
 		"relay/cert":         {http.MethodGet, (*Handler).serveRelayCert},
 		"relay/cert/install": {http.MethodPost, (*Handler).serveRelayCertInstall},
 		"relay/cert/remove":  {http.MethodPost, (*Handler).serveRelayCertRemove},
-		"scan":               {http.MethodPost, (*Handler).serveScan},
-		"signin":             {http.MethodPost, (*Handler).serveSignIn},
-		"signin/cancel":      {http.MethodPost, (*Handler).serveSignInCancel},
-		"signout":            {http.MethodPost, (*Handler).serveSignOut},
-		"status":             {http.MethodGet, (*Handler).serveStatus},
-		"watch":              {http.MethodGet, (*Handler).serveWatch},
 
 		// The web pages' admin password and sessions (webadmin.go).
 		"admin/password":       {http.MethodGet, (*Handler).servePassword},
@@ -314,10 +316,13 @@ var statuses = map[apitype.ErrorCode]int{
 	apitype.CodeTooLarge:     http.StatusRequestEntityTooLarge, // the document, not the request, but the same cure: smaller
 	// Unprocessable: the request is well formed, the value is refused.
 	apitype.CodeInvalidSetting: http.StatusUnprocessableEntity,
-	// The request is understood; what it names cannot be taken.
+	apitype.CodeInternal:       http.StatusInternalServerError,
+
+	// Unprocessable too: a recipient direct send cannot reach, a
+	// certificate the connector could not take.
 	apitype.CodeExternalRecipient: http.StatusUnprocessableEntity,
 	apitype.CodeRelayCertInvalid:  http.StatusUnprocessableEntity,
-	apitype.CodeInternal:          http.StatusInternalServerError,
+
 	// Bad gateway: a server the device relies on refused.
 	apitype.CodeSignInFailed:    http.StatusBadGateway,
 	apitype.CodeProviderRefused: http.StatusBadGateway,

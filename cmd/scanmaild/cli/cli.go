@@ -33,19 +33,18 @@ type command struct {
 
 func commands() map[string]command {
 	return map[string]command{
-		"book":       {bookUsage, runBook},
-		"config":     {configUsage, runConfig},
-		"pin":        {pinCommand.usage(), pinCommand.run},
-		"password":   {passwordCommand.usage(), passwordCommand.run},
-		"jobs":       {"jobs [-n N] [--json] [-log JOB] [-cancel JOB] [-resend JOB]", runJobs},
-		"quickset":   {quickSetUsage, runQuickSet},
-		"relay-cert": {relayCertUsage, runRelayCert},
-		"scan":       {scanUsage, runScan},
-		"signin":     {"signin [-replace]", runSignIn},
-		"signout":    {"signout", runSignOut},
-		"status":     {"status [--json]", runStatus},
-		"test":       {testUsage, runTest},
-		"watch":      {"watch [--json]", runWatch},
+		"book":     {bookUsage, runBook},
+		"config":   {configUsage, runConfig},
+		"pin":      {pinCommand.usage(), pinCommand.run},
+		"password": {passwordCommand.usage(), passwordCommand.run},
+		"jobs":     {"jobs [-n N] [--json] [-log JOB] [-cancel JOB] [-resend JOB]", runJobs},
+		"quickset": {quickSetUsage, runQuickSet},
+		"scan":     {scanUsage, runScan},
+		"signin":   {"signin [-replace]", runSignIn},
+		"signout":  {"signout", runSignOut},
+		"status":   {"status [--json]", runStatus},
+		"test":     {testUsage, runTest},
+		"watch":    {"watch [--json]", runWatch},
 	}
 }
 
