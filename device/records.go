@@ -184,12 +184,30 @@ type settingsRecord struct {
 	// Alerts is left out while the alert settings are the defaults,
 	// like Panel.
 	Alerts *alertSettingsRecord `json:"alerts,omitempty"`
+	// Password and MX, like Panel, are left out while they are the
+	// defaults. Password holds the password road's secret.
+	Password *passwordRecord `json:"password,omitempty"`
+	MX       *mxRecord       `json:"mx,omitempty"`
 }
 
 type alertSettingsRecord struct {
 	To         string `json:"to,omitempty"`
 	Road       string `json:"road"`
 	EveryHours int    `json:"every_hours"`
+}
+
+type passwordRecord struct {
+	Username    string `json:"username,omitempty"`
+	Secret      string `json:"secret,omitempty"`
+	BasicAuthOK bool   `json:"basic_auth_ok,omitempty"`
+}
+
+type mxRecord struct {
+	Host            string   `json:"host,omitempty"`
+	Port            int      `json:"port"`
+	AcceptedDomains []string `json:"accepted_domains,omitempty"`
+	RequireTLS      bool     `json:"require_tls,omitempty"`
+	CABundle        string   `json:"ca_bundle,omitempty"`
 }
 
 type customRecord struct {
@@ -242,6 +260,14 @@ func settingsRecordOf(s Settings) settingsRecord {
 	if s.Alerts != DefaultSettings().Alerts {
 		alerts = &alertSettingsRecord{To: s.Alerts.To, Road: s.Alerts.Road, EveryHours: s.Alerts.EveryHours}
 	}
+	var password *passwordRecord
+	if pw := s.Password; pw != (PasswordSettings{}) {
+		password = &passwordRecord{Username: pw.Username, Secret: pw.Secret, BasicAuthOK: pw.BasicAuthOK}
+	}
+	var mx *mxRecord
+	if m := s.MX; m.Host != "" || m.Port != mxPort || len(m.AcceptedDomains) > 0 || m.RequireTLS || m.CABundle != "" {
+		mx = &mxRecord{Host: m.Host, Port: m.Port, AcceptedDomains: m.AcceptedDomains, RequireTLS: m.RequireTLS, CABundle: m.CABundle}
+	}
 	return settingsRecord{
 		Road:     s.Road,
 		Provider: s.Provider, Tenant: s.Tenant, ClientID: s.ClientID, DeviceAddress: s.DeviceAddress,
@@ -255,6 +281,8 @@ func settingsRecordOf(s Settings) settingsRecord {
 		Jobs:       jobsSettingsRecord{Keep: s.Jobs.Keep, KeepDays: s.Jobs.KeepDays},
 		Panel:      panel,
 		Alerts:     alerts,
+		Password:   password,
+		MX:         mx,
 	}
 }
 
@@ -267,6 +295,14 @@ func (r settingsRecord) settings() Settings {
 	alerts := DefaultSettings().Alerts
 	if a := r.Alerts; a != nil {
 		alerts = AlertSettings{To: a.To, Road: a.Road, EveryHours: a.EveryHours}
+	}
+	var password PasswordSettings
+	if p := r.Password; p != nil {
+		password = PasswordSettings{Username: p.Username, Secret: p.Secret, BasicAuthOK: p.BasicAuthOK}
+	}
+	mx := DefaultSettings().MX
+	if m := r.MX; m != nil {
+		mx = MXSettings{Host: m.Host, Port: m.Port, AcceptedDomains: m.AcceptedDomains, RequireTLS: m.RequireTLS, CABundle: m.CABundle}
 	}
 	return Settings{
 		Road:     r.Road,
@@ -281,6 +317,8 @@ func (r settingsRecord) settings() Settings {
 		Jobs:       JobsSettings{Keep: r.Jobs.Keep, KeepDays: r.Jobs.KeepDays},
 		Panel:      panel,
 		Alerts:     alerts,
+		Password:   password,
+		MX:         mx,
 	}
 }
 

@@ -378,6 +378,15 @@ func TestErrorCodes(t *testing.T) {
 			_, err := r.c.AckAlert(ctx, apitype.AlertJobsFailing)
 			return err
 		}},
+		{apitype.CodeExternalRecipient, http.StatusUnprocessableEntity, "", func(t *testing.T) error {
+			r.set(t, map[string]string{"road": apitype.RoadDirect})
+			defer r.set(t, map[string]string{"road": apitype.RoadOAuth})
+			return scanTo(to...)
+		}},
+		{apitype.CodeRelayCertInvalid, http.StatusUnprocessableEntity, "", func(t *testing.T) error {
+			_, err := r.c.InstallRelayCert(ctx, apitype.RelayCertInstall{Cert: "not a certificate", Key: "nor a key"})
+			return err
+		}},
 		{apitype.CodeShuttingDown, http.StatusServiceUnavailable, "", func(t *testing.T) error {
 			r.dev.Close()
 			return scanTo(to...)
@@ -439,7 +448,7 @@ func TestErrorCodes(t *testing.T) {
 			}
 		}
 	}
-	if len(seen) != 33 {
-		t.Errorf("%d codes provoked, want all 33", len(seen))
+	if len(seen) != 35 {
+		t.Errorf("%d codes provoked, want all 35", len(seen))
 	}
 }

@@ -69,6 +69,11 @@ func NewHandler(dev *device.Device, log *slog.Logger) *Handler {
 		"status":           {http.MethodGet, (*Handler).serveStatus},
 		"watch":            {http.MethodGet, (*Handler).serveWatch},
 
+		// The connector's client certificate (relaycert.go).
+		"relay/cert":         {http.MethodGet, (*Handler).serveRelayCert},
+		"relay/cert/install": {http.MethodPost, (*Handler).serveRelayCertInstall},
+		"relay/cert/remove":  {http.MethodPost, (*Handler).serveRelayCertRemove},
+
 		// The web pages' admin password and sessions (webadmin.go).
 		"admin/password":       {http.MethodGet, (*Handler).servePassword},
 		"admin/password/reset": {http.MethodPost, (*Handler).servePasswordReset},
@@ -313,6 +318,12 @@ var statuses = map[apitype.ErrorCode]int{
 	// Unprocessable: the request is well formed, the value is refused.
 	apitype.CodeInvalidSetting: http.StatusUnprocessableEntity,
 	apitype.CodeInternal:       http.StatusInternalServerError,
+
+	// Unprocessable too: a recipient direct send cannot reach, a
+	// certificate the connector could not take.
+	apitype.CodeExternalRecipient: http.StatusUnprocessableEntity,
+	apitype.CodeRelayCertInvalid:  http.StatusUnprocessableEntity,
+
 	// Bad gateway: a server the device relies on refused.
 	apitype.CodeSignInFailed:    http.StatusBadGateway,
 	apitype.CodeProviderRefused: http.StatusBadGateway,
