@@ -3,7 +3,6 @@ package device
 import (
 	"context"
 	"fmt"
-	"slices"
 	"strings"
 	"time"
 
@@ -20,13 +19,23 @@ func (d *Device) mailAlert(kind string, r alertRecord, s Settings) {
 		return // shutting down; the next raise after the rate limit mails it
 	}
 	web := d.webStatus()
+	d.alertMails.Add(1)
 	go func() {
 		defer end()
+		defer d.alertMails.Done()
 		err := d.sendAlert(d.ctx, s, alertMessage(s, kind, r, web))
 		now := d.now()
 		_, _, serr := d.store.updateAlert(kind, func(r *alertRecord) bool {
-			if err != nil {
+			switch {
+			case err != nil && d.ctx.Err() != nil:
+				// Cut off by a shutdown: not the mail's fault, and
+				// the next raise may try at once.
+				r.Tried = time.Time{}
+				r.MailError = "The device stopped before the mail went; it goes with the next alert."
+			case err != nil:
 				r.MailError, _ = Explain(err)
+			}
+			if err != nil {
 				return true
 			}
 			r.Mailed, r.MailedTo, r.MailError = now, s.Alerts.To, ""
@@ -54,7 +63,7 @@ func (d *Device) webStatus() apitype.Web {
 // sendAlert sends msg by the road for alerts: never the OAuth road, whose
 // sign-in may be what failed.
 func (d *Device) sendAlert(ctx context.Context, s Settings, msg mailer.Message) error {
-	road, err := s.alertRoad()
+	road, err := d.alertRoad(s)
 	if err != nil {
 		return err
 	}
@@ -65,7 +74,7 @@ func (d *Device) sendAlert(ctx context.Context, s Settings, msg mailer.Message) 
 	if rt.road == apitype.RoadOAuth {
 		return &Error{Summary: "Alert mail never goes with the sign-in", Hint: "Choose direct send, a connector or a password for alert mail.", Code: apitype.CodeSetupNeeded}
 	}
-	if rt.internal != nil && !slices.ContainsFunc(rt.internal, func(dom string) bool { return strings.EqualFold(dom, addrDomain(s.Alerts.To)) }) {
+	if rt.internal != nil && !inDomains(s.Alerts.To, rt.internal) {
 		return &Error{
 			Summary: fmt.Sprintf("Direct send reaches only the organisation's own domains, and %s is not in one", s.Alerts.To),
 			Hint:    "Mail alerts to an address of the organisation, or send them through a connector.",

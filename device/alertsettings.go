@@ -1,7 +1,6 @@
 package device
 
 import (
-	"strings"
 	"time"
 
 	"scanmail/device/apitype"
@@ -44,39 +43,29 @@ func (a AlertSettings) every() time.Duration {
 }
 
 // alertRoad is the road alert mail takes with the settings s, or an error
-// saying why none fits. auto is relay where the device sends by relay,
-// else direct send when the admin's address is in a domain the device's
-// organisation accepts (the device address's), else none.
-func (s Settings) alertRoad() (string, error) {
+// saying why none fits. auto is relay where a connector knows the device
+// (it sends by relay, or a client certificate for one is installed), else
+// direct send when the admin's address is in the organisation's accepted
+// domains, else the password road when a password is set.
+func (d *Device) alertRoad(s Settings) (string, error) {
 	if r := s.Alerts.Road; r != "" && r != AlertRoadAuto {
 		return r, nil
 	}
+	_, cert, err := d.store.relayCert()
+	if err != nil {
+		return "", err
+	}
 	switch {
-	case s.road() == apitype.RoadRelay:
+	case s.road() == apitype.RoadRelay || cert:
 		return apitype.RoadRelay, nil
-	case sameDomain(s.Alerts.To, s.DeviceAddress):
+	case inDomains(s.Alerts.To, s.acceptedDomains()):
 		return apitype.RoadDirect, nil
-	case s.road() == apitype.RoadPassword:
+	case s.Password.Secret != "":
 		return apitype.RoadPassword, nil
 	}
 	return "", &Error{
 		Summary: "No way to mail alerts without the sign-in",
-		Hint:    "Set up direct send (the admin's address in the organisation's domain), a connector, or a password for alert mail.",
+		Hint:    "Mail alerts to an address in the organisation's domains (direct send), or set up a connector or a password for sending.",
 		Code:    apitype.CodeSetupNeeded,
 	}
-}
-
-// sameDomain reports whether two addresses are in the same domain.
-func sameDomain(a, b string) bool {
-	da, db := addrDomain(a), addrDomain(b)
-	return da != "" && strings.EqualFold(da, db)
-}
-
-// addrDomain is the domain of an address; "" when it has none.
-func addrDomain(addr string) string {
-	_, d, ok := strings.Cut(addr, "@")
-	if !ok {
-		return ""
-	}
-	return d
 }

@@ -113,6 +113,8 @@ type Device struct {
 	// alerts (alertcauses.go); under mu.
 	keepAliveFails int
 	sendFails      int
+	// alertMails counts the alert mails under way (alertmail.go).
+	alertMails sync.WaitGroup
 }
 
 // New makes a Device. Close it to stop its background work.
