@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"context"
 	"mime"
+	"net"
 	"net/mail"
 	"strconv"
 	"strings"
@@ -216,5 +217,45 @@ func TestAlertRoad(t *testing.T) {
 	}
 	if _, err := r.dev.alertRoad(DefaultSettings()); CodeOf(err) != apitype.CodeSetupNeeded {
 		t.Errorf("none: %v", err)
+	}
+}
+
+// TestAlertMailCutOffByShutdown: a mail under way when the device stops
+// is not held against the rate limit: the next raise mails at once.
+func TestAlertMailCutOffByShutdown(t *testing.T) {
+	t.Parallel()
+	r, clock := keepAliveRig(t)
+	mx := alertMX(t, r)
+	// First an MX endpoint that takes the connection and never speaks.
+	silent, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer silent.Close()
+	accepted := make(chan net.Conn, 1)
+	go func() {
+		if c, err := silent.Accept(); err == nil {
+			accepted <- c
+		}
+	}()
+	r.configure(map[string]string{"mx.port": strconv.Itoa(silent.Addr().(*net.TCPAddr).Port)})
+	refuse(t, r)
+	select {
+	case c := <-accepted:
+		defer c.Close()
+	case <-time.After(20 * time.Second):
+		t.Fatal("the alert mail did not connect")
+	}
+	r.reopen() // stops the device, which cuts the mail off
+	a, _ := alertOf(t, r, apitype.AlertSignInEnded)
+	if !a.Mailed.IsZero() || !strings.Contains(a.MailError, "stopped") {
+		t.Fatalf("after the shutdown: %+v", a)
+	}
+	r.configure(map[string]string{"mx.port": strconv.Itoa(mx.Port())})
+	r.signedIn(testUPN)
+	clock.Add(time.Minute)
+	refuse(t, r)
+	if a := settled(t, r, apitype.AlertSignInEnded); a.Mailed.IsZero() || a.MailError != "" || len(mx.Messages()) != 1 {
+		t.Fatalf("the next raise: %+v, %d mails", a, len(mx.Messages()))
 	}
 }
