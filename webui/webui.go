@@ -64,6 +64,10 @@ type API interface {
 	DeleteQuickSet(ctx context.Context, id string) (apitype.QuickSet, error)
 	ExportConfig(ctx context.Context) (apitype.ConfigExport, error)
 	ImportConfig(ctx context.Context, cfg apitype.ConfigExport, dryRun bool) (apitype.ConfigImport, error)
+
+	RelayCert(ctx context.Context) (apitype.RelayCert, error)
+	InstallRelayCert(ctx context.Context, req apitype.RelayCertInstall) (apitype.RelayCert, error)
+	RemoveRelayCert(ctx context.Context) (apitype.RelayCert, error)
 }
 
 var _ API = (*localclient.Client)(nil)
