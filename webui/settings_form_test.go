@@ -80,7 +80,7 @@ func TestSettingsRoadsShownByRoad(t *testing.T) {
 		return !strings.Contains(m, " hidden")
 	}
 	for _, tt := range []struct {
-		road, provider                      string
+		road, provider                    string
 		tenant, password, mx, exch, gmail bool
 	}{
 		{"oauth", "exchange-online", true, false, false, false, false},
