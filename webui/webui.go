@@ -132,6 +132,8 @@ func (s *server) routes() {
 	s.admin("GET /certificate", s.serveCertificate)
 	s.admin("POST /certificate", s.postCertificate)
 	s.admin("GET /certificate/request.csr", s.serveCSR)
+	s.admin("POST /certificate/relay", s.postRelayCert)
+	s.admin("POST /certificate/relay/remove", s.postRelayCertRemove)
 	s.admin("GET /settings", s.serveSettings)
 	s.admin("POST /settings", s.postSettings)
 	s.admin("GET /test", s.serveTest)
