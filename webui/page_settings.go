@@ -224,7 +224,13 @@ func settingsSections(desc apitype.ConfigDescription, cfg apitype.Config, typed 
 	provider, road := chosen("provider"), chosen("road")
 	bySection := make(map[string][]settingField)
 	var roadField *settingField
+	retiring := exchangePresets
 	for _, info := range desc.Settings {
+		if info.Key == "password.basic_auth_ok" && len(info.Providers) > 0 {
+			// The device knows where password sign-in is retiring: where
+			// it asks the admin's yes to it.
+			retiring = info.Providers
+		}
 		f := settingField{SettingInfo: info, Label: settingLabels[info.Key], ID: "s-" + strings.ReplaceAll(info.Key, ".", "-"),
 			ForProviders: strings.Join(info.Providers, " "), ForRoads: strings.Join(info.Roads, " "),
 			Hidden: !appliesTo(info.Providers, provider) || !appliesTo(info.Roads, road)}
@@ -255,7 +261,7 @@ func settingsSections(desc apitype.ConfigDescription, cfg apitype.Config, typed 
 	for _, title := range sectionOrder {
 		sec := settingsSection{Title: title, Fields: bySection[title]}
 		if title == sectionRoads && roadField != nil {
-			sec.Roads = newRoadChoice(*roadField, provider)
+			sec.Roads = newRoadChoice(*roadField, provider, retiring)
 		}
 		if len(sec.Fields) > 0 || sec.Roads != nil {
 			out = append(out, sec)
@@ -270,11 +276,13 @@ func appliesTo(those []string, chosen string) bool {
 	return len(those) == 0 || slices.Contains(those, chosen)
 }
 
-func newRoadChoice(f settingField, provider string) *roadChoice {
+// newRoadChoice is the road setting f with the provider chosen, and the
+// providers on which password sign-in is retiring.
+func newRoadChoice(f settingField, provider string, retiring []string) *roadChoice {
 	f.ID = "road-compare"
 	rc := &roadChoice{Field: f, Chosen: f.Value, Facts: roadFacts,
-		ExchangeProviders: strings.Join(exchangePresets, " "), GmailProviders: strings.Join(gmailProviders, " "),
-		HiddenExchange: f.Value != apitype.RoadPassword || !slices.Contains(exchangePresets, provider),
+		ExchangeProviders: strings.Join(retiring, " "), GmailProviders: strings.Join(gmailProviders, " "),
+		HiddenExchange: f.Value != apitype.RoadPassword || !slices.Contains(retiring, provider),
 		HiddenGmail:    f.Value != apitype.RoadPassword || !slices.Contains(gmailProviders, provider),
 		HiddenRelay:    f.Value != apitype.RoadRelay,
 	}

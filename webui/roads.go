@@ -80,7 +80,8 @@ func roadName(id string) string { return roadByID(id).Name }
 
 // exchangePresets are the providers on which Microsoft retires password
 // sign-in for SMTP AUTH (Basic authentication): the settings page warns
-// when the password road is chosen with one.
+// when the password road is chosen with one. The device's own list, the
+// providers of password.basic_auth_ok, takes over where it has one.
 var exchangePresets = []string{"exchange-online", "21vianet", "gcc-high"}
 
 // gmailProviders are the providers with which the settings page notes

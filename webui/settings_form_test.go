@@ -64,6 +64,8 @@ func TestSettingsRoadsShownByRoad(t *testing.T) {
 		{Key: "password.username", Kind: apitype.KindString, Roads: []string{apitype.RoadPassword}},
 		{Key: "password.secret", Kind: apitype.KindSecret, Roads: []string{apitype.RoadPassword}},
 		{Key: "mx.host", Kind: apitype.KindHost, Roads: []string{apitype.RoadDirect, apitype.RoadRelay}},
+		// The device's own word on where password sign-in is retiring.
+		{Key: "password.basic_auth_ok", Kind: apitype.KindChoice, Choices: []string{"yes", "no"}, Roads: []string{apitype.RoadPassword}, Providers: []string{"exchange-online", "sovereign"}},
 	}}
 	shown := func(html, id string) bool {
 		m := regexp.MustCompile(`<[^>]*id="` + id + `"[^>]*>`).FindString(html)
@@ -85,6 +87,7 @@ func TestSettingsRoadsShownByRoad(t *testing.T) {
 	}{
 		{"oauth", "exchange-online", true, false, false, false, false},
 		{"password", "exchange-online", false, true, false, true, false},
+		{"password", "sovereign", false, true, false, true, false},
 		{"password", "gmail", false, true, false, false, true},
 		{"password", "custom", false, true, false, false, true},
 		{"direct", "exchange-online", false, false, true, false, false},
