@@ -28,6 +28,9 @@ type settingsPage struct {
 
 type settingsSection struct {
 	Title string
+	// Hidden: every field of the section is for another provider or
+	// road.
+	Hidden bool
 	// Roads, in the section on how the device sends, is the road
 	// setting's choice beside the roads' comparison.
 	Roads  *roadChoice
@@ -37,10 +40,13 @@ type settingsSection struct {
 // roadChoice is the road setting as radio buttons heading the columns of
 // the roads' comparison, and the notes shown for the road chosen.
 type roadChoice struct {
-	Field   settingField
-	Chosen  string
-	Options []road
-	Facts   []string
+	// Provider is the provider setting, shown first: the roads a
+	// provider takes and their notes depend on it.
+	Provider *settingField
+	Field    settingField
+	Chosen   string
+	Options  []road
+	Facts    []string
 	// Suggested is the road the connection test suggested, marked in
 	// the comparison.
 	Suggested string
@@ -80,6 +86,20 @@ type settingField struct {
 	// the address is not it.
 	Account string
 	Problem *problem
+}
+
+// FormHelp is the device's help for the form: a secret left empty on the
+// form is kept (its box clears it), whatever the device says of an empty
+// value, which is the command line's way to clear it.
+func (f settingField) FormHelp() string {
+	if !f.IsSecret() {
+		return f.Help
+	}
+	h := f.Help
+	for _, clause := range []string{"; empty clears it", ", empty clears it", ". Empty clears it"} {
+		h = strings.Replace(h, clause, "", 1)
+	}
+	return h
 }
 
 // IsSecret reports whether the setting is written and never read back.
@@ -182,6 +202,9 @@ func (s *server) settingsPage(w http.ResponseWriter, r *http.Request, code int, 
 				if sec.Roads.Field.Problem != nil {
 					d.Refused = &sec.Roads.Field
 				}
+				if pf := sec.Roads.Provider; pf != nil && pf.Problem != nil {
+					d.Refused = pf
+				}
 			}
 			for i := range sec.Fields {
 				if sec.Fields[i].Problem != nil {
@@ -223,7 +246,7 @@ func settingsSections(desc apitype.ConfigDescription, cfg apitype.Config, typed 
 	}
 	provider, road := chosen("provider"), chosen("road")
 	bySection := make(map[string][]settingField)
-	var roadField *settingField
+	var roadField, providerField *settingField
 	retiring := exchangePresets
 	for _, info := range desc.Settings {
 		if info.Key == "password.basic_auth_ok" && len(info.Providers) > 0 {
@@ -250,19 +273,29 @@ func settingsSections(desc apitype.ConfigDescription, cfg apitype.Config, typed 
 		if info.Key == badKey {
 			f.Problem = p
 		}
-		if info.Key == "road" && info.Kind == apitype.KindChoice {
+		switch {
+		case info.Key == "road" && info.Kind == apitype.KindChoice:
 			roadField = &f
-			continue
+		case info.Key == "provider":
+			providerField = &f
+		default:
+			sec := sectionOf(info.Key)
+			bySection[sec] = append(bySection[sec], f)
 		}
-		sec := sectionOf(info.Key)
-		bySection[sec] = append(bySection[sec], f)
+	}
+	if providerField != nil && roadField == nil {
+		// A device without roads: the provider heads its section.
+		sec := sectionOf("provider")
+		bySection[sec] = append([]settingField{*providerField}, bySection[sec]...)
 	}
 	var out []settingsSection
 	for _, title := range sectionOrder {
 		sec := settingsSection{Title: title, Fields: bySection[title]}
 		if title == sectionRoads && roadField != nil {
 			sec.Roads = newRoadChoice(*roadField, provider, retiring)
+			sec.Roads.Provider = providerField
 		}
+		sec.Hidden = sec.Roads == nil && !slices.ContainsFunc(sec.Fields, func(f settingField) bool { return !f.Hidden })
 		if len(sec.Fields) > 0 || sec.Roads != nil {
 			out = append(out, sec)
 		}

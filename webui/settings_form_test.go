@@ -62,7 +62,8 @@ func TestSettingsRoadsShownByRoad(t *testing.T) {
 		{Key: "provider", Kind: apitype.KindChoice, Choices: []string{"exchange-online", "gmail", "custom"}},
 		{Key: "tenant", Kind: apitype.KindString, Providers: []string{"exchange-online"}, Roads: []string{apitype.RoadOAuth}},
 		{Key: "password.username", Kind: apitype.KindString, Roads: []string{apitype.RoadPassword}},
-		{Key: "password.secret", Kind: apitype.KindSecret, Roads: []string{apitype.RoadPassword}},
+		{Key: "password.secret", Kind: apitype.KindSecret, Roads: []string{apitype.RoadPassword}, Help: "the password. Never shown again; empty clears it"},
+		{Key: "custom.smtp_host", Kind: apitype.KindHost, Providers: []string{"custom"}},
 		{Key: "mx.host", Kind: apitype.KindHost, Roads: []string{apitype.RoadDirect, apitype.RoadRelay}},
 		// The device's own word on where password sign-in is retiring.
 		{Key: "password.basic_auth_ok", Kind: apitype.KindChoice, Choices: []string{"yes", "no"}, Roads: []string{apitype.RoadPassword}, Providers: []string{"exchange-online", "sovereign"}},
@@ -110,6 +111,18 @@ func TestSettingsRoadsShownByRoad(t *testing.T) {
 		}
 		contains(t, html, `<input type="radio" name="road" value="`+tt.road+`" id="road-`+tt.road+`" checked data-shows-roads>`,
 			`id="road-carrier-pigeon"`, "Only the organisation&#39;s own", "A copy in Sent Items", "end of 2026")
+		// The provider first, then the roads; a section of fields
+		// all for another provider hidden; the form keeps an empty
+		// password, so the help does not say it clears it.
+		if p, c := strings.Index(html, `id="s-provider"`), strings.Index(html, `id="road-compare"`); p < 0 || p > c {
+			t.Error("the provider is not before the roads")
+		}
+		if custom := regexp.MustCompile(`<fieldset class="card"( hidden)?>\s*<legend>Custom provider`).FindStringSubmatch(html); custom == nil || (custom[1] != "") == (tt.provider == "custom") {
+			t.Errorf("provider %s: the custom provider's section: %q", tt.provider, custom)
+		}
+		if strings.Contains(html, "empty clears it") {
+			t.Error("the password's help says an empty field clears it")
+		}
 		if n := strings.Count(html, `type="radio" name="road"`); n != 5 {
 			t.Errorf("%d roads offered, want 5", n)
 		}

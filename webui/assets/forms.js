@@ -14,6 +14,12 @@
     document.querySelectorAll("[data-providers], [data-roads]").forEach(function (el) {
       el.hidden = !applies(el, "data-providers", p) || !applies(el, "data-roads", r);
     });
+    // A section whose every field is for another provider or road.
+    document.querySelectorAll("form.settings fieldset.card").forEach(function (fs) {
+      var fields = fs.querySelectorAll(".field");
+      if (fs.id === "roads" || fields.length === 0) { return; }
+      fs.hidden = Array.prototype.every.call(fields, function (f) { return f.hidden; });
+    });
   }
   document.addEventListener("change", function (ev) {
     var t = ev.target;
