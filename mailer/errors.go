@@ -8,11 +8,13 @@ import (
 	"fmt"
 	"io"
 	"net"
+	"slices"
 	"strings"
 	"syscall"
 	"unicode"
 	"unicode/utf8"
 
+	"github.com/emersion/go-sasl"
 	"github.com/emersion/go-smtp"
 )
 
@@ -45,6 +47,12 @@ type Error struct {
 	// a Probe's also "dns" and "tls" (version and certificate).
 	Step string
 	Rcpt string // the refused recipient, for the rcpt step
+
+	// Auth is how the session signed in: AuthXOAuth2, AuthPassword, or
+	// AuthNone (direct send, relay through a connector); Port is the
+	// server's port. The words depend on both.
+	Auth string
+	Port int
 
 	Summary string // for the person at the panel, e.g. "Sign-in rejected by the mail server"
 	Hint    string // what the administrator does about it
@@ -147,10 +155,42 @@ func rawDetail(err error) string {
 	return s
 }
 
-func newError(step, rcpt string, err error) *Error {
-	e := &Error{Step: step, Rcpt: rcpt, Err: err}
+// How a session signed in, as Error.Auth says.
+const (
+	AuthNone     = ""         // no AUTH: direct send, or relay through a connector
+	AuthXOAuth2  = "xoauth2"  // NewXOAuth2Client: OAuth sign-in
+	AuthPassword = "password" // Password: AUTH PLAIN or LOGIN
+	authOther    = "other"    // any other sasl.Client
+)
+
+// authKind is how a session signs in with auth.
+func authKind(auth sasl.Client) string {
+	switch auth.(type) {
+	case nil:
+		return AuthNone
+	case *xoauth2Client:
+		return AuthXOAuth2
+	case *passwordClient:
+		return AuthPassword
+	}
+	return authOther
+}
+
+// via is what the words for a session's failure depend on besides the
+// failure: how it signed in and the server's port.
+type via struct {
+	auth string
+	port int
+}
+
+// newError is a failure outside a session, or before it is known how it
+// signs in.
+func newError(step, rcpt string, err error) *Error { return via{}.newError(step, rcpt, err) }
+
+func (v via) newError(step, rcpt string, err error) *Error {
+	e := &Error{Step: step, Rcpt: rcpt, Auth: v.auth, Port: v.port, Err: err}
 	for _, a := range catalogue {
-		if (a.step == "" || a.step == step) && a.match(err) {
+		if a.fits(e) {
 			e.Summary, e.Hint = a.summary, a.hint
 			break
 		}
@@ -198,11 +238,32 @@ func printable(s string, limit int) string {
 // advice is one row of the catalogue: the first row whose step and match
 // fit an error gives its summary and hint.
 type advice struct {
-	step    string // "" for any step
+	step    string   // "" for any step
+	auth    []string // how the session signed in (Error.Auth); nil for any way
+	port    int      // the server's port; 0 for any
 	match   func(error) bool
 	summary string
 	hint    string
 }
+
+func (a advice) fits(e *Error) bool {
+	return (a.step == "" || a.step == e.Step) &&
+		(a.auth == nil || slices.Contains(a.auth, e.Auth)) &&
+		(a.port == 0 || a.port == e.Port) &&
+		a.match(e.Err)
+}
+
+// Ways of signing in that rows of the catalogue are for.
+var (
+	withPassword = []string{AuthPassword}
+	withoutAuth  = []string{AuthNone}
+	notPassword  = []string{AuthNone, AuthXOAuth2, authOther}
+)
+
+// basicAuthRetiring is Microsoft's plan for password sign-in to Exchange
+// Online (see EXCHANGE.md), for the hints of a refused password.
+const basicAuthRetiring = "Microsoft is retiring Basic authentication (user name and password) for SMTP AUTH in Exchange Online: " +
+	"off by default from the end of 2026, removed in 2027. Use sign-in with the device's account (OAuth), direct send or a connector instead."
 
 // catalogue follows the error catalogue of Exchange Online (see
 // EXCHANGE.md). Server answers are recognised by their enhanced status
@@ -225,7 +286,19 @@ var catalogue = []advice{
 		hint: "Turn on Authenticated SMTP for the device's mailbox: Microsoft 365 admin center › Users › Active users › (the user) › Mail › Manage email apps, " +
 			"or in Exchange Online PowerShell: Set-CASMailbox -Identity <mailbox> -SmtpClientAuthenticationDisabled $false. " +
 			"If it is off for the whole organization: Set-TransportConfig -SmtpClientAuthenticationDisabled $false (security defaults also turn it off). " +
-			"Otherwise use direct send or a connector."},
+			"Or send without SMTP AUTH: by direct send (to the organization's own addresses) or through a connector."},
+	{step: "auth", auth: withPassword, match: code(smtp.EnhancedCode{5, 7, 3}),
+		summary: "The mail server refused the user name or password",
+		hint: "Check the user name (the mailbox's full address) and the password, and that the mailbox may use SMTP AUTH. " +
+			basicAuthRetiring},
+	{step: "auth", match: code(smtp.EnhancedCode{5, 7, 9}),
+		summary: "Gmail wants an app password, not the account's password",
+		hint: "Turn on 2-Step Verification for the Google account, create an app password at myaccount.google.com/apppasswords " +
+			"and enter it as the device's password. Accounts under Google's Advanced Protection cannot have app passwords: use another account or another way of sending."},
+	{step: "auth", auth: withPassword, match: code(smtp.EnhancedCode{5, 7, 8}),
+		summary: "The mail server did not accept the address or app password",
+		hint: "Enter the full address as the user name and a current app password (Gmail: myaccount.google.com/apppasswords). " +
+			"Changing the account's password revokes its app passwords: create a new one then."},
 	{step: "auth", match: code(smtp.EnhancedCode{5, 7, 3}),
 		summary: "Sign-in rejected by the mail server",
 		hint: "Sign the device in again with a licensed user mailbox (not a shared mailbox). " +
@@ -233,21 +306,35 @@ var catalogue = []advice{
 	{match: code(smtp.EnhancedCode{5, 7, 60}),
 		summary: "The signed-in account may not send from the device's sender address",
 		hint:    "Make the device's sender address the signed-in account's address (its UPN), or grant that account Send As permission on the sender address."},
+	{auth: withoutAuth, match: code(smtp.EnhancedCode{5, 7, 57}),
+		summary: "The mail server did not recognise the device as one that may send without signing in",
+		hint: "Direct send and relay go to the organization's MX endpoint (<domain with dashes>.mail.protection.outlook.com), port 25, not to smtp.office365.com. " +
+			"For relay, the connector must match the device's public IP address or its certificate's name. Or sign the device in."},
 	{match: code(smtp.EnhancedCode{5, 7, 57}),
 		summary: "The device is not signed in to the mail server",
 		hint:    "Sign the device in to its mailbox."},
 	{match: code(smtp.EnhancedCode{5, 7, 30}),
 		summary: "The mail server no longer accepts password sign-in",
-		hint:    "Sign the device in with its Microsoft account (OAuth) instead of a password."},
+		hint:    "Sign the device in with its Microsoft account (OAuth) instead of a password, or send by direct send or through a connector."},
 	{match: code(smtp.EnhancedCode{4, 7, 66}),
 		summary: "The mail server refused the TLS version",
 		hint:    "Exchange Online requires TLS 1.2 or newer, which the device always uses. Report this message to the device's vendor."},
 	{match: code(smtp.EnhancedCode{5, 7, 68}),
 		summary: "The organization does not accept direct send",
-		hint:    "Use sign-in (SMTP AUTH submission to smtp.office365.com:587) or a connector."},
+		hint: "Direct send is switched off for the organization (Exchange Online PowerShell: Set-OrganizationConfig -RejectDirectSend $false switches it back on). " +
+			"Or send through a connector, or with sign-in (SMTP AUTH submission to smtp.office365.com:587)."},
 	{match: code(smtp.EnhancedCode{5, 7, 64}),
-		summary: "The mail server refused to relay (connector mismatch)",
-		hint:    "Update the connector so that it matches the device's public IP address or certificate."},
+		summary: "The mail server refused to relay: the organization's connector did not recognise the device",
+		hint: "Update the connector (Exchange admin center › Mail flow › Connectors, the one from your organization's mail server) so that it matches " +
+			"the device's public IP address or the name of the certificate it presents (a name in one of your domains)."},
+	{match: code(smtp.EnhancedCode{5, 7, 54}),
+		summary: "Without sign-in or a connector, the mail server takes mail only for the organization's own addresses",
+		hint: "Direct send reaches only addresses in the organization's accepted domains. For other recipients, send through a connector " +
+			"(Exchange admin center › Mail flow › Connectors, matching the device's public IP address or certificate) or with sign-in."},
+	{match: codeRange(smtp.EnhancedCode{5, 7, 606}, 649),
+		summary: "The device's public IP address is on a block list",
+		hint: "Microsoft refuses mail from this address. Ask for it to be removed at sender.office.com, " +
+			"or send through a connector or with sign-in, which this block does not stop."},
 	{match: tooLarge,
 		summary: "The message is too large for the mail server",
 		hint: "Exchange Online accepts 35 MB per message by default, and attachments grow by a third on the way. " +
@@ -267,14 +354,38 @@ var catalogue = []advice{
 	{step: "mail", match: code(smtp.EnhancedCode{5, 1, -1}),
 		summary: "Sender address rejected",
 		hint:    "Check the device's sender address: it must be the signed-in mailbox's address."},
-	{step: "auth", match: code(smtp.EnhancedCode{5, 7, 4}),
+	{step: "auth", auth: notPassword, match: code(smtp.EnhancedCode{5, 7, 4}),
 		summary: "The mail server does not accept OAuth sign-in (XOAUTH2)",
 		hint:    "Check the server name and port: Exchange Online is smtp.office365.com, port 587."},
+	{step: "auth", auth: withPassword, match: permanentReply,
+		summary: "The mail server refused the password sign-in",
+		hint:    "Check the user name and the password, and that the account may send over SMTP. The server's answer says more."},
 	{step: "auth", match: permanentReply,
 		summary: "Sign-in rejected by the mail server",
 		hint:    "Sign the device in again. If it keeps failing, check that the mailbox may use SMTP AUTH."},
 
+	{match: isErr(ErrNoPasswordMechanism),
+		summary: "The mail server does not take a password sign-in",
+		hint: "It offers neither AUTH PLAIN nor AUTH LOGIN. Check the server name and port (Gmail: smtp.gmail.com, 587), " +
+			"or choose a way of sending the server takes (Exchange Online: sign-in with the device's account, direct send or a connector)."},
+
+	// The MX lookup of a domain, for direct send and relay.
+	{step: "dns", match: isErr(errNoDomain),
+		summary: "No e-mail domain is configured",
+		hint:    "Enter the organisation's e-mail domain (e.g. contoso.com), or the mail server's name."},
+	{step: "dns", match: allOf(isErr(errMXLookup), anyOf(isErr(errNoMX), isDNSNotFound)),
+		summary: "The domain has no mail server (no MX record)",
+		hint: "Check the spelling of the organisation's e-mail domain. " +
+			"Or enter the mail server's name yourself: Exchange Online's is <domain with dashes>.mail.protection.outlook.com (contoso-com.mail.protection.outlook.com)."},
+	{step: "dns", match: isErr(errMXLookup),
+		summary: "Could not look up the domain's mail server; try again in a few minutes",
+		hint:    "Check the network connection and the device's DNS settings."},
+
 	// Failures before the server could answer.
+	{auth: withoutAuth, match: isErr(ErrNoStartTLS),
+		summary: "The mail server does not offer encryption (STARTTLS)",
+		hint: "The device is set to require encryption, as relay through a connector does. Check the server name " +
+			"(<domain with dashes>.mail.protection.outlook.com) and port 25; for direct send, encryption may be set to \"when offered\"."},
 	{match: isErr(ErrNoStartTLS),
 		summary: "The mail server does not offer encryption (STARTTLS)",
 		hint: "Check the server name and port: Exchange Online is smtp.office365.com, port 587. " +
@@ -302,12 +413,20 @@ var catalogue = []advice{
 	{match: isType[*net.DNSError],
 		summary: "Could not look up the mail server's name; scan again in a few minutes",
 		hint:    "Check the network connection and the device's DNS settings."},
+	{port: 25, match: isErr(syscall.ECONNREFUSED),
+		summary: "The mail server refused the connection; scan again in a few minutes",
+		hint: "Many internet providers block outgoing port 25, which direct send and relay use: ask yours to open it for the device, " +
+			"or send with sign-in (port 587). Check the server name too (<domain with dashes>.mail.protection.outlook.com)."},
 	{match: isErr(syscall.ECONNREFUSED),
 		summary: "The mail server refused the connection; scan again in a few minutes",
 		hint:    "Check the server name and port (Exchange Online: smtp.office365.com, 587). A firewall may block outgoing port 587."},
 	{match: isErr(context.Canceled),
 		summary: "Sending was cancelled",
 		hint:    ""},
+	{port: 25, match: isTimeout,
+		summary: "The mail server did not answer in time; scan again in a few minutes",
+		hint: "Many internet providers block outgoing port 25, which direct send and relay use, by dropping the connection silently: " +
+			"ask yours to open it for the device, or send with sign-in (port 587). Check the network connection too."},
 	{match: isTimeout,
 		summary: "The mail server did not answer in time; scan again in a few minutes",
 		hint:    "Check the network connection and that outgoing port 587 is open. Port 465 is not supported."},
@@ -361,6 +480,20 @@ func tooLarge(err error) bool {
 		(strings.Contains(se.Message, "MapiExceptionMaxSubmissionExceeded") || strings.Contains(se.Message, "MessageSizeExceededException"))
 }
 
+// codeRange matches a server answer whose enhanced status code is from
+// first to first with its last number replaced by last, e.g. 5.7.606 to
+// 5.7.649.
+func codeRange(first smtp.EnhancedCode, last int) func(error) bool {
+	return func(err error) bool {
+		var se *smtp.SMTPError
+		if !errors.As(err, &se) {
+			return false
+		}
+		c := se.EnhancedCode
+		return c[0] == first[0] && c[1] == first[1] && c[2] >= first[2] && c[2] <= last
+	}
+}
+
 func matchCode(pattern, c smtp.EnhancedCode) bool {
 	for i := range pattern {
 		if pattern[i] != -1 && pattern[i] != c[i] {
@@ -368,6 +501,25 @@ func matchCode(pattern, c smtp.EnhancedCode) bool {
 		}
 	}
 	return true
+}
+
+// allOf matches an error that every match matches.
+func allOf(matches ...func(error) bool) func(error) bool {
+	return func(err error) bool {
+		for _, m := range matches {
+			if !m(err) {
+				return false
+			}
+		}
+		return true
+	}
+}
+
+// anyOf matches an error that one of matches matches.
+func anyOf(matches ...func(error) bool) func(error) bool {
+	return func(err error) bool {
+		return slices.ContainsFunc(matches, func(m func(error) bool) bool { return m(err) })
+	}
 }
 
 func isErr(target error) func(error) bool {
@@ -459,12 +611,12 @@ func TooLarge(err error) bool {
 
 // TokenRejected reports whether the server refused the access token at
 // AUTH: Exchange Online's 535 5.7.3, or a Gmail-style challenge with
-// status 401. A new token may pass where this one failed: the server's
+// status 401; never for a Password's sign-in. A new token may pass where this one failed: the server's
 // clock may have ended it before the device's did, or it was revoked.
 func TokenRejected(err error) bool {
 	var me *Error
-	if !errors.As(err, &me) || me.Step != "auth" {
-		return false
+	if !errors.As(err, &me) || me.Step != "auth" || me.Auth == AuthPassword {
+		return false // a password is no token: a refresh cannot help it
 	}
 	var xe *XOAuth2Error
 	if errors.As(err, &xe) && xe.Status == "401" {

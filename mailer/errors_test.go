@@ -171,6 +171,7 @@ func TestTokenRejected(t *testing.T) {
 		{"challenge 400", newError("auth", "", fmt.Errorf("%w (%w)", reply(535, smtp.EnhancedCode{5, 7, 8}), &XOAuth2Error{Status: "400"})), false},
 		{"smtp auth disabled", newError("auth", "", reply(535, smtp.EnhancedCode{5, 7, 139})), false},
 		{"5.7.3 at mail", newError("mail", "", reply(535, smtp.EnhancedCode{5, 7, 3})), false},
+		{"a refused password", via{auth: AuthPassword, port: 587}.newError("auth", "", reply(535, smtp.EnhancedCode{5, 7, 3})), false},
 		{"network", newError("auth", "", io.ErrUnexpectedEOF), false},
 		{"nil", nil, false},
 	}
@@ -178,5 +179,93 @@ func TestTokenRejected(t *testing.T) {
 		if got := TokenRejected(tt.err); got != tt.want {
 			t.Errorf("%s: TokenRejected = %v, want %v", tt.name, got, tt.want)
 		}
+	}
+}
+
+// TestCatalogueRoads: the words for a failure fit the road it happened
+// on: how the session signed in (XOAUTH2, a password, none) and the port.
+func TestCatalogueRoads(t *testing.T) {
+	answer := func(code int, enh smtp.EnhancedCode) error {
+		return &smtp.SMTPError{Code: code, EnhancedCode: enh, Message: "words of the server"}
+	}
+	refused := &net.OpError{Op: "dial", Net: "tcp", Err: os.NewSyscallError("connect", syscall.ECONNREFUSED)}
+	timeout := fmt.Errorf("dial: %w", context.DeadlineExceeded)
+	tests := []struct {
+		name      string
+		step      string
+		auth      string
+		port      int
+		err       error
+		summary   string   // a part of the summary
+		hint      []string // parts of the hint
+		notInHint string
+	}{
+		{"password refused", "auth", AuthPassword, 587, answer(535, smtp.EnhancedCode{5, 7, 3}),
+			"user name or password", []string{"Basic authentication", "end of 2026", "2027", "direct send", "connector"}, "SMTP.Send"},
+		{"token refused", "auth", AuthXOAuth2, 587, answer(535, smtp.EnhancedCode{5, 7, 3}),
+			"Sign-in rejected", []string{"SMTP.Send"}, "Basic authentication"},
+		{"gmail wants an app password", "auth", AuthPassword, 587, answer(534, smtp.EnhancedCode{5, 7, 9}),
+			"app password", []string{"2-Step Verification", "myaccount.google.com/apppasswords", "Advanced Protection"}, ""},
+		{"gmail refuses the app password", "auth", AuthPassword, 587, answer(535, smtp.EnhancedCode{5, 7, 8}),
+			"address or app password", []string{"myaccount.google.com/apppasswords"}, ""},
+		{"gmail refuses the token", "auth", AuthXOAuth2, 587, answer(535, smtp.EnhancedCode{5, 7, 8}),
+			"Sign-in rejected", nil, "app password"},
+		{"other password refusal", "auth", AuthPassword, 587, answer(535, smtp.EnhancedCode{5, 7, 0}),
+			"refused the password sign-in", []string{"user name"}, ""},
+		{"no password mechanism", "auth", AuthPassword, 587, fmt.Errorf("%w (it offers XOAUTH2)", ErrNoPasswordMechanism),
+			"does not take a password sign-in", []string{"AUTH PLAIN"}, ""},
+		{"smtp auth off, token", "auth", AuthXOAuth2, 587, answer(535, smtp.EnhancedCode{5, 7, 139}),
+			"turned off", []string{"Set-CASMailbox", "direct send", "connector"}, ""},
+		{"smtp auth off, password", "auth", AuthPassword, 587, answer(535, smtp.EnhancedCode{5, 7, 139}),
+			"turned off", []string{"Set-CASMailbox", "direct send", "connector"}, ""},
+		{"basic auth removed", "auth", AuthPassword, 587, answer(550, smtp.EnhancedCode{5, 7, 30}),
+			"no longer accepts password", []string{"OAuth", "direct send"}, ""},
+		{"direct send off", "rcpt", AuthNone, 25, answer(550, smtp.EnhancedCode{5, 7, 68}),
+			"does not accept direct send", []string{"RejectDirectSend", "connector"}, ""},
+		{"connector mismatch", "rcpt", AuthNone, 25, answer(550, smtp.EnhancedCode{5, 7, 64}),
+			"connector", []string{"Exchange admin center › Mail flow › Connectors", "public IP address", "certificate"}, ""},
+		{"outside recipient by direct send", "rcpt", AuthNone, 25, answer(550, smtp.EnhancedCode{5, 7, 54}),
+			"own addresses", []string{"accepted domains", "connector", "sign-in"}, ""},
+		{"block list, first", "mail", AuthNone, 25, answer(550, smtp.EnhancedCode{5, 7, 606}),
+			"block list", []string{"sender.office.com", "connector"}, ""},
+		{"block list, last", "rcpt", AuthNone, 25, answer(550, smtp.EnhancedCode{5, 7, 649}),
+			"block list", []string{"sender.office.com"}, ""},
+		{"not a block list", "rcpt", AuthNone, 25, answer(550, smtp.EnhancedCode{5, 7, 650}),
+			"refused the message", nil, "sender.office.com"},
+		{"not recognised without auth", "mail", AuthNone, 25, answer(530, smtp.EnhancedCode{5, 7, 57}),
+			"did not recognise the device", []string{"mail.protection.outlook.com", "port 25", "connector"}, ""},
+		{"not signed in", "mail", AuthXOAuth2, 587, answer(530, smtp.EnhancedCode{5, 7, 57}),
+			"not signed in", nil, ""},
+		{"port 25 refused", "connect", AuthNone, 25, refused,
+			"refused the connection", []string{"port 25", "internet providers", "587"}, ""},
+		{"port 587 refused", "connect", AuthXOAuth2, 587, refused,
+			"refused the connection", []string{"port 587"}, "internet providers"},
+		{"port 25 silent", "connect", AuthNone, 25, timeout,
+			"did not answer in time", []string{"port 25", "internet providers"}, ""},
+		{"port 587 silent", "connect", AuthPassword, 587, timeout,
+			"did not answer in time", []string{"port 587"}, "internet providers"},
+		{"relay without starttls", "starttls", AuthNone, 25, ErrNoStartTLS,
+			"does not offer encryption", []string{"port 25"}, "sign-in"},
+		{"submission without starttls", "starttls", AuthPassword, 587, ErrNoStartTLS,
+			"does not offer encryption", []string{"587", "never sends its sign-in"}, ""},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			e := via{auth: tt.auth, port: tt.port}.newError(tt.step, "", tt.err)
+			if e.Auth != tt.auth || e.Port != tt.port {
+				t.Errorf("Auth %q Port %d, want %q %d", e.Auth, e.Port, tt.auth, tt.port)
+			}
+			if !strings.Contains(e.Summary, tt.summary) {
+				t.Errorf("Summary %q, want it to contain %q", e.Summary, tt.summary)
+			}
+			for _, h := range tt.hint {
+				if !strings.Contains(e.Hint, h) {
+					t.Errorf("Hint %q, want it to contain %q", e.Hint, h)
+				}
+			}
+			if tt.notInHint != "" && strings.Contains(e.Hint, tt.notInHint) {
+				t.Errorf("Hint %q contains %q", e.Hint, tt.notInHint)
+			}
+		})
 	}
 }

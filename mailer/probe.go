@@ -48,21 +48,26 @@ type TLSInfo struct {
 // handshake accepts any version and certificate, so that the starttls step
 // tells a server that offers STARTTLS from one whose TLS the device
 // refuses, which the tls step then checks as Send's handshake does.
-// Nothing is sent inside TLS before CheckTLS has passed.
+// Nothing is sent inside TLS before CheckTLS has passed. For direct send
+// and relay, call SetAuth(AuthNone) first: under TLSIfOffered the session
+// then goes on in the clear where STARTTLS is not offered, as Send's does.
 //
 // The Probe is bound to ctx: cancelling it closes the connection at once.
 // Close ends the session; call it in any case.
 type Probe struct {
 	ctx context.Context
 	cfg Config
+	via via // how the session signs in, once Auth is called
 
 	addrs   []net.IP
 	raw     net.Conn
 	stop    func() bool
 	under   *bufferedConn
+	plain   net.Conn  // under, as the transcript sees it
+	clear   bool      // no STARTTLS, and the policy lets the session go on without
 	l       *lockstep // the session in the clear
 	tc      *tls.Conn
-	session net.Conn     // the session inside TLS, once checked
+	session net.Conn     // the session inside TLS once checked, or in the clear
 	c       *smtp.Client // speaks over session
 	dropped bool         // a failed DATA: no QUIT, the connection is dropped
 }
@@ -75,8 +80,23 @@ func (s *Sender) Probe(ctx context.Context) *Probe {
 	if cfg.Transcript == nil {
 		cfg.Transcript = NewTranscript(0, 0, nil)
 	}
-	return &Probe{ctx: ctx, cfg: cfg}
+	return &Probe{ctx: ctx, cfg: cfg, via: via{auth: authOther, port: cfg.Port}}
 }
+
+// SetAuth says how the session will sign in: AuthXOAuth2, AuthPassword,
+// or AuthNone for direct send and relay, which then call no Auth. The
+// starttls step and the words of failures before Auth depend on it;
+// without it, a Probe expects a sign-in of some kind. Call it before
+// StartTLS.
+func (p *Probe) SetAuth(kind string) { p.via.auth = kind }
+
+// Encrypted reports whether the session is inside TLS; false before
+// StartTLS, and after it under TLSIfOffered with a server that offers no
+// STARTTLS.
+func (p *Probe) Encrypted() bool { return p.tc != nil }
+
+// NotEncrypted is StartTLS's answer when the session goes on in the clear.
+const NotEncrypted = "STARTTLS not offered: the session goes on unencrypted (direct send without TLS)"
 
 // Transcript is the session so far, without credentials or the message.
 func (p *Probe) Transcript() *Transcript { return p.cfg.Transcript }
@@ -122,7 +142,8 @@ func (p *Probe) Connect() (addr, greeting string, err error) {
 	raw := p.raw
 	p.stop = context.AfterFunc(p.ctx, func() { raw.Close() })
 	p.under = newBufferedConn(&timeoutConn{Conn: raw, timeout: p.cfg.Timeout})
-	p.l = newLockstep(p.cfg.Transcript.tap(p.under), p.cfg.Timeout)
+	p.plain = p.cfg.Transcript.tap(p.under)
+	p.l = newLockstep(p.plain, p.cfg.Timeout)
 	if _, err := p.l.reply(220); err != nil {
 		return addr, "", p.fail("connect", "", err)
 	}
@@ -130,22 +151,27 @@ func (p *Probe) Connect() (addr, greeting string, err error) {
 }
 
 // StartTLS says EHLO, asks for STARTTLS and makes the TLS handshake, with
-// any version and certificate (see Probe). It returns the server's answer
-// to STARTTLS.
+// any version and certificate (see Probe), presenting Config.ClientCert if
+// set. It returns the server's answer to STARTTLS. Under TLSIfOffered, a
+// server that offers no STARTTLS passes with the answer NotEncrypted when
+// SetAuth said AuthNone: the session goes on in the clear, as Send's would.
 func (p *Probe) StartTLS() (string, error) {
-	if p.l == nil || p.tc != nil {
+	if p.l == nil || p.tc != nil || p.clear {
 		return "", newError("starttls", "", errOutOfOrder)
 	}
 	ready, err := requestTLS(p.l, p.cfg.LocalName)
+	if errors.Is(err, ErrNoStartTLS) && p.cfg.TLS == TLSIfOffered && p.via.auth == AuthNone {
+		p.clear = true
+		return NotEncrypted, nil
+	}
 	if err != nil {
 		return "", p.fail("starttls", "", err)
 	}
 	ready = p.cfg.Transcript.lastReply()
-	p.tc = tls.Client(p.under, &tls.Config{
-		ServerName:         p.cfg.Host,
-		InsecureSkipVerify: true, // CheckTLS verifies, before anything is sent inside
-		MinVersion:         tls.VersionTLS10,
-	})
+	tc := p.cfg.tlsConfig()
+	tc.InsecureSkipVerify = true // CheckTLS verifies, before anything is sent inside
+	tc.MinVersion = tls.VersionTLS10
+	p.tc = tls.Client(p.under, tc)
 	if err := handshake(p.ctx, p.tc, p.cfg.Timeout); err != nil {
 		return "", p.fail("starttls", "", err)
 	}
@@ -155,7 +181,16 @@ func (p *Probe) StartTLS() (string, error) {
 // CheckTLS checks the connection as Send's handshake does: TLS 1.2 or
 // newer, a certificate valid now for the server's name and issued by
 // Config.RootCAs (or the system's roots). Then it says EHLO inside TLS.
+// In a session that goes on in the clear (see StartTLS) it checks
+// nothing, says EHLO again and returns the zero TLSInfo.
 func (p *Probe) CheckTLS() (TLSInfo, error) {
+	if p.clear && p.c == nil {
+		p.session = p.plain
+		if err := p.hello(); err != nil {
+			return TLSInfo{}, p.fail("connect", "", err)
+		}
+		return TLSInfo{}, nil
+	}
 	if p.tc == nil || p.c != nil {
 		return TLSInfo{}, newError("tls", "", errOutOfOrder)
 	}
@@ -178,13 +213,18 @@ func (p *Probe) CheckTLS() (TLSInfo, error) {
 		return info, p.fail("tls", "", err)
 	}
 	p.session = p.cfg.Transcript.tap(p.tc)
-	p.c = smtp.NewClient(resume(p.session))
-	p.c.CommandTimeout = p.cfg.Timeout
-	p.c.SubmissionTimeout = p.cfg.Timeout
-	if err := p.c.Hello(p.cfg.LocalName); err != nil {
+	if err := p.hello(); err != nil {
 		return info, p.fail("tls", "", err)
 	}
 	return info, nil
+}
+
+// hello starts go-smtp's Client on p.session with EHLO.
+func (p *Probe) hello() error {
+	p.c = smtp.NewClient(resume(p.session))
+	p.c.CommandTimeout = p.cfg.Timeout
+	p.c.SubmissionTimeout = p.cfg.Timeout
+	return p.c.Hello(p.cfg.LocalName)
 }
 
 // verifyPeer is crypto/tls's check of a server's certificates.
@@ -200,13 +240,24 @@ func verifyPeer(certs []*x509.Certificate, host string, roots *x509.CertPool) er
 	return err
 }
 
-// Auth signs in with auth and returns the server's answer.
+// Auth signs in with auth and returns the server's answer: a Password
+// with PLAIN or LOGIN, as Send chooses. In a session in the clear it
+// fails with ErrNoStartTLS and sends nothing.
 func (p *Probe) Auth(auth sasl.Client) (string, error) {
 	if p.c == nil {
 		return "", newError("auth", "", errOutOfOrder)
 	}
-	if err := p.c.Auth(auth); err != nil {
-		if xe := xoauth2Failure(auth); xe != nil {
+	p.via.auth = authKind(auth)
+	if p.tc == nil {
+		return "", p.fail("auth", "", ErrNoStartTLS)
+	}
+	_, offered := p.c.Extension("AUTH")
+	mech, err := mechanismFor(auth, offered)
+	if err != nil {
+		return "", p.fail("auth", "", err)
+	}
+	if err := p.c.Auth(mech); err != nil {
+		if xe := xoauth2Failure(mech); xe != nil {
 			err = fmt.Errorf("%w (%w)", err, xe)
 		}
 		return "", p.fail("auth", "", err)
@@ -285,7 +336,7 @@ func (p *Probe) fail(step, rcpt string, err error) error {
 	if p.ctx.Err() != nil && !errors.As(err, &se) {
 		err = fmt.Errorf("%w (%v)", p.ctx.Err(), err)
 	}
-	e := newError(step, rcpt, err)
+	e := p.via.newError(step, rcpt, err)
 	p.cfg.Logger.Debug("smtp: failed", "err", e)
 	return e
 }

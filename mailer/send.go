@@ -82,7 +82,9 @@ type Sender struct {
 // The connection must be upgraded with STARTTLS to TLS 1.2 or newer with a
 // certificate valid for Config.Host before anything else happens: without
 // STARTTLS, Send fails with an error wrapping ErrNoStartTLS and sends no
-// credential. Cancelling ctx closes the connection at once.
+// credential. Only under Config.TLS = TLSIfOffered, and with a nil auth,
+// does a server without STARTTLS get the message in the clear. Cancelling
+// ctx closes the connection at once.
 //
 // Every failure is an *Error. Once the server has accepted the message,
 // Send returns nil even if QUIT fails, so that the message is not sent twice.
@@ -107,12 +109,13 @@ func (s *Sender) Send(ctx context.Context, auth sasl.Client, from string, msg *M
 		return newError("connect", "", errNoServer)
 	}
 
+	v := via{auth: authKind(auth), port: cfg.Port}
 	addr := net.JoinHostPort(cfg.Host, strconv.Itoa(cfg.Port))
 	log.Debug("smtp: connecting", "addr", addr)
 	d := net.Dialer{Timeout: cfg.Timeout}
 	raw, err := d.DialContext(ctx, "tcp", addr)
 	if err != nil {
-		return newError("connect", "", err)
+		return v.newError("connect", "", err)
 	}
 	defer raw.Close()
 	stop := context.AfterFunc(ctx, func() { raw.Close() })
@@ -124,51 +127,56 @@ func (s *Sender) Send(ctx context.Context, auth sasl.Client, from string, msg *M
 			// The error is only the closed connection; say why it was closed.
 			err = fmt.Errorf("%w (%v)", ctx.Err(), err)
 		}
-		e := newError(step, rcpt, err)
+		e := v.newError(step, rcpt, err)
 		log.Debug("smtp: failed", "err", e)
 		return e
 	}
 
-	tlsConfig := &tls.Config{
-		ServerName: cfg.Host,
-		RootCAs:    cfg.RootCAs,
-		MinVersion: tls.VersionTLS12,
-	}
-	if cfg.ClientCert != nil {
-		tlsConfig.Certificates = []tls.Certificate{*cfg.ClientCert}
-	}
 	under := newBufferedConn(&timeoutConn{Conn: raw, timeout: cfg.Timeout})
 	var plain net.Conn = under
 	if cfg.Transcript != nil {
 		plain = cfg.Transcript.tap(under)
 	}
-	if err := startTLS(plain, cfg.LocalName, cfg.Timeout); err != nil {
-		if errors.Is(err, ErrNoStartTLS) || errors.Is(err, errAfterStartTLS) {
+	// go-smtp's Client talks over session, and so does sendData: inside
+	// TLS, or in the clear where the policy allows it.
+	var session net.Conn
+	helloStep := "starttls"
+	switch err := startTLS(plain, cfg.LocalName, cfg.Timeout); {
+	case errors.Is(err, ErrNoStartTLS) && cfg.TLS == TLSIfOffered && auth == nil:
+		log.Debug("smtp: the server offers no STARTTLS; sending in the clear")
+		session, helloStep = plain, "connect"
+	case errors.Is(err, ErrNoStartTLS) || errors.Is(err, errAfterStartTLS):
+		return fail("starttls", "", err)
+	case err != nil:
+		return fail("connect", "", err)
+	default:
+		tc := tls.Client(under, cfg.tlsConfig())
+		if err := handshake(ctx, tc, cfg.Timeout); err != nil {
 			return fail("starttls", "", err)
 		}
-		return fail("connect", "", err)
+		log.Debug("smtp: encrypted", "version", tls.VersionName(tc.ConnectionState().Version))
+		session = tc
+		if cfg.Transcript != nil {
+			session = cfg.Transcript.tap(tc)
+		}
 	}
-	tc := tls.Client(under, tlsConfig)
-	if err := handshake(ctx, tc, cfg.Timeout); err != nil {
-		return fail("starttls", "", err)
-	}
-	log.Debug("smtp: encrypted", "version", tls.VersionName(tc.ConnectionState().Version))
-
-	// go-smtp's Client talks over session, and so does sendData.
-	var session net.Conn = tc
-	if cfg.Transcript != nil {
-		session = cfg.Transcript.tap(tc)
-	}
+	// In the clear, this is the session's second EHLO (RFC 5321 allows it):
+	// the first was startTLS's, which go-smtp's Client did not see.
 	c := smtp.NewClient(resume(session))
 	c.CommandTimeout = cfg.Timeout
 	c.SubmissionTimeout = cfg.Timeout
 	if err := c.Hello(cfg.LocalName); err != nil {
-		return fail("starttls", "", err)
+		return fail(helloStep, "", err)
 	}
 
 	if auth != nil {
-		if err := c.Auth(auth); err != nil {
-			if xe := xoauth2Failure(auth); xe != nil {
+		_, offered := c.Extension("AUTH")
+		mech, err := mechanismFor(auth, offered)
+		if err != nil {
+			return fail("auth", "", err)
+		}
+		if err := c.Auth(mech); err != nil {
+			if xe := xoauth2Failure(mech); xe != nil {
 				err = fmt.Errorf("%w (%w)", err, xe)
 			}
 			return fail("auth", "", err)
@@ -203,7 +211,7 @@ func (s *Sender) Send(ctx context.Context, auth sasl.Client, from string, msg *M
 		if !errors.As(err, &se) || se.Temporary() {
 			return fail("rcpt", rcpt, err)
 		}
-		refused = append(refused, newError("rcpt", rcpt, err))
+		refused = append(refused, v.newError("rcpt", rcpt, err))
 	}
 	if len(refused) == len(rcpts) {
 		log.Debug("smtp: every recipient refused")
@@ -236,6 +244,23 @@ func sizeLimit(c *smtp.Client) (int64, bool) {
 	}
 	n, err := strconv.ParseInt(param, 10, 64)
 	return n, err == nil && n > 0
+}
+
+// tlsConfig is the TLS of a session: TLS 1.2 or newer, the server's
+// certificate valid for Host, and the client certificate if there is one.
+func (cfg Config) tlsConfig() *tls.Config {
+	c := &tls.Config{
+		ServerName: cfg.Host,
+		RootCAs:    cfg.RootCAs,
+		MinVersion: tls.VersionTLS12,
+	}
+	if cert := cfg.ClientCert; cert != nil {
+		// Presented whatever CAs the server's request lists (crypto/tls
+		// would keep back a certificate of a CA not in the list, and
+		// servers list few or none): the connector decides by its name.
+		c.GetClientCertificate = func(*tls.CertificateRequestInfo) (*tls.Certificate, error) { return cert, nil }
+	}
+	return c
 }
 
 func (s *Sender) config() Config {

@@ -310,6 +310,17 @@ func TestTranscriptRedacts(t *testing.T) {
 			[]string{"C: AUTH XOAUTH2", "S: 334 ", "C: [redacted]", "S: 235 ok"},
 		},
 		{
+			"login without initial response",
+			"AUTH LOGIN\r\n334 VXNlcm5hbWU6\r\n" + base64.StdEncoding.EncodeToString([]byte(user)) + "\r\n334 UGFzc3dvcmQ6\r\n" +
+				base64.StdEncoding.EncodeToString([]byte(token)) + "\r\n235 2.7.0 Authentication successful\r\n",
+			[]string{"C: AUTH LOGIN", "S: 334 VXNlcm5hbWU6", "C: [redacted]", "S: 334 UGFzc3dvcmQ6", "C: [redacted]", "S: 235 2.7.0 Authentication successful"},
+		},
+		{
+			"plain without initial response",
+			"AUTH PLAIN\r\n334 \r\n" + base64.StdEncoding.EncodeToString([]byte("\x00"+user+"\x00"+token)) + "\r\n535 5.7.3 Authentication unsuccessful\r\n",
+			[]string{"C: AUTH PLAIN", "S: 334 ", "C: [redacted]", "S: 535 5.7.3 Authentication unsuccessful"},
+		},
+		{
 			"gmail challenge kept",
 			"AUTH XOAUTH2 " + xoauth2 + "\r\n334 " + gmail + "\r\n\r\n535 5.7.8 Username and Password not accepted\r\n",
 			[]string{"C: AUTH XOAUTH2 [redacted]", "S: 334 " + gmail, "C: [empty response]", "S: 535 5.7.8 Username and Password not accepted"},

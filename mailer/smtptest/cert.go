@@ -8,6 +8,7 @@ import (
 	"crypto/x509"
 	"crypto/x509/pkix"
 	"encoding/pem"
+	"errors"
 	"math/big"
 	"net"
 	"time"
@@ -17,8 +18,8 @@ import (
 // addresses, issued by ca, or self-signed when ca is nil: then it is its
 // own CA, so a pool holding it lets a client verify the server as it would
 // verify a real one: chain, name and validity. An expired one ended
-// yesterday.
-func newCertificate(names []string, ips []net.IP, expired bool, ca *CA) (tls.Certificate, *x509.Certificate, error) {
+// yesterday. usage says whether it is a server's or a client's.
+func newCertificate(names []string, ips []net.IP, expired bool, ca *CA, usage x509.ExtKeyUsage) (tls.Certificate, *x509.Certificate, error) {
 	key, err := ecdsa.GenerateKey(elliptic.P256(), rand.Reader)
 	if err != nil {
 		return tls.Certificate{}, nil, err
@@ -40,7 +41,7 @@ func newCertificate(names []string, ips []net.IP, expired bool, ca *CA) (tls.Cer
 		NotBefore:             notBefore,
 		NotAfter:              notAfter,
 		KeyUsage:              x509.KeyUsageDigitalSignature | x509.KeyUsageCertSign,
-		ExtKeyUsage:           []x509.ExtKeyUsage{x509.ExtKeyUsageServerAuth},
+		ExtKeyUsage:           []x509.ExtKeyUsage{usage},
 		BasicConstraintsValid: true,
 		IsCA:                  ca == nil,
 		DNSNames:              names,
@@ -105,3 +106,22 @@ func NewCA() (*CA, error) {
 
 // PEM is the CA's certificate, for a client's CA bundle.
 func (ca *CA) PEM() []byte { return ca.pem }
+
+// Pool holds the CA's certificate: the Options.ClientCAs of a server that
+// takes the client certificates it issues.
+func (ca *CA) Pool() *x509.CertPool {
+	p := x509.NewCertPool()
+	p.AddCert(ca.cert)
+	return p
+}
+
+// ClientCertificate issues a TLS client certificate for the DNS names
+// (the first is also its CN), as an organisation's CA issues the one a
+// device presents to a connector. Its Leaf is set.
+func (ca *CA) ClientCertificate(names ...string) (tls.Certificate, error) {
+	if len(names) == 0 {
+		return tls.Certificate{}, errors.New("smtptest: a client certificate needs a name")
+	}
+	cert, _, err := newCertificate(names, nil, false, ca, x509.ExtKeyUsageClientAuth)
+	return cert, err
+}

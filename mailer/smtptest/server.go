@@ -1,7 +1,11 @@
 // Package smtptest runs a real go-smtp submission server that behaves like
 // Exchange Online: STARTTLS with TLS 1.2 or newer, AUTH XOAUTH2 only after
 // STARTTLS, MAIL FROM only as the signed-in user, and Exchange's answers
-// when something is wrong. Tests use it on loopback, and script faults at
+// when something is wrong. Options make it the other roads a device
+// sends by: password sign-in (AUTH PLAIN and LOGIN, Exchange's or Gmail's
+// refusals), and an MX endpoint on which direct send reaches the
+// organisation's own domains and a connector recognises a client
+// certificate. Tests use it on loopback, and script faults at
 // a step of the next submission: an answer (FailNext), a dropped
 // connection (DropNext) or silence (StallNext). The daemon's demo mode
 // uses it to keep each message as an .eml file.
@@ -75,6 +79,58 @@ type Options struct {
 	// self-signed; CertPEM and RootCAs then hold the CA's.
 	CA *CA
 
+	// Passwords, if set, lets these users sign in with AUTH PLAIN or LOGIN
+	// (user → password or app password), like XOAUTH2 only after
+	// STARTTLS. A refused password is answered as Exchange Online does,
+	// 535 5.7.3, unless Gmail is set.
+	Passwords map[string]string
+
+	// Mechanisms are the AUTH mechanisms the server offers after STARTTLS,
+	// and the only ones it takes: {"LOGIN"} is a server that knows LOGIN
+	// alone. nil means XOAUTH2, after PLAIN and LOGIN when Passwords is
+	// set.
+	Mechanisms []string
+
+	// Gmail answers password sign-ins as Gmail does: 535 5.7.8 for a user
+	// name or password it does not accept, and 534 5.7.9 for the
+	// account's own password (AccountPasswords, user → password), which
+	// Gmail refuses once 2-Step Verification makes app passwords the
+	// only ones that sign in over SMTP.
+	Gmail            bool
+	AccountPasswords map[string]string
+
+	// AcceptedDomains makes the server the MX endpoint of an organisation
+	// with these domains, as Exchange Online's
+	// <domain>.mail.protection.outlook.com on port 25: mail is taken
+	// without AUTH (direct send), but a session neither signed in nor
+	// recognised by its client certificate (ConnectorDomains) may send
+	// only to these domains and their subdomains; another recipient gets
+	// 550 5.7.54.
+	AcceptedDomains []string
+
+	// DirectSendOff refuses direct send, as a tenant with RejectDirectSend
+	// does: a session neither signed in nor recognised by its certificate
+	// gets 550 5.7.68 at RCPT for a recipient in an accepted domain.
+	DirectSendOff bool
+
+	// ClientCAs, if set, asks each client for a TLS certificate issued by
+	// one of these CAs, as a connector that recognises devices by their
+	// certificate does: a certificate of another CA fails the handshake;
+	// none is allowed, and the SMTP answers say the rest.
+	ClientCAs *x509.CertPool
+
+	// ConnectorDomains are the names an inbound connector takes in a client
+	// certificate (its DNS names, else its CN): a certificate naming one of
+	// them or a name under one makes the server an MX endpoint that lets
+	// the session relay to any recipient without AUTH.
+	ConnectorDomains []string
+
+	// ConnectorOnly refuses every session that is neither signed in nor
+	// recognised by its certificate with 550 5.7.64 at RCPT, as Exchange
+	// Online answers when a connector requires a certificate (or IP
+	// address) the device's connection does not match.
+	ConnectorOnly bool
+
 	// MaxTLSVersion caps the TLS version the server speaks: with
 	// tls.VersionTLS11 it speaks TLS 1.1 and nothing newer, which a client
 	// that requires TLS 1.2 cannot agree to. 0 means no cap: TLS 1.2 and
@@ -86,12 +142,17 @@ type Options struct {
 
 // Received is a message the server accepted.
 type Received struct {
-	From string   // MAIL FROM
-	To   []string // RCPT TO
-	Data []byte   // the message, unless Options.Dir or Discard was set
-	Path string   // the .eml file, if Options.Dir was set
-	User string   // the signed-in user
-	TLS  bool     // whether the message came over TLS
+	From      string   // MAIL FROM
+	To        []string // RCPT TO
+	Data      []byte   // the message, unless Options.Dir or Discard was set
+	Path      string   // the .eml file, if Options.Dir was set
+	User      string   // the signed-in user; "" without AUTH
+	Mechanism string   // the AUTH mechanism the user signed in with: XOAUTH2, PLAIN or LOGIN
+	// ClientCert is the name of the client's TLS certificate: the one a
+	// connector recognised (ConnectorDomains), else its first; "" without
+	// a certificate.
+	ClientCert string
+	TLS        bool // whether the message came over TLS
 
 	Size         int64 // the message's length as received, without the dot-stuffing
 	DeclaredSize int64 // MAIL FROM's SIZE= (RFC 1870); 0 if the client gave none
@@ -165,7 +226,7 @@ func Start(opts Options) (*Server, error) {
 	if ip := net.ParseIP(s.Host()); !slices.ContainsFunc(ips, ip.Equal) {
 		ips = append(ips, ip)
 	}
-	cert, leaf, err := newCertificate(names, ips, opts.ExpiredCertificate, opts.CA)
+	cert, leaf, err := newCertificate(names, ips, opts.ExpiredCertificate, opts.CA, x509.ExtKeyUsageServerAuth)
 	if err != nil {
 		ln.Close()
 		return nil, fmt.Errorf("smtptest: certificate: %w", err)
@@ -190,6 +251,10 @@ func Start(opts Options) (*Server, error) {
 		srv.TLSConfig = &tls.Config{
 			Certificates: []tls.Certificate{cert},
 			MinVersion:   tls.VersionTLS12,
+		}
+		if opts.ClientCAs != nil {
+			srv.TLSConfig.ClientCAs = opts.ClientCAs
+			srv.TLSConfig.ClientAuth = tls.VerifyClientCertIfGiven
 		}
 		if v := opts.MaxTLSVersion; v != 0 {
 			srv.TLSConfig.MaxVersion = v

@@ -57,16 +57,24 @@ type session struct {
 	conn *smtp.Conn
 	tls  bool
 	user string
+	mech string // of the sign-in
 	from string
 	to   []string
+
+	certName  string // the client certificate's name, see Received.ClientCert
+	connector bool   // the certificate is one a connector recognises
 
 	declaredSize int64     // SIZE= of MAIL FROM
 	began        time.Time // MAIL FROM accepted
 }
 
 func (s *Server) newSession(c *smtp.Conn) (smtp.Session, error) {
-	_, isTLS := c.TLSConnectionState()
-	return &session{s: s, conn: c, tls: isTLS}, nil
+	st, isTLS := c.TLSConnectionState()
+	ss := &session{s: s, conn: c, tls: isTLS}
+	if isTLS && len(st.PeerCertificates) > 0 {
+		ss.certName, ss.connector = s.recognise(st.PeerCertificates[0])
+	}
+	return ss, nil
 }
 
 var _ smtp.AuthSession = (*session)(nil)
@@ -78,7 +86,7 @@ func (ss *session) AuthMechanisms() []string {
 	if !ss.authAllowed() {
 		return nil // like Exchange Online: no AUTH in EHLO before STARTTLS
 	}
-	return []string{"XOAUTH2"}
+	return ss.s.mechanisms()
 }
 
 // Auth is reached by every AUTH command, in the clear too (go-smtp's
@@ -86,20 +94,33 @@ func (ss *session) AuthMechanisms() []string {
 // credentials before STARTTLS.
 func (ss *session) Auth(mech string) (sasl.Server, error) {
 	ss.s.countAuth()
-	if mech != "XOAUTH2" || !ss.authAllowed() {
+	if !ss.authAllowed() || !slices.Contains(ss.s.mechanisms(), mech) {
 		return nil, errUnrecognizedAuth
 	}
-	return &xoauth2Server{ss: ss}, nil
+	switch mech {
+	case "PLAIN":
+		return sasl.NewPlainServer(func(identity, user, pass string) error {
+			if identity != "" && identity != user {
+				return errAuthUnsuccessful // no signing in as someone else
+			}
+			return ss.signIn(mech, user, pass)
+		}), nil
+	case "LOGIN":
+		return &loginServer{ss: ss}, nil
+	case "XOAUTH2":
+		return &xoauth2Server{ss: ss}, nil
+	}
+	return nil, errUnrecognizedAuth
 }
 
 func (ss *session) Mail(from string, opts *smtp.MailOptions) error {
 	if err := ss.fault("mail", nil); err != nil {
 		return err
 	}
-	if ss.user == "" {
+	switch {
+	case ss.user == "" && !ss.s.mx():
 		return errNotAuthenticated
-	}
-	if !strings.EqualFold(from, ss.user) {
+	case ss.user != "" && !strings.EqualFold(from, ss.user):
 		return errSendAs
 	}
 	ss.from = from
@@ -115,6 +136,9 @@ func (ss *session) Rcpt(to string, _ *smtp.RcptOptions) error {
 	if err := ss.fault("rcpt", nil); err != nil {
 		return err
 	}
+	if err := ss.mayRelay(to); err != nil {
+		return err
+	}
 	ss.to = append(ss.to, to)
 	return nil
 }
@@ -124,7 +148,10 @@ func (ss *session) Data(r io.Reader) error {
 	if err := ss.fault("data", r); err != nil {
 		return err // go-smtp reads the rest of the message before answering
 	}
-	rec := Received{From: ss.from, To: slices.Clone(ss.to), User: ss.user, TLS: ss.tls, DeclaredSize: ss.declaredSize, Began: ss.began}
+	rec := Received{
+		From: ss.from, To: slices.Clone(ss.to), User: ss.user, Mechanism: ss.mech, ClientCert: ss.certName,
+		TLS: ss.tls, DeclaredSize: ss.declaredSize, Began: ss.began,
+	}
 	cr := &countingReader{r: r, limit: ss.s.opts.MailboxLimit}
 	var err error
 	switch {
@@ -202,7 +229,7 @@ func (x *xoauth2Server) Next(response []byte) (challenge []byte, done bool, err 
 		}
 		return nil, false, err
 	}
-	x.ss.user = user
+	x.ss.user, x.ss.mech = user, "XOAUTH2"
 	x.ss.s.log.Debug("smtptest: signed in", "user", user, "tls", x.ss.tls)
 	return nil, true, nil
 }
