@@ -54,7 +54,7 @@ func TestConnTestSuggestsRoad(t *testing.T) {
 	}
 	got := html.UnescapeString(buf.String())
 	for _, want := range []string{`id="test-failed"`, "5.7.139", "Fix:</strong> Allow SMTP AUTH", `id="suggest-road"`, "Another way of sending fits here: Direct send.",
-		`href="/settings?suggest=direct#roads" id="fix-road"`} {
+		`href="/settings?suggest=direct#roads" id="fix-road">Choose Direct send in the settings`} {
 		if !strings.Contains(got, want) {
 			t.Errorf("the result lacks %q:\n%s", want, got)
 		}
