@@ -52,11 +52,21 @@ func (d *Device) TestConnection(ctx context.Context, req apitype.ConnTestRequest
 	if report == nil {
 		report = func(apitype.ConnTestStep) {}
 	}
-	t := &connTest{report: report, steps: connTestSteps}
-	if to == "" {
-		t.steps = connTestSteps[:len(connTestSteps)-1]
+	s, err := d.store.Settings()
+	if err != nil {
+		return nil, err
 	}
-	d.runConnTest(ctx, t, to)
+	road := s.road()
+	steps := connTestStepsFor(road)
+	t := &connTest{report: report, steps: steps, suggest: closedRoadSuggestion(s, road, to)}
+	if to == "" {
+		t.steps = steps[:len(steps)-1]
+	}
+	if road == apitype.RoadOAuth {
+		d.runConnTest(ctx, t, to)
+	} else {
+		d.runRoadConnTest(ctx, t, s, road, to)
+	}
 	t.skipRest()
 	if to == "" {
 		t.end(apitype.ConnTestStep{Step: apitype.StepData, State: apitype.StepSkipped, Detail: "no test recipient given: no message sent"})
@@ -70,12 +80,24 @@ var connTestSteps = []string{
 	apitype.StepAuth, apitype.StepMailFrom, apitype.StepRcpt, apitype.StepData,
 }
 
+// connTestStepsFor are the steps of road: direct send and relay look the
+// MX endpoint up first.
+func connTestStepsFor(road string) []string {
+	if road == apitype.RoadDirect || road == apitype.RoadRelay {
+		return append([]string{apitype.StepMX}, connTestSteps...)
+	}
+	return connTestSteps
+}
+
 // connTest reports the steps of one connection test.
 type connTest struct {
 	report func(apitype.ConnTestStep)
 	steps  []string // the steps to run
 	next   int      // index in steps of the next to run
 	done   []apitype.ConnTestStep
+	// suggest, when set, is the road that fits where a failed step
+	// shows this road closed, and why in words; "" when none.
+	suggest func(step string, err error) (road, why string)
 }
 
 // run runs the next step, which is name; false means it failed.
@@ -91,13 +113,27 @@ func (t *connTest) run(name string, step func() (detail string, err error)) bool
 	return true
 }
 
-// fail reports name failed with err, in the device's words.
+// fail reports name failed with err, in the device's words, with the
+// road that fits where t.suggest finds this one closed.
 func (t *connTest) fail(name string, err error) {
 	summary, hint := Explain(err)
 	if me, ok := errors.AsType[*mailer.Error](err); ok && me.Rcpt != "" {
 		summary = me.Rcpt + ": " + summary
 	}
-	t.end(apitype.ConnTestStep{Step: name, State: apitype.StepFailed, Error: summary, Hint: hint, ErrorCode: CodeOf(err)})
+	step := apitype.ConnTestStep{Step: name, State: apitype.StepFailed, Error: summary, Hint: hint, ErrorCode: CodeOf(err)}
+	if t.suggest != nil {
+		if road, why := t.suggest(name, err); road != "" {
+			step.Suggest, step.Hint = road, strings.TrimSpace(hint+" "+why)
+		}
+	}
+	t.end(step)
+}
+
+// skip reports the next step, name, skipped, saying why.
+func (t *connTest) skip(name, why string) bool {
+	t.next++
+	t.end(apitype.ConnTestStep{Step: name, State: apitype.StepSkipped, Detail: why})
+	return true
 }
 
 func (t *connTest) end(s apitype.ConnTestStep) {
@@ -149,6 +185,7 @@ func (d *Device) runConnTest(ctx context.Context, t *connTest, to string) {
 			Transcript: transcript,
 		}}
 		probe = sender.Probe(ctx)
+		probe.SetAuth(mailer.AuthXOAuth2)
 		ips, err := probe.Resolve()
 		return fmt.Sprintf("%s → %s", p.SMTPHost, joinIPs(ips)), err
 	}) && t.run(apitype.StepTCP, func() (string, error) {
@@ -190,7 +227,7 @@ func (d *Device) runConnTest(ctx context.Context, t *connTest, to string) {
 		return
 	}
 	t.run(apitype.StepData, func() (string, error) {
-		return d.sendTestMessage(probe, s, p, upn, to)
+		return d.sendTestMessage(probe, s.limits(p), upn, to)
 	})
 }
 
@@ -198,10 +235,9 @@ func (d *Device) runConnTest(ctx context.Context, t *connTest, to string) {
 // now, and counts it; it holds the sending lock only meanwhile. It does not
 // wait for the limits as a job does: the connection would sit idle, and
 // the person testing wants an answer.
-func (d *Device) sendTestMessage(probe *mailer.Probe, s Settings, p Provider, from, to string) (string, error) {
+func (d *Device) sendTestMessage(probe *mailer.Probe, l mailer.Limits, from, to string) (string, error) {
 	d.sendMu.Lock()
 	defer d.sendMu.Unlock()
-	l := s.limits(p)
 	th, err := d.throttleFor(l)
 	if err != nil {
 		return "", err
@@ -223,7 +259,7 @@ func (d *Device) sendTestMessage(probe *mailer.Probe, s Settings, p Provider, fr
 		From:      from,
 		To:        []string{to},
 		Subject:   "scanmail connection test",
-		Body:      "scanmail connection test: the device signed in and sent this message at " + now.Format("2006-01-02 15:04:05 MST") + ".\r\n",
+		Body:      "scanmail connection test: the device sent this message at " + now.Format("2006-01-02 15:04:05 MST") + ".\r\n",
 		Date:      now,
 		MessageID: mailer.MessageIDFor(from),
 	})

@@ -9,6 +9,7 @@ import (
 	"fmt"
 	"io"
 	"log/slog"
+	"net"
 	"path/filepath"
 	"strings"
 	"sync"
@@ -46,6 +47,9 @@ type Config struct {
 	// ScannerTimeout is how long a scan waits for the scanner's next page
 	// data before it fails the job; 0 means 2 minutes.
 	ScannerTimeout time.Duration
+	// Resolver looks up the MX endpoint for direct send and relay; nil
+	// means net.DefaultResolver.
+	Resolver mailer.Resolver
 	// MorePagesTimeout is how long a flatbed job waits for the operator to
 	// say whether another page follows before it ends the document with
 	// the pages scanned and sends it; 0 means 2 minutes.
@@ -63,6 +67,7 @@ type Device struct {
 	pages    int
 
 	smtpTimeout      time.Duration
+	resolver         mailer.Resolver
 	scannerTimeout   time.Duration
 	morePagesTimeout time.Duration
 
@@ -120,6 +125,9 @@ func New(cfg Config) (*Device, error) {
 	if cfg.Sleep == nil {
 		cfg.Sleep = sleepCtx
 	}
+	if cfg.Resolver == nil {
+		cfg.Resolver = net.DefaultResolver
+	}
 	if cfg.ScannerTimeout <= 0 {
 		cfg.ScannerTimeout = defaultScannerTimeout
 	}
@@ -139,6 +147,7 @@ func New(cfg Config) (*Device, error) {
 		sleep:            cfg.Sleep,
 		pages:            cfg.DefaultPages,
 		smtpTimeout:      cfg.SMTPTimeout,
+		resolver:         cfg.Resolver,
 		scannerTimeout:   cfg.ScannerTimeout,
 		morePagesTimeout: cfg.MorePagesTimeout,
 		ctx:              ctx,
@@ -223,10 +232,11 @@ func (d *Device) Status() (apitype.Status, error) {
 	d.mu.Unlock()
 	st.Scanner, st.ScannerProblem = d.scannerPresence()
 
-	if p, err := s.ResolveProvider(); err == nil {
+	if p, err := s.providerFor(s.road()); err == nil {
 		st.ProviderName = p.Name
-		st.SMTPServer = fmt.Sprintf("%s:%d", p.SMTPHost, p.SMTPPort)
 	}
+	ri := roadStatus(s)
+	st.Road, st.RoadName, st.SMTPServer, st.RoadWarning = ri.road, ri.name, ri.server, ri.warning
 	acct, ok, err := d.store.Account()
 	if err != nil {
 		return apitype.Status{}, err
@@ -269,8 +279,15 @@ func (d *Device) Status() (apitype.Status, error) {
 }
 
 // readyToSend checks, without touching the network, that the device can
-// send: a valid provider, a sign-in for it, and the UPN rule.
+// send by the road the settings choose (readyBy).
 func (d *Device) readyToSend(s Settings, acct Account, signedIn bool) (Provider, error) {
+	return d.readyBy(s, s.road(), acct, signedIn)
+}
+
+// oauthReady checks, without touching the network, that the device can
+// send signed in: a valid provider that takes sign-in, a sign-in for it,
+// and the UPN rule.
+func (d *Device) oauthReady(s Settings, acct Account, signedIn bool) (Provider, error) {
 	p, err := d.signInUsable(s, acct, signedIn)
 	if err != nil {
 		return p, err
@@ -284,6 +301,9 @@ func (d *Device) signInUsable(s Settings, acct Account, signedIn bool) (Provider
 	p, err := s.ResolveProvider()
 	if err != nil {
 		return p, &Error{Summary: "The mail provider is not set up", Hint: "Fix the mail provider settings.", Err: err, Code: apitype.CodeSetupNeeded}
+	}
+	if err := roadTaken(p, apitype.RoadOAuth); err != nil {
+		return p, err
 	}
 	if !signedIn {
 		return p, &Error{

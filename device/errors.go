@@ -36,7 +36,7 @@ type Error struct {
 
 func (e *Error) Error() string {
 	// The sentinels would only repeat the summary.
-	if e.Err == nil || e.Err == ErrSignInNeeded || e.Err == ErrAddressMismatch || e.Err == ErrScanCanceled {
+	if e.Err == nil || e.Err == ErrSignInNeeded || e.Err == ErrAddressMismatch || e.Err == ErrScanCanceled || e.Err == errRoadSetup {
 		return e.Summary
 	}
 	return e.Summary + ": " + e.Err.Error()
@@ -57,6 +57,7 @@ var causes = []struct {
 	{apitype.CodeCanceled, is(ErrScanCanceled)},
 	{apitype.CodeSignInNeeded, is(ErrSignInNeeded)},
 	{apitype.CodeUPNMismatch, is(ErrAddressMismatch)},
+	{apitype.CodeSetupNeeded, is(errRoadSetup)},
 	{apitype.CodeSpoolFull, is(ErrSpoolFull)},
 	{apitype.CodeSpoolFull, is(syscall.ENOSPC)},
 	{apitype.CodeBusy, is(link.ErrBusy)},

@@ -74,7 +74,7 @@ func (d *Device) ImportConfig(cfg apitype.ConfigExport, dryRun bool) (apitype.Co
 		return rep, err
 	}
 	for _, st := range settingsTable() {
-		if o, n := st.get(&before), st.get(&after); o != n {
+		if o, n := st.get(&before), st.get(&after); o != n && !st.secret {
 			rep.Settings = append(rep.Settings, apitype.SettingChange{Key: st.key, Old: o, New: n})
 		}
 	}

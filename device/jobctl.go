@@ -59,9 +59,18 @@ func (d *Device) ResendJob(id uint64) (apitype.Job, error) {
 			Code:    apitype.CodeDocumentGone,
 		}
 	}
+	s, err := d.store.Settings()
+	if err != nil {
+		return apitype.Job{}, err
+	}
 	job, err := d.store.UpdateJob(id, func(j *apitype.Job) error {
 		if j.State != apitype.JobFailed {
 			return &Error{Summary: fmt.Sprintf("Job %d has not failed (%s)", id, j.State), Hint: "Only a failed job can be sent again.", Code: apitype.CodeJobState}
+		}
+		if s.road() == apitype.RoadDirect {
+			if err := checkInternal(j.To, s.acceptedDomains()); err != nil {
+				return err
+			}
 		}
 		j.State, j.Finished = apitype.JobQueued, time.Time{}
 		j.NextAttempt, j.Resent = d.now(), d.now()

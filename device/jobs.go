@@ -70,6 +70,11 @@ func (d *Device) Scan(ctx context.Context, req apitype.ScanRequest, progress fun
 	if err != nil {
 		return apitype.Job{}, err
 	}
+	if s.road() == apitype.RoadDirect {
+		if err := checkInternal(to, s.acceptedDomains()); err != nil {
+			return apitype.Job{}, err
+		}
+	}
 	js, err := s.jobScan(req.ScanOptions)
 	if err != nil {
 		return apitype.Job{}, err
@@ -330,6 +335,13 @@ func (d *Device) send(ctx context.Context, job *apitype.Job, dir string, note fu
 	rt, err := d.routeFor(ctx, s, s.road())
 	if err != nil {
 		return err
+	}
+	if rt.internal != nil {
+		// Queued under another road, or the domains changed since:
+		// it fails for good, with the same words as at the panel.
+		if err := checkInternal(job.To, rt.internal); err != nil {
+			return err
+		}
 	}
 	files, err := spoolFiles(dir)
 	if err != nil {

@@ -84,7 +84,7 @@ func (d *Device) attempt(ctx context.Context, job apitype.Job, report func(apity
 		job.ErrorCode = CodeOf(err)
 		os.RemoveAll(dir)
 		return job, d.store.PutJob(job)
-	case errors.Is(err, ErrSignInNeeded), errors.Is(err, ErrAddressMismatch):
+	case errors.Is(err, ErrSignInNeeded), errors.Is(err, ErrAddressMismatch), errors.Is(err, errRoadSetup):
 		// Not the job's fault: wait for the admin, spend no attempt.
 		job.Attempts--
 		job.NextAttempt = time.Time{}

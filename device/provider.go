@@ -4,10 +4,12 @@ import (
 	"fmt"
 	"net"
 	"net/url"
+	"slices"
 	"strings"
 
 	"golang.org/x/oauth2"
 
+	"scanmail/device/apitype"
 	"scanmail/mailer"
 )
 
@@ -48,7 +50,19 @@ type Provider struct {
 	// MaxMessageSize is the largest message the provider takes, in
 	// bytes as sent (attachments grow by a third in base64); 0 = no limit.
 	MaxMessageSize int64 `json:"max_message_size"`
+
+	// Roads are the ways of sending (apitype.RoadOAuth...) the provider
+	// takes, in the order front ends offer them.
+	Roads []string `json:"roads"`
+	// BasicAuthRetiring marks Exchange Online, where Microsoft is
+	// retiring password sign-in (Basic authentication) for SMTP AUTH:
+	// the password road needs the admin's explicit yes, and carries a
+	// standing warning.
+	BasicAuthRetiring bool `json:"basic_auth_retiring,omitempty"`
 }
+
+// SupportsRoad reports whether the provider takes road.
+func (p Provider) SupportsRoad(road string) bool { return slices.Contains(p.Roads, road) }
 
 // signInScopes are asked for on top of the SMTP scope: offline_access for a
 // refresh token, openid for the id_token, profile because Microsoft puts
@@ -68,19 +82,43 @@ var exchangeLimits = mailer.Limits{MessagesPerMinute: 30, RecipientsPerDay: 1000
 // (an admin can raise a mailbox's MaxSendSize to 150 MB).
 const exchangeMaxMessage = 35 << 20
 
+// exchangeRoads are the roads Microsoft documents for a device sending
+// through Exchange Online: SMTP AUTH client submission (signed in, or
+// with a password while Basic authentication lasts), direct send and
+// relay through a connector.
+var exchangeRoads = []string{apitype.RoadOAuth, apitype.RoadPassword, apitype.RoadDirect, apitype.RoadRelay}
+
+// gmailLimits are Google's published sending limits for a Gmail account
+// (support.google.com/mail/answer/22839: 500 recipients a day; Google
+// Workspace accounts get 2,000 messages and 10,000 recipients a day,
+// support.google.com/a/answer/166852, which an admin sets with limits.*).
+// Google publishes no per-minute limit.
+var gmailLimits = mailer.Limits{MessagesPerMinute: -1, RecipientsPerDay: 500}
+
+// gmailMaxMessage is Gmail's largest message, 25 MB (support.google.com/
+// mail/answer/6584).
+const gmailMaxMessage = 25 << 20
+
+// GmailProviderID is the Gmail preset, whose only road is the password
+// (an app password): Google does not allow Gmail's scopes in its device
+// flow.
+const GmailProviderID = "gmail"
+
 // Presets are the providers the admin picks from by ID.
 func Presets() []Provider {
 	return []Provider{
 		{
-			ID:             "exchange-online",
-			Name:           "Exchange Online (worldwide)",
-			SMTPHost:       "smtp.office365.com",
-			SMTPPort:       587,
-			LoginHost:      "https://login.microsoftonline.com",
-			Scopes:         scopes("https://outlook.office.com/SMTP.Send"),
-			AdminConsent:   true,
-			Limits:         exchangeLimits,
-			MaxMessageSize: exchangeMaxMessage,
+			ID:                "exchange-online",
+			Name:              "Exchange Online (worldwide)",
+			SMTPHost:          "smtp.office365.com",
+			SMTPPort:          587,
+			LoginHost:         "https://login.microsoftonline.com",
+			Scopes:            scopes("https://outlook.office.com/SMTP.Send"),
+			AdminConsent:      true,
+			Limits:            exchangeLimits,
+			MaxMessageSize:    exchangeMaxMessage,
+			Roads:             exchangeRoads,
+			BasicAuthRetiring: true,
 		},
 		{
 			ID:             "outlook",
@@ -92,30 +130,50 @@ func Presets() []Provider {
 			Scopes:         scopes("https://outlook.office.com/SMTP.Send"),
 			Limits:         exchangeLimits,
 			MaxMessageSize: exchangeMaxMessage,
+			// Microsoft turned Basic authentication off for Outlook.com
+			// in 2024, and a personal account has no MX endpoint of
+			// its own: sign-in is the only road.
+			Roads: []string{apitype.RoadOAuth},
 		},
 		{
-			ID:             "21vianet",
-			Name:           "Exchange Online operated by 21Vianet",
-			SMTPHost:       "smtp.partner.outlook.cn",
-			SMTPPort:       587,
-			LoginHost:      "https://login.partner.microsoftonline.cn",
-			Scopes:         scopes("https://partner.outlook.cn/SMTP.Send"),
-			AdminConsent:   true,
-			Limits:         exchangeLimits,
-			MaxMessageSize: exchangeMaxMessage,
+			ID:                "21vianet",
+			Name:              "Exchange Online operated by 21Vianet",
+			SMTPHost:          "smtp.partner.outlook.cn",
+			SMTPPort:          587,
+			LoginHost:         "https://login.partner.microsoftonline.cn",
+			Scopes:            scopes("https://partner.outlook.cn/SMTP.Send"),
+			AdminConsent:      true,
+			Limits:            exchangeLimits,
+			MaxMessageSize:    exchangeMaxMessage,
+			Roads:             exchangeRoads,
+			BasicAuthRetiring: true,
 		},
 		{
 			// Microsoft's documents are thin on GCC High; an admin who
 			// finds other values uses the custom provider.
-			ID:             "gcc-high",
-			Name:           "Exchange Online US Government GCC High",
-			SMTPHost:       "smtp.office365.us",
+			ID:                "gcc-high",
+			Name:              "Exchange Online US Government GCC High",
+			SMTPHost:          "smtp.office365.us",
+			SMTPPort:          587,
+			LoginHost:         "https://login.microsoftonline.us",
+			Scopes:            scopes("https://outlook.office365.us/SMTP.Send"),
+			AdminConsent:      true,
+			Limits:            exchangeLimits,
+			MaxMessageSize:    exchangeMaxMessage,
+			Roads:             exchangeRoads,
+			BasicAuthRetiring: true,
+		},
+		{
+			// Google does not allow Gmail's scopes in its device flow:
+			// an app password (which needs 2-Step Verification, and
+			// which accounts under Advanced Protection cannot have).
+			ID:             GmailProviderID,
+			Name:           "Gmail or Google Workspace (app password)",
+			SMTPHost:       "smtp.gmail.com",
 			SMTPPort:       587,
-			LoginHost:      "https://login.microsoftonline.us",
-			Scopes:         scopes("https://outlook.office365.us/SMTP.Send"),
-			AdminConsent:   true,
-			Limits:         exchangeLimits,
-			MaxMessageSize: exchangeMaxMessage,
+			Limits:         gmailLimits,
+			MaxMessageSize: gmailMaxMessage,
+			Roads:          []string{apitype.RoadPassword},
 		},
 	}
 }

@@ -181,6 +181,24 @@ type settingsRecord struct {
 	// Panel is left out while the panel's settings are the defaults,
 	// so that such settings are written as schema 2 wrote them.
 	Panel *panelRecord `json:"panel,omitempty"`
+	// Password and MX, like Panel, are left out while they are the
+	// defaults. Password holds the password road's secret.
+	Password *passwordRecord `json:"password,omitempty"`
+	MX       *mxRecord       `json:"mx,omitempty"`
+}
+
+type passwordRecord struct {
+	Username    string `json:"username,omitempty"`
+	Secret      string `json:"secret,omitempty"`
+	BasicAuthOK bool   `json:"basic_auth_ok,omitempty"`
+}
+
+type mxRecord struct {
+	Host            string   `json:"host,omitempty"`
+	Port            int      `json:"port"`
+	AcceptedDomains []string `json:"accepted_domains,omitempty"`
+	RequireTLS      bool     `json:"require_tls,omitempty"`
+	CABundle        string   `json:"ca_bundle,omitempty"`
 }
 
 type customRecord struct {
@@ -229,6 +247,14 @@ func settingsRecordOf(s Settings) settingsRecord {
 	if s.Panel != DefaultSettings().Panel {
 		panel = &panelRecord{Domain: s.Panel.Domain, IdleSeconds: s.Panel.IdleSeconds}
 	}
+	var password *passwordRecord
+	if pw := s.Password; pw != (PasswordSettings{}) {
+		password = &passwordRecord{Username: pw.Username, Secret: pw.Secret, BasicAuthOK: pw.BasicAuthOK}
+	}
+	var mx *mxRecord
+	if m := s.MX; m.Host != "" || m.Port != mxPort || len(m.AcceptedDomains) > 0 || m.RequireTLS || m.CABundle != "" {
+		mx = &mxRecord{Host: m.Host, Port: m.Port, AcceptedDomains: m.AcceptedDomains, RequireTLS: m.RequireTLS, CABundle: m.CABundle}
+	}
 	return settingsRecord{
 		Road:     s.Road,
 		Provider: s.Provider, Tenant: s.Tenant, ClientID: s.ClientID, DeviceAddress: s.DeviceAddress,
@@ -241,6 +267,8 @@ func settingsRecordOf(s Settings) settingsRecord {
 		RetryHours: s.RetryHours,
 		Jobs:       jobsSettingsRecord{Keep: s.Jobs.Keep, KeepDays: s.Jobs.KeepDays},
 		Panel:      panel,
+		Password:   password,
+		MX:         mx,
 	}
 }
 
@@ -249,6 +277,14 @@ func (r settingsRecord) settings() Settings {
 	panel := DefaultSettings().Panel
 	if p := r.Panel; p != nil {
 		panel = PanelSettings{Domain: p.Domain, IdleSeconds: p.IdleSeconds}
+	}
+	var password PasswordSettings
+	if p := r.Password; p != nil {
+		password = PasswordSettings{Username: p.Username, Secret: p.Secret, BasicAuthOK: p.BasicAuthOK}
+	}
+	mx := DefaultSettings().MX
+	if m := r.MX; m != nil {
+		mx = MXSettings{Host: m.Host, Port: m.Port, AcceptedDomains: m.AcceptedDomains, RequireTLS: m.RequireTLS, CABundle: m.CABundle}
 	}
 	return Settings{
 		Road:     r.Road,
@@ -262,6 +298,8 @@ func (r settingsRecord) settings() Settings {
 		RetryHours: r.RetryHours,
 		Jobs:       JobsSettings{Keep: r.Jobs.Keep, KeepDays: r.Jobs.KeepDays},
 		Panel:      panel,
+		Password:   password,
+		MX:         mx,
 	}
 }
 

@@ -172,6 +172,14 @@ func TestRecordsJSON(t *testing.T) {
 		{settingsRecordOf(Settings{Limits: mailer.Limits{MessagesPerMinute: 1, RecipientsPerDay: 2}}).Limits,
 			`{"MessagesPerMinute":1,"RecipientsPerDay":2}`},
 		{throttleRecordOf(mailer.ThrottleState{}), `{"sends":null,"buckets":null}`},
+		// The roads' settings: absent while they are the defaults, so
+		// that the settings record stays as schema 2 wrote it.
+		{settingsRecordOf(DefaultSettings()).Password, `null`},
+		{settingsRecordOf(DefaultSettings()).MX, `null`},
+		{settingsRecordOf(Settings{Password: PasswordSettings{Secret: "s"}, MX: MXSettings{Port: 25, AcceptedDomains: []string{"contoso.com"}}}).Password,
+			`{"secret":"s"}`},
+		{settingsRecordOf(Settings{MX: MXSettings{Port: 25, AcceptedDomains: []string{"contoso.com"}}}).MX,
+			`{"port":25,"accepted_domains":["contoso.com"]}`},
 	}
 	for _, tt := range tests {
 		got, err := json.Marshal(tt.record)

@@ -17,6 +17,7 @@ import (
 	"scanmail/device/apitype"
 	"scanmail/device/idptest"
 	"scanmail/device/mstest"
+	"scanmail/mailer"
 	"scanmail/mailer/smtptest"
 	"scanmail/scan/scansim"
 )
@@ -45,6 +46,7 @@ type rig struct {
 	scanner     Scanner
 	scanTimeout time.Duration
 	moreTimeout time.Duration
+	resolver    mailer.Resolver
 }
 
 type rigOptions struct {
@@ -67,6 +69,8 @@ type rigOptions struct {
 	// moreTimeout is how long a flatbed job waits for another page; 0 =
 	// the device's default (2 minutes).
 	moreTimeout time.Duration
+	// resolver answers the device's MX lookups; nil = the system's.
+	resolver mailer.Resolver
 }
 
 func newRig(t *testing.T, o rigOptions) *rig {
@@ -78,7 +82,7 @@ func newRig(t *testing.T, o rigOptions) *rig {
 	if o.scanner == nil {
 		o.scanner = &scansim.Scanner{}
 	}
-	r := &rig{t: t, log: &syncBuffer{}, now: o.now, sleep: o.sleep, smtpTimeout: o.smtpTimeout, scanner: o.scanner, scanTimeout: o.scanTimeout, moreTimeout: o.moreTimeout}
+	r := &rig{t: t, log: &syncBuffer{}, now: o.now, sleep: o.sleep, smtpTimeout: o.smtpTimeout, scanner: o.scanner, scanTimeout: o.scanTimeout, moreTimeout: o.moreTimeout, resolver: o.resolver}
 	ca, err := smtptest.NewCA()
 	if err != nil {
 		t.Fatal(err)
@@ -130,6 +134,7 @@ func (r *rig) open() {
 		SMTPTimeout:      r.smtpTimeout,
 		ScannerTimeout:   r.scanTimeout,
 		MorePagesTimeout: r.moreTimeout,
+		Resolver:         r.resolver,
 		Logger:           slog.New(slog.NewTextHandler(io.MultiWriter(testWriter{r.t}, r.log), &slog.HandlerOptions{Level: slog.LevelDebug})),
 	})
 	if err != nil {

@@ -46,6 +46,84 @@ type Settings struct {
 	Jobs JobsSettings `json:"jobs"`
 	// Panel is how the front panel behaves.
 	Panel PanelSettings `json:"panel"`
+	// Password is the password road's sign-in.
+	Password PasswordSettings `json:"password"`
+	// MX is where direct send and relay go.
+	MX MXSettings `json:"mx"`
+}
+
+// PasswordSettings are the password road's: SMTP AUTH with a user name
+// and a password or app password.
+type PasswordSettings struct {
+	// Username signs in; empty means the device address.
+	Username string `json:"username"`
+	// Secret is the password. It is never shown, exported or logged;
+	// its JSON name hides it from any encoding but the state file's
+	// record.
+	Secret string `json:"-"`
+	// BasicAuthOK is the admin's yes to password sign-in where the
+	// provider is retiring it (Exchange Online).
+	BasicAuthOK bool `json:"basic_auth_ok"`
+}
+
+// MXSettings are where direct send and relay through a connector go:
+// the organisation's MX endpoint.
+type MXSettings struct {
+	// Host is the MX endpoint; empty means the MX record of the device
+	// address's domain.
+	Host string `json:"host"`
+	// Port is 25; another only for test rigs.
+	Port int `json:"port"`
+	// AcceptedDomains are the organisation's domains: direct send
+	// reaches only recipients in them, and the sender must be in one.
+	// Empty means the device address's domain.
+	AcceptedDomains []string `json:"accepted_domains"`
+	// RequireTLS makes direct send fail where the MX endpoint does not
+	// offer STARTTLS (relay always requires it).
+	RequireTLS bool `json:"require_tls"`
+	// CABundle is extra PEM certificates trusted for the MX endpoint.
+	CABundle string `json:"ca_bundle"`
+}
+
+// mxPort is the port of an MX endpoint.
+const mxPort = 25
+
+// username is who the password road signs in as.
+func (s Settings) username() string {
+	if s.Password.Username != "" {
+		return s.Password.Username
+	}
+	return s.DeviceAddress
+}
+
+// acceptedDomains are the organisation's domains, lower case: those set,
+// else the device address's.
+func (s Settings) acceptedDomains() []string {
+	if len(s.MX.AcceptedDomains) > 0 {
+		out := make([]string, len(s.MX.AcceptedDomains))
+		for i, d := range s.MX.AcceptedDomains {
+			out[i] = strings.ToLower(d)
+		}
+		return out
+	}
+	if d := domainOf(s.DeviceAddress); d != "" {
+		return []string{d}
+	}
+	return nil
+}
+
+// domainOf is the domain of address, lower case; "" without one.
+func domainOf(address string) string {
+	_, d, ok := strings.Cut(address, "@")
+	if !ok {
+		return ""
+	}
+	return strings.ToLower(d)
+}
+
+// inDomains reports whether address is in one of domains (lower case).
+func inDomains(address string, domains []string) bool {
+	return slices.Contains(domains, domainOf(address))
 }
 
 // PanelSettings are the front panel's own.
@@ -155,6 +233,7 @@ func DefaultSettings() Settings {
 		Spool:    SpoolSettings{MaxMB: 512, KeepFailedDays: 7},
 		Jobs:     JobsSettings{Keep: defaultKeepJobs, KeepDays: defaultKeepDays},
 		Panel:    PanelSettings{IdleSeconds: defaultPanelIdleSeconds},
+		MX:       MXSettings{Port: mxPort},
 	}
 }
 
@@ -167,8 +246,31 @@ func (s Settings) road() string {
 	return s.Road
 }
 
-// ResolveProvider is the provider the settings choose.
+// ResolveProvider is the provider the settings choose, complete for
+// sign-in (the OAuth road).
 func (s Settings) ResolveProvider() (Provider, error) {
+	return s.providerFor(apitype.RoadOAuth)
+}
+
+// providerFor is the provider the settings choose, complete for road: the
+// custom provider needs its sign-in endpoints only for the OAuth road,
+// and its SMTP host only for OAuth and password.
+func (s Settings) providerFor(road string) (Provider, error) {
+	if s.Provider == CustomProviderID && road != apitype.RoadOAuth {
+		c := s.Custom
+		p := Provider{ID: CustomProviderID, Name: "Custom provider", SMTPHost: c.SMTPHost, SMTPPort: c.SMTPPort,
+			CABundle: c.CABundle, Roads: apitype.Roads()}
+		if road != apitype.RoadPassword {
+			return p, nil // the MX endpoint is set apart
+		}
+		if c.SMTPHost == "" {
+			return p, errors.New("custom provider: set custom.smtp_host")
+		}
+		if err := checkSMTPHost(c.SMTPHost); err != nil {
+			return p, err
+		}
+		return p, checkSMTPPort(c.SMTPPort)
+	}
 	if s.Provider == CustomProviderID {
 		c := s.Custom
 		p := Provider{
@@ -180,6 +282,7 @@ func (s Settings) ResolveProvider() (Provider, error) {
 			TokenURL:      c.TokenURL,
 			Scopes:        c.Scopes,
 			CABundle:      c.CABundle,
+			Roads:         apitype.Roads(),
 		}
 		if c.DeviceAuthURL == "" || c.TokenURL == "" {
 			return p, errors.New("custom provider: set custom.device_auth_url and custom.token_url")
@@ -219,8 +322,11 @@ type setting struct {
 	perDevice bool
 	// providers are the provider IDs the setting applies to; nil: all.
 	providers func() []string
-	get       func(*Settings) string
-	set       func(*Settings, string) error
+	// roads are the roads (apitype.RoadOAuth...) the setting applies
+	// to; nil: all.
+	roads []string
+	get   func(*Settings) string
+	set   func(*Settings, string) error
 	// raw is the value as set takes it back, where get shows less (a
 	// PEM's summary); nil: get.
 	raw func(*Settings) string
@@ -233,11 +339,37 @@ func customOnly() []string { return []string{CustomProviderID} }
 func tenantProviders() []string {
 	var ids []string
 	for _, p := range Presets() {
-		if p.FixedTenant == "" {
+		if p.FixedTenant == "" && p.SupportsRoad(apitype.RoadOAuth) {
 			ids = append(ids, p.ID)
 		}
 	}
 	return ids
+}
+
+// basicAuthRetiringProviders are the providers where password sign-in
+// needs the admin's explicit yes (Exchange Online's).
+func basicAuthRetiringProviders() []string {
+	var ids []string
+	for _, p := range Presets() {
+		if p.BasicAuthRetiring {
+			ids = append(ids, p.ID)
+		}
+	}
+	return ids
+}
+
+// The roads settings apply to.
+var (
+	passwordRoad = []string{apitype.RoadPassword}
+	directRoad   = []string{apitype.RoadDirect}
+	mxRoads      = []string{apitype.RoadDirect, apitype.RoadRelay}
+	oauthRoad    = []string{apitype.RoadOAuth}
+	submitRoads  = []string{apitype.RoadOAuth, apitype.RoadPassword}
+)
+
+func withRoads(st setting, roads []string) setting {
+	st.roads = roads
+	return st
 }
 
 // scanDPIs are the resolutions offered.
@@ -265,10 +397,10 @@ func settingsTable() []setting {
 				s.Provider = v
 				return nil
 			}},
-		withProviders(stringSetting("tenant", "tenant ID or domain (empty: organizations)", func(s *Settings) *string { return &s.Tenant }), tenantProviders),
-		stringSetting("client_id", "application (client) ID of the app registration", func(s *Settings) *string { return &s.ClientID }),
+		withRoads(withProviders(stringSetting("tenant", "tenant ID or domain (empty: organizations)", func(s *Settings) *string { return &s.Tenant }), tenantProviders), oauthRoad),
+		withRoads(stringSetting("client_id", "application (client) ID of the app registration", func(s *Settings) *string { return &s.ClientID }), oauthRoad),
 		// Each device's own account's: its first sign-in sets it.
-		{key: "device_address", help: "sender address; must be the signed-in account's UPN",
+		{key: "device_address", help: "sender address; with sign-in it must be the signed-in account's UPN, with direct send and relay it must be in an accepted domain",
 			kind: apitype.KindAddress, perDevice: true,
 			get: func(s *Settings) string { return s.DeviceAddress },
 			set: func(s *Settings, v string) error {
@@ -403,8 +535,98 @@ func settingsTable() []setting {
 			}},
 		intSetting("panel.idle_seconds", "seconds of no use after which the panel clears what was chosen and shows Ready (default 60)", "seconds", minPanelIdleSeconds, maxPanelIdleSeconds,
 			func(s *Settings) *int { return &s.Panel.IdleSeconds }),
+		{key: "password.username", help: "password sign-in: the account's user name (empty: the device address)",
+			roads: passwordRoad,
+			get:   func(s *Settings) string { return s.Password.Username },
+			set: func(s *Settings, v string) error {
+				if strings.ContainsAny(v, " \t\r\n") {
+					return fmt.Errorf("%q: a user name has no spaces", v)
+				}
+				s.Password.Username = v
+				return nil
+			}},
+		{key: "password.secret", help: "password sign-in: the password, or the app password (Gmail: an app password, which needs 2-Step Verification; accounts under Advanced Protection cannot have one). Never shown again, never exported; empty clears it",
+			kind: apitype.KindSecret, secret: true, roads: passwordRoad,
+			get: func(s *Settings) string { return s.Password.Secret },
+			set: func(s *Settings, v string) error { s.Password.Secret = v; return nil }},
+		{key: "password.basic_auth_ok", help: "yes: send with a password although Microsoft is retiring password sign-in (Basic authentication) for SMTP AUTH: off by default from the end of 2026, removed in 2027. Sign-in, direct send or a connector last",
+			kind: apitype.KindChoice, choices: []string{"yes", "no"}, roads: passwordRoad, providers: basicAuthRetiringProviders,
+			get: func(s *Settings) string { return yesNo(s.Password.BasicAuthOK) },
+			set: func(s *Settings, v string) error {
+				switch v {
+				case "yes", "no":
+					s.Password.BasicAuthOK = v == "yes"
+					return nil
+				}
+				return fmt.Errorf("%q: choose yes or no", v)
+			}},
+		{key: "mx.host", help: "direct send and relay: the organisation's MX endpoint, such as contoso-com.mail.protection.outlook.com (empty: looked up from the MX record of the device address's domain); a DNS name, never an IP address",
+			kind: apitype.KindHost, roads: mxRoads,
+			get: func(s *Settings) string { return s.MX.Host },
+			set: func(s *Settings, v string) error {
+				v = strings.TrimSuffix(strings.ToLower(v), ".")
+				if v != "" {
+					if err := checkSMTPHost(v); err != nil {
+						return err
+					}
+				}
+				s.MX.Host = v
+				return nil
+			}},
+		{key: "mx.port", help: "direct send and relay: the MX endpoint's port (25; another only for test rigs)",
+			kind: apitype.KindInt, min: 1, max: 65535, roads: mxRoads,
+			get: func(s *Settings) string { return strconv.Itoa(s.MX.Port) },
+			set: func(s *Settings, v string) error {
+				n, err := parseInt(v, 1, 65535)
+				if err != nil {
+					return err
+				}
+				s.MX.Port = n
+				return nil
+			}},
+		{key: "mx.accepted_domains", help: "direct send and relay: the organisation's accepted domains, space separated (empty: the device address's domain). Direct send reaches only recipients in them; the device address must be in one",
+			kind: apitype.KindWords, roads: mxRoads,
+			get: func(s *Settings) string { return strings.Join(s.MX.AcceptedDomains, " ") },
+			set: func(s *Settings, v string) error {
+				var ds []string
+				for _, d := range strings.Fields(v) {
+					d = strings.ToLower(d)
+					if err := checkMailDomain(d); err != nil {
+						return err
+					}
+					if !slices.Contains(ds, d) {
+						ds = append(ds, d)
+					}
+				}
+				s.MX.AcceptedDomains = ds
+				return nil
+			}},
+		{key: "mx.require_tls", help: "direct send: yes refuses to send where the MX endpoint does not offer STARTTLS; no uses it when offered (relay always requires TLS 1.2 or newer)",
+			kind: apitype.KindChoice, choices: []string{"yes", "no"}, roads: directRoad,
+			get: func(s *Settings) string { return yesNo(s.MX.RequireTLS) },
+			set: func(s *Settings, v string) error {
+				switch v {
+				case "yes", "no":
+					s.MX.RequireTLS = v == "yes"
+					return nil
+				}
+				return fmt.Errorf("%q: choose yes or no", v)
+			}},
+		{key: "mx.ca_bundle", help: "direct send and relay: extra trusted CA certificates for the MX endpoint (PEM), for test rigs and private clouds",
+			kind: apitype.KindPEM, roads: mxRoads,
+			get: func(s *Settings) string { return summarizePEM(s.MX.CABundle) },
+			raw: func(s *Settings) string { return s.MX.CABundle },
+			set: func(s *Settings, v string) error {
+				if v != "" {
+					if _, err := certPool(v); err != nil {
+						return err
+					}
+				}
+				s.MX.CABundle = v
+				return nil
+			}},
 		{key: "custom.smtp_host", help: "custom provider: SMTP host name",
-			kind: apitype.KindHost, providers: customOnly,
+			kind: apitype.KindHost, providers: customOnly, roads: submitRoads,
 			get: func(s *Settings) string { return s.Custom.SMTPHost },
 			set: func(s *Settings, v string) error {
 				if err := checkSMTPHost(v); err != nil {
@@ -414,7 +636,7 @@ func settingsTable() []setting {
 				return nil
 			}},
 		{key: "custom.smtp_port", help: "custom provider: SMTP port (587); 1 to 65535, not 465",
-			kind: apitype.KindInt, min: 1, max: 65535, providers: customOnly,
+			kind: apitype.KindInt, min: 1, max: 65535, providers: customOnly, roads: submitRoads,
 			get: func(s *Settings) string { return strconv.Itoa(s.Custom.SMTPPort) },
 			set: func(s *Settings, v string) error {
 				n, err := parseInt(v, 1, 65535)
@@ -428,7 +650,7 @@ func settingsTable() []setting {
 				return nil
 			}},
 		{key: "custom.device_auth_url", help: "custom provider: device authorization endpoint (https)",
-			kind: apitype.KindURL, providers: customOnly,
+			kind: apitype.KindURL, providers: customOnly, roads: oauthRoad,
 			get: func(s *Settings) string { return s.Custom.DeviceAuthURL },
 			set: func(s *Settings, v string) error {
 				// Empty is a new device's value: an import of it must be taken.
@@ -441,7 +663,7 @@ func settingsTable() []setting {
 				return nil
 			}},
 		{key: "custom.token_url", help: "custom provider: token endpoint (https)",
-			kind: apitype.KindURL, providers: customOnly,
+			kind: apitype.KindURL, providers: customOnly, roads: oauthRoad,
 			get: func(s *Settings) string { return s.Custom.TokenURL },
 			set: func(s *Settings, v string) error {
 				// Empty is a new device's value: an import of it must be taken.
@@ -454,11 +676,11 @@ func settingsTable() []setting {
 				return nil
 			}},
 		{key: "custom.scopes", help: "custom provider: scopes, space separated, the SMTP scope first",
-			kind: apitype.KindWords, providers: customOnly,
+			kind: apitype.KindWords, providers: customOnly, roads: oauthRoad,
 			get: func(s *Settings) string { return strings.Join(s.Custom.Scopes, " ") },
 			set: func(s *Settings, v string) error { s.Custom.Scopes = strings.Fields(v); return nil }},
 		{key: "custom.ca_bundle", help: "custom provider: extra trusted CA certificates (PEM)",
-			kind: apitype.KindPEM, providers: customOnly,
+			kind: apitype.KindPEM, providers: customOnly, roads: submitRoads,
 			get: func(s *Settings) string { return summarizePEM(s.Custom.CABundle) },
 			raw: func(s *Settings) string { return s.Custom.CABundle },
 			set: func(s *Settings, v string) error {

@@ -29,6 +29,7 @@ func DescribeSettings() []apitype.SettingInfo {
 		if st.providers != nil {
 			info.Providers = st.providers()
 		}
+		info.Roads = slices.Clone(st.roads)
 		if !st.secret {
 			info.Default = st.get(&defaults)
 		}

@@ -39,6 +39,9 @@ func (d *Device) StartSignIn(ctx context.Context, req apitype.SignInRequest) (ap
 	if err != nil {
 		return apitype.SignIn{}, &Error{Summary: "The mail provider is not set up", Hint: "Fix the mail provider settings.", Err: err, Code: apitype.CodeSetupNeeded}
 	}
+	if err := roadTaken(p, apitype.RoadOAuth); err != nil {
+		return apitype.SignIn{}, err // Gmail: there is nothing to sign in to
+	}
 	if s.ClientID == "" {
 		return apitype.SignIn{}, &Error{
 			Summary: "No app registration is configured",

@@ -53,7 +53,7 @@ func (d *Device) accessToken(ctx context.Context, force bool) (*oauth2.Token, Ac
 	if err != nil {
 		return nil, Account{}, err
 	}
-	check := d.readyToSend
+	check := d.oauthReady
 	if force {
 		check = d.signInUsable
 	}

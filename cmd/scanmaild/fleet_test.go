@@ -133,7 +133,8 @@ func TestFleetCommandLine(t *testing.T) {
 	}
 	var cfg apitype.Config
 	decode(t, mustCLI(t, sock2, "config", "show", "--json"), &cfg)
-	if len(cfg.Settings) == 0 || cfg.Settings[0].Key != "provider" || cfg.Settings[0].Value != "custom" {
+	// The road comes first, then the provider.
+	if len(cfg.Settings) < 2 || cfg.Settings[0].Key != "road" || cfg.Settings[1].Key != "provider" || cfg.Settings[1].Value != "custom" {
 		t.Errorf("config show --json: %+v", cfg)
 	}
 	var d apitype.ConfigDescription

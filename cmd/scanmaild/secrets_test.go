@@ -4,8 +4,10 @@ import (
 	"bytes"
 	"context"
 	"crypto/sha256"
+	"crypto/x509"
 	"encoding/base64"
 	"encoding/json"
+	"encoding/pem"
 	"errors"
 	"fmt"
 	"io/fs"
@@ -38,7 +40,9 @@ import (
 // but the current ones. The admin PINs and the web pages' passwords, set,
 // mistyped and changed, are in nothing, and their hashes nowhere but in
 // the admin bucket; the web session IDs are in nothing, and their hashes
-// nowhere but in the sessions bucket.
+// nowhere but in the sessions bucket. The password road's password, with
+// which a job is sent, is nowhere but in the settings bucket, and the
+// connector's client certificate key nowhere but in the relay bucket.
 func TestNoSecretsAnywhere(t *testing.T) {
 	if testing.Short() {
 		t.Skip("waits a minute for the outbox's first retry")
@@ -47,9 +51,11 @@ func TestNoSecretsAnywhere(t *testing.T) {
 	// Access tokens live a minute, less than the device's refresh margin:
 	// every job refreshes before it sends.
 	mailDir := t.TempDir()
+	// The password road's password, sent by a job at the end.
+	const smtpPassword = "smtp password 4Kd8 for the password road"
 	ms := fakeMicrosoft(t, mstest.Options{
 		IdP:  idptest.Options{AccessTokenLifetime: time.Minute},
-		SMTP: smtptest.Options{Dir: mailDir},
+		SMTP: smtptest.Options{Dir: mailDir, Passwords: map[string]string{upn: smtpPassword}},
 	})
 	idp, mailSrv := ms.IdP, ms.SMTP
 
@@ -114,6 +120,20 @@ func TestNoSecretsAnywhere(t *testing.T) {
 	}
 	cli("password", "status", "--json")
 
+	// The connector's client certificate, installed from files kept
+	// away from the daemon's directory, shown, and its key nowhere.
+	relayKey := installRelayCert(t, sock, "scanner.contoso.example")
+	cli("relay-cert", "show")
+	cli("relay-cert", "show", "--json")
+	// The password road's password, given as a file as a script would.
+	pwFile := filepath.Join(t.TempDir(), "smtp-password")
+	if err := os.WriteFile(pwFile, []byte(smtpPassword), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	if out := cli("config", "set", "password.secret", "@"+pwFile); !strings.Contains(out, "(set)") {
+		t.Errorf("config set password.secret:\n%s", out)
+	}
+
 	scan("job 1: sent")
 	// Rejected, the token is renewed and tried once more; rejected
 	// again, the job fails.
@@ -171,10 +191,16 @@ func TestNoSecretsAnywhere(t *testing.T) {
 		t.Errorf("config export:\n%s", out)
 	}
 	cli("config", "show", "--json")
+	// Job 5 goes by the password road.
+	cli("config", "set", "road", "password")
+	scan("job 5: sent")
+	cli("config", "set", "road", "oauth")
+	cli("status")
 	cli("status", "--json")
 	cli("jobs", "--json")
 	cli("jobs", "--json", "-log", "1")
-	for id := range 4 {
+	cli("jobs", "--json", "-log", "5")
+	for id := range 5 {
 		cli("jobs", "-log", strconv.Itoa(id+1))
 	}
 	d.stop()
@@ -212,6 +238,18 @@ func TestNoSecretsAnywhere(t *testing.T) {
 	for _, p := range []string{pw1, pw2} {
 		leaks = append(leaks, leak{"admin password " + p, p}, leak{"admin password " + p + " in base64", base64.RawStdEncoding.EncodeToString([]byte(p))})
 	}
+	// The password, as typed and as AUTH PLAIN and LOGIN carry it, only
+	// in the settings; the client certificate's key only in its bucket.
+	for _, l := range []leak{
+		{"the SMTP password", smtpPassword},
+		{"the SMTP password in base64", base64.RawStdEncoding.EncodeToString([]byte(smtpPassword))},
+		{"the SMTP password in AUTH PLAIN", base64.RawStdEncoding.EncodeToString([]byte("\x00" + upn + "\x00" + smtpPassword))},
+	} {
+		hashLeaks = append(hashLeaks, hashLeak{l, "settings.v1"})
+	}
+	for i, line := range relayKey {
+		hashLeaks = append(hashLeaks, hashLeak{leak{fmt.Sprintf("the relay certificate's key (line %d)", i+1), line}, "relay.v1"})
+	}
 	for i, id := range sessionIDs {
 		name := fmt.Sprintf("web session ID #%d", i+1)
 		raw, err := base64.RawURLEncoding.DecodeString(id)
@@ -234,8 +272,8 @@ func TestNoSecretsAnywhere(t *testing.T) {
 	places := printed
 	places = append(places, files(t, dir, db)...)
 	emls := files(t, mailDir, "")
-	if len(emls) != 3 {
-		t.Errorf("%d messages saved, want 3 (jobs 1, 3 and 4)", len(emls))
+	if len(emls) != 4 {
+		t.Errorf("%d messages saved, want 4 (jobs 1, 3, 4 and 5)", len(emls))
 	}
 	places = append(places, emls...)
 	state, tokens := readState(t, db)
@@ -461,4 +499,42 @@ func waitJob(t *testing.T, sock string, id uint64, state string, within time.Dur
 		}
 		time.Sleep(200 * time.Millisecond)
 	}
+}
+
+// installRelayCert installs, through the command line, a client
+// certificate for name issued by a CA of the test's, from files in a
+// directory of their own; it returns the lines of its key's PEM body.
+func installRelayCert(t *testing.T, sock, name string) []string {
+	t.Helper()
+	ca, err := smtptest.NewCA()
+	if err != nil {
+		t.Fatal(err)
+	}
+	cert, err := ca.ClientCertificate(name)
+	if err != nil {
+		t.Fatal(err)
+	}
+	der, err := x509.MarshalPKCS8PrivateKey(cert.PrivateKey)
+	if err != nil {
+		t.Fatal(err)
+	}
+	dir := t.TempDir()
+	certFile, keyFile := filepath.Join(dir, "relay.pem"), filepath.Join(dir, "relay.key")
+	keyPEM := pem.EncodeToMemory(&pem.Block{Type: "PRIVATE KEY", Bytes: der})
+	if err := os.WriteFile(certFile, pem.EncodeToMemory(&pem.Block{Type: "CERTIFICATE", Bytes: cert.Certificate[0]}), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	if err := os.WriteFile(keyFile, keyPEM, 0o600); err != nil {
+		t.Fatal(err)
+	}
+	if out, code := runCLI(t, sock, "relay-cert", "install", certFile, keyFile); code != 0 || !strings.Contains(out, "names:") || !strings.Contains(out, name) {
+		t.Fatalf("relay-cert install: exit %d\n%s", code, out)
+	}
+	var lines []string
+	for _, l := range strings.Split(string(keyPEM), "\n") {
+		if l != "" && !strings.HasPrefix(l, "-----") {
+			lines = append(lines, l)
+		}
+	}
+	return lines
 }

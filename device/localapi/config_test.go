@@ -43,7 +43,13 @@ func TestSettingsDescribed(t *testing.T) {
 		t.Fatalf("config shows %q, describe has %q", shown, described)
 	}
 	kinds := []string{apitype.KindString, apitype.KindInt, apitype.KindChoice, apitype.KindAddress,
-		apitype.KindURL, apitype.KindHost, apitype.KindWords, apitype.KindPEM}
+		apitype.KindURL, apitype.KindHost, apitype.KindWords, apitype.KindPEM, apitype.KindSecret}
+	var providers []string
+	for _, s := range d.Settings {
+		if s.Key == "provider" {
+			providers = s.Choices
+		}
+	}
 	accept := func(key, v string) {
 		t.Helper()
 		if _, err := c.SetConfig(ctx, key, v); err != nil {
@@ -64,8 +70,13 @@ func TestSettingsDescribed(t *testing.T) {
 			t.Errorf("%s: default %q, a new device has %q", s.Key, s.Default, want)
 		}
 		for _, p := range s.Providers {
-			if !slices.Contains(d.Settings[0].Choices, p) {
+			if !slices.Contains(providers, p) {
 				t.Errorf("%s applies to provider %q, which is not one", s.Key, p)
+			}
+		}
+		for _, r := range s.Roads {
+			if !slices.Contains(apitype.Roads(), r) {
+				t.Errorf("%s applies to road %q, which is not one", s.Key, r)
 			}
 		}
 		switch s.Kind {

@@ -371,6 +371,15 @@ func TestErrorCodes(t *testing.T) {
 			_, err := r.c.DeleteQuickSet(ctx, "999")
 			return err
 		}},
+		{apitype.CodeExternalRecipient, http.StatusUnprocessableEntity, "", func(t *testing.T) error {
+			r.set(t, map[string]string{"road": apitype.RoadDirect})
+			defer r.set(t, map[string]string{"road": apitype.RoadOAuth})
+			return scanTo(to...)
+		}},
+		{apitype.CodeRelayCertInvalid, http.StatusUnprocessableEntity, "", func(t *testing.T) error {
+			_, err := r.c.InstallRelayCert(ctx, apitype.RelayCertInstall{Cert: "not a certificate", Key: "nor a key"})
+			return err
+		}},
 		{apitype.CodeShuttingDown, http.StatusServiceUnavailable, "", func(t *testing.T) error {
 			r.dev.Close()
 			return scanTo(to...)
@@ -432,7 +441,7 @@ func TestErrorCodes(t *testing.T) {
 			}
 		}
 	}
-	if len(seen) != 32 {
-		t.Errorf("%d codes provoked, want all 32", len(seen))
+	if len(seen) != 34 {
+		t.Errorf("%d codes provoked, want all 34", len(seen))
 	}
 }

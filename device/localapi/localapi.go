@@ -68,6 +68,11 @@ func NewHandler(dev *device.Device, log *slog.Logger) *Handler {
 		"status":           {http.MethodGet, (*Handler).serveStatus},
 		"watch":            {http.MethodGet, (*Handler).serveWatch},
 
+		// The connector's client certificate (relaycert.go).
+		"relay/cert":         {http.MethodGet, (*Handler).serveRelayCert},
+		"relay/cert/install": {http.MethodPost, (*Handler).serveRelayCertInstall},
+		"relay/cert/remove":  {http.MethodPost, (*Handler).serveRelayCertRemove},
+
 		// The web pages' admin password and sessions (webadmin.go).
 		"admin/password":       {http.MethodGet, (*Handler).servePassword},
 		"admin/password/reset": {http.MethodPost, (*Handler).servePasswordReset},
@@ -282,6 +287,7 @@ var statuses = map[apitype.ErrorCode]int{
 	apitype.CodeNoJob:          http.StatusNotFound,
 	apitype.CodeNoEntry:        http.StatusNotFound,
 	apitype.CodeNoQuickSet:     http.StatusNotFound,
+	apitype.CodeNoAlert:        http.StatusNotFound,
 	apitype.CodeWrongMethod:    http.StatusMethodNotAllowed,
 	// Forbidden: the PIN is wrong; too many requests: too many wrong
 	// PINs, until the error's RetryAt.
@@ -311,6 +317,12 @@ var statuses = map[apitype.ErrorCode]int{
 	// Unprocessable: the request is well formed, the value is refused.
 	apitype.CodeInvalidSetting: http.StatusUnprocessableEntity,
 	apitype.CodeInternal:       http.StatusInternalServerError,
+
+	// Unprocessable too: a recipient direct send cannot reach, a
+	// certificate the connector could not take.
+	apitype.CodeExternalRecipient: http.StatusUnprocessableEntity,
+	apitype.CodeRelayCertInvalid:  http.StatusUnprocessableEntity,
+
 	// Bad gateway: a server the device relies on refused.
 	apitype.CodeSignInFailed:    http.StatusBadGateway,
 	apitype.CodeProviderRefused: http.StatusBadGateway,

@@ -42,6 +42,10 @@ func action(code apitype.ErrorCode, key string) string {
 		return "scanmaild password set"
 	case apitype.CodePasswordWrong, apitype.CodePasswordLocked:
 		return "scanmaild password reset, at the board, if the password is forgotten"
+	case apitype.CodeRelayCertInvalid:
+		return "scanmaild relay-cert install CERT.pem KEY.pem"
+	case apitype.CodeExternalRecipient:
+		return "scanmaild config set road relay (a connector) or road oauth (sign-in) to reach outside addresses"
 	case apitype.CodeProviderRefused, apitype.CodeProviderUnavailable:
 		return "scanmaild jobs -log JOB for the mail server's answers"
 	}

@@ -5,6 +5,8 @@ import (
 	"fmt"
 	"text/tabwriter"
 	"time"
+
+	"scanmail/device/apitype"
 )
 
 func runStatus(ctx context.Context, c *Context, args []string) error {
@@ -22,6 +24,10 @@ func runStatus(ctx context.Context, c *Context, args []string) error {
 	}
 	w := tabwriter.NewWriter(c.Stdout, 0, 0, 2, ' ', 0)
 	fmt.Fprintf(w, "provider:\t%s (%s)\n", st.ProviderName, st.Provider)
+	fmt.Fprintf(w, "sends by:\t%s (%s)\n", st.RoadName, st.Road)
+	if st.RoadWarning != "" {
+		fmt.Fprintf(w, "warning:\t%s\n", st.RoadWarning)
+	}
 	fmt.Fprintf(w, "smtp server:\t%s\n", st.SMTPServer)
 	fmt.Fprintf(w, "device address:\t%s\n", st.DeviceAddress)
 	if a := st.Account; a != nil {
@@ -33,7 +39,7 @@ func runStatus(ctx context.Context, c *Context, args []string) error {
 		if !a.NextKeepAlive.IsZero() {
 			fmt.Fprintf(w, "next keep-alive:\t%s\n", a.NextKeepAlive.Local().Format(time.DateTime))
 		}
-	} else {
+	} else if st.Road == "" || st.Road == apitype.RoadOAuth {
 		fmt.Fprintf(w, "signed in as:\t(nobody)\n")
 	}
 	if st.SignIn.State == "waiting" {
