@@ -96,6 +96,14 @@ func TestBrowserRoads(t *testing.T) {
 		t.Errorf("subject = %q", got)
 	}
 
+	// Direct send and relay show the MX endpoint's settings instead;
+	// relay, the way to the connector's certificate.
+	do(t, ctx, "choose direct send", chromedp.Click(chromedp.ID("road-direct")))
+	waitFor(t, ctx, "the MX settings shown", `document.getElementById("s-mx-host").offsetParent !== null && document.getElementById("s-mx-accepted_domains").offsetParent !== null && document.getElementById("s-password-secret").offsetParent === null`)
+	screenshots(t, ctx, "settings-direct")
+	do(t, ctx, "choose relay", chromedp.Click(chromedp.ID("road-relay")))
+	waitFor(t, ctx, "the connector's certificate note", `document.getElementById("relay-note").offsetParent !== null && document.getElementById("s-mx-host").offsetParent !== null`)
+
 	// The status page names the road.
 	do(t, ctx, "status page", chromedp.Navigate(base+"/"), chromedp.WaitVisible(chromedp.ID("road")))
 	if txt := eval[string](t, ctx, `document.getElementById("road").textContent`); !strings.Contains(strings.ToLower(txt), "password") {
