@@ -45,6 +45,9 @@ func commands() map[string]command {
 		"status":   {"status [--json]", runStatus},
 		"test":     {testUsage, runTest},
 		"watch":    {"watch [--json]", runWatch},
+
+		// The connector's client certificate (relaycert.go).
+		"relay-cert": {relayCertUsage, runRelayCert},
 	}
 }
 
