@@ -76,20 +76,20 @@ func setConfig(ctx context.Context, c *Context, args []string) error {
 	var in *secretReader
 	for i := 0; i < len(args); i += 2 {
 		key, value := args[i], args[i+1]
-		// "@file" reads the value here, where the file is, not in the daemon.
-		if name, ok := strings.CutPrefix(value, "@"); ok {
+		switch name, file := strings.CutPrefix(value, "@"); {
+		case file:
+			// The value is read here, where the file is, not in the daemon.
 			data, err := os.ReadFile(name)
 			if err != nil {
 				return err
 			}
 			value = string(data)
-		}
-		// "-" reads it from standard input, so that a password is never
-		// an argument (ps, shell history) nor a file left behind.
-		if value == "-" {
+		case value == "-":
+			// From standard input, so that a password is never an
+			// argument (ps, shell history) nor a file left behind.
 			if in == nil {
 				in = newSecretReader(c, "value")
-				in.ended = "standard input ended before the value of %s: give a line for each value -"
+				in.ended = "standard input ended before the value of %s: give one line for each value given as -"
 			}
 			var err error
 			if value, err = readValue(in, key); err != nil {
