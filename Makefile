@@ -49,4 +49,4 @@ deps:
 	@./.ci/deps
 
 clean:
-	rm -rf $(BIN) demo-mail scanmail.db scanmaild.sock scanmaild.log spool
+	rm -rf $(BIN) demo-mail demo-relay.pem demo-relay.key scanmail.db scanmaild.sock scanmaild.log spool

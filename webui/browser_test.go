@@ -61,7 +61,11 @@ func waitFor(t *testing.T, ctx context.Context, what, expr string) {
 		case <-time.After(50 * time.Millisecond):
 		}
 	}
-	html, _ := chromedp.Run(context.WithoutCancel(ctx), chromedp.OuterHTML(chromedp.CSS("main")))
+	// The browser may be gone with ctx: the page is asked for a while
+	// only, so that the failure is told rather than waited on.
+	hctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), 5*time.Second)
+	defer cancel()
+	html, _ := chromedp.Run(hctx, chromedp.OuterHTML(chromedp.CSS("main")))
 	t.Fatalf("%s: %v %v\nthe page's main:\n%s", what, ctx.Err(), err, html)
 }
 

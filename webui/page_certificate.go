@@ -17,6 +17,8 @@ type certificatePage struct {
 	Fingerprint string
 	Installed   bool
 	Problem     *problem
+	// Relay is the client certificate presented to a connector.
+	Relay relayCertSection
 }
 
 // maxCertUpload bounds an uploaded certificate chain and key.
@@ -27,11 +29,21 @@ func (s *server) serveCertificate(w http.ResponseWriter, r *http.Request) {
 }
 
 func (s *server) certificatePage(w http.ResponseWriter, r *http.Request, code int, p *problem) {
-	d := certificatePage{HTTPS: s.certs != nil, Installed: r.URL.Query().Has("installed"), Problem: p}
+	s.certificates(w, r, code, p, s.relaySection(r, nil, ""))
+}
+
+// relayPage is the certificate page answering the connector
+// certificate's form: its problem, and the certificate pasted.
+func (s *server) relayPage(w http.ResponseWriter, r *http.Request, code int, p *problem, pasted string) {
+	s.certificates(w, r, code, nil, s.relaySection(r, p, pasted))
+}
+
+func (s *server) certificates(w http.ResponseWriter, r *http.Request, code int, p *problem, relay relayCertSection) {
+	d := certificatePage{HTTPS: s.certs != nil, Installed: r.URL.Query().Has("installed"), Problem: p, Relay: relay}
 	if s.certs != nil {
 		d.Leaf, d.Fingerprint = s.certs.Leaf(), s.certs.Fingerprint()
 	}
-	s.render(w, code, "certificate", page{Title: "Certificate", Nav: "certificate", LoggedIn: true, Data: d})
+	s.render(w, code, "certificate", page{Title: "Certificates", Nav: "certificate", LoggedIn: true, Data: d})
 }
 
 func (s *server) postCertificate(w http.ResponseWriter, r *http.Request) {

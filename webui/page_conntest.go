@@ -5,6 +5,7 @@ import (
 	"context"
 	"fmt"
 	"net/http"
+	"slices"
 	"strings"
 	"time"
 
@@ -27,11 +28,15 @@ type testPage struct {
 type testStep struct {
 	apitype.ConnTestStep
 	Label string
+	// Order is the step's place among testSteps, so that a step the
+	// page did not list goes in its place (data-order for forms.js).
+	Order int
 }
 
 // testSteps are the steps in the order they run, with their names on the
 // page.
 var testSteps = []struct{ Step, Label string }{
+	{apitype.StepMX, "Mail server of the domain (MX record)"},
 	{apitype.StepDNS, "Name lookup (DNS)"},
 	{apitype.StepTCP, "Connection (TCP)"},
 	{apitype.StepSTARTTLS, "STARTTLS"},
@@ -43,15 +48,35 @@ var testSteps = []struct{ Step, Label string }{
 	{apitype.StepData, "Test message (DATA)"},
 }
 
-func newTestPage(to string) *testPage {
+// newTestPage lists the steps the road (apitype.RoadOAuth...) takes:
+// the MX record only for direct send and relay, the access token only
+// for the sign-in by code, AUTH not for the MX endpoint.
+func newTestPage(to, road string) *testPage {
 	d := &testPage{To: to}
-	for _, st := range testSteps {
-		d.Steps = append(d.Steps, testStep{ConnTestStep: apitype.ConnTestStep{Step: st.Step, State: "waiting"}, Label: st.Label})
+	for i, st := range testSteps {
+		if !stepOnRoad(st.Step, road) {
+			continue
+		}
+		d.Steps = append(d.Steps, testStep{ConnTestStep: apitype.ConnTestStep{Step: st.Step, State: "waiting"}, Label: st.Label, Order: i})
 	}
 	return d
 }
 
-// update records a step's news and returns it as shown.
+func stepOnRoad(step, road string) bool {
+	mx := road == apitype.RoadDirect || road == apitype.RoadRelay
+	switch step {
+	case apitype.StepMX:
+		return mx
+	case apitype.StepToken:
+		return road == apitype.RoadOAuth || road == ""
+	case apitype.StepAuth:
+		return !mx
+	}
+	return true
+}
+
+// update records a step's news and returns it as shown; a step not
+// listed goes in its place.
 func (d *testPage) update(s apitype.ConnTestStep) testStep {
 	for i := range d.Steps {
 		if d.Steps[i].Step == s.Step {
@@ -59,8 +84,21 @@ func (d *testPage) update(s apitype.ConnTestStep) testStep {
 			return d.Steps[i]
 		}
 	}
-	d.Steps = append(d.Steps, testStep{ConnTestStep: s, Label: s.Step})
-	return d.Steps[len(d.Steps)-1]
+	st := testStep{ConnTestStep: s, Label: s.Step, Order: len(testSteps)}
+	for i, known := range testSteps {
+		if known.Step == s.Step {
+			st.Label, st.Order = known.Label, i
+		}
+	}
+	at := len(d.Steps)
+	for i := range d.Steps {
+		if d.Steps[i].Order > st.Order {
+			at = i
+			break
+		}
+	}
+	d.Steps = slices.Insert(d.Steps, at, st)
+	return st
 }
 
 // end marks the test ended: the first failed step is the one named.
@@ -80,11 +118,20 @@ func (d *testPage) end(err error) {
 }
 
 func (s *server) serveTest(w http.ResponseWriter, r *http.Request) {
-	s.render(w, http.StatusOK, "conntest", page{Title: "Connection test", Nav: "test", LoggedIn: true, Data: newTestPage("")})
+	s.render(w, http.StatusOK, "conntest", page{Title: "Connection test", Nav: "test", LoggedIn: true, Data: newTestPage("", s.road(r.Context()))})
+}
+
+// road is how the device sends, "" when it does not say.
+func (s *server) road(ctx context.Context) string {
+	st, err := s.api.Status(ctx)
+	if err != nil {
+		return ""
+	}
+	return st.Road
 }
 
 func (s *server) postTest(w http.ResponseWriter, r *http.Request) {
-	d := newTestPage(strings.TrimSpace(r.PostFormValue("to")))
+	d := newTestPage(strings.TrimSpace(r.PostFormValue("to")), s.road(r.Context()))
 	req := apitype.ConnTestRequest{To: d.To}
 	if strings.Contains(r.Header.Get("Accept"), "text/event-stream") {
 		s.streamTest(w, r, d, req)

@@ -27,8 +27,39 @@ type settingsPage struct {
 }
 
 type settingsSection struct {
-	Title  string
+	Title string
+	// Hidden: every field of the section is for another provider or
+	// road.
+	Hidden bool
+	// Roads, in the section on how the device sends, is the road
+	// setting's choice beside the roads' comparison.
+	Roads  *roadChoice
 	Fields []settingField
+}
+
+// roadChoice is the road setting as radio buttons heading the columns of
+// the roads' comparison, and the notes shown for the road chosen.
+type roadChoice struct {
+	// Provider is the provider setting, shown first: the roads a
+	// provider takes and their notes depend on it.
+	Provider *settingField
+	Field    settingField
+	Chosen   string
+	Options  []road
+	Facts    []string
+	// Suggested is the road the connection test suggested, marked in
+	// the comparison.
+	Suggested string
+	// ExchangeProviders and GmailProviders are the data-providers of the
+	// notes on Microsoft retiring password sign-in and on Gmail's app
+	// passwords.
+	ExchangeProviders, GmailProviders string
+	// Hidden* hide those notes and the connector's certificate note
+	// until the road (and provider) they are for is chosen.
+	HiddenExchange, HiddenGmail, HiddenRelay bool
+	// RelayCert is the connector's client certificate, nil when the
+	// device could not say.
+	RelayCert *apitype.RelayCert
 }
 
 type settingField struct {
@@ -42,15 +73,50 @@ type settingField struct {
 	// Pasted is a PEM setting's new value as pasted, when the form comes
 	// back refused.
 	Pasted string
-	// ForProviders is Providers as the data-providers attribute.
+	// ForProviders is Providers as the data-providers attribute,
+	// ForRoads Roads as the data-roads attribute.
 	ForProviders string
+	ForRoads     string
 	Hidden       bool
-	Problem      *problem
+	// SecretSet says a secret setting holds a value (never shown);
+	// Retype, that one typed was not saved since the form was refused.
+	SecretSet bool
+	Retype    bool
+	// Account, beside the device address, is the signed-in account when
+	// the address is not it.
+	Account string
+	Problem *problem
 }
+
+// FormHelp is the device's help for the form: a secret left empty on the
+// form is kept (its box clears it), whatever the device says of an empty
+// value, which is the command line's way to clear it.
+func (f settingField) FormHelp() string {
+	if !f.IsSecret() {
+		return f.Help
+	}
+	h := f.Help
+	for _, clause := range []string{"; empty clears it", ", empty clears it", ". Empty clears it"} {
+		h = strings.Replace(h, clause, "", 1)
+	}
+	return h
+}
+
+// IsSecret reports whether the setting is written and never read back.
+func (f settingField) IsSecret() bool { return f.Secret || f.Kind == apitype.KindSecret }
 
 // settingLabels name the settings on the page; a setting the device adds
 // later shows its key until it gets a label here.
 var settingLabels = map[string]string{
+	"road":                       "How the device sends",
+	"password.username":          "User name",
+	"password.secret":            "Password or app password",
+	"password.basic_auth_ok":     "Password sign-in with Exchange Online",
+	"mx.host":                    "MX endpoint",
+	"mx.port":                    "Port",
+	"mx.accepted_domains":        "Accepted domains",
+	"mx.require_tls":             "Require TLS",
+	"mx.ca_bundle":               "Extra trusted CA certificates",
 	"provider":                   "Email provider",
 	"tenant":                     "Tenant",
 	"client_id":                  "Application (client) ID",
@@ -85,6 +151,9 @@ var settingLabels = map[string]string{
 // settingSections group the settings by the start of their keys, in the
 // order shown; the first whose prefix matches takes a setting.
 var settingSections = []struct{ Title, Prefix string }{
+	{sectionRoads, "road"},
+	{sectionRoads, "password."},
+	{sectionRoads, "mx."},
 	{"Custom provider", "custom."},
 	{"Panel", "scan.to_me"},
 	{"Panel", "panel."},
@@ -96,7 +165,10 @@ var settingSections = []struct{ Title, Prefix string }{
 	{"Account and message", ""},
 }
 
-var sectionOrder = []string{"Account and message", "Custom provider", "Scanning", "Panel", "Sending limits", "Queue and history"}
+// sectionRoads holds the road setting and the settings of each road.
+const sectionRoads = "How the device sends"
+
+var sectionOrder = []string{sectionRoads, "Account and message", "Custom provider", "Scanning", "Panel", "Sending limits", "Queue and history"}
 
 func sectionOf(key string) string {
 	for _, s := range settingSections {
@@ -122,6 +194,18 @@ func (s *server) settingsPage(w http.ResponseWriter, r *http.Request, code int, 
 		d.Warning = cfg.Warning
 		d.Sections = settingsSections(desc, cfg, typed, p, badKey)
 		for _, sec := range d.Sections {
+			if sec.Roads != nil {
+				sec.Roads.Suggested = r.URL.Query().Get("suggest")
+				if rc, err := s.api.RelayCert(r.Context()); err == nil {
+					sec.Roads.RelayCert = &rc
+				}
+				if sec.Roads.Field.Problem != nil {
+					d.Refused = &sec.Roads.Field
+				}
+				if pf := sec.Roads.Provider; pf != nil && pf.Problem != nil {
+					d.Refused = pf
+				}
+			}
 			for i := range sec.Fields {
 				if sec.Fields[i].Problem != nil {
 					d.Refused = &sec.Fields[i]
@@ -138,6 +222,13 @@ func (s *server) settingsPage(w http.ResponseWriter, r *http.Request, code int, 
 	}
 	if st, err := s.api.Status(r.Context()); err == nil && st.Account != nil && !strings.EqualFold(st.Account.UPN, st.DeviceAddress) {
 		d.Account = st.Account.UPN
+		for _, sec := range d.Sections {
+			for i := range sec.Fields {
+				if sec.Fields[i].Key == "device_address" {
+					sec.Fields[i].Account = d.Account
+				}
+			}
+		}
 	}
 	s.render(w, code, "settings", page{Title: "Email settings", Nav: "settings", LoggedIn: true, Data: d})
 }
@@ -147,41 +238,91 @@ func settingsSections(desc apitype.ConfigDescription, cfg apitype.Config, typed 
 	for _, st := range cfg.Settings {
 		values[st.Key] = st.Value
 	}
-	provider := values["provider"]
-	if v, ok := typed["provider"]; ok {
-		provider = v
+	chosen := func(key string) string {
+		if v, ok := typed[key]; ok {
+			return v
+		}
+		return values[key]
 	}
+	provider, road := chosen("provider"), chosen("road")
 	bySection := make(map[string][]settingField)
+	var roadField, providerField *settingField
+	retiring := exchangePresets
 	for _, info := range desc.Settings {
+		if info.Key == "password.basic_auth_ok" && len(info.Providers) > 0 {
+			// The device knows where password sign-in is retiring: where
+			// it asks the admin's yes to it.
+			retiring = info.Providers
+		}
 		f := settingField{SettingInfo: info, Label: settingLabels[info.Key], ID: "s-" + strings.ReplaceAll(info.Key, ".", "-"),
-			ForProviders: strings.Join(info.Providers, " "),
-			Hidden:       len(info.Providers) > 0 && !slices.Contains(info.Providers, provider)}
+			ForProviders: strings.Join(info.Providers, " "), ForRoads: strings.Join(info.Roads, " "),
+			Hidden: !appliesTo(info.Providers, provider) || !appliesTo(info.Roads, road)}
 		if f.Label == "" {
 			f.Label = info.Key
 		}
 		switch {
-		case info.Secret:
+		case f.IsSecret():
+			// Never shown back, not even as typed.
+			f.SecretSet = values[info.Key] != ""
+			f.Retype = typed[info.Key] != ""
 		case info.Kind == apitype.KindPEM:
 			f.Value, f.Pasted = values[info.Key], typed[info.Key]
 		default:
-			f.Value = values[info.Key]
-			if v, ok := typed[info.Key]; ok {
-				f.Value = v
-			}
+			f.Value = chosen(info.Key)
 		}
 		if info.Key == badKey {
 			f.Problem = p
 		}
-		sec := sectionOf(info.Key)
-		bySection[sec] = append(bySection[sec], f)
+		switch {
+		case info.Key == "road" && info.Kind == apitype.KindChoice:
+			roadField = &f
+		case info.Key == "provider":
+			providerField = &f
+		default:
+			sec := sectionOf(info.Key)
+			bySection[sec] = append(bySection[sec], f)
+		}
+	}
+	if providerField != nil && roadField == nil {
+		// A device without roads: the provider heads its section.
+		sec := sectionOf("provider")
+		bySection[sec] = append([]settingField{*providerField}, bySection[sec]...)
 	}
 	var out []settingsSection
 	for _, title := range sectionOrder {
-		if fs := bySection[title]; len(fs) > 0 {
-			out = append(out, settingsSection{Title: title, Fields: fs})
+		sec := settingsSection{Title: title, Fields: bySection[title]}
+		if title == sectionRoads && roadField != nil {
+			sec.Roads = newRoadChoice(*roadField, provider, retiring)
+			sec.Roads.Provider = providerField
+		}
+		sec.Hidden = sec.Roads == nil && !slices.ContainsFunc(sec.Fields, func(f settingField) bool { return !f.Hidden })
+		if len(sec.Fields) > 0 || sec.Roads != nil {
+			out = append(out, sec)
 		}
 	}
 	return out
+}
+
+// appliesTo reports whether a setting for those (providers, or roads)
+// applies with the one chosen; none means all.
+func appliesTo(those []string, chosen string) bool {
+	return len(those) == 0 || slices.Contains(those, chosen)
+}
+
+// newRoadChoice is the road setting f with the provider chosen, and the
+// providers on which password sign-in is retiring.
+func newRoadChoice(f settingField, provider string, retiring []string) *roadChoice {
+	f.ID = "road-compare"
+	rc := &roadChoice{Field: f, Chosen: f.Value, Facts: roadFacts,
+		ExchangeProviders: strings.Join(retiring, " "), GmailProviders: strings.Join(gmailProviders, " "),
+		HiddenExchange: f.Value != apitype.RoadPassword || !slices.Contains(retiring, provider),
+		HiddenGmail:    f.Value != apitype.RoadPassword || !slices.Contains(gmailProviders, provider),
+		HiddenRelay:    f.Value != apitype.RoadRelay,
+	}
+	for _, id := range f.Choices {
+		rc.Options = append(rc.Options, roadByID(id))
+	}
+	return rc
 }
 
 // postSettings saves the settings changed on the form in one call, all
@@ -225,10 +366,16 @@ func (s *server) postSettings(w http.ResponseWriter, r *http.Request) {
 			continue
 		}
 		val := strings.TrimSpace(v[0])
-		if info.Secret {
-			// Never shown back: an empty field keeps the secret.
-			if val != "" {
-				kvs = append(kvs, apitype.SettingValue{Key: info.Key, Value: val})
+		if info.Secret || info.Kind == apitype.KindSecret {
+			// Never shown back: an empty field keeps the secret, the
+			// box ticked to clear it clears it. A password is taken as
+			// typed, spaces and all.
+			switch {
+			case val != "":
+				typed[info.Key] = "typed"
+				kvs = append(kvs, apitype.SettingValue{Key: info.Key, Value: v[0]})
+			case r.PostFormValue(info.Key+".clear") == "1" && current[info.Key] != "":
+				kvs = append(kvs, apitype.SettingValue{Key: info.Key, Value: ""})
 			}
 			continue
 		}

@@ -60,7 +60,9 @@ var funcs = template.FuncMap{
 		}
 		return key
 	},
-	"has": func(list []string, s string) bool { return slices.Contains(list, s) },
+	"has":      func(list []string, s string) bool { return slices.Contains(list, s) },
+	"expired":  func(t time.Time) bool { return !t.IsZero() && time.Now().After(t) },
+	"roadName": roadName,
 }
 
 var templates = sync.OnceValue(func() map[string]*template.Template {

@@ -50,6 +50,17 @@ func TestNoSecretsInPages(t *testing.T) {
 	if _, err := r.c.Scan(context.Background(), apitype.ScanRequest{To: []string{"someone@example.com"}}, nil); err != nil {
 		t.Fatal(err)
 	}
+	// The password road's password and the connector's key, set on the
+	// device (the OAuth road stays chosen, so that the test signs in).
+	const smtpPassword = "smtp-password-of-the-device"
+	if _, err := r.c.SetConfigs(context.Background(), []apitype.SettingValue{{Key: "password.username", Value: "scanner@contoso.example"}, {Key: "password.secret", Value: smtpPassword},
+		{Key: "device_address", Value: "scanner@contoso.example"}, {Key: "mx.accepted_domains", Value: "contoso.example"}}); err != nil {
+		t.Fatal(err)
+	}
+	relay, _ := relayCerts(t)
+	if _, err := r.c.InstallRelayCert(context.Background(), apitype.RelayCertInstall{Cert: string(relay.cert), Key: string(relay.key)}); err != nil {
+		t.Fatal(err)
+	}
 	c := r.login(t, srv)
 	// A wrong password, and a wrong old one: neither is shown or logged.
 	wrong := "wrong-password-" + t.Name()
@@ -64,6 +75,14 @@ func TestNoSecretsInPages(t *testing.T) {
 	var seen strings.Builder
 	// The connection test signs in to the mail server with a fresh token.
 	if res, err := c.PostForm(srv.URL+"/test", url.Values{"to": {"someone@example.com"}}); err == nil {
+		seen.WriteString(readBody(t, res))
+	}
+	// The password and the key sent through the pages: saved, never
+	// shown back nor logged.
+	if res, err := c.PostForm(srv.URL+"/settings", url.Values{"password.secret": {smtpPassword}}); err == nil {
+		seen.WriteString(readBody(t, res))
+	}
+	if res, err := c.PostForm(srv.URL+"/certificate/relay", url.Values{"relay_cert_pem": {string(relay.cert)}, "relay_key_pem": {string(relay.key)}}); err == nil {
 		seen.WriteString(readBody(t, res))
 	}
 	for _, p := range []string{"/", "/signin", "/jobs", "/jobs/1", "/certificate", "/certificate/request.csr", "/password", "/login", "/assets/live.js",
@@ -88,7 +107,8 @@ func TestNoSecretsInPages(t *testing.T) {
 	res.Body.Close()
 
 	u, _ := url.Parse(srv.URL)
-	secrets := map[string]string{"password": testPassword, "wrong password": wrong}
+	secrets := map[string]string{"password": testPassword, "wrong password": wrong, "SMTP password": smtpPassword,
+		"connector key": strings.Split(string(relay.key), "\n")[1]}
 	for _, ck := range c.Jar.Cookies(u) {
 		secrets["session ID"] = ck.Value
 	}

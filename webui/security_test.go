@@ -7,6 +7,8 @@ import (
 	"net/url"
 	"strings"
 	"testing"
+
+	"scanmail/device/apitype"
 )
 
 func TestCrossOriginPostRefused(t *testing.T) {
@@ -159,6 +161,8 @@ var adminRoutes = []struct{ method, path string }{
 	{"GET", "/certificate"},
 	{"POST", "/certificate"},
 	{"GET", "/certificate/request.csr"},
+	{"POST", "/certificate/relay"},
+	{"POST", "/certificate/relay/remove"},
 	{"GET", "/password"},
 	{"POST", "/password"},
 	{"GET", "/settings"},
@@ -252,4 +256,57 @@ func TestScriptInSettingInert(t *testing.T) {
 		t.Errorf("markup from a setting reached the page:\n%s", body)
 	}
 	contains(t, body, "adminconsent?client_id=app")
+}
+
+// TestCrossOriginRoadPostsRefused: with the admin's session in the
+// browser, another site's form cannot change the road, set the password
+// road's password, nor install or remove the connector's certificate.
+func TestCrossOriginRoadPostsRefused(t *testing.T) {
+	r := newRig(t)
+	r.relayRoad(t)
+	good, _ := relayCerts(t)
+	if _, err := r.c.InstallRelayCert(context.Background(), apitype.RelayCertInstall{Cert: string(good.cert), Key: string(good.key)}); err != nil {
+		t.Fatal(err)
+	}
+	other, _ := relayCerts(t)
+	for _, srv := range []*httptest.Server{r.tls, r.plain} {
+		c := r.login(t, srv)
+		for _, tt := range []struct{ path, body, ctype string }{
+			{"/settings", "road=password&password.secret=evil", "application/x-www-form-urlencoded"},
+			{"/certificate/relay", url.Values{"relay_cert_pem": {string(other.cert)}, "relay_key_pem": {string(other.key)}}.Encode(), "application/x-www-form-urlencoded"},
+			{"/certificate/relay/remove", "", "application/x-www-form-urlencoded"},
+		} {
+			req, err := http.NewRequest(http.MethodPost, srv.URL+tt.path, strings.NewReader(tt.body))
+			if err != nil {
+				t.Fatal(err)
+			}
+			req.Header.Set("Content-Type", tt.ctype)
+			req.Header.Set("Origin", "https://evil.example")
+			// The client's transport says same-origin; the browser
+			// would say cross-site.
+			res, err := (&http.Client{Jar: c.Jar, Transport: srv.Client().Transport}).Do(withSite(req, "cross-site"))
+			if err != nil {
+				t.Fatal(err)
+			}
+			res.Body.Close()
+			if res.StatusCode != http.StatusForbidden {
+				t.Errorf("%s %s from another site: %s, want 403", srv.URL, tt.path, res.Status)
+			}
+		}
+	}
+	if got := r.settingValue(t, "road"); got != apitype.RoadRelay {
+		t.Errorf("road = %q", got)
+	}
+	if got := r.settingValue(t, "password.secret"); got != "" {
+		t.Errorf("password.secret = %q", got)
+	}
+	rc, err := r.c.RelayCert(context.Background())
+	if err != nil || !rc.Installed || !strings.EqualFold(rc.Fingerprint, fingerprint(good.der)) {
+		t.Errorf("the connector certificate after: %+v %v", rc, err)
+	}
+}
+
+func withSite(req *http.Request, site string) *http.Request {
+	req.Header.Set("Sec-Fetch-Site", site)
+	return req
 }

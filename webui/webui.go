@@ -65,6 +65,10 @@ type API interface {
 	DeleteQuickSet(ctx context.Context, id string) (apitype.QuickSet, error)
 	ExportConfig(ctx context.Context) (apitype.ConfigExport, error)
 	ImportConfig(ctx context.Context, cfg apitype.ConfigExport, dryRun bool) (apitype.ConfigImport, error)
+
+	RelayCert(ctx context.Context) (apitype.RelayCert, error)
+	InstallRelayCert(ctx context.Context, req apitype.RelayCertInstall) (apitype.RelayCert, error)
+	RemoveRelayCert(ctx context.Context) (apitype.RelayCert, error)
 }
 
 var _ API = (*localclient.Client)(nil)
@@ -131,6 +135,8 @@ func (s *server) routes() {
 	s.admin("GET /certificate", s.serveCertificate)
 	s.admin("POST /certificate", s.postCertificate)
 	s.admin("GET /certificate/request.csr", s.serveCSR)
+	s.admin("POST /certificate/relay", s.postRelayCert)
+	s.admin("POST /certificate/relay/remove", s.postRelayCertRemove)
 	s.admin("GET /settings", s.serveSettings)
 	s.admin("POST /settings", s.postSettings)
 	s.admin("GET /test", s.serveTest)

@@ -5,6 +5,7 @@ package main
 import (
 	"log/slog"
 	"os"
+	"path/filepath"
 
 	"scanmail/cmd/scanmaild/demo"
 	"scanmail/device"
@@ -18,6 +19,7 @@ func startDemo(dev *device.Device, cfg daemonConfig, webURLs []string, log *slog
 		Socket:  cfg.socket,
 		Binary:  os.Args[0],
 		LogFile: cfg.demoLog(),
+		CertDir: filepath.Dir(cfg.db),
 		Web:     webURLs,
 		Logger:  log,
 	})

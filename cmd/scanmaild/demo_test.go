@@ -7,7 +7,9 @@ import (
 	"fmt"
 	"io"
 	"net/http"
+	"net/mail"
 	"net/url"
+	"os"
 	"path/filepath"
 	"regexp"
 	"sort"
@@ -16,6 +18,8 @@ import (
 	"syscall"
 	"testing"
 
+	"scanmail/cmd/scanmaild/demo"
+	"scanmail/device/apitype"
 	"scanmail/device/idptest"
 	"scanmail/scan/filecheck"
 )
@@ -27,6 +31,77 @@ func TestDemo(t *testing.T) {
 	dir := t.TempDir()
 	eml, _, _ := driveDemo(t, dir, 3, "")
 	filecheck.PDF(t, attachment(t, eml), 3)
+}
+
+// TestDemoRoads: the demo's other roads need no tenant and no sign-in:
+// switched to direct send it refuses an outside recipient before
+// scanning and delivers to an internal one through the demo's MX
+// endpoint; switched to the password road, with the password the guide
+// gives read from standard input, it delivers to anyone, and so does
+// relay with the client certificate the demo wrote, installed as the
+// guide says. Every message lands as an .eml file where the sign-in
+// road's do. The next run starts on the sign-in road again, without the
+// certificate of the last run's CA.
+func TestDemoRoads(t *testing.T) {
+	dir := t.TempDir()
+	d := start(t, dir, "-demo", "-display", "none", "-pages", "1")
+	d.expect(demo.Password) // the guide says it
+	sock := filepath.Join(dir, "scanmaild.sock")
+	waitSocket(t, sock)
+
+	mustCLI(t, sock, "config", "set", "road", "direct", "device_address", demo.Account)
+	if out, code := runCLI(t, sock, "scan", "--to", "alice@fabrikam.example"); code != 1 || !strings.Contains(out, "Direct send reaches only addresses in contoso.example") {
+		t.Errorf("direct send to an outside recipient: exit %d\n%s", code, out)
+	}
+	if out, code := runCLI(t, sock, "scan", "--to", "bob@contoso.example"); code != 0 || !strings.Contains(out, ": sent ") {
+		t.Fatalf("direct send: exit %d\n%s", code, out)
+	}
+	if out, code := runCLIInput(t, sock, demo.Password+"\n", "config", "set", "road", "password", "password.secret", "-"); code != 0 {
+		t.Fatalf("config set road password: exit %d\n%s", code, out)
+	}
+	if out, code := runCLI(t, sock, "scan", "--to", "alice@fabrikam.example"); code != 0 || !strings.Contains(out, ": sent ") {
+		t.Fatalf("password road: exit %d\n%s", code, out)
+	}
+	mustCLI(t, sock, "relay-cert", "install", filepath.Join(dir, demo.RelayCert), filepath.Join(dir, demo.RelayKey))
+	mustCLI(t, sock, "config", "set", "road", "relay")
+	if out, code := runCLI(t, sock, "scan", "--to", "carol@fabrikam.example"); code != 0 || !strings.Contains(out, ": sent ") {
+		t.Fatalf("relay: exit %d\n%s", code, out)
+	}
+
+	names, err := filepath.Glob(filepath.Join(dir, "demo-mail", "*.eml"))
+	if err != nil || len(names) != 3 {
+		t.Fatalf("%d messages saved, want 3: %v", len(names), err)
+	}
+	sort.Strings(names) // in the order received
+	for i, to := range []string{"bob@contoso.example", "alice@fabrikam.example", "carol@fabrikam.example"} {
+		f, err := os.Open(names[i])
+		if err != nil {
+			t.Fatal(err)
+		}
+		msg, err := mail.ReadMessage(f)
+		f.Close()
+		if err != nil {
+			t.Fatal(err)
+		}
+		if from, to2 := msg.Header.Get("From"), msg.Header.Get("To"); !strings.Contains(from, demo.Account) || !strings.Contains(to2, to) {
+			t.Errorf("%s is from %q to %q, want from %s to %s", names[i], from, to2, demo.Account, to)
+		}
+		filecheck.PDF(t, attachment(t, names[i]), 1)
+	}
+
+	d.stop()
+	start(t, dir, "-demo", "-display", "none", "-pages", "1").expect(demo.Password)
+	waitSocket(t, sock)
+	var cfg apitype.Config
+	decode(t, mustCLI(t, sock, "config", "show", "--json"), &cfg)
+	for _, s := range cfg.Settings {
+		if s.Key == "road" && s.Value != "oauth" {
+			t.Errorf("the next run's road: %s", s.Value)
+		}
+	}
+	if out := mustCLI(t, sock, "relay-cert"); !strings.Contains(out, "no client certificate installed") {
+		t.Errorf("the next run's client certificate:\n%s", out)
+	}
 }
 
 // TestDemoNoSecrets: after a demo run, the tokens the device holds are

@@ -16,19 +16,26 @@ import (
 // TestPINFromTerminal: on a terminal, pin set asks for the new PIN twice
 // and reads it with echo off: the PIN never shows on the terminal.
 func TestPINFromTerminal(t *testing.T) {
-	secretFromTerminal(t, "pin", "New PIN (4 to 12 digits): ", "New PIN again: ", "73914026", "admin PIN set\n", "admin PIN:  set")
+	secretFromTerminal(t, []string{"pin", "set"}, "New PIN (4 to 12 digits): ", "New PIN again: ", "73914026", "admin PIN set\n", "admin PIN:  set")
 }
 
 // TestPasswordFromTerminal: the same for password set, whose password
 // has spaces and letters outside ASCII.
 func TestPasswordFromTerminal(t *testing.T) {
-	secretFromTerminal(t, "password", "New password (at least 10 characters): ", "New password again: ", "Grüße aus Köln 2026", "admin password set; every web session ended\n", "admin password:  set")
+	secretFromTerminal(t, []string{"password", "set"}, "New password (at least 10 characters): ", "New password again: ", "Grüße aus Köln 2026", "admin password set; every web session ended\n", "admin password:  set")
 }
 
-// secretFromTerminal runs "scanmaild cmd set" on a terminal, types secret
+// TestConfigSecretFromTerminal: the same for config set password.secret -,
+// the password road's password.
+func TestConfigSecretFromTerminal(t *testing.T) {
+	secretFromTerminal(t, []string{"config", "set", "password.secret", "-"}, "password.secret: ", "password.secret again: ", "Grüße aus Köln 2026", "password.secret = (set)\n", "(set)")
+}
+
+// secretFromTerminal runs "scanmaild args..." on a terminal, types secret
 // at prompt and again, and checks that it printed set, that the terminal
-// never showed the secret, and that "scanmaild cmd" then says status.
-func secretFromTerminal(t *testing.T, command, prompt, again, secret, set, status string) {
+// never showed the secret, and that "scanmaild args[0]" then says status.
+func secretFromTerminal(t *testing.T, args []string, prompt, again, secret, set, status string) {
+	command := args[0]
 	dir := t.TempDir()
 	sock := filepath.Join(dir, "scanmaild.sock")
 	start(t, dir, "-db", filepath.Join(dir, "scanmail.db"))
@@ -41,7 +48,7 @@ func secretFromTerminal(t *testing.T, command, prompt, again, secret, set, statu
 	defer ptmx.Close()
 	defer tty.Close()
 	var stdout bytes.Buffer
-	cmd := exec.Command(bin, "-socket", sock, command, "set")
+	cmd := exec.Command(bin, append([]string{"-socket", sock}, args...)...)
 	cmd.Stdin, cmd.Stdout, cmd.Stderr = tty, &stdout, tty
 	if err := cmd.Start(); err != nil {
 		t.Fatal(err)

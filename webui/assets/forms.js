@@ -1,14 +1,29 @@
-// Forms: the settings' provider choice shows only the fields for that
-// provider (data-providers); without this script the page shows them
-// after a save.
+// Forms: the settings' provider choice and road choice show only the
+// fields and notes for that provider (data-providers) and that road
+// (data-roads); without this script the page shows them after a save.
 (function () {
   "use strict";
-  document.addEventListener("change", function (ev) {
-    var sel = ev.target;
-    if (!sel.matches || !sel.matches("select[data-shows-providers]")) { return; }
-    document.querySelectorAll("[data-providers]").forEach(function (el) {
-      el.hidden = el.getAttribute("data-providers").split(" ").indexOf(sel.value) < 0;
+  function applies(el, attr, chosen) {
+    var list = el.getAttribute(attr);
+    return list === null || chosen === null || list.split(" ").indexOf(chosen) >= 0;
+  }
+  function show() {
+    var prov = document.querySelector("select[data-shows-providers]");
+    var road = document.querySelector("input[data-shows-roads]:checked");
+    var p = prov ? prov.value : null, r = road ? road.value : null;
+    document.querySelectorAll("[data-providers], [data-roads]").forEach(function (el) {
+      el.hidden = !applies(el, "data-providers", p) || !applies(el, "data-roads", r);
     });
+    // A section whose every field is for another provider or road.
+    document.querySelectorAll("form.settings fieldset.card").forEach(function (fs) {
+      var fields = fs.querySelectorAll(".field");
+      if (fs.id === "roads" || fields.length === 0) { return; }
+      fs.hidden = Array.prototype.every.call(fields, function (f) { return f.hidden; });
+    });
+  }
+  document.addEventListener("change", function (ev) {
+    var t = ev.target;
+    if (t.matches && t.matches("select[data-shows-providers], input[data-shows-roads]")) { show(); }
   });
 })();
 
@@ -26,7 +41,14 @@
     if (event === "step") {
       var li = tpl.content.firstElementChild;
       var old = li && document.getElementById(li.id);
-      if (old) { old.replaceWith(li); }
+      if (old) { old.replaceWith(li); return; }
+      if (!li) { return; }
+      // A step the page did not list goes in its place.
+      var order = Number(li.getAttribute("data-order")), next = null;
+      document.querySelectorAll("#steps li").forEach(function (el) {
+        if (!next && Number(el.getAttribute("data-order")) > order) { next = el; }
+      });
+      document.getElementById("steps").insertBefore(li, next);
     } else if (event === "result") {
       document.getElementById("result").replaceChildren(tpl.content);
     }

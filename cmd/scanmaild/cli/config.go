@@ -15,7 +15,7 @@ import (
 	"scanmail/device/localclient"
 )
 
-const configUsage = "config show [--json] | config describe [--json] | config set KEY VALUE [KEY VALUE]... (VALUE @FILE reads a file) | config export | config import [--dry-run] FILE"
+const configUsage = "config show [--json] | config describe [--json] | config set KEY VALUE [KEY VALUE]... (VALUE @FILE reads a file, VALUE - a line of standard input) | config export | config import [--dry-run] FILE"
 
 func runConfig(ctx context.Context, c *Context, args []string) error {
 	fs := newFlags(c, "config", configUsage)
@@ -73,17 +73,30 @@ func runConfig(ctx context.Context, c *Context, args []string) error {
 // none.
 func setConfig(ctx context.Context, c *Context, args []string) error {
 	var kvs []apitype.SettingValue
+	var in *secretReader
 	for i := 0; i < len(args); i += 2 {
-		value := args[i+1]
-		// "@file" reads the value here, where the file is, not in the daemon.
-		if name, ok := strings.CutPrefix(value, "@"); ok {
+		key, value := args[i], args[i+1]
+		switch name, file := strings.CutPrefix(value, "@"); {
+		case file:
+			// The value is read here, where the file is, not in the daemon.
 			data, err := os.ReadFile(name)
 			if err != nil {
 				return err
 			}
 			value = string(data)
+		case value == "-":
+			// From standard input, so that a password is never an
+			// argument (ps, shell history) nor a file left behind.
+			if in == nil {
+				in = newSecretReader(c, "value")
+				in.ended = "standard input ended before the value of %s: give one line for each value given as -"
+			}
+			var err error
+			if value, err = readValue(in, key); err != nil {
+				return err
+			}
 		}
-		kvs = append(kvs, apitype.SettingValue{Key: args[i], Value: value})
+		kvs = append(kvs, apitype.SettingValue{Key: key, Value: value})
 	}
 	cfg, err := c.Client.SetConfigs(ctx, kvs)
 	if err != nil {
@@ -103,6 +116,23 @@ func setConfig(ctx context.Context, c *Context, args []string) error {
 		fmt.Fprintf(c.Stdout, "warning: %s\n", cfg.Warning)
 	}
 	return nil
+}
+
+// readValue reads key's value from in: on a terminal without echo and
+// twice, as a mistyped password would not show.
+func readValue(in *secretReader, key string) (string, error) {
+	value, err := in.readFor(key+": ", key)
+	if err != nil || !in.tty {
+		return value, err
+	}
+	again, err := in.readFor(key+" again: ", key)
+	if err != nil {
+		return "", err
+	}
+	if again != value {
+		return "", fmt.Errorf("the two values of %s differ; nothing changed", key)
+	}
+	return value, nil
 }
 
 func printConfig(c *Context, cfg apitype.Config) {

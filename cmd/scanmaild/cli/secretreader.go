@@ -21,10 +21,14 @@ type secretReader struct {
 	tty   bool
 	fd    int
 	lines *bufio.Reader
+	// ended is the error, a format taking what is read, when standard
+	// input ends before it.
+	ended string
 }
 
 func newSecretReader(c *Context, what string) *secretReader {
-	r := &secretReader{c: c, what: what}
+	r := &secretReader{c: c, what: what,
+		ended: "standard input ended before the %[1]s: give the current %[1]s (when one is set) and the new one, a line each"}
 	if f, ok := c.Stdin.(*os.File); ok && term.IsTerminal(int(f.Fd())) {
 		r.tty, r.fd = true, int(f.Fd())
 		return r
@@ -38,6 +42,11 @@ func newSecretReader(c *Context, what string) *secretReader {
 }
 
 func (r *secretReader) read(prompt string) (string, error) {
+	return r.readFor(prompt, r.what)
+}
+
+// readFor reads one secret, what it is for the error if none comes.
+func (r *secretReader) readFor(prompt, what string) (string, error) {
 	if r.tty {
 		fmt.Fprint(r.c.Stderr, prompt)
 		b, err := term.ReadPassword(r.fd)
@@ -49,7 +58,7 @@ func (r *secretReader) read(prompt string) (string, error) {
 		err = nil
 	}
 	if err == io.EOF {
-		return "", fmt.Errorf("standard input ended before the %[1]s: give the current %[1]s (when one is set) and the new one, a line each", r.what)
+		return "", fmt.Errorf(r.ended, what)
 	}
 	return strings.TrimRight(line, "\r\n"), err
 }

@@ -1,13 +1,19 @@
 // Package demo runs scanmail with everything it talks to on this machine:
 // a local identity provider that speaks the device flow like Microsoft's,
-// and an SMTP server that wants STARTTLS and checks XOAUTH2 against it and
-// saves each message as .eml. It is a demo part, wired only by -demo; the
+// and an SMTP server that wants STARTTLS, checks XOAUTH2 against it and
+// saves each message as .eml. The same server takes the demo account's
+// password and is the organisation's MX endpoint, with a connector that
+// recognises the client certificate the demo writes, so that every road
+// can be tried without a tenant. It is a demo part, wired only by -demo; the
 // product code knows nothing of it.
 package demo
 
 import (
+	"crypto/x509"
+	"encoding/pem"
 	"fmt"
 	"log/slog"
+	"os"
 	"path/filepath"
 	"strings"
 
@@ -23,6 +29,21 @@ const ClientID = "scanmail-demo"
 // Account is the address the guide suggests signing in as.
 const Account = "scanner@contoso.example"
 
+// Password is the demo account's password, for the password road. It is
+// no secret: the guide shows it.
+const Password = "demo-password"
+
+// Domain is the demo organisation's accepted domain: direct send reaches
+// it alone.
+const Domain = "contoso.example"
+
+// RelayCert and RelayKey are the files, in Config.CertDir, of the client
+// certificate the demo's connector recognises, for relay-cert install.
+const (
+	RelayCert = "demo-relay.pem"
+	RelayKey  = "demo-relay.key"
+)
+
 // maxMessageMB is the demo mailbox's largest message, Exchange Online's
 // default.
 const maxMessageMB = 35
@@ -33,6 +54,7 @@ type Config struct {
 	Socket  string // the local API socket, to show the CLI
 	Binary  string // how scanmaild was started, to show the CLI
 	LogFile string
+	CertDir string   // where the connector's client certificate and key are written
 	Web     []string // the admin's web pages, if served
 	Logger  *slog.Logger
 }
@@ -46,6 +68,13 @@ type Demo struct {
 // Start starts the local identity provider and SMTP server and points the
 // device at them. Close stops them.
 func Start(dev *device.Device, cfg Config) (*Demo, error) {
+	ca, err := smtptest.NewCA()
+	if err != nil {
+		return nil, fmt.Errorf("demo: %w", err)
+	}
+	if err := writeRelayCert(ca, cfg.CertDir); err != nil {
+		return nil, fmt.Errorf("demo: %w", err)
+	}
 	ms, err := mstest.Start(mstest.Options{
 		IdP: idptest.Options{ClientID: ClientID, Logger: cfg.Logger.With("part", "demo-idp")},
 		SMTP: smtptest.Options{
@@ -56,6 +85,14 @@ func Start(dev *device.Device, cfg Config) (*Demo, error) {
 			// Exchange Online's default MaxSendSize: long demo scans go
 			// as numbered parts, as they would there.
 			MaxMessageBytes: maxMessageMB << 20,
+			// The same server is the password road's submission server and
+			// the organisation's MX endpoint, for direct send and relay:
+			// one place where the mail of every road lands.
+			Passwords:        map[string]string{Account: Password},
+			AcceptedDomains:  []string{Domain},
+			CA:               ca,
+			ClientCAs:        ca.Pool(),
+			ConnectorDomains: []string{Domain},
 		},
 	})
 	if err != nil {
@@ -75,10 +112,18 @@ func (d *Demo) Close() { d.ms.Close() }
 // identity provider's memory are new each run, so a sign-in from an
 // earlier run is forgotten rather than left to fail, and so is its
 // account: the first sign-in of a run makes its account the device's.
+// So is a client certificate of an earlier run, whose CA the connector no
+// longer knows. Each run starts on the sign-in road, which the guide's
+// first step is.
 func configure(dev *device.Device, ms *mstest.Microsoft) error {
 	settings := append(ms.Settings(),
 		[2]string{"tenant", "organizations"},
 		[2]string{"limits.max_message_mb", fmt.Sprint(maxMessageMB)},
+		[2]string{"road", "oauth"},
+		[2]string{"mx.host", "localhost"},
+		[2]string{"mx.port", fmt.Sprint(ms.SMTP.Port())},
+		[2]string{"mx.ca_bundle", string(ms.SMTP.CertPEM())},
+		[2]string{"mx.accepted_domains", Domain},
 	)
 	for _, kv := range settings {
 		if _, err := dev.SetConfig(kv[0], kv[1]); err != nil {
@@ -88,8 +133,41 @@ func configure(dev *device.Device, ms *mstest.Microsoft) error {
 	if err := dev.SignOut(); err != nil {
 		return fmt.Errorf("demo: %w", err)
 	}
+	if rc, err := dev.RelayCert(); err != nil || rc.Installed {
+		if _, err := dev.RemoveRelayCert(); err != nil {
+			return fmt.Errorf("demo: %w", err)
+		}
+	}
 	if _, err := dev.SetConfig("device_address", ""); err != nil {
 		return fmt.Errorf("demo settings: %w", err)
+	}
+	return nil
+}
+
+// writeRelayCert writes a client certificate for the demo's domain,
+// issued by ca, and its key to dir, for the admin to install as a real
+// admin installs one the organisation's CA issued: the demo installs
+// nothing itself.
+func writeRelayCert(ca *smtptest.CA, dir string) error {
+	cert, err := ca.ClientCertificate("scanner." + Domain)
+	if err != nil {
+		return err
+	}
+	key, err := x509.MarshalPKCS8PrivateKey(cert.PrivateKey)
+	if err != nil {
+		return err
+	}
+	files := []struct {
+		name  string
+		block *pem.Block
+	}{
+		{RelayCert, &pem.Block{Type: "CERTIFICATE", Bytes: cert.Certificate[0]}},
+		{RelayKey, &pem.Block{Type: "PRIVATE KEY", Bytes: key}},
+	}
+	for _, f := range files {
+		if err := os.WriteFile(filepath.Join(dir, f.name), pem.EncodeToMemory(f.block), 0o600); err != nil {
+			return err
+		}
 	}
 	return nil
 }
@@ -111,6 +189,9 @@ func (d *Demo) Guide() []string {
 		"2. Scan to email (the operator): Enter on Scan to Email, choose or type an address, then F5 (Start).",
 		"Mail is saved in "+d.cfg.MailDir+"/, the log in "+d.cfg.LogFile+".",
 		"Command line, in another terminal: "+d.cfg.Binary+" -socket "+d.cfg.Socket+" status",
+		"Other roads, no sign-in: config set road direct device_address "+Account+" (or road password or relay), or the web pages' settings.",
+		"   mx.* is the SMTP server above; password: "+Password+" (config set password.secret -); relay: relay-cert install "+
+			shortPath(filepath.Join(d.cfg.CertDir, RelayCert))+" "+shortPath(filepath.Join(d.cfg.CertDir, RelayKey)),
 	)
 	if msgs := d.ms.SMTP.Messages(); len(msgs) > 0 {
 		last := msgs[len(msgs)-1].Path
@@ -120,4 +201,17 @@ func (d *Demo) Guide() []string {
 		lines = append(lines, fmt.Sprintf("Mail received: %d; the last saved as %s", len(msgs), last))
 	}
 	return lines
+}
+
+// shortPath is path relative to the working directory, where the guide's
+// commands are typed, when it is under it.
+func shortPath(path string) string {
+	wd, err := os.Getwd()
+	if err != nil {
+		return path
+	}
+	if rel, err := filepath.Rel(wd, path); err == nil && filepath.IsLocal(rel) {
+		return rel
+	}
+	return path
 }
