@@ -146,6 +146,9 @@ var settingLabels = map[string]string{
 	"custom.token_url":           "Token URL",
 	"custom.scopes":              "Scopes",
 	"custom.ca_bundle":           "Extra trusted CA certificates",
+	"alerts.to":                  "Admin's address for alerts",
+	"alerts.road":                "How alerts are mailed",
+	"alerts.every_hours":         "One alert mail at most every",
 }
 
 // settingSections group the settings by the start of their keys, in the
@@ -162,13 +165,14 @@ var settingSections = []struct{ Title, Prefix string }{
 	{"Queue and history", "retry."},
 	{"Queue and history", "spool."},
 	{"Queue and history", "jobs."},
+	{"Alerts", "alerts."},
 	{"Account and message", ""},
 }
 
 // sectionRoads holds the road setting and the settings of each road.
 const sectionRoads = "How the device sends"
 
-var sectionOrder = []string{sectionRoads, "Account and message", "Custom provider", "Scanning", "Panel", "Sending limits", "Queue and history"}
+var sectionOrder = []string{sectionRoads, "Account and message", "Custom provider", "Scanning", "Panel", "Sending limits", "Queue and history", "Alerts"}
 
 func sectionOf(key string) string {
 	for _, s := range settingSections {
