@@ -27,18 +27,16 @@ func (d *Device) mailAlert(kind string, r alertRecord, s Settings) {
 		now := d.now()
 		_, _, serr := d.store.updateAlert(kind, func(r *alertRecord) bool {
 			switch {
-			case err != nil && d.ctx.Err() != nil:
+			case err == nil:
+				r.Mailed, r.MailedTo, r.MailError = now, s.Alerts.To, ""
+			case d.ctx.Err() != nil:
 				// Cut off by a shutdown: not the mail's fault, and
 				// the next raise may try at once.
 				r.Tried = time.Time{}
 				r.MailError = "The device stopped before the mail went; it goes with the next alert."
-			case err != nil:
+			default:
 				r.MailError, _ = Explain(err)
 			}
-			if err != nil {
-				return true
-			}
-			r.Mailed, r.MailedTo, r.MailError = now, s.Alerts.To, ""
 			return true
 		})
 		switch {
