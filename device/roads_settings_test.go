@@ -194,3 +194,28 @@ func TestGmailNoSignIn(t *testing.T) {
 		t.Errorf("sign-in with Gmail: %q / %q (%s)", summary, hint, CodeOf(err))
 	}
 }
+
+// TestSecretKeepsItsSpaces: a password is taken as typed, spaces at its
+// ends included (they are allowed in passwords); only the line end a
+// file read with @FILE brings is dropped.
+func TestSecretKeepsItsSpaces(t *testing.T) {
+	t.Parallel()
+	for _, tc := range []struct{ in, want string }{
+		{" pass word ", " pass word "},
+		{"secret\n", "secret"},
+		{"secret\r\n", "secret"},
+		{"  ", "  "},
+	} {
+		var s Settings
+		if err := s.Set("password.secret", tc.in); err != nil {
+			t.Fatal(err)
+		}
+		if s.Password.Secret != tc.want {
+			t.Errorf("Set(%q) stored %q, want %q", tc.in, s.Password.Secret, tc.want)
+		}
+	}
+	var s Settings
+	if err := s.Set("subject", "  Scan  \n"); err != nil || s.Subject != "Scan" {
+		t.Errorf("subject %q (%v), want it trimmed", s.Subject, err)
+	}
+}

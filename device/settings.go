@@ -795,7 +795,14 @@ func SettingKeys() map[string]string {
 func (s *Settings) Set(key, value string) error {
 	for _, st := range settingsTable() {
 		if st.key == key {
-			if err := st.set(s, strings.TrimSpace(value)); err != nil {
+			// A secret is taken as typed: spaces may be part of a
+			// password. Only a file's line end goes.
+			if st.secret {
+				value = strings.TrimRight(value, "\r\n")
+			} else {
+				value = strings.TrimSpace(value)
+			}
+			if err := st.set(s, value); err != nil {
 				return &valueError{key: key, err: err}
 			}
 			return nil
