@@ -124,6 +124,9 @@ func configure(dev *device.Device, ms *mstest.Microsoft) error {
 		[2]string{"mx.port", fmt.Sprint(ms.SMTP.Port())},
 		[2]string{"mx.ca_bundle", string(ms.SMTP.CertPEM())},
 		[2]string{"mx.accepted_domains", Domain},
+		// Alerts go to the demo's admin by direct send, and land with
+		// the rest of the mail.
+		[2]string{"alerts.to", "admin@" + Domain},
 	)
 	for _, kv := range settings {
 		if _, err := dev.SetConfig(kv[0], kv[1]); err != nil {
