@@ -403,20 +403,7 @@ func settingsTable() []setting {
 		withRoads(withProviders(stringSetting("tenant", "tenant ID or domain (empty: organizations)", func(s *Settings) *string { return &s.Tenant }), tenantProviders), oauthRoad),
 		withRoads(stringSetting("client_id", "application (client) ID of the app registration", func(s *Settings) *string { return &s.ClientID }), oauthRoad),
 		// Each device's own account's: its first sign-in sets it.
-		{key: "device_address", help: "sender address; with sign-in it must be the signed-in account's UPN, with direct send and relay it must be in an accepted domain",
-			kind: apitype.KindAddress, perDevice: true,
-			get: func(s *Settings) string { return s.DeviceAddress },
-			set: func(s *Settings, v string) error {
-				if v != "" {
-					a, err := parseBareAddress(v)
-					if err != nil {
-						return err
-					}
-					v = a
-				}
-				s.DeviceAddress = v
-				return nil
-			}},
+		perDevice(addressSetting("device_address", "sender address; with sign-in it must be the signed-in account's UPN, with direct send and relay it must be in an accepted domain", func(s *Settings) *string { return &s.DeviceAddress })),
 		stringSetting("subject", "default subject; {pages} and {date} are filled in", func(s *Settings) *string { return &s.Subject }),
 		stringSetting("body", "default body text; {pages} and {date} are filled in", func(s *Settings) *string { return &s.Body }),
 		{key: "scan.mode", help: "colour mode: bw1 (black and white), gray8, rgb24 (colour), jpeg (the engine compresses)",
@@ -455,20 +442,7 @@ func settingsTable() []setting {
 			}},
 		intSetting("scan.quality", "JPEG quality, 1 (smallest) to 100 (best)", "", 1, 100,
 			func(s *Settings) *int { return &s.Scan.Quality }),
-		{key: "scan.to_me", help: "where the panel's Scan to Me sends (empty: the panel offers no Scan to Me)",
-			kind: apitype.KindAddress,
-			get:  func(s *Settings) string { return s.Scan.ToMe },
-			set: func(s *Settings, v string) error {
-				if v != "" {
-					a, err := parseBareAddress(v)
-					if err != nil {
-						return err
-					}
-					v = a
-				}
-				s.Scan.ToMe = v
-				return nil
-			}},
+		addressSetting("scan.to_me", "where the panel's Scan to Me sends (empty: the panel offers no Scan to Me)", func(s *Settings) *string { return &s.Scan.ToMe }),
 		{key: "scan.to_me_only", help: "yes: the panel offers Scan to Me alone, no other destination",
 			kind: apitype.KindChoice, choices: []string{"yes", "no"},
 			get: func(s *Settings) string { return yesNo(s.Scan.ToMeOnly) },
@@ -539,20 +513,7 @@ func settingsTable() []setting {
 		intSetting("panel.idle_seconds", "seconds of no use after which the panel clears what was chosen and shows Ready (default 60)", "seconds", minPanelIdleSeconds, maxPanelIdleSeconds,
 			func(s *Settings) *int { return &s.Panel.IdleSeconds }),
 		// The alerts (alertsettings.go).
-		{key: "alerts.to", help: "the admin's address, mailed when sending is about to stop (empty: no mail, the panel and the web pages only)",
-			kind: apitype.KindAddress,
-			get:  func(s *Settings) string { return s.Alerts.To },
-			set: func(s *Settings, v string) error {
-				if v != "" {
-					a, err := parseBareAddress(v)
-					if err != nil {
-						return err
-					}
-					v = a
-				}
-				s.Alerts.To = v
-				return nil
-			}},
+		addressSetting("alerts.to", "the admin's address, mailed when sending is about to stop (empty: no mail, the panel and the web pages only)", func(s *Settings) *string { return &s.Alerts.To }),
 		{key: "alerts.road", help: "how alert mail goes: auto (relay, else direct send, else password, whichever is set up), direct, relay or password; never the sign-in, which may be what failed",
 			kind: apitype.KindChoice, choices: alertRoads(),
 			get: func(s *Settings) string { return s.Alerts.Road },
@@ -723,6 +684,30 @@ func settingsTable() []setting {
 				return nil
 			}},
 	}
+}
+
+// addressSetting is a plain e-mail address, or empty.
+func addressSetting(key, help string, field func(*Settings) *string) setting {
+	return setting{key: key, help: help, kind: apitype.KindAddress,
+		get: func(s *Settings) string { return *field(s) },
+		set: func(s *Settings, v string) error {
+			if v != "" {
+				a, err := parseBareAddress(v)
+				if err != nil {
+					return err
+				}
+				v = a
+			}
+			*field(s) = v
+			return nil
+		},
+	}
+}
+
+// perDevice marks a setting as one device's own, left out of exports.
+func perDevice(st setting) setting {
+	st.perDevice = true
+	return st
 }
 
 func withProviders(st setting, providers func() []string) setting {
