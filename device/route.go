@@ -55,21 +55,13 @@ func (d *Device) oauthRoute(ctx context.Context, s Settings) (*route, error) {
 	if err != nil {
 		return nil, err
 	}
-	var roots *x509.CertPool
-	if p.CABundle != "" {
-		if roots, err = certPool(p.CABundle); err != nil {
-			return nil, err
-		}
+	sender, err := d.submission(p)
+	if err != nil {
+		return nil, err
 	}
 	return &route{
-		road: apitype.RoadOAuth,
-		sender: mailer.Sender{Config: mailer.Config{
-			Host:    p.SMTPHost,
-			Port:    p.SMTPPort,
-			RootCAs: roots,
-			Timeout: d.smtpTimeout,
-			Logger:  d.log,
-		}},
+		road:    apitype.RoadOAuth,
+		sender:  sender,
 		auth:    mailer.NewXOAuth2Client(acct.UPN, tok.AccessToken),
 		from:    acct.UPN,
 		limits:  s.limits(p),
@@ -84,26 +76,37 @@ func (d *Device) passwordRoute(s Settings) (*route, error) {
 	if err != nil {
 		return nil, err
 	}
-	var roots *x509.CertPool
-	if p.CABundle != "" {
-		if roots, err = certPool(p.CABundle); err != nil {
-			return nil, err
-		}
+	sender, err := d.submission(p)
+	if err != nil {
+		return nil, err
 	}
 	return &route{
-		road: apitype.RoadPassword,
-		sender: mailer.Sender{Config: mailer.Config{
-			Host:    p.SMTPHost,
-			Port:    p.SMTPPort,
-			RootCAs: roots,
-			Timeout: d.smtpTimeout,
-			Logger:  d.log,
-		}},
+		road:    apitype.RoadPassword,
+		sender:  sender,
 		auth:    mailer.Password(s.username(), s.Password.Secret),
 		from:    s.DeviceAddress,
 		limits:  s.limits(p),
 		maxSize: s.maxMessageSize(p),
 	}, nil
+}
+
+// submission is the sender to provider p's submission server (SMTP AUTH,
+// port 587), trusting p's extra CAs.
+func (d *Device) submission(p Provider) (mailer.Sender, error) {
+	var roots *x509.CertPool
+	if p.CABundle != "" {
+		var err error
+		if roots, err = certPool(p.CABundle); err != nil {
+			return mailer.Sender{}, err
+		}
+	}
+	return mailer.Sender{Config: mailer.Config{
+		Host:    p.SMTPHost,
+		Port:    p.SMTPPort,
+		RootCAs: roots,
+		Timeout: d.smtpTimeout,
+		Logger:  d.log,
+	}}, nil
 }
 
 // mxRoute is direct send or relay through a connector: the organisation's
