@@ -26,11 +26,17 @@ func alertShort(a apitype.Alert) string {
 	return a.Summary
 }
 
-// alertLines are the lines on Ready while alerts wait.
-func (m *Machine) alertLines() []string {
+// alertLines are the lines on Ready while alerts wait. A screen that
+// already tells the operator to ask the admin (Not ready) has no room to
+// say it twice on 128×64: there the alert is its few words only.
+func (m *Machine) alertLines(askAdmin bool) []string {
 	var lines []string
 	for _, a := range m.status.Alerts {
-		lines = append(lines, "! "+alertShort(a)+" - ask your admin")
+		line := "! " + alertShort(a)
+		if askAdmin {
+			line += " - ask your admin"
+		}
+		lines = append(lines, line)
 	}
 	return lines
 }

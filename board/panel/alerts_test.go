@@ -24,7 +24,7 @@ func TestAlertOnPanel(t *testing.T) {
 	if job, err := r.c.Scan(context.Background(), apitype.ScanRequest{To: []string{"alice@fabrikam.example"}}, nil); err != nil || job.State != apitype.JobQueued {
 		t.Fatalf("the job: %+v, %v; want it waiting for a sign-in", job, err)
 	}
-	r.rec.expect(t, "the alert on Ready", has("[Not ready]", "! Sign-in ended - ask your admin"))
+	r.rec.expect(t, "the alert on Ready", has("[Not ready]", "Sign-in needed - ask your admin", "! Sign-in ended"))
 	r.rec.led(t, board.StatusAttention)
 
 	r.setPIN(t, "2468")

@@ -62,7 +62,7 @@ func (m *Machine) homeScreen() screen.Screen {
 		s.Title = "Not ready"
 		s.Lines = append(s.Lines, m.status.Problem)
 	}
-	s.Lines = append(s.Lines, m.alertLines()...)
+	s.Lines = append(s.Lines, m.alertLines(s.Title == "Ready")...)
 	if m.status.DeviceAddress != "" {
 		s.Lines = append(s.Lines, m.status.DeviceAddress)
 	}

@@ -70,6 +70,12 @@ var typical = []struct {
 		Input: "jean.dupont@contoso.example",
 		Keys:  "OK:Send  Back:Delete",
 	}},
+	{"ready-alert", Screen{
+		Title: "Not ready",
+		Lines: []string{"Sign-in needed - ask your admin", "! Sign-in ended", "scanner@contoso.example"},
+		Menu:  []string{"Scan to Email"},
+		Keys:  "OK:Pick Menu:Admin",
+	}},
 	{"code", Screen{
 		Title: "Admin PIN",
 		Big:   "4711",
