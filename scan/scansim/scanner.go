@@ -9,6 +9,7 @@ import (
 	"image/jpeg"
 	"io"
 	"log/slog"
+	"slices"
 	"sync/atomic"
 
 	"scanmail/scan"
@@ -24,6 +25,9 @@ type Scanner struct {
 	Logger *slog.Logger // nil discards
 	// ColorJPEG makes ModeJPEG pages colour (YCbCr 4:2:0) instead of gray.
 	ColorJPEG bool
+	// Blank are the pages, numbered from 1 in the order sent, that are
+	// the blank backs of printed sheets (paper, noise, show-through).
+	Blank []int
 }
 
 // scannerJPEGQuality is the simulated hardware codec's fixed setting; the
@@ -45,12 +49,13 @@ func (s *Scanner) Scan(ctx context.Context, opts scan.Options) (scan.Source, err
 		log = slog.New(slog.DiscardHandler)
 	}
 	log.DebugContext(ctx, "simulated scan", "mode", opts.Mode, "dpi", opts.DPI, "pages", opts.Pages)
-	return &simSource{opts: opts, color: s.ColorJPEG, log: log}, nil
+	return &simSource{opts: opts, color: s.ColorJPEG, blank: s.Blank, log: log}, nil
 }
 
 type simSource struct {
 	opts   scan.Options
 	color  bool // colour JPEG pages
+	blank  []int
 	log    *slog.Logger
 	next   int     // pages handed out so far
 	cur    simPage // the page handed out last
@@ -84,6 +89,7 @@ func (s *simSource) NextPage(ctx context.Context) (scan.Page, error) {
 	h := (297*s.opts.DPI*100/254 + 5) / 10
 	hdr := scan.PageHeader{Width: w, Height: h, DPI: s.opts.DPI, Mode: s.opts.Mode}
 	pg := newSynthPage(w, h, s.opts.DPI, s.next)
+	pg.blank = slices.Contains(s.blank, s.next)
 	if hdr.Mode == scan.ModeJPEG {
 		s.cur = &simJPEGReader{ctx: ctx, src: s, pg: pg, dpi: s.opts.DPI, color: s.color}
 	} else {

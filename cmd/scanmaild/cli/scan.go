@@ -61,7 +61,7 @@ func runScan(ctx context.Context, c *Context, args []string) error {
 		case ev.Job.State == apitype.JobScanning:
 			fmt.Fprintf(c.Stdout, "job %d: scanning\n", ev.Job.ID)
 		case ev.Job.State == apitype.JobSending:
-			fmt.Fprintf(c.Stdout, "job %d: sending %d page(s), %d bytes, to %s\n", ev.Job.ID, ev.Job.Pages, ev.Job.Size, strings.Join(ev.Job.To, ", "))
+			fmt.Fprintf(c.Stdout, "job %d: sending %s, %d bytes, to %s\n", ev.Job.ID, ev.Job.PagesText(), ev.Job.Size, strings.Join(ev.Job.To, ", "))
 		}
 	})
 	if err != nil {
