@@ -40,6 +40,7 @@ func (s Settings) jobScan(o apitype.ScanOptions) (jobScan, error) {
 	if err != nil {
 		return jobScan{}, &Error{Summary: "The scan settings are not valid", Hint: "Check the scan settings: colour mode, resolution and file format.", Err: err, Code: apitype.CodeInvalidSetting}
 	}
+	opts.Duplex = o.Duplex
 	js := jobScan{opts: opts, format: format, quality: quality, perPage: o.PerPage, subject: o.Subject}
 	if b := s.Scan.Blank; b.Remove {
 		js.blank = &scan.BlankOptions{Darkness: b.Darkness, Dust: b.Dust}

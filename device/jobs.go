@@ -79,6 +79,9 @@ func (d *Device) Scan(ctx context.Context, req apitype.ScanRequest, progress fun
 	if err != nil {
 		return apitype.Job{}, err
 	}
+	if req.Flatbed && req.Duplex {
+		return apitype.Job{}, optionError("duplex", errors.New("2-sided scanning takes the sheets from the feeder, not the glass"))
+	}
 	room, release, err := d.spoolRoom(s.Spool)
 	defer release()
 	if err != nil {
@@ -292,6 +295,9 @@ func (d *Device) scanPages(sc *runningScan, doc *scan.Document, opts scan.Option
 	if err != nil {
 		if stopped := scanStopped(ctx); stopped != nil {
 			return stopped
+		}
+		if opts.Duplex && errors.Is(err, scan.ErrUnsupported) {
+			return &Error{Summary: "This scanner cannot scan 2-sided", Hint: "Scan 1-sided, or ask the admin about the scanner's duplex unit.", Err: err, Code: apitype.CodeScannerFailed}
 		}
 		return scannerError("The scanner did not start", err)
 	}

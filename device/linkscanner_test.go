@@ -15,6 +15,7 @@ import (
 // dials the other.
 type linkScanner struct {
 	engine link.Engine
+	opts   link.EngineOptions // the engine's, its Logger aside
 	log    syncBuffer // the engine's log
 }
 
@@ -23,7 +24,9 @@ func (s *linkScanner) Scan(ctx context.Context, opts scan.Options) (scan.Source,
 	sctx, stop := context.WithCancel(context.Background())
 	served := make(chan error, 1)
 	elog := slog.New(slog.NewTextHandler(&s.log, nil))
-	go func() { served <- link.Serve(sctx, ec, s.engine, link.EngineOptions{Logger: elog}) }()
+	eopts := s.opts
+	eopts.Logger = elog
+	go func() { served <- link.Serve(sctx, ec, s.engine, eopts) }()
 	shut := func() error {
 		stop()
 		err := <-served
