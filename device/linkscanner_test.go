@@ -16,7 +16,7 @@ import (
 type linkScanner struct {
 	engine link.Engine
 	opts   link.EngineOptions // the engine's, its Logger aside
-	log    syncBuffer // the engine's log
+	log    syncBuffer         // the engine's log
 }
 
 func (s *linkScanner) Scan(ctx context.Context, opts scan.Options) (scan.Source, error) {
