@@ -25,6 +25,8 @@ type jobScan struct {
 	// subject is the job's own, with {pages} and {date} still to fill in;
 	// empty: the subject setting's.
 	subject string
+	// blank, when set, leaves blank pages out (scan.blank_pages remove).
+	blank *scan.BlankOptions
 }
 
 // jobScan checks a job's options as the settings they stand for are
@@ -38,7 +40,12 @@ func (s Settings) jobScan(o apitype.ScanOptions) (jobScan, error) {
 	if err != nil {
 		return jobScan{}, &Error{Summary: "The scan settings are not valid", Hint: "Check the scan settings: colour mode, resolution and file format.", Err: err, Code: apitype.CodeInvalidSetting}
 	}
-	return jobScan{opts: opts, format: format, quality: quality, perPage: o.PerPage, subject: o.Subject}, nil
+	opts.Duplex = o.Duplex
+	js := jobScan{opts: opts, format: format, quality: quality, perPage: o.PerPage, subject: o.Subject}
+	if b := s.Scan.Blank; b.Remove {
+		js.blank = &scan.BlankOptions{Darkness: b.Darkness, Dust: b.Dust}
+	}
+	return js, nil
 }
 
 // checkOptions checks a job's or a Quick Set's options as the settings

@@ -79,6 +79,9 @@ func (d *Device) Scan(ctx context.Context, req apitype.ScanRequest, progress fun
 	if err != nil {
 		return apitype.Job{}, err
 	}
+	if req.Flatbed && req.Duplex {
+		return apitype.Job{}, optionError("duplex", errors.New("2-sided scanning takes the sheets from the feeder, not the glass"))
+	}
 	room, release, err := d.spoolRoom(s.Spool)
 	defer release()
 	if err != nil {
@@ -236,8 +239,14 @@ func (d *Device) scanTo(sc *runningScan, dir string, job apitype.Job, js jobScan
 	}
 	opts := js.opts
 	opts.Pages = pages
+	var blanks *scan.BlankFilter
+	if js.blank != nil {
+		// Its page copies lie in the spool directory, unlinked.
+		blanks = scan.NewBlankFilter(sp.tmp, *js.blank)
+		defer blanks.Close()
+	}
 	for {
-		err := d.scanPages(sc, doc, opts, room, func(n int) {
+		err := d.scanPages(sc, doc, opts, room, blanks, func(n int) {
 			report(apitype.JobEvent{Job: job, Page: n})
 			d.publishJob(apitype.JobEvent{Job: job, Page: n})
 		})
@@ -269,21 +278,33 @@ func (d *Device) scanTo(sc *runningScan, dir string, job apitype.Job, js jobScan
 		return job, storeError(err)
 	}
 	job.Pages, job.Size, job.Format = doc.Pages(), doc.Size(), js.format.String()
+	if blanks != nil {
+		job.BlankLeftOut, job.AllBlank = blanks.Dropped(), blanks.AllBlank()
+		if job.BlankLeftOut > 0 || job.AllBlank {
+			d.log.Info("blank pages left out", "job", job.ID, "pages", job.Pages, "left_out", job.BlankLeftOut, "all_blank", job.AllBlank)
+		}
+	}
 	return job, nil
 }
 
 // scanPages asks the scanner for the pages opts says and adds them to doc,
-// reporting each.
-func (d *Device) scanPages(sc *runningScan, doc *scan.Document, opts scan.Options, room int64, page func(int)) error {
+// reporting each; blanks, when not nil, leaves the blank ones out.
+func (d *Device) scanPages(sc *runningScan, doc *scan.Document, opts scan.Options, room int64, blanks *scan.BlankFilter, page func(int)) error {
 	ctx := sc.ctx
 	raw, err := d.scanner.Scan(ctx, opts)
 	if err != nil {
 		if stopped := scanStopped(ctx); stopped != nil {
 			return stopped
 		}
+		if opts.Duplex && errors.Is(err, scan.ErrUnsupported) {
+			return &Error{Summary: "This scanner cannot scan 2-sided", Hint: "Scan 1-sided, or ask the admin about the scanner's duplex unit.", Err: err, Code: apitype.CodeScannerFailed}
+		}
 		return scannerError("The scanner did not start", err)
 	}
-	src := watchSource(raw, d.scannerTimeout, sc.cancel)
+	var src scan.Source = watchSource(raw, d.scannerTimeout, sc.cancel)
+	if blanks != nil {
+		src = blanks.Source(src)
+	}
 	// Closing a source that has not ended tells the engine to stop
 	// (CANCEL on the link): a canceled or silent scan ends there.
 	defer src.Close()

@@ -15,7 +15,8 @@ import (
 // dials the other.
 type linkScanner struct {
 	engine link.Engine
-	log    syncBuffer // the engine's log
+	opts   link.EngineOptions // the engine's, its Logger aside
+	log    syncBuffer         // the engine's log
 }
 
 func (s *linkScanner) Scan(ctx context.Context, opts scan.Options) (scan.Source, error) {
@@ -23,7 +24,9 @@ func (s *linkScanner) Scan(ctx context.Context, opts scan.Options) (scan.Source,
 	sctx, stop := context.WithCancel(context.Background())
 	served := make(chan error, 1)
 	elog := slog.New(slog.NewTextHandler(&s.log, nil))
-	go func() { served <- link.Serve(sctx, ec, s.engine, link.EngineOptions{Logger: elog}) }()
+	eopts := s.opts
+	eopts.Logger = elog
+	go func() { served <- link.Serve(sctx, ec, s.engine, eopts) }()
 	shut := func() error {
 		stop()
 		err := <-served

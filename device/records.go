@@ -44,6 +44,9 @@ type jobRecord struct {
 	MorePages bool   `json:"more_pages,omitempty"`
 	PerPage   bool   `json:"per_page,omitempty"`
 	Subject   string `json:"subject,omitempty"`
+	// Added with blank-page removal, absent (none) in older records.
+	BlankLeftOut int  `json:"blank_left_out,omitempty"`
+	AllBlank     bool `json:"all_blank,omitempty"`
 }
 
 type jobPartRecord struct {
@@ -59,6 +62,7 @@ func jobRecordOf(j apitype.Job) jobRecord {
 		Size: j.Size, State: j.State, MessageID: j.MessageID, Attempts: j.Attempts, Resent: j.Resent,
 		NextAttempt: j.NextAttempt, Error: j.Error, Hint: j.Hint, ErrorCode: string(j.ErrorCode), SMTPLog: j.SMTPLog,
 		MorePages: j.MorePages, PerPage: j.PerPage, Subject: j.Subject,
+		BlankLeftOut: j.BlankLeftOut, AllBlank: j.AllBlank,
 	}
 	if j.Parts != nil {
 		r.Parts = make([]jobPartRecord, len(j.Parts))
@@ -75,6 +79,7 @@ func (r jobRecord) job() apitype.Job {
 		Size: r.Size, State: r.State, MessageID: r.MessageID, Attempts: r.Attempts, Resent: r.Resent,
 		NextAttempt: r.NextAttempt, Error: r.Error, Hint: r.Hint, ErrorCode: apitype.ErrorCode(r.ErrorCode), SMTPLog: r.SMTPLog,
 		MorePages: r.MorePages, PerPage: r.PerPage, Subject: r.Subject,
+		BlankLeftOut: r.BlankLeftOut, AllBlank: r.AllBlank,
 	}
 	if r.Parts != nil {
 		j.Parts = make([]apitype.JobPart, len(r.Parts))
@@ -226,6 +231,15 @@ type scanRecord struct {
 	Quality  int    `json:"quality"`
 	ToMe     string `json:"to_me,omitempty"`
 	ToMeOnly bool   `json:"to_me_only,omitempty"`
+	// Blank is absent while blank pages are kept with the default
+	// thresholds, as in records from before blank-page removal.
+	Blank *blankRecord `json:"blank,omitempty"`
+}
+
+type blankRecord struct {
+	Remove   bool `json:"remove,omitempty"`
+	Darkness int  `json:"darkness"`
+	Dust     int  `json:"dust"`
 }
 
 type panelRecord struct {
@@ -273,7 +287,7 @@ func settingsRecordOf(s Settings) settingsRecord {
 		Provider: s.Provider, Tenant: s.Tenant, ClientID: s.ClientID, DeviceAddress: s.DeviceAddress,
 		Subject: s.Subject, Body: s.Body,
 		Custom:       customRecord{SMTPHost: c.SMTPHost, SMTPPort: c.SMTPPort, DeviceAuthURL: c.DeviceAuthURL, TokenURL: c.TokenURL, Scopes: c.Scopes, CABundle: c.CABundle},
-		Scan:         scanRecord{Mode: s.Scan.Mode, DPI: s.Scan.DPI, Format: s.Scan.Format, Quality: s.Scan.Quality, ToMe: s.Scan.ToMe, ToMeOnly: s.Scan.ToMeOnly},
+		Scan:         scanRecord{Mode: s.Scan.Mode, DPI: s.Scan.DPI, Format: s.Scan.Format, Quality: s.Scan.Quality, ToMe: s.Scan.ToMe, ToMeOnly: s.Scan.ToMeOnly, Blank: blankRecordOf(s.Scan.Blank)},
 		Limits:       limitsRecord{MessagesPerMinute: s.Limits.MessagesPerMinute, RecipientsPerDay: s.Limits.RecipientsPerDay},
 		MaxMessageMB: s.MaxMessageMB, Oversize: s.Oversize,
 		Spool:      spoolRecord{MaxMB: s.Spool.MaxMB, KeepFailedDays: s.Spool.KeepFailedDays},
@@ -309,7 +323,7 @@ func (r settingsRecord) settings() Settings {
 		Provider: r.Provider, Tenant: r.Tenant, ClientID: r.ClientID, DeviceAddress: r.DeviceAddress,
 		Subject: r.Subject, Body: r.Body,
 		Custom:       CustomProvider{SMTPHost: c.SMTPHost, SMTPPort: c.SMTPPort, DeviceAuthURL: c.DeviceAuthURL, TokenURL: c.TokenURL, Scopes: c.Scopes, CABundle: c.CABundle},
-		Scan:         ScanSettings{Mode: r.Scan.Mode, DPI: r.Scan.DPI, Format: r.Scan.Format, Quality: r.Scan.Quality, ToMe: r.Scan.ToMe, ToMeOnly: r.Scan.ToMeOnly},
+		Scan:         ScanSettings{Mode: r.Scan.Mode, DPI: r.Scan.DPI, Format: r.Scan.Format, Quality: r.Scan.Quality, ToMe: r.Scan.ToMe, ToMeOnly: r.Scan.ToMeOnly, Blank: r.Scan.Blank.settings()},
 		Limits:       mailer.Limits{MessagesPerMinute: r.Limits.MessagesPerMinute, RecipientsPerDay: r.Limits.RecipientsPerDay},
 		MaxMessageMB: r.MaxMessageMB, Oversize: r.Oversize,
 		Spool:      SpoolSettings{MaxMB: r.Spool.MaxMB, KeepFailedDays: r.Spool.KeepFailedDays},
@@ -320,6 +334,20 @@ func (r settingsRecord) settings() Settings {
 		Password:   password,
 		MX:         mx,
 	}
+}
+
+func blankRecordOf(b BlankSettings) *blankRecord {
+	if b == DefaultSettings().Scan.Blank {
+		return nil
+	}
+	return &blankRecord{Remove: b.Remove, Darkness: b.Darkness, Dust: b.Dust}
+}
+
+func (r *blankRecord) settings() BlankSettings {
+	if r == nil {
+		return DefaultSettings().Scan.Blank
+	}
+	return BlankSettings{Remove: r.Remove, Darkness: r.Darkness, Dust: r.Dust}
 }
 
 // throttleRecord is what the sending limits have counted, in the limits

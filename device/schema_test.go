@@ -51,7 +51,8 @@ func stateV2Values() stateV2 {
 		Scopes:        []string{"offline_access", "https://outlook.office.com/SMTP.Send"},
 		CABundle:      "-----BEGIN CERTIFICATE-----\nMIIB\n-----END CERTIFICATE-----\n",
 	}
-	s.Scan = ScanSettings{Mode: "bw1", DPI: 200, Format: "tiff", Quality: 60}
+	// Blank-page removal came after schema 2: its defaults are what a schema 2 record reads as.
+	s.Scan = ScanSettings{Mode: "bw1", DPI: 200, Format: "tiff", Quality: 60, Blank: s.Scan.Blank}
 	s.Limits = mailer.Limits{MessagesPerMinute: 20, RecipientsPerDay: -1}
 	s.MaxMessageMB = 25
 	s.Oversize = OversizeRefuse

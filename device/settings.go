@@ -196,6 +196,16 @@ type ScanSettings struct {
 	ToMe string `json:"to_me"`
 	// ToMeOnly has the panel offer Scan to Me alone.
 	ToMeOnly bool `json:"to_me_only"`
+	// Blank is whether and how blank pages are left out.
+	Blank BlankSettings `json:"blank"`
+}
+
+// BlankSettings are scan.blank_*: Remove leaves blank pages out of the
+// document; Darkness and Dust are scan.BlankOptions'.
+type BlankSettings struct {
+	Remove   bool `json:"remove"`
+	Darkness int  `json:"darkness"`
+	Dust     int  `json:"dust"`
 }
 
 // options are the scanner options and file format the settings ask for.
@@ -230,7 +240,8 @@ func DefaultSettings() Settings {
 		Subject:  "Scanned document",
 		Body:     "Scanned on {date}: {pages} page(s) attached as PDF.",
 		Custom:   CustomProvider{SMTPPort: 587},
-		Scan:     ScanSettings{Mode: "gray8", DPI: 300, Format: "pdf", Quality: 75},
+		Scan: ScanSettings{Mode: "gray8", DPI: 300, Format: "pdf", Quality: 75,
+			Blank: BlankSettings{Darkness: scan.DefaultBlankDarkness, Dust: scan.DefaultBlankDust}},
 		Oversize: OversizeSplit,
 		Spool:    SpoolSettings{MaxMB: 512, KeepFailedDays: 7},
 		Jobs:     JobsSettings{Keep: defaultKeepJobs, KeepDays: defaultKeepDays},
@@ -442,6 +453,27 @@ func settingsTable() []setting {
 			}},
 		intSetting("scan.quality", "JPEG quality, 1 (smallest) to 100 (best)", "", 1, 100,
 			func(s *Settings) *int { return &s.Scan.Quality }),
+		// Blank-page removal's settings, one block.
+		{key: "scan.blank_pages", help: "remove: blank pages (only paper: noise, bleed-through from the back, a little dust) are left out of the document, never its only page; keep: every page is sent",
+			kind: apitype.KindChoice, choices: []string{"keep", "remove"},
+			get: func(s *Settings) string {
+				if s.Scan.Blank.Remove {
+					return "remove"
+				}
+				return "keep"
+			},
+			set: func(s *Settings, v string) error {
+				switch v {
+				case "keep", "remove":
+					s.Scan.Blank.Remove = v == "remove"
+					return nil
+				}
+				return fmt.Errorf("%q is not keep or remove", v)
+			}},
+		intSetting("scan.blank_darkness", "a blank page's ink: a pixel darker than this, from 0 (black) to 255 (white), is ink; lighter ones (bleed-through, a light pencil trace, tinted paper) are paper", "", 1, 254,
+			func(s *Settings) *int { return &s.Scan.Blank.Darkness }),
+		intSetting("scan.blank_dust", "a blank page's dust: specks of ink up to this size, in tenths of a millimetre square, are ignored; a larger mark (a page number) makes the page not blank", "", 1, 20,
+			func(s *Settings) *int { return &s.Scan.Blank.Dust }),
 		addressSetting("scan.to_me", "where the panel's Scan to Me sends (empty: the panel offers no Scan to Me)", func(s *Settings) *string { return &s.Scan.ToMe }),
 		{key: "scan.to_me_only", help: "yes: the panel offers Scan to Me alone, no other destination",
 			kind: apitype.KindChoice, choices: []string{"yes", "no"},

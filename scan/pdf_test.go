@@ -194,9 +194,9 @@ func TestPDFWriterErrors(t *testing.T) {
 		{"short raster", scan.Page{a4, bytes.NewReader(make([]byte, size-1))}, scan.PDFOptions{}, "raster ends after 876 of 877 rows"},
 		{"long raster", scan.Page{a4, bytes.NewReader(make([]byte, size+1))}, scan.PDFOptions{}, "longer than its header"},
 		{"read error", scan.Page{a4, io.MultiReader(bytes.NewReader(make([]byte, 100)), iotestErr{})}, scan.PDFOptions{}, "link lost"},
-		{"unknown mode", scan.Page{scan.PageHeader{620, 877, 75, 9}, bytes.NewReader(nil)}, scan.PDFOptions{}, "Mode(9)"},
-		{"zero resolution", scan.Page{scan.PageHeader{620, 877, 0, scan.ModeGray8}, bytes.NewReader(nil)}, scan.PDFOptions{}, "0 dpi"},
-		{"huge page", scan.Page{scan.PageHeader{60000, 60000, 600, scan.ModeGray8}, bytes.NewReader(nil)}, scan.PDFOptions{}, "too large"},
+		{"unknown mode", scan.Page{scan.PageHeader{Width: 620, Height: 877, DPI: 75, Mode: 9}, bytes.NewReader(nil)}, scan.PDFOptions{}, "Mode(9)"},
+		{"zero resolution", scan.Page{scan.PageHeader{Width: 620, Height: 877, DPI: 0, Mode: scan.ModeGray8}, bytes.NewReader(nil)}, scan.PDFOptions{}, "0 dpi"},
+		{"huge page", scan.Page{scan.PageHeader{Width: 60000, Height: 60000, DPI: 600, Mode: scan.ModeGray8}, bytes.NewReader(nil)}, scan.PDFOptions{}, "too large"},
 		{"bad quality", scan.Page{a4, bytes.NewReader(make([]byte, size))}, scan.PDFOptions{JPEGQuality: 101}, "quality 101"},
 	}
 	for _, tt := range tests {

@@ -67,6 +67,9 @@ type PageHeader struct {
 	Width, Height int // pixels
 	DPI           int
 	Mode          Mode
+	// Back is set for the back side of a sheet in a 2-sided (Duplex)
+	// job; the back follows its front.
+	Back bool
 }
 
 // Page is one scanned page. Data yields the raster rows top to bottom
@@ -90,7 +93,11 @@ type Source interface {
 type Options struct {
 	Mode  Mode
 	DPI   int
-	Pages int // how many pages a simulator produces; real scanners ignore it
+	Pages int // how many pages (sheets, when Duplex) a simulator produces; real scanners ignore it
+	// Duplex scans both sides of every sheet: pages come front, back,
+	// front, back. A scanner without a duplex unit refuses it with an
+	// error wrapping ErrUnsupported.
+	Duplex bool
 }
 
 // supportedDPI are the resolutions a flatbed controller offers.

@@ -3,6 +3,7 @@ package panel
 import (
 	"errors"
 	"strconv"
+	"strings"
 	"time"
 
 	"scanmail/board"
@@ -293,7 +294,11 @@ func (m *Machine) jobStateScreen(s *seenJob) screen.Screen {
 		}
 	case apitype.JobSent:
 		out.Title = "Sent"
-		out.Lines = []string{plural(pages, "page") + " sent.", m.job.to}
+		out.Lines = []string{plural(pages, "page") + " sent."}
+		if b := j.BlankText(); b != "" {
+			out.Lines = append(out.Lines, strings.ToUpper(b[:1])+b[1:]+".")
+		}
+		out.Lines = append(out.Lines, m.job.to)
 		out.Keys = "OK"
 	case apitype.JobFailed:
 		out.Title = "Not sent"

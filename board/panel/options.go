@@ -26,6 +26,7 @@ const (
 	optFiles
 	optSource
 	optSubject
+	optSides
 	optCount
 )
 
@@ -63,6 +64,10 @@ func (m *Machine) optionsMenu() []string {
 	if m.flatbed {
 		source = "Source: Glass"
 	}
+	sides := "Sides: 1-sided"
+	if m.scan.Duplex {
+		sides = "Sides: 2-sided"
+	}
 	subject := m.effectiveSubject()
 	if subject == "" {
 		subject = "(none)"
@@ -74,6 +79,7 @@ func (m *Machine) optionsMenu() []string {
 		files,
 		source,
 		cut("Subject: "+subject, 21),
+		sides,
 	}
 }
 
@@ -83,6 +89,9 @@ func (m *Machine) optionsLine() string {
 		or(formatWords[m.effectiveFormat()], m.effectiveFormat())
 	if m.flatbed {
 		s += " Glass"
+	}
+	if m.scan.Duplex {
+		s += " 2-sided"
 	}
 	return s
 }
@@ -119,7 +128,12 @@ func (m *Machine) keyOptions(k board.Key) bool {
 	case optFiles:
 		m.scan.PerPage = !m.scan.PerPage
 	case optSource:
+		// The glass holds one side of one sheet.
 		m.flatbed = !m.flatbed
+		m.scan.Duplex = m.scan.Duplex && !m.flatbed
+	case optSides:
+		m.scan.Duplex = !m.scan.Duplex
+		m.flatbed = m.flatbed && !m.scan.Duplex
 	case optSubject:
 		m.tap.reset()
 		m.tap.space = true

@@ -8,7 +8,10 @@
 // a reader ignores the fields it does not know.
 package apitype
 
-import "time"
+import (
+	"fmt"
+	"time"
+)
 
 // SocketName is the local API's Unix socket, in the state directory.
 const SocketName = "scanmaild.sock"
@@ -188,6 +191,39 @@ type Job struct {
 	// with {pages} and {date} still to fill in (empty: the setting's).
 	PerPage bool   `json:"per_page,omitempty"`
 	Subject string `json:"subject,omitempty"`
+	// BlankLeftOut counts the blank pages left out of the document
+	// (scan.blank_pages remove); AllBlank says every page was blank and
+	// the first was kept, so that the document is not empty.
+	BlankLeftOut int  `json:"blank_left_out,omitempty"`
+	AllBlank     bool `json:"all_blank,omitempty"`
+}
+
+// PagesText says how many pages the document has and how many blank ones
+// were left out: "8 pages, 2 blank pages left out".
+func (j Job) PagesText() string {
+	if b := j.BlankText(); b != "" {
+		return plural(j.Pages, "page") + ", " + b
+	}
+	return plural(j.Pages, "page")
+}
+
+// BlankText says what blank-page removal did: "2 blank pages left out",
+// "all 3 pages blank: the first kept", or nothing.
+func (j Job) BlankText() string {
+	switch {
+	case j.AllBlank:
+		return fmt.Sprintf("all %d pages blank: the first kept", j.Pages+j.BlankLeftOut)
+	case j.BlankLeftOut > 0:
+		return plural(j.BlankLeftOut, "blank page") + " left out"
+	}
+	return ""
+}
+
+func plural(n int, what string) string {
+	if n == 1 {
+		return "1 " + what
+	}
+	return fmt.Sprintf("%d %ss", n, what)
 }
 
 // PartsSent counts the parts of a job sent in parts that have gone.

@@ -14,6 +14,9 @@ type ScanOptions struct {
 	// Subject replaces the subject setting; {pages} and {date} are
 	// filled in.
 	Subject string `json:"subject,omitempty"`
+	// Duplex is "2-sided": both sides of every sheet in the feeder, in
+	// the order front, back, front, back (not from the glass).
+	Duplex bool `json:"duplex,omitempty"`
 }
 
 // JobMore answers a flatbed job waiting with Job.MorePages: More scans

@@ -33,6 +33,13 @@ type EngineOptions struct {
 	Firmware string
 	// Modes the engine offers; default all four.
 	Modes []scan.Mode
+	// Duplex says the engine has a duplex unit: it scans both sides of
+	// a sheet when the host asks (protocol 1.1).
+	Duplex bool
+	// minor is the minor version the engine speaks, as an engine from
+	// before 1.1 did; set by the tests only (0: ProtocolMinor).
+	minor uint8
+	old   bool
 	// MaxStrip is the largest strip the engine sends; default 8 KiB.
 	// The host may ask for smaller ones.
 	MaxStrip int
@@ -176,7 +183,7 @@ func (srv *server) handle(ctx context.Context, epoch uint64, f Frame) {
 		srv.compatible = m.version.Major == ProtocolMajor
 		srv.stripSize = max(1, min(srv.opts.MaxStrip, int(min(m.maxStrip, MaxStrip))))
 		reply := helloReplyMsg{
-			version:   ourVersion,
+			version:   srv.version(),
 			stripSize: uint32(srv.stripSize),
 			model:     srv.opts.Model,
 			firmware:  srv.opts.Firmware,
@@ -187,6 +194,9 @@ func (srv *server) handle(ctx context.Context, epoch uint64, f Frame) {
 		}
 		for _, md := range srv.opts.Modes {
 			reply.modes |= modeBit(md)
+		}
+		if srv.opts.Duplex {
+			reply.features |= featureDuplex
 		}
 		if err := srv.sess.send(ctx, nil, epoch, TypeHelloReply, reply.marshal()); err != nil {
 			srv.log.Debug("HELLO_REPLY not sent", "err", err)
@@ -222,6 +232,26 @@ func (srv *server) handle(ctx context.Context, epoch uint64, f Frame) {
 	default:
 		srv.log.Debug("frame ignored", "type", f.Type)
 	}
+}
+
+// version is the protocol version the engine speaks.
+func (srv *server) version() Version {
+	if srv.opts.old {
+		return Version{Major: ProtocolMajor, Minor: srv.opts.minor}
+	}
+	return ourVersion
+}
+
+// duplex says whether a job asks for both sides and the engine can: an
+// engine from before 1.1 knows no such flag and scans one side.
+func (srv *server) duplex(m startJobMsg) (bool, error) {
+	switch {
+	case !m.duplex || srv.version().Minor < minorDuplex:
+		return false, nil
+	case !srv.opts.Duplex:
+		return false, &EngineError{Code: CodeUnsupported, Text: "2-sided scanning: no duplex unit"}
+	}
+	return true, nil
 }
 
 // engineJob is one job on the engine's side: it reads pages from the
@@ -279,6 +309,14 @@ func (j *engineJob) scan() error {
 	opts := scan.Options{Mode: j.req.mode, DPI: j.req.dpi, Pages: j.req.maxPages}
 	if !slices.Contains(j.srv.opts.Modes, opts.Mode) {
 		return &EngineError{Code: CodeUnsupported, Text: fmt.Sprintf("mode %v", opts.Mode)}
+	}
+	duplex, err := j.srv.duplex(j.req)
+	if err != nil {
+		return err
+	}
+	if duplex {
+		// Max pages counts sides; the engine's feeder counts sheets.
+		opts.Duplex, opts.Pages = true, (opts.Pages+1)/2
 	}
 	src, err := j.srv.engine.Scan(j.jobCtx, opts)
 	if err != nil {

@@ -61,7 +61,8 @@ type EngineInfo struct {
 	Model     string
 	Firmware  string
 	Modes     []scan.Mode
-	StripSize int // the largest strip it sends
+	StripSize int  // the largest strip it sends
+	Duplex    bool // it scans both sides of a sheet (1.1)
 }
 
 // A Host scans like any scanner, so it could even be served on: it is an
@@ -143,7 +144,8 @@ func (h *Host) handshake(ctx context.Context) (EngineInfo, uint64, error) {
 	if m.stripSize == 0 || m.stripSize > uint32(h.opts.MaxStrip) {
 		return EngineInfo{}, 0, fmt.Errorf("%w: engine strip size %d, the host accepts 1 to %d", ErrProtocol, m.stripSize, h.opts.MaxStrip)
 	}
-	info := EngineInfo{Version: m.version, Model: m.model, Firmware: m.firmware, StripSize: int(m.stripSize)}
+	info := EngineInfo{Version: m.version, Model: m.model, Firmware: m.firmware, StripSize: int(m.stripSize),
+		Duplex: m.version.Minor >= minorDuplex && m.features&featureDuplex != 0}
 	for md := scan.ModeGray8; md <= scan.ModeJPEG; md++ {
 		if m.modes&modeBit(md) != 0 {
 			info.Modes = append(info.Modes, md)

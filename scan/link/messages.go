@@ -18,8 +18,19 @@ type Version struct {
 // The protocol version this package speaks.
 const (
 	ProtocolMajor = 1
-	ProtocolMinor = 0
+	// ProtocolMinor 1 added 2-sided scanning: HELLO_REPLY's features,
+	// START_JOB's flags and PAGE_HEADER's side.
+	ProtocolMinor = 1
 )
+
+// minorDuplex is the first minor version that can scan both sides.
+const minorDuplex = 1
+
+// HELLO_REPLY's feature bits (1.1).
+const featureDuplex = 1 << 0
+
+// START_JOB's flag bits (1.1).
+const jobDuplex = 1 << 0
 
 var ourVersion = Version{Major: ProtocolMajor, Minor: ProtocolMinor}
 
@@ -77,6 +88,7 @@ type helloReplyMsg struct {
 	stripSize uint32
 	model     string
 	firmware  string
+	features  uint8 // 1.1: featureDuplex
 }
 
 func (m helloReplyMsg) marshal() []byte {
@@ -84,7 +96,11 @@ func (m helloReplyMsg) marshal() []byte {
 	b = binary.LittleEndian.AppendUint32(b, m.stripSize)
 	model, fw := truncate(m.model, maxNameLen), truncate(m.firmware, maxNameLen)
 	b = append(append(b, byte(len(model))), model...)
-	return append(append(b, byte(len(fw))), fw...)
+	b = append(append(b, byte(len(fw))), fw...)
+	if m.version.Minor >= minorDuplex {
+		b = append(b, m.features)
+	}
+	return b
 }
 
 func parseHelloReply(p []byte) (helloReplyMsg, error) {
@@ -105,8 +121,11 @@ func parseHelloReply(p []byte) (helloReplyMsg, error) {
 	if m.model, rest, ok = lenString(rest); !ok {
 		return m, shortPayload(TypeHelloReply, p)
 	}
-	if m.firmware, _, ok = lenString(rest); !ok {
+	if m.firmware, rest, ok = lenString(rest); !ok {
 		return m, shortPayload(TypeHelloReply, p)
+	}
+	if len(rest) > 0 {
+		m.features = rest[0]
 	}
 	return m, nil
 }
@@ -115,10 +134,15 @@ type startJobMsg struct {
 	mode     scan.Mode
 	dpi      int
 	maxPages int
+	duplex   bool // 1.1
 }
 
 func (m startJobMsg) marshal() []byte {
-	b := []byte{byte(m.mode), 0}
+	var flags byte
+	if m.duplex {
+		flags |= jobDuplex
+	}
+	b := []byte{byte(m.mode), flags}
 	b = binary.LittleEndian.AppendUint16(b, uint16(m.dpi))
 	b = binary.LittleEndian.AppendUint16(b, uint16(m.maxPages))
 	return append(b, 0, 0)
@@ -130,6 +154,7 @@ func parseStartJob(p []byte) (startJobMsg, error) {
 	}
 	return startJobMsg{
 		mode:     scan.Mode(p[0]),
+		duplex:   p[1]&jobDuplex != 0,
 		dpi:      int(binary.LittleEndian.Uint16(p[2:])),
 		maxPages: int(binary.LittleEndian.Uint16(p[4:])),
 	}, nil
@@ -165,7 +190,11 @@ type pageHeaderMsg struct {
 
 func (m pageHeaderMsg) marshal() []byte {
 	b := binary.LittleEndian.AppendUint16(nil, uint16(m.page))
-	b = append(b, byte(m.hdr.Mode), 0)
+	var side byte
+	if m.hdr.Back {
+		side = 1
+	}
+	b = append(b, byte(m.hdr.Mode), side)
 	b = binary.LittleEndian.AppendUint32(b, uint32(m.hdr.Width))
 	b = binary.LittleEndian.AppendUint32(b, uint32(m.hdr.Height))
 	b = binary.LittleEndian.AppendUint16(b, uint16(m.hdr.DPI))
@@ -181,6 +210,7 @@ func parsePageHeader(p []byte) (pageHeaderMsg, error) {
 		page: int(binary.LittleEndian.Uint16(p)),
 		hdr: scan.PageHeader{
 			Mode: scan.Mode(p[2]),
+			Back: p[3] == 1,
 			DPI:  int(binary.LittleEndian.Uint16(p[12:])),
 		},
 	}

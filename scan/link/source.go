@@ -50,6 +50,13 @@ func (s *source) start(ctx context.Context) error {
 		return fmt.Errorf("%w: mode %v (the scanner offers %v)", scan.ErrUnsupported, s.opts.Mode, info.Modes)
 	}
 	job := startJobMsg{mode: s.opts.Mode, dpi: s.opts.DPI, maxPages: s.opts.Pages}
+	if s.opts.Duplex {
+		if err := checkDuplex(info); err != nil {
+			return err
+		}
+		// Max pages counts sides.
+		job.duplex, job.maxPages = true, 2*s.opts.Pages
+	}
 	if err := h.send(ctx, epoch, TypeStartJob, job.marshal()); err != nil {
 		return err
 	}
@@ -309,6 +316,19 @@ func (p *pageReader) next() error {
 		return p.src.status(p.ctx, f)
 	default:
 		return p.src.unexpected(p.ctx, f, fmt.Sprintf("during page %d", p.num))
+	}
+	return nil
+}
+
+// checkDuplex refuses a 2-sided job to an engine that cannot scan one: an
+// engine from before protocol 1.1 would ignore the flag and scan fronts
+// only.
+func checkDuplex(info EngineInfo) error {
+	switch {
+	case info.Version.Minor < minorDuplex:
+		return fmt.Errorf("%w: 2-sided scanning: the scanner engine speaks link protocol %v, which has none (it came with 1.%d)", scan.ErrUnsupported, info.Version, minorDuplex)
+	case !info.Duplex:
+		return fmt.Errorf("%w: 2-sided scanning: the scanner has no duplex unit", scan.ErrUnsupported)
 	}
 	return nil
 }

@@ -72,7 +72,7 @@ func fakeEngine(t *testing.T, conn net.Conn, major, minor uint8) {
 		t.Errorf("want HELLO, got %v", hello.Type)
 		return
 	}
-	if hello.Payload[0] != 1 || hello.Payload[1] != 0 {
+	if hello.Payload[0] != 1 || hello.Payload[1] != link.ProtocolMinor {
 		t.Errorf("host speaks %d.%d", hello.Payload[0], hello.Payload[1])
 	}
 	isn := binary.LittleEndian.Uint32(hello.Payload[4:])

@@ -7,6 +7,7 @@ import (
 	"image"
 	"image/jpeg"
 	"io"
+	"slices"
 
 	"scanmail/scan"
 )
@@ -17,12 +18,17 @@ const jpegQuality = 85
 // syntheticPage takes the next gray page of the job and codes it in the
 // job's mode. Raster modes are converted row by row as they are read, so
 // no page is held whole; jpeg needs the whole page to encode.
+// blank says whether the page being made is one of the blank backs.
+func (s *source) blank() bool {
+	return slices.Contains(s.sim.Blank, s.next+1)
+}
+
 func (s *source) syntheticPage(ctx context.Context) (scan.Page, error) {
 	g, err := s.gray.NextPage(ctx)
 	if err != nil {
 		return scan.Page{}, err
 	}
-	hdr := scan.PageHeader{Width: g.Width, Height: g.Height, DPI: g.DPI, Mode: s.opts.Mode}
+	hdr := scan.PageHeader{Width: g.Width, Height: g.Height, DPI: g.DPI, Mode: s.opts.Mode, Back: g.Back}
 	grayRow := make([]byte, g.Width)
 	fromGray := func(convert func(y int, gray, row []byte)) io.Reader {
 		return newRowReader(hdr, func(y int, row []byte) error {
@@ -40,6 +46,9 @@ func (s *source) syntheticPage(ctx context.Context) (scan.Page, error) {
 		return scan.Page{PageHeader: hdr, Data: fromGray(func(_ int, gray, row []byte) { threshold(gray, row) })}, nil
 	case scan.ModeRGB24:
 		bar := headerBar(g.DPI)
+		if s.blank() {
+			bar = 0 // a blank back has no coloured header
+		}
 		return scan.Page{PageHeader: hdr, Data: fromGray(func(y int, gray, row []byte) { tint(y < bar, gray, row) })}, nil
 	}
 	img := image.NewGray(image.Rect(0, 0, g.Width, g.Height))

@@ -9,6 +9,7 @@ import (
 	"image/jpeg"
 	"io"
 	"log/slog"
+	"slices"
 	"sync/atomic"
 
 	"scanmail/scan"
@@ -24,6 +25,9 @@ type Scanner struct {
 	Logger *slog.Logger // nil discards
 	// ColorJPEG makes ModeJPEG pages colour (YCbCr 4:2:0) instead of gray.
 	ColorJPEG bool
+	// Blank are the pages, numbered from 1 in the order sent, that are
+	// the blank backs of printed sheets (paper, noise, show-through).
+	Blank []int
 }
 
 // scannerJPEGQuality is the simulated hardware codec's fixed setting; the
@@ -31,7 +35,9 @@ type Scanner struct {
 const scannerJPEGQuality = 75
 
 // Scan starts a simulated job. The pages are A4 at opts.DPI and are the same
-// for the same page number and mode on every run.
+// for the same page number and mode on every run. A 2-sided job (Duplex)
+// has opts.Pages sheets, each a front and a printed back (or a blank one,
+// as Blank says).
 func (s *Scanner) Scan(ctx context.Context, opts scan.Options) (scan.Source, error) {
 	if err := ctx.Err(); err != nil {
 		return nil, err
@@ -45,12 +51,13 @@ func (s *Scanner) Scan(ctx context.Context, opts scan.Options) (scan.Source, err
 		log = slog.New(slog.DiscardHandler)
 	}
 	log.DebugContext(ctx, "simulated scan", "mode", opts.Mode, "dpi", opts.DPI, "pages", opts.Pages)
-	return &simSource{opts: opts, color: s.ColorJPEG, log: log}, nil
+	return &simSource{opts: opts, color: s.ColorJPEG, blank: s.Blank, log: log}, nil
 }
 
 type simSource struct {
 	opts   scan.Options
 	color  bool // colour JPEG pages
+	blank  []int
 	log    *slog.Logger
 	next   int     // pages handed out so far
 	cur    simPage // the page handed out last
@@ -75,15 +82,20 @@ func (s *simSource) NextPage(ctx context.Context) (scan.Page, error) {
 		// A real link would now be out of step with the scanner.
 		return scan.Page{}, fmt.Errorf("scansim: NextPage called before page %d was read to the end", s.next)
 	}
-	if s.next >= s.opts.Pages {
+	sides := s.opts.Pages
+	if s.opts.Duplex {
+		sides *= 2
+	}
+	if s.next >= sides {
 		return scan.Page{}, io.EOF
 	}
 	s.next++
 	// A4 is 210x297 mm, rounded to whole pixels: 2480x3508 at 300 dpi.
 	w := (210*s.opts.DPI*100/254 + 5) / 10
 	h := (297*s.opts.DPI*100/254 + 5) / 10
-	hdr := scan.PageHeader{Width: w, Height: h, DPI: s.opts.DPI, Mode: s.opts.Mode}
+	hdr := scan.PageHeader{Width: w, Height: h, DPI: s.opts.DPI, Mode: s.opts.Mode, Back: s.opts.Duplex && s.next%2 == 0}
 	pg := newSynthPage(w, h, s.opts.DPI, s.next)
+	pg.blank = slices.Contains(s.blank, s.next)
 	if hdr.Mode == scan.ModeJPEG {
 		s.cur = &simJPEGReader{ctx: ctx, src: s, pg: pg, dpi: s.opts.DPI, color: s.color}
 	} else {

@@ -42,7 +42,10 @@ type Simulator struct {
 	// EndlessPage makes the engine send this page's data (from 1)
 	// without end: a codec that never closes its stream.
 	EndlessPage int
-	Logger      *slog.Logger // nil discards
+	// Blank are the pages, from 1 in the order sent (sides in a 2-sided
+	// job), that are blank backs: paper, noise and show-through.
+	Blank  []int
+	Logger *slog.Logger // nil discards
 }
 
 var _ link.Engine = (*Simulator)(nil)
@@ -92,13 +95,16 @@ func (s *Simulator) Scan(ctx context.Context, opts scan.Options) (scan.Source, e
 				src.total = s.Pages
 			}
 		}
-		gray, err := (&Scanner{Logger: log}).Scan(ctx, scan.Options{Mode: scan.ModeGray8, DPI: opts.DPI, Pages: src.total})
+		gray, err := (&Scanner{Logger: log, Blank: s.Blank}).Scan(ctx, scan.Options{Mode: scan.ModeGray8, DPI: opts.DPI, Pages: src.total, Duplex: opts.Duplex})
 		if err != nil {
 			return nil, err
 		}
 		src.gray = gray
 	}
-	log.DebugContext(ctx, "simulated job", "mode", opts.Mode, "dpi", opts.DPI, "pages", src.total, "dir", s.Dir)
+	if opts.Duplex {
+		src.total *= 2 // sides
+	}
+	log.DebugContext(ctx, "simulated job", "duplex", opts.Duplex, "mode", opts.Mode, "dpi", opts.DPI, "pages", src.total, "dir", s.Dir)
 	return src, nil
 }
 
@@ -147,6 +153,7 @@ func (s *source) NextPage(ctx context.Context) (scan.Page, error) {
 		return scan.Page{}, err
 	}
 	s.next = num
+	page.Back = s.opts.Duplex && num%2 == 0
 	size := int64(page.Mode.RowBytes(page.Width)) * int64(page.Height)
 	if sized, ok := page.Data.(interface{ Size() int64 }); ok {
 		size = sized.Size() // a JPEG stream

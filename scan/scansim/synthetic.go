@@ -1,6 +1,7 @@
 package scansim
 
 import (
+	"slices"
 	"strconv"
 
 	"scanmail/scan"
@@ -45,6 +46,11 @@ type synthPage struct {
 
 	big, small glyphs
 	gray       []byte // scratch row for the bilevel and colour modes
+
+	// blank makes it the blank back of a printed sheet: paper, faint
+	// scanner noise and the print of the other side showing through,
+	// mirrored and pale.
+	blank bool
 }
 
 // textLine is one line of word blocks between x0 and x1; x1 == 0 is blank.
@@ -120,6 +126,25 @@ func newSynthPage(w, h, dpi, num int) *synthPage {
 
 // drawRow fills row (one byte per pixel, Width long) with row y of the page.
 func (p *synthPage) drawRow(y int, row []byte) {
+	if p.blank {
+		p.drawShowThrough(y, row)
+		return
+	}
+	p.drawPrint(y, row)
+}
+
+// drawShowThrough draws row y of a blank back: the front's print mirrored
+// at an eighth of its darkness, on paper with ±2 levels of noise.
+func (p *synthPage) drawShowThrough(y int, row []byte) {
+	p.drawPrint(y, row)
+	slices.Reverse(row)
+	for x, v := range row {
+		row[x] = byte(paper - 3 - (paper-int(v))/8 + int(uint32(x*7919+y*104729)%5) - 2)
+	}
+}
+
+// drawPrint fills row with row y of the printed page.
+func (p *synthPage) drawPrint(y int, row []byte) {
 	for i := range row {
 		row[i] = paper
 	}
@@ -165,7 +190,7 @@ func (p *synthPage) drawRowMode(m scan.Mode, y int, row []byte) {
 			}
 		}
 	case scan.ModeRGB24:
-		inBand := y >= p.bandTop && y < p.bandBot
+		inBand := !p.blank && y >= p.bandTop && y < p.bandBot
 		for x, v := range p.gray {
 			c := [3]byte{v, v, v}
 			if inBand && x >= p.bandX0 && x < p.bandX1 {

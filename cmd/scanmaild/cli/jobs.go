@@ -3,6 +3,7 @@ package cli
 import (
 	"context"
 	"fmt"
+	"strconv"
 	"strings"
 	"text/tabwriter"
 	"time"
@@ -66,8 +67,12 @@ func runJobs(ctx context.Context, c *Context, args []string) error {
 	w := tabwriter.NewWriter(c.Stdout, 0, 0, 2, ' ', 0)
 	fmt.Fprintln(w, "JOB\tCREATED\tPAGES\tSIZE\tSTATE\tTRIES\tTO\tDETAIL")
 	for _, j := range jobs {
-		fmt.Fprintf(w, "%d\t%s\t%d\t%d\t%s\t%d\t%s\t%s\n", j.ID, j.Created.Local().Format(time.DateTime),
-			j.Pages, j.Size, jobState(j), j.Attempts, strings.Join(j.To, ","), j.Error)
+		pages := strconv.Itoa(j.Pages)
+		if b := j.BlankText(); b != "" {
+			pages += " (" + b + ")"
+		}
+		fmt.Fprintf(w, "%d\t%s\t%s\t%d\t%s\t%d\t%s\t%s\n", j.ID, j.Created.Local().Format(time.DateTime),
+			pages, j.Size, jobState(j), j.Attempts, strings.Join(j.To, ","), j.Error)
 	}
 	return w.Flush()
 }

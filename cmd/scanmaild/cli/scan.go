@@ -12,7 +12,7 @@ import (
 )
 
 const scanUsage = "scan --to ADDR[,ADDR] [--to-group G]... [--to-entry ID]... [--pages N]\n" +
-	"                [--mode M] [--dpi N] [--format F] [--per-page] [--subject S] [--flatbed]"
+	"                [--mode M] [--dpi N] [--format F] [--per-page] [--subject S] [--flatbed] [--duplex]"
 
 func runScan(ctx context.Context, c *Context, args []string) error {
 	fs := newFlags(c, "scan", scanUsage)
@@ -26,6 +26,7 @@ func runScan(ctx context.Context, c *Context, args []string) error {
 	fs.IntVar(&opts.DPI, "dpi", 0, "resolution for this scan: 75, 100, 150, 200, 300, 600 (default: scan.dpi)")
 	fs.StringVar(&opts.Format, "format", "", "file format for this scan: pdf, tiff, jpeg (default: scan.format)")
 	fs.BoolVar(&opts.PerPage, "per-page", false, "one attachment a page (JPEG always is)")
+	fs.BoolVar(&opts.Duplex, "duplex", false, "2-sided: both sides of every sheet in the feeder, front then back")
 	fs.StringVar(&opts.Subject, "subject", "", "subject for this scan; {pages} and {date} are filled in (default: subject)")
 	flatbed := fs.Bool("flatbed", false, "scan from the glass, a page at a time, asking after each whether another follows")
 	if err := fs.Parse(args); err != nil {
@@ -61,7 +62,7 @@ func runScan(ctx context.Context, c *Context, args []string) error {
 		case ev.Job.State == apitype.JobScanning:
 			fmt.Fprintf(c.Stdout, "job %d: scanning\n", ev.Job.ID)
 		case ev.Job.State == apitype.JobSending:
-			fmt.Fprintf(c.Stdout, "job %d: sending %d page(s), %d bytes, to %s\n", ev.Job.ID, ev.Job.Pages, ev.Job.Size, strings.Join(ev.Job.To, ", "))
+			fmt.Fprintf(c.Stdout, "job %d: sending %s, %d bytes, to %s\n", ev.Job.ID, ev.Job.PagesText(), ev.Job.Size, strings.Join(ev.Job.To, ", "))
 		}
 	})
 	if err != nil {
