@@ -25,6 +25,9 @@ type jobScan struct {
 	// subject is the job's own, with {pages} and {date} still to fill in;
 	// empty: the subject setting's.
 	subject string
+	// doc is what the PDF says of itself: the subject as its title,
+	// {date} still to fill in, the device address as its author; PDF/A.
+	doc scan.PDFOptions
 }
 
 // jobScan checks a job's options as the settings they stand for are
@@ -38,7 +41,12 @@ func (s Settings) jobScan(o apitype.ScanOptions) (jobScan, error) {
 	if err != nil {
 		return jobScan{}, &Error{Summary: "The scan settings are not valid", Hint: "Check the scan settings: colour mode, resolution and file format.", Err: err, Code: apitype.CodeInvalidSetting}
 	}
-	return jobScan{opts: opts, format: format, quality: quality, perPage: o.PerPage, subject: o.Subject}, nil
+	title := s.Subject
+	if o.Subject != "" {
+		title = o.Subject
+	}
+	doc := scan.PDFOptions{Title: title, Author: s.DeviceAddress, PDFA: s.Scan.PDFA}
+	return jobScan{opts: opts, format: format, quality: quality, perPage: o.PerPage, subject: o.Subject, doc: doc}, nil
 }
 
 // checkOptions checks a job's or a Quick Set's options as the settings
