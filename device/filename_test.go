@@ -100,6 +100,9 @@ func TestMailedFileNames(t *testing.T) {
 				return
 			}
 			filecheck.PDF(t, parts[0].data, 2)
+			if tt.pdfa == "yes" {
+				filecheck.PDFA(t, parts[0].data, map[string]string{"Author": testUPN, "Producer": "scanmail"})
+			}
 			file := filepath.Join(t.TempDir(), "a.pdf")
 			if err := os.WriteFile(file, parts[0].data, 0o600); err != nil {
 				t.Fatal(err)
