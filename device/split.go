@@ -230,7 +230,7 @@ func partAttachments(ctx context.Context, dir string, format scan.Format, pageFi
 	}
 	cleanup := func() { os.Remove(path) }
 	opts := m.part
-	opts.Title = fmt.Sprintf("%s, part %d of %d", base, n, of)
+	opts.Title = fmt.Sprintf("%s, part %d of %d", m.msg.Subject, n, of)
 	err = scan.WritePartPDF(ctx, f, dir, format, refs, opts)
 	if cerr := f.Close(); err == nil {
 		err = cerr

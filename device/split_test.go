@@ -112,7 +112,10 @@ func TestOversizeSplit(t *testing.T) {
 					}
 					filecheck.PDF(t, atts[0].data, n)
 					if tt.settings["scan.pdfa"] == "yes" {
-						filecheck.PDFA(t, atts[0].data, map[string]string{"Author": testUPN, "Producer": "scanmail"})
+						filecheck.PDFA(t, atts[0].data, map[string]string{
+							"Title":  fmt.Sprintf("Scanned document, %s", label),
+							"Author": testUPN, "Producer": "scanmail",
+						})
 						if want := "scanner " + job.Created.Format("2006-01-02"); !strings.HasPrefix(atts[0].name, want) {
 							t.Errorf("%s named %s, want it to start with %s", label, atts[0].name, want)
 						}
