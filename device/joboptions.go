@@ -27,6 +27,9 @@ type jobScan struct {
 	subject string
 	// blank, when set, leaves blank pages out (scan.blank_pages remove).
 	blank *scan.BlankOptions
+	// doc is what the PDF says of itself: the subject as its title,
+	// {date} still to fill in, the device address as its author; PDF/A.
+	doc scan.PDFOptions
 }
 
 // jobScan checks a job's options as the settings they stand for are
@@ -41,7 +44,12 @@ func (s Settings) jobScan(o apitype.ScanOptions) (jobScan, error) {
 		return jobScan{}, &Error{Summary: "The scan settings are not valid", Hint: "Check the scan settings: colour mode, resolution and file format.", Err: err, Code: apitype.CodeInvalidSetting}
 	}
 	opts.Duplex = o.Duplex
-	js := jobScan{opts: opts, format: format, quality: quality, perPage: o.PerPage, subject: o.Subject}
+	title := s.Subject
+	if o.Subject != "" {
+		title = o.Subject
+	}
+	doc := scan.PDFOptions{Title: title, Author: s.DeviceAddress, PDFA: s.Scan.PDFA}
+	js := jobScan{opts: opts, format: format, quality: quality, perPage: o.PerPage, subject: o.Subject, doc: doc}
 	if b := s.Scan.Blank; b.Remove {
 		js.blank = &scan.BlankOptions{Darkness: b.Darkness, Dust: b.Dust}
 	}

@@ -222,7 +222,10 @@ func (d *Device) scanTo(sc *runningScan, dir string, job apitype.Job, js jobScan
 		Format:  js.format,
 		Quality: js.quality,
 		Name:    "scan-" + job.Created.Format("20060102-150405"),
-		Title:   "Scan " + job.Created.Format("2006-01-02 15:04"),
+		Title:   strings.ReplaceAll(js.doc.Title, "{date}", job.Created.Format("2006-01-02 15:04")),
+		Author:  js.doc.Author,
+		Created: job.Created,
+		PDFA:    js.doc.PDFA,
 		// The room is enforced as the document grows: a page never ends
 		// up on a full disk, nor in the state file's reserve.
 		MaxBytes: room,
@@ -399,6 +402,15 @@ func (d *Device) send(ctx context.Context, job *apitype.Job, dir string, note fu
 			Body:    fill.Replace(s.Body),
 			Date:    now,
 		},
+		names: fileNames{
+			template: s.Scan.FileName,
+			device:   deviceName(s.DeviceAddress),
+			created:  job.Created,
+			pages:    job.Pages,
+		},
+		// A part's PDF says what the document's does; PDF/A as the
+		// settings say now.
+		part: scan.PDFOptions{Author: s.DeviceAddress, Created: job.Created, PDFA: s.Scan.PDFA},
 	}
 
 	max := rt.maxSize
@@ -408,7 +420,7 @@ func (d *Device) send(ctx context.Context, job *apitype.Job, dir string, note fu
 		err := checkSize(files, max)
 		if err == nil {
 			msg := m.msg
-			msg.MessageID, msg.Attachments = job.MessageID, attachFiles(files, format)
+			msg.MessageID, msg.Attachments = job.MessageID, attachFiles(files, format, m.names, 1, format == scan.FormatJPEG || job.PerPage)
 			err = d.mail(ctx, m, msg)
 			if !split || !mailer.TooLarge(err) {
 				return err
@@ -442,6 +454,8 @@ type mailing struct {
 	limits mailer.Limits
 	note   func(string)
 	msg    mailer.Message // without Message-ID and attachments
+	names  fileNames      // the attachments'
+	part   scan.PDFOptions
 	// refreshed is set once the access token was renewed after the
 	// server rejected it, which happens once an attempt.
 	refreshed bool
@@ -462,11 +476,16 @@ func (d *Device) mail(ctx context.Context, m *mailing, msg mailer.Message) error
 	return err
 }
 
-// attachFiles attaches spooled files as they are.
-func attachFiles(files []string, format scan.Format) []mailer.Attachment {
+// attachFiles attaches spooled files as they are, named by names: the
+// document's file, or (pageFiles) files of one page each from page first.
+func attachFiles(files []string, format scan.Format, names fileNames, first int, pageFiles bool) []mailer.Attachment {
 	var atts []mailer.Attachment
-	for _, path := range files {
-		atts = append(atts, spoolAttachment(path, filepath.Base(path), format))
+	for i, path := range files {
+		name := names.document(filepath.Base(path), 0, 0)
+		if pageFiles {
+			name = names.page(filepath.Base(path), first+i)
+		}
+		atts = append(atts, spoolAttachment(path, name, format))
 	}
 	return atts
 }

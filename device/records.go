@@ -231,6 +231,8 @@ type scanRecord struct {
 	Quality  int    `json:"quality"`
 	ToMe     string `json:"to_me,omitempty"`
 	ToMeOnly bool   `json:"to_me_only,omitempty"`
+	PDFA     bool   `json:"pdfa,omitempty"`
+	FileName string `json:"file_name,omitempty"`
 	// Blank is absent while blank pages are kept with the default
 	// thresholds, as in records from before blank-page removal.
 	Blank *blankRecord `json:"blank,omitempty"`
@@ -286,8 +288,9 @@ func settingsRecordOf(s Settings) settingsRecord {
 		Road:     s.Road,
 		Provider: s.Provider, Tenant: s.Tenant, ClientID: s.ClientID, DeviceAddress: s.DeviceAddress,
 		Subject: s.Subject, Body: s.Body,
-		Custom:       customRecord{SMTPHost: c.SMTPHost, SMTPPort: c.SMTPPort, DeviceAuthURL: c.DeviceAuthURL, TokenURL: c.TokenURL, Scopes: c.Scopes, CABundle: c.CABundle},
-		Scan:         scanRecord{Mode: s.Scan.Mode, DPI: s.Scan.DPI, Format: s.Scan.Format, Quality: s.Scan.Quality, ToMe: s.Scan.ToMe, ToMeOnly: s.Scan.ToMeOnly, Blank: blankRecordOf(s.Scan.Blank)},
+		Custom: customRecord{SMTPHost: c.SMTPHost, SMTPPort: c.SMTPPort, DeviceAuthURL: c.DeviceAuthURL, TokenURL: c.TokenURL, Scopes: c.Scopes, CABundle: c.CABundle},
+		Scan: scanRecord{Mode: s.Scan.Mode, DPI: s.Scan.DPI, Format: s.Scan.Format, Quality: s.Scan.Quality, ToMe: s.Scan.ToMe, ToMeOnly: s.Scan.ToMeOnly, Blank: blankRecordOf(s.Scan.Blank),
+			PDFA: s.Scan.PDFA, FileName: s.Scan.FileName},
 		Limits:       limitsRecord{MessagesPerMinute: s.Limits.MessagesPerMinute, RecipientsPerDay: s.Limits.RecipientsPerDay},
 		MaxMessageMB: s.MaxMessageMB, Oversize: s.Oversize,
 		Spool:      spoolRecord{MaxMB: s.Spool.MaxMB, KeepFailedDays: s.Spool.KeepFailedDays},
@@ -322,8 +325,9 @@ func (r settingsRecord) settings() Settings {
 		Road:     r.Road,
 		Provider: r.Provider, Tenant: r.Tenant, ClientID: r.ClientID, DeviceAddress: r.DeviceAddress,
 		Subject: r.Subject, Body: r.Body,
-		Custom:       CustomProvider{SMTPHost: c.SMTPHost, SMTPPort: c.SMTPPort, DeviceAuthURL: c.DeviceAuthURL, TokenURL: c.TokenURL, Scopes: c.Scopes, CABundle: c.CABundle},
-		Scan:         ScanSettings{Mode: r.Scan.Mode, DPI: r.Scan.DPI, Format: r.Scan.Format, Quality: r.Scan.Quality, ToMe: r.Scan.ToMe, ToMeOnly: r.Scan.ToMeOnly, Blank: r.Scan.Blank.settings()},
+		Custom: CustomProvider{SMTPHost: c.SMTPHost, SMTPPort: c.SMTPPort, DeviceAuthURL: c.DeviceAuthURL, TokenURL: c.TokenURL, Scopes: c.Scopes, CABundle: c.CABundle},
+		Scan: ScanSettings{Mode: r.Scan.Mode, DPI: r.Scan.DPI, Format: r.Scan.Format, Quality: r.Scan.Quality, ToMe: r.Scan.ToMe, ToMeOnly: r.Scan.ToMeOnly, Blank: r.Scan.Blank.settings(),
+			PDFA: r.Scan.PDFA, FileName: r.Scan.FileName},
 		Limits:       mailer.Limits{MessagesPerMinute: r.Limits.MessagesPerMinute, RecipientsPerDay: r.Limits.RecipientsPerDay},
 		MaxMessageMB: r.MaxMessageMB, Oversize: r.Oversize,
 		Spool:      SpoolSettings{MaxMB: r.Spool.MaxMB, KeepFailedDays: r.Spool.KeepFailedDays},

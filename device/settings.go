@@ -196,6 +196,11 @@ type ScanSettings struct {
 	ToMe string `json:"to_me"`
 	// ToMeOnly has the panel offer Scan to Me alone.
 	ToMeOnly bool `json:"to_me_only"`
+	// PDFA writes PDFs as PDF/A-2b, for archives.
+	PDFA bool `json:"pdfa"`
+	// FileName is the attachments' name template (see fileNames); empty:
+	// scan-YYYYMMDD-HHMMSS.
+	FileName string `json:"file_name"`
 	// Blank is whether and how blank pages are left out.
 	Blank BlankSettings `json:"blank"`
 }
@@ -485,6 +490,29 @@ func settingsTable() []setting {
 					return nil
 				}
 				return fmt.Errorf("%q: choose yes or no", v)
+			}},
+		// PDF/A is a yes/no of its own rather than a scan.format value:
+		// it is a property of any PDF the device writes, the compact
+		// one included, and TIFF and JPEG have no such thing.
+		{key: "scan.pdfa", help: "yes: PDFs are written as PDF/A-2b, for archiving (XMP metadata, sRGB output intent)",
+			kind: apitype.KindChoice, choices: []string{"yes", "no"},
+			get: func(s *Settings) string { return yesNo(s.Scan.PDFA) },
+			set: func(s *Settings, v string) error {
+				switch v {
+				case "yes", "no":
+					s.Scan.PDFA = v == "yes"
+					return nil
+				}
+				return fmt.Errorf("%q: choose yes or no", v)
+			}},
+		{key: "scan.file_name", help: "attachment name without extension; {device}, {date} (YYYY-MM-DD), {time} (HHMMSS), {pages} and {n} (page number, for one file a page) are filled in (empty: scan-YYYYMMDD-HHMMSS)",
+			get: func(s *Settings) string { return s.Scan.FileName },
+			set: func(s *Settings, v string) error {
+				if err := checkFileNameTemplate(v); err != nil {
+					return err
+				}
+				s.Scan.FileName = v
+				return nil
 			}},
 		intSetting("limits.messages_per_minute", "messages a minute at most (0: the provider's, 30 for Exchange Online; -1: no limit)", "per minute", -1, maxMessagesPerMinute,
 			func(s *Settings) *int { return &s.Limits.MessagesPerMinute }),

@@ -139,7 +139,7 @@ func (d *Device) sendParts(ctx context.Context, m *mailing, job *apitype.Job, di
 				Err:       ErrSpoolFull,
 			}
 		}
-		atts, cleanup, err := partAttachments(ctx, dir, format, pageFiles, refs[part.First-1:part.Last], docFile, i+1, len(job.Parts))
+		atts, cleanup, err := partAttachments(ctx, dir, format, pageFiles, refs, part, m, docFile, i+1, len(job.Parts))
 		release() // the part is on the disk, or gone
 		if err != nil {
 			return &Error{Summary: "The scanned document cannot be cut into parts", Hint: "Check the spool directory's disk.", Err: err}
@@ -213,13 +213,14 @@ func partSize(refs []scan.PageRef) int64 {
 // themselves for a document of one file a page (pageFiles: JPEG, or a
 // job's per-page option), otherwise a PDF or TIFF of the part's pages
 // written into the spool, which cleanup removes.
-func partAttachments(ctx context.Context, dir string, format scan.Format, pageFiles bool, refs []scan.PageRef, docFile string, n, of int) ([]mailer.Attachment, func(), error) {
+func partAttachments(ctx context.Context, dir string, format scan.Format, pageFiles bool, all []scan.PageRef, part apitype.JobPart, m *mailing, docFile string, n, of int) ([]mailer.Attachment, func(), error) {
+	refs := all[part.First-1 : part.Last]
 	if pageFiles {
 		var files []string
 		for _, r := range refs {
 			files = append(files, filepath.Join(dir, filepath.Base(r.File)))
 		}
-		return attachFiles(files, format), func() {}, nil
+		return attachFiles(files, format, m.names, part.First, true), func() {}, nil
 	}
 	base := strings.TrimSuffix(filepath.Base(docFile), filepath.Ext(docFile))
 	path := filepath.Join(dir, fmt.Sprintf(".%s-part%dof%d.%s", base, n, of, format.Ext()))
@@ -228,7 +229,9 @@ func partAttachments(ctx context.Context, dir string, format scan.Format, pageFi
 		return nil, nil, err
 	}
 	cleanup := func() { os.Remove(path) }
-	err = scan.WritePart(ctx, f, dir, format, refs, fmt.Sprintf("%s, part %d of %d", base, n, of))
+	opts := m.part
+	opts.Title = fmt.Sprintf("%s, part %d of %d", m.msg.Subject, n, of)
+	err = scan.WritePartPDF(ctx, f, dir, format, refs, opts)
 	if cerr := f.Close(); err == nil {
 		err = cerr
 	}
@@ -236,7 +239,7 @@ func partAttachments(ctx context.Context, dir string, format scan.Format, pageFi
 		cleanup()
 		return nil, nil, err
 	}
-	att := spoolAttachment(path, fmt.Sprintf("%s-part%dof%d.%s", base, n, of, format.Ext()), format)
+	att := spoolAttachment(path, m.names.document(fmt.Sprintf("%s-part%dof%d.%s", base, n, of, format.Ext()), n, of), format)
 	return []mailer.Attachment{att}, cleanup, nil
 }
 

@@ -35,6 +35,7 @@ func TestOversizeSplit(t *testing.T) {
 		{"tiff", map[string]string{"limits.max_message_mb": "1", "scan.format": "tiff"}, 0, 1 << 20, apitype.ScanOptions{}},
 		{"jpeg files", map[string]string{"limits.max_message_mb": "1", "scan.format": "jpeg"}, 0, 1 << 20, apitype.ScanOptions{}},
 		{"pdf per page", map[string]string{"limits.max_message_mb": "1"}, 0, 1 << 20, apitype.ScanOptions{PerPage: true}},
+		{"pdfa named", map[string]string{"limits.max_message_mb": "1", "scan.pdfa": "yes", "scan.file_name": "{device} {date}"}, 0, 1 << 20, apitype.ScanOptions{}},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
@@ -110,6 +111,15 @@ func TestOversizeSplit(t *testing.T) {
 						t.Errorf("%s named %s", label, atts[0].name)
 					}
 					filecheck.PDF(t, atts[0].data, n)
+					if tt.settings["scan.pdfa"] == "yes" {
+						filecheck.PDFA(t, atts[0].data, map[string]string{
+							"Title":  fmt.Sprintf("Scanned document, %s", label),
+							"Author": testUPN, "Producer": "scanmail",
+						})
+						if want := "scanner " + job.Created.Format("2006-01-02"); !strings.HasPrefix(atts[0].name, want) {
+							t.Errorf("%s named %s, want it to start with %s", label, atts[0].name, want)
+						}
+					}
 				}
 			}
 			if next != pages+1 {

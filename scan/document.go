@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"os"
 	"path/filepath"
+	"time"
 
 	"scanmail/scan/tiff"
 )
@@ -13,9 +14,12 @@ import (
 // DocumentOptions say how a scanned document is written.
 type DocumentOptions struct {
 	Format  Format
-	Quality int    // JPEG quality 1..100, 0 = 75
-	Name    string // file name without extension
-	Title   string // PDF title
+	Quality int       // JPEG quality 1..100, 0 = 75
+	Name    string    // file name without extension
+	Title   string    // PDF title; {pages} is filled in
+	Author  string    // PDF author
+	Created time.Time // PDF creation date
+	PDFA    bool      // PDF/A-2b rather than plain PDF
 	// MaxBytes bounds the bytes of the document's files, its page index
 	// included; 0 means no bound. A write that would pass it fails the
 	// document with ErrTooLarge, and nothing past it is written.
@@ -82,7 +86,13 @@ func (d *Document) begin(name string) error {
 	}
 	d.file = f
 	if d.opts.Format == FormatPDF {
-		d.pdf = NewPDFWriter(f, PDFOptions{JPEGQuality: d.opts.Quality, Title: d.opts.Title})
+		d.pdf = NewPDFWriter(f, PDFOptions{
+			JPEGQuality: d.opts.Quality,
+			Title:       d.opts.Title,
+			Author:      d.opts.Author,
+			Created:     d.opts.Created,
+			PDFA:        d.opts.PDFA,
+		})
 	} else {
 		d.tiff = tiff.NewWriter(f)
 	}

@@ -78,6 +78,12 @@ func ReadIndex(dir string) ([]PageRef, error) {
 // WritePart writes pages of a document in dir, whose index gave refs, as a
 // PDF or TIFF of their own on w. The images are copied, not coded again.
 func WritePart(ctx context.Context, w io.WriteSeeker, dir string, format Format, refs []PageRef, title string) error {
+	return WritePartPDF(ctx, w, dir, format, refs, PDFOptions{Title: title})
+}
+
+// WritePartPDF is WritePart with the PDF's title, author, date and PDF/A
+// said by opts; its JPEG quality does not matter, as nothing is coded.
+func WritePartPDF(ctx context.Context, w io.WriteSeeker, dir string, format Format, refs []PageRef, opts PDFOptions) error {
 	files := map[string]*os.File{}
 	defer func() {
 		for _, f := range files {
@@ -102,7 +108,7 @@ func WritePart(ctx context.Context, w io.WriteSeeker, dir string, format Format,
 	var finish func() error
 	switch format {
 	case FormatPDF:
-		pw := NewPDFWriter(w, PDFOptions{Title: title})
+		pw := NewPDFWriter(w, opts)
 		put, finish = pw.writeStored, pw.Close
 	case FormatTIFF:
 		tw := tiff.NewWriter(w)

@@ -7,14 +7,23 @@ import (
 	"fmt"
 	"io"
 	"strconv"
+	"strings"
+	"time"
 	"unicode/utf16"
 )
 
 // PDFOptions tunes the PDF output.
 type PDFOptions struct {
-	JPEGQuality int    // 1..100, 0 = default 75
-	Title       string // optional document title
-	Producer    string // optional, default "scanmail"
+	JPEGQuality int // 1..100, 0 = default 75
+	// Title is the document's title, optional; {pages} in it is filled
+	// in with the page count when the file is closed.
+	Title    string
+	Author   string    // optional: who made the document
+	Created  time.Time // the CreationDate; zero: none said
+	Producer string    // optional, default "scanmail"
+	// PDFA writes PDF/A-2b: XMP metadata and an sRGB output intent
+	// (see pdfa.go).
+	PDFA bool
 }
 
 // Fixed object numbers; pages start after them, objsPerPage each:
@@ -196,23 +205,29 @@ func (p *PDFWriter) Close() error {
 	}
 	fmt.Fprintf(&p.cw, "] /Count %d >>\nendobj\n", p.pages)
 
+	info := docInfo{
+		title:    strings.ReplaceAll(p.opts.Title, "{pages}", strconv.Itoa(p.pages)),
+		author:   p.opts.Author,
+		producer: p.opts.Producer,
+		created:  p.opts.Created,
+	}
+	catalog := ""
+	if p.opts.PDFA {
+		catalog = p.writePDFA(info)
+	}
 	p.beginObj(objCatalog)
-	fmt.Fprintf(&p.cw, "<< /Type /Catalog /Pages %d 0 R >>\nendobj\n", objPages)
+	fmt.Fprintf(&p.cw, "<< /Type /Catalog /Pages %d 0 R%s >>\nendobj\n", objPages, catalog)
 
 	p.beginObj(objInfo)
-	p.cw.WriteString("<< /Producer " + pdfString(p.opts.Producer))
-	if p.opts.Title != "" {
-		p.cw.WriteString(" /Title " + pdfString(p.opts.Title))
-	}
-	p.cw.WriteString(" >>\nendobj\n")
+	p.cw.WriteString(info.infoDict() + "\nendobj\n")
 
 	xref := p.cw.n
 	fmt.Fprintf(&p.cw, "xref\n0 %d\n0000000000 65535 f \n", len(p.offsets))
 	for _, off := range p.offsets[1:] {
 		fmt.Fprintf(&p.cw, "%010d 00000 n \n", off)
 	}
-	fmt.Fprintf(&p.cw, "trailer\n<< /Size %d /Root %d 0 R /Info %d 0 R >>\nstartxref\n%d\n%%%%EOF\n",
-		len(p.offsets), objCatalog, objInfo, xref)
+	fmt.Fprintf(&p.cw, "trailer\n<< /Size %d /Root %d 0 R /Info %d 0 R /ID %s >>\nstartxref\n%d\n%%%%EOF\n",
+		len(p.offsets), objCatalog, objInfo, info.fileID(xref, p.pages), xref)
 	if err := p.cw.Flush(); err != nil {
 		p.err = fmt.Errorf("scan: PDF trailer: %w", err)
 		return p.err

@@ -129,6 +129,8 @@ var settingLabels = map[string]string{
 	"scan.quality":               "JPEG quality",
 	"scan.to_me":                 "Scan to Me address",
 	"scan.to_me_only":            "Scan to Me only",
+	"scan.pdfa":                  "PDF/A for archiving",
+	"scan.file_name":             "File name",
 	"limits.messages_per_minute": "Messages a minute",
 	"limits.recipients_per_day":  "Recipients a day",
 	"limits.max_message_mb":      "Largest message",
