@@ -27,6 +27,11 @@ type ownJob struct {
 	canceling bool   // a CancelJob call is under way
 	waitWhy   string // why the cancel waits
 	moreSeq   int    // a MorePages call under way
+	// moreAt is the page count at which the operator last answered
+	// "More pages?": a prompt is answered once, and the next one (more
+	// pages scanned) takes keys even before the device's answer to the
+	// last comes back, which the feed may overtake.
+	moreAt int
 	sounded   bool   // its end has been sounded
 }
 
@@ -124,11 +129,12 @@ func (m *Machine) jobAnswer(a Answer) {
 	case CallMorePages:
 		if j != nil && a.Call.Seq == j.moreSeq {
 			j.moreSeq = 0
+			// The job itself comes from the feed and the scan's
+			// stream: the answer's copy may be older than what they
+			// told since (the next page's prompt).
 			if a.Err != nil {
 				m.msg = errText(a.Err)
 				m.sound(SoundError)
-			} else {
-				m.seeJob(apitype.JobEvent{Job: a.Job})
 			}
 		}
 	case CallCancelJob:
@@ -206,13 +212,14 @@ func (m *Machine) keyJob(k board.Key) bool {
 		m.maybeCancel()
 		return true
 	}
-	if s != nil && s.job.MorePages && j.moreSeq == 0 && !j.stop {
+	if s != nil && m.asksMore(s) && !j.stop {
 		if m.moveSel(k, 2) {
 			return true
 		}
 		switch k {
 		case board.KeyOK, board.KeyStart:
 			more := m.sel == 0 || k == board.KeyStart
+			j.moreAt = s.pages()
 			j.moreSeq = m.call(Call{Kind: CallMorePages, ID: j.id, More: more})
 			m.sel = 0
 			return true
@@ -257,13 +264,22 @@ func (m *Machine) jobScreen() screen.Screen {
 	return out
 }
 
+// pages is how many pages the job has scanned so far.
+func (s *seenJob) pages() int { return max(s.page, s.job.Pages) }
+
+// asksMore reports whether the job waits for the operator's answer to
+// "More pages?" that the operator has not given yet.
+func (m *Machine) asksMore(s *seenJob) bool {
+	return s.job.MorePages && s.job.State == apitype.JobScanning && (m.job == nil || m.job.id != s.job.ID || s.pages() > m.job.moreAt)
+}
+
 func (m *Machine) jobStateScreen(s *seenJob) screen.Screen {
 	j := s.job
-	pages := max(s.page, j.Pages)
+	pages := s.pages()
 	out := screen.Screen{Keys: "Stop:Cancel"}
 	switch j.State {
 	case apitype.JobScanning:
-		if j.MorePages {
+		if m.asksMore(s) {
 			out.Title = "More pages?"
 			out.Lines = []string{plural(pages, "page") + " scanned.", "Put the next on the glass."}
 			out.Menu = []string{"Scan next page", "Done: send it"}

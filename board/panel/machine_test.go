@@ -338,6 +338,33 @@ func TestTransitions(t *testing.T) {
 				d.t.Fatalf("more %+v, want done", c)
 			}
 		}},
+		{"the next page's prompt takes keys before the last answer comes back", nil, func(d *driver) {
+			d.compose()
+			d.key(board.KeyStart)
+			scan := d.call(panel.CallScan)
+			job := apitype.Job{ID: 7, State: apitype.JobScanning, Pages: 1, MorePages: true}
+			d.answer(panel.Answer{Call: scan, Event: &apitype.JobEvent{Job: job, Page: 1}})
+			d.key(board.KeyOK)
+			first := d.call(panel.CallMorePages)
+			if !first.More {
+				d.t.Fatalf("more %+v", first)
+			}
+			// The feed tells of page 2's prompt before the device's
+			// answer to the first comes back.
+			job.Pages = 2
+			d.notify(jobNotify(job, 2))
+			d.see("[More pages?]", "2 pages scanned.")
+			d.key(board.KeyDown, board.KeyOK)
+			if c := d.call(panel.CallMorePages); c.More || c.Seq == first.Seq {
+				d.t.Fatalf("more %+v, want a second call: done", c)
+			}
+			// The late answer's job is older than the feed's: it does
+			// not bring the first prompt back.
+			d.answer(panel.Answer{Call: first, Done: true, Job: apitype.Job{ID: 7, State: apitype.JobScanning, Pages: 1}})
+			if s := d.screen(); s.Title == "More pages?" {
+				d.t.Fatalf("screen %+v after the late answer", s)
+			}
+		}},
 		{"sending in parts shows the part and a bar", nil, func(d *driver) {
 			d.compose()
 			d.key(board.KeyStart)
