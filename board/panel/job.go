@@ -31,8 +31,8 @@ type ownJob struct {
 	// "More pages?": a prompt is answered once, and the next one (more
 	// pages scanned) takes keys even before the device's answer to the
 	// last comes back, which the feed may overtake.
-	moreAt int
-	sounded   bool   // its end has been sounded
+	moreAt  int
+	sounded bool // its end has been sounded
 }
 
 // seen is the job as the device last told of it, or nil.
