@@ -61,7 +61,7 @@ func CreateDocument(dir string, opts DocumentOptions) (*Document, error) {
 	}
 	d := &Document{dir: dir, opts: opts, room: budget{max: opts.MaxBytes}}
 	switch opts.Format {
-	case FormatPDF, FormatTIFF:
+	case FormatPDF, FormatPDFCompact, FormatTIFF:
 		if !opts.PerPage {
 			if err := d.begin(opts.Name + "." + opts.Format.Ext()); err != nil {
 				return nil, err
@@ -81,8 +81,8 @@ func (d *Document) begin(name string) error {
 		return err
 	}
 	d.file = f
-	if d.opts.Format == FormatPDF {
-		d.pdf = NewPDFWriter(f, PDFOptions{JPEGQuality: d.opts.Quality, Title: d.opts.Title})
+	if d.opts.Format != FormatTIFF {
+		d.pdf = NewPDFWriter(f, PDFOptions{JPEGQuality: d.opts.Quality, Title: d.opts.Title, Compact: d.opts.Format == FormatPDFCompact})
 	} else {
 		d.tiff = tiff.NewWriter(f)
 	}

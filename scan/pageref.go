@@ -111,6 +111,9 @@ func WritePart(ctx context.Context, w io.WriteSeeker, dir string, format Format,
 	default:
 		return fmt.Errorf("%w: parts in format %v (its pages are files already)", ErrUnsupported, format)
 	}
+	if err := checkCopyable(refs); err != nil {
+		return err
+	}
 	for _, ref := range refs {
 		if err := ctx.Err(); err != nil {
 			return err
