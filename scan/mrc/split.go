@@ -27,6 +27,9 @@ const (
 	// middle half of its spread: text is ink on paper with thin
 	// anti-aliased edges, a photo is mostly in between.
 	maxMidPercent = 30
+	// maxFillPercent is the most of a text cell that is painted over
+	// with paper in the background.
+	maxFillPercent = 50
 )
 
 // Options describe the page a Splitter receives.
@@ -234,7 +237,7 @@ func (s *Splitter) cell(x0, x1, rows int, col []byte) bool {
 		return false
 	}
 	var ink, paper [3]int
-	inks, papers := 0, 0
+	inks, papers, masked := 0, 0, 0
 	maskRow := (w + 7) / 8
 	for y := range rows {
 		for x := x0; x < x1; x++ {
@@ -254,12 +257,20 @@ func (s *Splitter) cell(x0, x1, rows int, col []byte) bool {
 			}
 			if v <= cut {
 				s.mask[y*maskRow+x/8] |= 0x80 >> (x % 8)
+				masked++
 			}
 		}
 	}
 	for c := range comps {
 		col[c] = byte(ink[c] / max(inks, 1))
 		paper[c] /= max(papers, 1)
+	}
+	if masked*100 > maxFillPercent*n {
+		// Mostly ink: the edge of an area of colour (a logo, a bar)
+		// rather than letters. Painting it over with paper would put
+		// a step of the background's JPEG at the cell's edge, where
+		// the area goes on without a mask.
+		return true
 	}
 	for y := range rows {
 		for x := x0; x < x1; x++ {

@@ -101,3 +101,23 @@ func TestSplitRows(t *testing.T) {
 		t.Error("two components were taken")
 	}
 }
+
+// TestSplitAreaEdge: a cell that is mostly ink is the edge of an area of
+// colour: masked like text, but left in the background, so that the area
+// has no step where its masked edge meets its unmasked inside.
+func TestSplitAreaEdge(t *testing.T) {
+	const w, h = 2 * Cell, Cell
+	raw := bytes.Repeat([]byte{240}, w*h)
+	for y := range h {
+		for x := 3; x < w; x++ { // the first cell three quarters ink, the second all
+			raw[y*w+x] = 60
+		}
+	}
+	mask, bg, _ := split(t, w, h, raw, h)
+	if mask[0] != 0x1f {
+		t.Errorf("first mask byte %08b, want the ink masked", mask[0])
+	}
+	if v := bg[Cell/Reduce-1]; v > 80 {
+		t.Errorf("background at the first cell's right edge is %d, want the ink (60) left in", v)
+	}
+}
