@@ -2,6 +2,7 @@ package scan_test
 
 import (
 	"bytes"
+	"errors"
 	"image"
 	"image/draw"
 	"image/png"
@@ -9,10 +10,12 @@ import (
 	"os/exec"
 	"path/filepath"
 	"strconv"
+	"strings"
 	"testing"
 
 	"scanmail/scan"
 	"scanmail/scan/filecheck"
+	"scanmail/scan/scansim"
 )
 
 // writeOnePDF writes one page into a PDF in memory.
@@ -144,5 +147,29 @@ func sideBySide(t *testing.T, left, right, out string) {
 	}
 	if err := os.WriteFile(out, buf.Bytes(), 0o644); err != nil {
 		t.Fatal(err)
+	}
+}
+
+// TestCompactNotCutIntoParts: a compact PDF's pages are several images,
+// which WritePart cannot copy yet; it says so instead of writing a broken
+// part.
+func TestCompactNotCutIntoParts(t *testing.T) {
+	dir := t.TempDir()
+	doc := writeDocument(t, dir, scansim.Scanner{}, scan.Options{Mode: scan.ModeRGB24, DPI: 100, Pages: 2}, scan.FormatPDFCompact)
+	refs, err := scan.ReadIndex(dir)
+	if err != nil || len(refs) != doc.Pages() {
+		t.Fatalf("index %v, %v", refs, err)
+	}
+	// A job found in the spool after a restart knows its file as a PDF.
+	for _, format := range []scan.Format{scan.FormatPDFCompact, scan.FormatPDF} {
+		f, err := os.Create(filepath.Join(t.TempDir(), "part.pdf"))
+		if err != nil {
+			t.Fatal(err)
+		}
+		err = scan.WritePart(t.Context(), f, dir, format, refs[:1], "part")
+		f.Close()
+		if !errors.Is(err, scan.ErrUnsupported) || !strings.Contains(err.Error(), "compact PDF") {
+			t.Errorf("WritePart of a compact PDF as %v: %v, want ErrUnsupported naming the compact PDF", format, err)
+		}
 	}
 }

@@ -78,6 +78,9 @@ func ReadIndex(dir string) ([]PageRef, error) {
 // WritePart writes pages of a document in dir, whose index gave refs, as a
 // PDF or TIFF of their own on w. The images are copied, not coded again.
 func WritePart(ctx context.Context, w io.WriteSeeker, dir string, format Format, refs []PageRef, title string) error {
+	if err := checkCopyable(refs); err != nil {
+		return err
+	}
 	files := map[string]*os.File{}
 	defer func() {
 		for _, f := range files {
@@ -110,9 +113,6 @@ func WritePart(ctx context.Context, w io.WriteSeeker, dir string, format Format,
 		finish = tw.Close
 	default:
 		return fmt.Errorf("%w: parts in format %v (its pages are files already)", ErrUnsupported, format)
-	}
-	if err := checkCopyable(refs); err != nil {
-		return err
 	}
 	for _, ref := range refs {
 		if err := ctx.Err(); err != nil {
