@@ -26,7 +26,7 @@ const (
 	// maxMidPercent is the most a text cell may have of pixels in the
 	// middle half of its spread: text is ink on paper with thin
 	// anti-aliased edges, a photo is mostly in between.
-	maxMidPercent = 30
+	maxMidPercent = 45
 	// maxFillPercent is the most of a text cell that is painted over
 	// with paper in the background.
 	maxFillPercent = 50
@@ -139,13 +139,33 @@ func (s *Splitter) Close() error {
 }
 
 // Foreground returns the text colour of each cell, Components bytes a
-// pixel, ForegroundSize pixels, once Close has returned. Cells without
-// text take the colour of a neighbour with text: a viewer that smooths the
-// foreground as it enlarges it then blends a letter's colour with itself,
-// not with a colour from across the page.
+// pixel, ForegroundSize pixels, once Close has returned. A text cell that
+// holds only the anti-aliased fringe of a letter (its bottom, say) takes
+// the colour of the darker text beside it, else the letter's end would be
+// painted in a paler colour. Cells without text take the colour of a
+// neighbour with text: a viewer that smooths the foreground as it enlarges
+// it then blends a letter's colour with itself, not with a colour from
+// across the page. It is meant to be called once.
 func (s *Splitter) Foreground() []byte {
 	fw, fh := ForegroundSize(s.o.Width, s.o.Height)
 	comps := s.o.Components
+	orig := slices.Clone(s.fg)
+	for i, text := range s.text {
+		if !text {
+			continue
+		}
+		x, y := i%fw, i/fw
+		best := luma(orig[i*comps:], comps)
+		for ny := max(y-1, 0); ny <= min(y+1, fh-1); ny++ {
+			for nx := max(x-1, 0); nx <= min(x+1, fw-1); nx++ {
+				n := ny*fw + nx
+				if l := luma(orig[n*comps:], comps); s.text[n] && int(l)+fringeDarker < int(best) {
+					best = l
+					copy(s.fg[i*comps:][:comps], orig[n*comps:][:comps])
+				}
+			}
+		}
+	}
 	filled := slices.Clone(s.text)
 	for range spread {
 		prev := slices.Clone(filled)
@@ -169,6 +189,10 @@ func (s *Splitter) Foreground() []byte {
 
 // spread is how many cells away from text its colour is spread.
 const spread = 2
+
+// fringeDarker is how much darker than a text cell's colour a neighbour's
+// must be for the cell to be taken as the fringe of the neighbour's text.
+const fringeDarker = 32
 
 // flush splits the rows in band.
 func (s *Splitter) flush() error {

@@ -121,3 +121,20 @@ func TestSplitAreaEdge(t *testing.T) {
 		t.Errorf("background at the first cell's right edge is %d, want the ink (60) left in", v)
 	}
 }
+
+// TestSplitFringe: a cell holding only the pale anti-aliased edge of a
+// letter takes the colour of the letter's ink in the cell beside it.
+func TestSplitFringe(t *testing.T) {
+	const w, h = 2 * Cell, Cell
+	raw := bytes.Repeat([]byte{240}, w*h)
+	for y := range h {
+		for x := Cell - 3; x < Cell; x++ { // a stroke at the first cell's right edge
+			raw[y*w+x] = 10
+		}
+		raw[y*w+Cell] = 150 // its fringe, alone in the second cell
+	}
+	_, _, fg := split(t, w, h, raw, h)
+	if fg[0] != 10 || fg[1] != 10 {
+		t.Errorf("foreground %v, want the stroke's 10 for both cells", fg)
+	}
+}
