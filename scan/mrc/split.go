@@ -52,14 +52,15 @@ type Layers struct {
 type Splitter struct {
 	o      Options
 	l      Layers
-	band   []byte // up to Cell rows of the page
-	rows   int    // rows in band
-	done   int    // page rows split
-	mask   []byte // one band of mask rows
-	bg     []byte // one band of background rows
-	fg     []byte // the foreground, a pixel a cell, whole page
-	text   []bool // by cell: whether it has text
-	lum    []byte // the band's luminance
+	band   []byte      // up to Cell rows of the page
+	rows   int         // rows in band
+	done   int         // page rows split
+	mask   []byte      // one band of mask rows
+	bg     []byte      // one band of background rows
+	fg     []byte      // the foreground, a pixel a cell, whole page
+	text   []bool      // by cell: whether it has text
+	cells  []judgement // the band's cells
+	lum    []byte      // the band's luminance
 	cellsX int
 	err    error
 }
@@ -79,6 +80,7 @@ func NewSplitter(o Options, l Layers) (*Splitter, error) {
 		bg:     make([]byte, Cell/Reduce*bw*o.Components),
 		fg:     make([]byte, fw*fh*o.Components),
 		text:   make([]bool, fw*fh),
+		cells:  make([]judgement, fw),
 		lum:    make([]byte, Cell*o.Width),
 		cellsX: fw,
 	}, nil
@@ -210,12 +212,26 @@ func (s *Splitter) flush() error {
 	for cx := range s.cellsX {
 		x0, x1 := cx*Cell, min(cx*Cell+Cell, w)
 		col := s.fg[(cy*s.cellsX+cx)*comps:][:comps]
-		if s.cell(x0, x1, rows, col) {
+		s.cells[cx] = s.cell(x0, x1, rows, col)
+		if s.cells[cx].text {
 			s.text[cy*s.cellsX+cx] = true
 		} else {
 			copy(col, last[:comps])
 		}
 		copy(last[:comps], col)
+	}
+	for cx, c := range s.cells {
+		if !c.text {
+			continue
+		}
+		// A text cell that is mostly ink beside a cell of the same
+		// ink without text is the edge of an area of colour (a logo,
+		// a bar): painted over with paper, it would put a step of the
+		// background's JPEG where the area goes on without a mask.
+		if c.mostlyInk && (cx > 0 && s.cells[cx-1].inkArea(c) || cx+1 < len(s.cells) && s.cells[cx+1].inkArea(c)) {
+			continue
+		}
+		s.fill(cx*Cell, min(cx*Cell+Cell, w), rows, c)
 	}
 	if _, err := s.l.Mask.Write(s.mask[:rows*maskRow]); err != nil {
 		return err
@@ -230,26 +246,42 @@ func (s *Splitter) flush() error {
 	return nil
 }
 
+// judgement is what cell found of a cell of a band.
+type judgement struct {
+	text      bool
+	mostlyInk bool    // text covering more than maxFillPercent of the cell
+	cut       byte    // a text cell's ink is this light or darker
+	paperFrom byte    // a text cell's paper is this light or lighter
+	paper     [3]byte // a text cell's paper colour
+	mean      byte    // a cell without text's mean luminance
+}
+
+// inkArea reports whether c, a cell without text, is of the ink of the
+// text cell t.
+func (c judgement) inkArea(t judgement) bool { return !c.text && c.mean <= t.cut }
+
 // cell judges the cell of columns x0..x1 of the band. For a text cell it
-// sets the mask, sets col to the text's colour, paints the text in band
-// over with the paper's colour (so that the background's JPEG does not
-// ring around letters that are not there) and reports true.
-func (s *Splitter) cell(x0, x1, rows int, col []byte) bool {
+// sets the mask and sets col to the text's colour.
+func (s *Splitter) cell(x0, x1, rows int, col []byte) judgement {
 	w, comps := s.o.Width, s.o.Components
 	lo, hi := byte(255), byte(0)
+	sum := 0
 	for y := range rows {
 		for _, v := range s.lum[y*w+x0 : y*w+x1] {
 			lo, hi = min(lo, v), max(hi, v)
+			sum += int(v)
 		}
 	}
+	n := rows * (x1 - x0)
+	notText := judgement{mean: byte(sum / n)}
 	spread := int(hi) - int(lo)
 	if spread < minContrast {
-		return false
+		return notText
 	}
 	inkBelow := byte(int(lo) + spread/4)  // the ink's core, for its colour
 	paperFrom := byte(int(hi) - spread/4) // paper and nothing else
 	cut := byte((int(lo) + int(hi)) / 2)  // ink from here down
-	mid, n := 0, rows*(x1-x0)
+	mid := 0
 	for y := range rows {
 		for _, v := range s.lum[y*w+x0 : y*w+x1] {
 			if v > inkBelow && v < paperFrom {
@@ -258,7 +290,7 @@ func (s *Splitter) cell(x0, x1, rows int, col []byte) bool {
 		}
 	}
 	if mid*100 > maxMidPercent*n {
-		return false
+		return notText
 	}
 	var ink, paper [3]int
 	inks, papers, masked := 0, 0, 0
@@ -285,28 +317,26 @@ func (s *Splitter) cell(x0, x1, rows int, col []byte) bool {
 			}
 		}
 	}
+	j := judgement{text: true, mostlyInk: masked*100 > maxFillPercent*n, cut: cut, paperFrom: paperFrom}
 	for c := range comps {
 		col[c] = byte(ink[c] / max(inks, 1))
-		paper[c] /= max(papers, 1)
+		j.paper[c] = byte(paper[c] / max(papers, 1))
 	}
-	if masked*100 > maxFillPercent*n {
-		// Mostly ink: the edge of an area of colour (a logo, a bar)
-		// rather than letters. Painting it over with paper would put
-		// a step of the background's JPEG at the cell's edge, where
-		// the area goes on without a mask.
-		return true
-	}
+	return j
+}
+
+// fill paints the text of the text cell c, of columns x0..x1 of the band,
+// over with its paper's colour, so that the background's JPEG does not
+// ring around letters that are not there.
+func (s *Splitter) fill(x0, x1, rows int, c judgement) {
+	w, comps := s.o.Width, s.o.Components
 	for y := range rows {
 		for x := x0; x < x1; x++ {
-			if s.lum[y*w+x] < paperFrom {
-				px := s.band[(y*w+x)*comps:][:comps]
-				for c := range comps {
-					px[c] = byte(paper[c])
-				}
+			if s.lum[y*w+x] < c.paperFrom {
+				copy(s.band[(y*w+x)*comps:][:comps], c.paper[:comps])
 			}
 		}
 	}
-	return true
 }
 
 // reduce averages Reduce×Reduce blocks of band into bg and returns how
