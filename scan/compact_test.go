@@ -9,6 +9,7 @@ import (
 	"os"
 	"os/exec"
 	"path/filepath"
+	"slices"
 	"strconv"
 	"strings"
 	"testing"
@@ -94,6 +95,14 @@ func TestCompactPDFLegible(t *testing.T) {
 			compact := writeOnePDF(t, hdr, raw, scan.PDFOptions{Compact: true})
 			filecheck.PDF(t, normal, 1)
 			filecheck.PDF(t, compact, 1)
+			colour := map[scan.Mode]string{scan.ModeGray8: "gray", scan.ModeRGB24: "rgb"}[mode]
+			if got, want := pdfLayers(t, compact), []string{
+				"image " + colour + " jpeg 100", // the background
+				"image " + colour + " image 25", // the text's colours, Flate
+				"mask - ccitt 300",              // the text
+			}; !slices.Equal(got, want) {
+				t.Errorf("compact page's images %q, want %q", got, want)
+			}
 			if again := writeOnePDF(t, hdr, raw, scan.PDFOptions{Compact: true}); !bytes.Equal(again, compact) {
 				t.Error("the same page made two different compact PDFs")
 			}
@@ -116,6 +125,32 @@ func TestCompactPDFLegible(t *testing.T) {
 				filepath.Join("testdata", "compact", mode.String()+"-normal-vs-compact.png"))
 		})
 	}
+}
+
+// pdfLayers lists a PDF's images as pdfimages does: type, colour,
+// coding and resolution.
+func pdfLayers(t *testing.T, pdf []byte) []string {
+	t.Helper()
+	tool, err := filecheck.Tool("pdfimages")
+	if err != nil {
+		t.Fatal(err)
+	}
+	file := filepath.Join(t.TempDir(), "layers.pdf")
+	if err := os.WriteFile(file, pdf, 0o600); err != nil {
+		t.Fatal(err)
+	}
+	out, err := exec.Command(tool, "-list", file).Output()
+	if err != nil {
+		t.Fatalf("pdfimages: %v", err)
+	}
+	var layers []string
+	for _, line := range strings.Split(string(out), "\n")[2:] {
+		// page num type width height color comp bpc enc interp object ID x-ppi …
+		if f := strings.Fields(line); len(f) >= 13 {
+			layers = append(layers, strings.Join([]string{f[2], f[5], f[8], f[12]}, " "))
+		}
+	}
+	return layers
 }
 
 // sideBySide writes the PNG files left and right next to each other into
