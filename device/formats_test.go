@@ -7,6 +7,7 @@ import (
 	"io"
 	"os"
 	"path/filepath"
+	"strings"
 	"testing"
 
 	"github.com/emersion/go-message/mail"
@@ -29,6 +30,9 @@ func TestScanFormats(t *testing.T) {
 		{"bw1", "tiff", "image/tiff", 1},
 		{"gray8", "tiff", "image/tiff", 1},
 		{"rgb24", "pdf", "application/pdf", 1},
+		{"gray8", "pdf-compact", "application/pdf", 1},
+		{"rgb24", "pdf-compact", "application/pdf", 1},
+		{"bw1", "pdf-compact", "application/pdf", 1},
 		{"rgb24", "jpeg", "image/jpeg", 2},
 		{"jpeg", "pdf", "application/pdf", 1},
 		{"jpeg", "tiff", "image/tiff", 1},
@@ -63,8 +67,11 @@ func TestScanFormats(t *testing.T) {
 					t.Fatal(err)
 				}
 				switch tt.format {
-				case "pdf":
+				case "pdf", "pdf-compact":
 					filecheck.PDF(t, p.data, 2)
+					if want := "scan-"; !strings.HasPrefix(p.name, want) || !strings.HasSuffix(p.name, ".pdf") {
+						t.Errorf("attachment named %s, want %s….pdf", p.name, want)
+					}
 				case "tiff":
 					filecheck.TIFF(t, path, 2)
 				case "jpeg":

@@ -190,7 +190,7 @@ func (s Settings) limits(p Provider) mailer.Limits {
 type ScanSettings struct {
 	Mode    string `json:"mode"`    // scan.Mode name: bw1, gray8, rgb24, jpeg
 	DPI     int    `json:"dpi"`     // resolution
-	Format  string `json:"format"`  // scan.Format name: pdf, tiff, jpeg
+	Format  string `json:"format"`  // scan.Format name: pdf, pdf-compact, tiff, jpeg
 	Quality int    `json:"quality"` // JPEG quality, 1 to 100
 	// ToMe is where the panel's Scan to Me sends; empty: no Scan to Me.
 	ToMe string `json:"to_me"`
@@ -446,8 +446,8 @@ func settingsTable() []setting {
 				s.Scan.DPI = n
 				return nil
 			}},
-		{key: "scan.format", help: "file format mailed: pdf, tiff (one multi-page file), jpeg (one file a page)",
-			kind: apitype.KindChoice, choices: []string{"pdf", "tiff", "jpeg"},
+		{key: "scan.format", help: "file format mailed: pdf, pdf-compact (gray and colour pages a tenth the size: text kept sharp, the rest at a third of the resolution), tiff (one multi-page file), jpeg (one file a page)",
+			kind: apitype.KindChoice, choices: []string{"pdf", "pdf-compact", "tiff", "jpeg"},
 			get: func(s *Settings) string { return s.Scan.Format },
 			set: func(s *Settings, v string) error {
 				if _, err := scan.ParseFormat(v); err != nil {

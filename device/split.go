@@ -141,6 +141,10 @@ func (d *Device) sendParts(ctx context.Context, m *mailing, job *apitype.Job, di
 		}
 		atts, cleanup, err := partAttachments(ctx, dir, format, pageFiles, refs, part, m, docFile, i+1, len(job.Parts))
 		release() // the part is on the disk, or gone
+		if errors.Is(err, scan.ErrUnsupported) {
+			return &Error{Summary: "The compact PDF is too large for one message and cannot be cut into parts",
+				Hint: "Scan again with one file a page, in fewer pages, or as a normal PDF.", Err: err}
+		}
 		if err != nil {
 			return &Error{Summary: "The scanned document cannot be cut into parts", Hint: "Check the spool directory's disk.", Err: err}
 		}

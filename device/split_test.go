@@ -241,3 +241,19 @@ func TestOversizeRecipientRefused(t *testing.T) {
 		}
 	}
 }
+
+// TestOversizeCompact: a compact PDF too large for the server cannot be
+// cut into parts yet; the job fails saying so and what to do instead.
+func TestOversizeCompact(t *testing.T) {
+	t.Parallel()
+	r := newRig(t, rigOptions{idp: idptest.Options{IgnoreInterval: true}, smtp: smtptest.Options{MaxMessageBytes: 400 << 10}})
+	r.signedIn(testUPN)
+	r.configure(map[string]string{"limits.max_message_mb": "-1", "scan.format": "pdf-compact", "scan.mode": "rgb24", "scan.dpi": "300"})
+	job, err := r.dev.Scan(context.Background(), apitype.ScanRequest{To: to, Pages: 6}, nil)
+	if err == nil || job.State != apitype.JobFailed || !strings.Contains(job.Error, "compact PDF") || !strings.Contains(job.Hint, "one file a page") {
+		t.Fatalf("job %+v (%v), want failed: a compact PDF is not cut into parts", job, err)
+	}
+	if len(r.mail.Messages()) != 0 {
+		t.Error("a message arrived")
+	}
+}

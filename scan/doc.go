@@ -16,6 +16,9 @@
 //	   encoder     bilevel: CCITT Group 4 (scan/g4); gray and colour: JPEG
 //	     │         (scan/jpegenc), strip by strip on all cores; the
 //	     │         engine's JPEG passes through (scan/jfif reads its header)
+//	     │         compact PDF: scan/mrc splits gray and colour pages into
+//	     │         a Group 4 text mask, a JPEG background at a third of the
+//	     │         resolution and the text's colours
 //	     │
 //	  document     PDFWriter, or a multi-page TIFF (scan/tiff), or a JPEG
 //	     │         file a page: Document picks by Format

@@ -65,7 +65,7 @@ func CreateDocument(dir string, opts DocumentOptions) (*Document, error) {
 	}
 	d := &Document{dir: dir, opts: opts, room: budget{max: opts.MaxBytes}}
 	switch opts.Format {
-	case FormatPDF, FormatTIFF:
+	case FormatPDF, FormatPDFCompact, FormatTIFF:
 		if !opts.PerPage {
 			if err := d.begin(opts.Name + "." + opts.Format.Ext()); err != nil {
 				return nil, err
@@ -85,13 +85,14 @@ func (d *Document) begin(name string) error {
 		return err
 	}
 	d.file = f
-	if d.opts.Format == FormatPDF {
+	if d.opts.Format != FormatTIFF {
 		d.pdf = NewPDFWriter(f, PDFOptions{
 			JPEGQuality: d.opts.Quality,
 			Title:       d.opts.Title,
 			Author:      d.opts.Author,
 			Created:     d.opts.Created,
 			PDFA:        d.opts.PDFA,
+			Compact:     d.opts.Format == FormatPDFCompact,
 		})
 	} else {
 		d.tiff = tiff.NewWriter(f)

@@ -30,7 +30,7 @@ var testModes = []struct {
 // coding into every file format and has independent tools read the result.
 func TestDocumentEveryModeAndFormat(t *testing.T) {
 	for _, m := range testModes {
-		for _, f := range []scan.Format{scan.FormatPDF, scan.FormatTIFF, scan.FormatJPEG} {
+		for _, f := range []scan.Format{scan.FormatPDF, scan.FormatPDFCompact, scan.FormatTIFF, scan.FormatJPEG} {
 			t.Run(m.name+"/"+f.String(), func(t *testing.T) {
 				t.Parallel()
 				doc := writeDocument(t, t.TempDir(), scansim.Scanner{ColorJPEG: m.colorJPEG}, scan.Options{Mode: m.mode, DPI: 100, Pages: 2}, f)
@@ -38,7 +38,7 @@ func TestDocumentEveryModeAndFormat(t *testing.T) {
 					t.Fatalf("%d pages, %d bytes", doc.Pages(), doc.Size())
 				}
 				switch f {
-				case scan.FormatPDF:
+				case scan.FormatPDF, scan.FormatPDFCompact:
 					checkPDFFile(t, doc.Files(), 2)
 				case scan.FormatTIFF:
 					checkTIFFFile(t, doc.Files(), 2)

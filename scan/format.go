@@ -12,9 +12,13 @@ const (
 	FormatTIFF
 	// FormatJPEG is one JPEG file a page.
 	FormatJPEG
+	// FormatPDFCompact is a PDF whose gray and colour pages are mixed
+	// raster content: text as a sharp 1-bit mask, the rest at a third of
+	// the resolution.
+	FormatPDFCompact
 )
 
-var formatNames = map[Format]string{FormatPDF: "pdf", FormatTIFF: "tiff", FormatJPEG: "jpeg"}
+var formatNames = map[Format]string{FormatPDF: "pdf", FormatTIFF: "tiff", FormatJPEG: "jpeg", FormatPDFCompact: "pdf-compact"}
 
 func (f Format) String() string {
 	if s, ok := formatNames[f]; ok {
@@ -30,13 +34,16 @@ func ParseFormat(s string) (Format, error) {
 			return f, nil
 		}
 	}
-	return 0, fmt.Errorf("%w: format %q (known: pdf, tiff, jpeg)", ErrUnsupported, s)
+	return 0, fmt.Errorf("%w: format %q (known: pdf, pdf-compact, tiff, jpeg)", ErrUnsupported, s)
 }
 
 // Ext is the file name extension of the format, without the dot.
 func (f Format) Ext() string {
-	if f == FormatTIFF {
+	switch f {
+	case FormatTIFF:
 		return "tif"
+	case FormatPDFCompact:
+		return "pdf"
 	}
 	return formatNames[f]
 }

@@ -84,6 +84,9 @@ func WritePart(ctx context.Context, w io.WriteSeeker, dir string, format Format,
 // WritePartPDF is WritePart with the PDF's title, author, date and PDF/A
 // said by opts; its JPEG quality does not matter, as nothing is coded.
 func WritePartPDF(ctx context.Context, w io.WriteSeeker, dir string, format Format, refs []PageRef, opts PDFOptions) error {
+	if err := checkCopyable(refs); err != nil {
+		return err
+	}
 	files := map[string]*os.File{}
 	defer func() {
 		for _, f := range files {

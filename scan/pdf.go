@@ -24,10 +24,13 @@ type PDFOptions struct {
 	// PDFA writes PDF/A-2b: XMP metadata and an sRGB output intent
 	// (see pdfa.go).
 	PDFA bool
+	// Compact writes gray and colour pages as mixed raster content (see
+	// writeCompactPage), at a fraction of the bytes.
+	Compact bool
 }
 
 // Fixed object numbers; pages start after them, objsPerPage each:
-// image, image length, content stream, page.
+// image, image length, content stream, page (compact pages take more).
 const (
 	objCatalog  = 1
 	objPages    = 2
@@ -45,6 +48,7 @@ type PDFWriter struct {
 	opts    PDFOptions
 	offsets []int64 // by object number; 0 is unused
 	pages   int
+	kids    []int   // the pages' object numbers
 	buf     []byte  // a band of raster rows, reused for every page
 	last    PageRef // the last page's image and where its data lies
 	err     error   // sticky: once set, the output is unusable
@@ -76,6 +80,9 @@ func (p *PDFWriter) Pages() int { return p.pages }
 // the engine's own JPEG as it came.
 // After an error the PDF is unusable and every later call fails.
 func (p *PDFWriter) WritePage(ctx context.Context, pg Page) error {
+	if p.opts.Compact {
+		return p.addPage(func() error { return p.writeCompactPage(ctx, pg) })
+	}
 	return p.addPage(func() error { return p.writePage(ctx, pg) })
 }
 
@@ -127,7 +134,7 @@ func (p *PDFWriter) writeImage(ref PageRef, writeData func(io.Writer) error) err
 		// The comment's high bytes tell transfer tools the file is binary.
 		p.cw.WriteString("%PDF-1.4\n%\xe2\xe3\xcf\xd3\n")
 	}
-	n := objFirst + p.pages*objsPerPage
+	n := p.allocObjs(objsPerPage)
 	imgObj, lenObj, contentObj, pageObj := n, n+1, n+2, n+3
 
 	p.beginObj(imgObj)
@@ -158,6 +165,8 @@ func (p *PDFWriter) writeImage(ref PageRef, writeData func(io.Writer) error) err
 	fmt.Fprintf(&p.cw, "<< /Type /Page /Parent %d 0 R /MediaBox [0 0 %s %s]"+
 		" /Resources << /XObject << /Im0 %d 0 R >> /ProcSet [/PDF %s] >> /Contents %d 0 R >>\nendobj\n",
 		objPages, wpt, hpt, imgObj, procSet, contentObj)
+
+	p.kids = append(p.kids, pageObj)
 
 	// Hand the page to w now rather than when the buffer happens to fill.
 	return p.cw.Flush()
@@ -200,8 +209,8 @@ func (p *PDFWriter) Close() error {
 	}
 	p.beginObj(objPages)
 	p.cw.WriteString("<< /Type /Pages /Kids [")
-	for i := range p.pages {
-		fmt.Fprintf(&p.cw, "%d 0 R ", objFirst+i*objsPerPage+3)
+	for _, kid := range p.kids {
+		fmt.Fprintf(&p.cw, "%d 0 R ", kid)
 	}
 	fmt.Fprintf(&p.cw, "] /Count %d >>\nendobj\n", p.pages)
 
@@ -233,6 +242,13 @@ func (p *PDFWriter) Close() error {
 		return p.err
 	}
 	return nil
+}
+
+// allocObjs reserves k object numbers and returns the first.
+func (p *PDFWriter) allocObjs(k int) int {
+	n := len(p.offsets)
+	p.offsets = append(p.offsets, make([]int64, k)...)
+	return n
 }
 
 // beginObj records where object num starts and writes its header.

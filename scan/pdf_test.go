@@ -200,23 +200,33 @@ func TestPDFWriterErrors(t *testing.T) {
 		{"bad quality", scan.Page{a4, bytes.NewReader(make([]byte, size))}, scan.PDFOptions{JPEGQuality: 101}, "quality 101"},
 	}
 	for _, tt := range tests {
-		t.Run(tt.name, func(t *testing.T) {
-			var out bytes.Buffer
-			pw := scan.NewPDFWriter(&out, tt.opts)
-			err := pw.WritePage(t.Context(), tt.pg)
-			if err == nil || !strings.Contains(err.Error(), tt.want) {
-				t.Fatalf("WritePage err = %v, want one mentioning %q", err, tt.want)
+		for _, compact := range []bool{false, true} {
+			name := tt.name
+			if compact {
+				name += " compact"
 			}
-			if pw.Pages() != 0 {
-				t.Errorf("Pages() = %d after a failed page", pw.Pages())
+			tt.opts.Compact = compact
+			if seeker, ok := tt.pg.Data.(io.Seeker); ok {
+				seeker.Seek(0, io.SeekStart)
 			}
-			if err := pw.Close(); err == nil {
-				t.Error("Close succeeded after a failed page")
-			}
-			if bytes.Contains(out.Bytes(), []byte("%%EOF")) {
-				t.Error("a failed PDF got a trailer")
-			}
-		})
+			t.Run(name, func(t *testing.T) {
+				var out bytes.Buffer
+				pw := scan.NewPDFWriter(&out, tt.opts)
+				err := pw.WritePage(t.Context(), tt.pg)
+				if err == nil || !strings.Contains(err.Error(), tt.want) {
+					t.Fatalf("WritePage err = %v, want one mentioning %q", err, tt.want)
+				}
+				if pw.Pages() != 0 {
+					t.Errorf("Pages() = %d after a failed page", pw.Pages())
+				}
+				if err := pw.Close(); err == nil {
+					t.Error("Close succeeded after a failed page")
+				}
+				if bytes.Contains(out.Bytes(), []byte("%%EOF")) {
+					t.Error("a failed PDF got a trailer")
+				}
+			})
+		}
 	}
 }
 
@@ -291,6 +301,15 @@ func TestWritePDFFails(t *testing.T) {
 		n, err := scan.WritePDF(t.Context(), src, &failWriter{limit: 10 << 10}, scan.PDFOptions{})
 		if err == nil || !strings.Contains(err.Error(), "no space left") || n != 0 {
 			t.Fatalf("WritePDF = %d, %v; want 0 and the write error", n, err)
+		}
+		src2, err := sim.Scan(t.Context(), scan.Options{DPI: 75, Pages: 3})
+		if err != nil {
+			t.Fatal(err)
+		}
+		defer src2.Close()
+		n, err = scan.WritePDF(t.Context(), src2, &failWriter{limit: 10 << 10}, scan.PDFOptions{Compact: true})
+		if err == nil || !strings.Contains(err.Error(), "no space left") || n != 0 {
+			t.Fatalf("compact: WritePDF = %d, %v; want 0 and the write error", n, err)
 		}
 	})
 }

@@ -12,12 +12,12 @@ import (
 	"scanmail/scan/scansim"
 )
 
-// TestDocumentPerPage: with PerPage, a PDF or TIFF document is a file of
+// TestDocumentPerPage: with PerPage, a PDF (compact too) or TIFF document is a file of
 // its own for each page, named in page order, each a valid one-page file,
 // and the index names the file each page's image lies in.
 func TestDocumentPerPage(t *testing.T) {
 	for _, mode := range []scan.Mode{scan.ModeBW1, scan.ModeRGB24} {
-		for _, f := range []scan.Format{scan.FormatPDF, scan.FormatTIFF} {
+		for _, f := range []scan.Format{scan.FormatPDF, scan.FormatPDFCompact, scan.FormatTIFF} {
 			t.Run(mode.String()+"/"+f.String(), func(t *testing.T) {
 				t.Parallel()
 				dir := t.TempDir()
@@ -64,7 +64,7 @@ func TestDocumentPerPage(t *testing.T) {
 					if img := imageData(t, dir, refs[i]); len(img) == 0 || !bytes.Contains(data, img) {
 						t.Errorf("page %d: index entry %+v does not frame its image", i+1, refs[i])
 					}
-					if f == scan.FormatPDF {
+					if f != scan.FormatTIFF {
 						filecheck.PDF(t, data, 1)
 					} else {
 						filecheck.TIFF(t, file, 1)

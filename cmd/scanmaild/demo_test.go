@@ -6,12 +6,14 @@ import (
 	"bytes"
 	"fmt"
 	"io"
+	"maps"
 	"net/http"
 	"net/mail"
 	"net/url"
 	"os"
 	"path/filepath"
 	"regexp"
+	"slices"
 	"sort"
 	"strconv"
 	"strings"
@@ -29,7 +31,7 @@ import (
 // identity provider's page, and the scanned PDF arrives as an .eml file.
 func TestDemo(t *testing.T) {
 	dir := t.TempDir()
-	eml, _, _ := driveDemo(t, dir, 3, "")
+	eml, _, _ := driveDemo(t, dir, 3, nil)
 	filecheck.PDF(t, attachment(t, eml), 3)
 }
 
@@ -113,7 +115,7 @@ func TestDemoRoads(t *testing.T) {
 func TestDemoNoSecrets(t *testing.T) {
 	dir := t.TempDir()
 	db := filepath.Join(dir, "scanmail.db")
-	_, console, _ := driveDemo(t, dir, 1, "", "-v")
+	_, console, _ := driveDemo(t, dir, 1, nil, "-v")
 	acct := storedAccount(t, db)
 	var leaks []leak
 	for i, c := range []idptest.Credential{{Kind: "access_token", Value: acct.Token.AccessToken}, {Kind: "refresh_token", Value: acct.Token.RefreshToken}} {
@@ -143,19 +145,25 @@ func TestDemoNoSecrets(t *testing.T) {
 // sign-in, and one job scanned at 300 dpi and mailed. Memory must not grow
 // with the page count. Gray pages at 300 dpi are about 0.6 MB each, so the
 // longest gray job stays under the demo mailbox's 150 MB; bilevel pages go
-// to 500.
+// to 500; compact colour pages, about 0.1 MB, to 100.
 func BenchmarkProcess(b *testing.B) {
 	for _, bc := range []struct {
-		mode  string
-		pages int
+		mode   string
+		format string
+		pages  int
 	}{
-		{"gray8", 10}, {"gray8", 50}, {"gray8", 100}, {"gray8", 500},
-		{"bw1", 10}, {"bw1", 100}, {"bw1", 500},
-		{"rgb24", 10},
+		{"gray8", "pdf", 10}, {"gray8", "pdf", 50}, {"gray8", "pdf", 100}, {"gray8", "pdf", 500},
+		{"bw1", "pdf", 10}, {"bw1", "pdf", 100}, {"bw1", "pdf", 500},
+		{"rgb24", "pdf", 10},
+		{"rgb24", "pdf-compact", 10}, {"rgb24", "pdf-compact", 100},
 	} {
-		b.Run(fmt.Sprintf("%s-%d", bc.mode, bc.pages), func(b *testing.B) {
+		name := fmt.Sprintf("%s-%d", bc.mode, bc.pages)
+		if bc.format != "pdf" {
+			name = fmt.Sprintf("%s-%s-%d", bc.mode, bc.format, bc.pages)
+		}
+		b.Run(name, func(b *testing.B) {
 			for b.Loop() {
-				_, _, rss := driveDemo(b, b.TempDir(), bc.pages, bc.mode)
+				_, _, rss := driveDemo(b, b.TempDir(), bc.pages, map[string]string{"scan.mode": bc.mode, "scan.format": bc.format})
 				b.ReportMetric(float64(rss)/1024, "peak-RSS-MiB")
 			}
 		})
@@ -164,10 +172,10 @@ func BenchmarkProcess(b *testing.B) {
 
 // driveDemo runs `scanmaild -demo -display none` in dir, with flags
 // added, and with the command line signs in (as a browser approves) and
-// sends one job of pages pages (in scan mode mode, if set). It returns the
+// sends one job of pages pages (with the settings set, if any). It returns the
 // saved message's path, what the daemon and the commands printed, and the
 // daemon's peak RSS in KiB. The panel's own run is TestMakeRun's.
-func driveDemo(tb testing.TB, dir string, pages int, mode string, flags ...string) (eml, console string, rssKiB int64) {
+func driveDemo(tb testing.TB, dir string, pages int, set map[string]string, flags ...string) (eml, console string, rssKiB int64) {
 	tb.Helper()
 	d := start(tb, dir, append([]string{"-demo", "-display", "none", "-pages", strconv.Itoa(pages)}, flags...)...)
 	d.expect("1. Sign in") // the guide, on a demo without a panel
@@ -185,9 +193,13 @@ func driveDemo(tb testing.TB, dir string, pages int, mode string, flags ...strin
 		tb.Fatalf("signin exit status %d", code)
 	}
 
-	if mode != "" {
-		if out, code := runCLI(tb, sock, "config", "set", "scan.mode", mode); code != 0 {
-			tb.Fatalf("config set scan.mode: %s", out)
+	if len(set) > 0 {
+		args := []string{"config", "set"}
+		for _, k := range slices.Sorted(maps.Keys(set)) {
+			args = append(args, k, set[k])
+		}
+		if out, code := runCLI(tb, sock, args...); code != 0 {
+			tb.Fatalf("config set %v: %s", set, out)
 		}
 	}
 	sc := start(tb, dir, "-socket", sock, "scan", "--to", "alice@fabrikam.example")

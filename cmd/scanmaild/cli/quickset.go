@@ -101,7 +101,7 @@ func runQuickSetAdd(ctx context.Context, c *Context, args []string) error {
 	fs.Var(&groups, "group", "an address book group (again for more)")
 	fs.StringVar(&q.Options.Mode, "mode", "", "bw1, gray8, rgb24 or jpeg (default: the scan.mode setting)")
 	fs.IntVar(&q.Options.DPI, "dpi", 0, "resolution (default: the scan.dpi setting)")
-	fs.StringVar(&q.Options.Format, "format", "", "pdf, tiff or jpeg (default: the scan.format setting)")
+	fs.StringVar(&q.Options.Format, "format", "", "pdf, pdf-compact, tiff or jpeg (default: the scan.format setting)")
 	fs.BoolVar(&q.Options.PerPage, "per-page", false, "attach one file a page")
 	fs.StringVar(&q.Options.Subject, "subject", "", "the subject; {pages} and {date} are filled in (default: the subject setting)")
 	if err := fs.Parse(args); err != nil {

@@ -24,7 +24,7 @@ func runScan(ctx context.Context, c *Context, args []string) error {
 	var opts apitype.ScanOptions
 	fs.StringVar(&opts.Mode, "mode", "", "colour mode for this scan: bw1, gray8, rgb24, jpeg (default: scan.mode)")
 	fs.IntVar(&opts.DPI, "dpi", 0, "resolution for this scan: 75, 100, 150, 200, 300, 600 (default: scan.dpi)")
-	fs.StringVar(&opts.Format, "format", "", "file format for this scan: pdf, tiff, jpeg (default: scan.format)")
+	fs.StringVar(&opts.Format, "format", "", "file format for this scan: pdf, pdf-compact, tiff, jpeg (default: scan.format)")
 	fs.BoolVar(&opts.PerPage, "per-page", false, "one attachment a page (JPEG always is)")
 	fs.BoolVar(&opts.Duplex, "duplex", false, "2-sided: both sides of every sheet in the feeder, front then back")
 	fs.StringVar(&opts.Subject, "subject", "", "subject for this scan; {pages} and {date} are filled in (default: subject)")
