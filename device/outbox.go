@@ -214,6 +214,11 @@ func (d *Device) spooled(job apitype.Job) (apitype.Job, bool) {
 			format = f
 		}
 	}
+	// The record has the format from the start; the file's extension
+	// alone cannot tell a compact PDF from a normal one.
+	if recorded, err := scan.ParseFormat(job.Format); err == nil && recorded.Ext() == format.Ext() {
+		format = recorded
+	}
 	job.Pages, job.Size, job.Format = len(refs), filesSize(files), format.String()
 	job.State, job.NextAttempt = apitype.JobQueued, d.now()
 	job.MessageID = mailer.MessageIDFor(d.deviceAddress())

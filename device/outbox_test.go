@@ -126,6 +126,9 @@ func TestResumeAfterPowerCut(t *testing.T) {
 	// Cut off after its document was stored whole, before it was queued.
 	stored, _ := st.NewJob(apitype.Job{Created: time.Now(), To: to, State: apitype.JobScanning})
 	storeDocument(t, spoolPath(spool, stored.ID), 2)
+	// The same for a compact PDF, whose file is a .pdf too.
+	compact, _ := st.NewJob(apitype.Job{Created: time.Now(), To: to, State: apitype.JobScanning, Format: "pdf-compact"})
+	storeDocumentAs(t, spoolPath(spool, compact.ID), 2, scan.FormatPDFCompact)
 	st.Close()
 
 	r.open()
@@ -144,6 +147,9 @@ func TestResumeAfterPowerCut(t *testing.T) {
 	if queued.Pages != 2 || queued.Format != "pdf" || queued.Size == 0 || queued.MessageID == "" {
 		t.Errorf("stored document's job sent as %+v", queued)
 	}
+	if c := waitJob(t, r, compact.ID, apitype.JobSent); c.Pages != 2 || c.Format != "pdf-compact" {
+		t.Errorf("stored compact document's job sent as %+v, want format pdf-compact", c)
+	}
 	// The two resumed jobs go in either order: count by Message-ID.
 	byID := map[string]int{}
 	for _, m := range r.mail.Messages() {
@@ -153,7 +159,7 @@ func TestResumeAfterPowerCut(t *testing.T) {
 			}
 		}
 	}
-	if byID[job.MessageID] != 2 || byID[queued.MessageID] != 1 || len(r.mail.Messages()) != 3 {
+	if byID[job.MessageID] != 2 || byID[queued.MessageID] != 1 || len(r.mail.Messages()) != 4 {
 		t.Errorf("%d messages, %d with the first job's Message-ID (want 2: the duplicate carries the same one), %d with the stored document's (want 1)",
 			len(r.mail.Messages()), byID[job.MessageID], byID[queued.MessageID])
 	}
@@ -163,6 +169,12 @@ func TestResumeAfterPowerCut(t *testing.T) {
 // finished scan leaves it in the spool.
 func storeDocument(t *testing.T, dir string, pages int) {
 	t.Helper()
+	storeDocumentAs(t, dir, pages, scan.FormatPDF)
+}
+
+// storeDocumentAs is storeDocument in format.
+func storeDocumentAs(t *testing.T, dir string, pages int, format scan.Format) {
+	t.Helper()
 	if err := os.MkdirAll(dir, 0o700); err != nil {
 		t.Fatal(err)
 	}
@@ -171,7 +183,7 @@ func storeDocument(t *testing.T, dir string, pages int) {
 		t.Fatal(err)
 	}
 	defer src.Close()
-	doc, err := scan.CreateDocument(dir, scan.DocumentOptions{Format: scan.FormatPDF, Name: "scan"})
+	doc, err := scan.CreateDocument(dir, scan.DocumentOptions{Format: format, Name: "scan"})
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -242,18 +242,53 @@ func TestOversizeRecipientRefused(t *testing.T) {
 	}
 }
 
-// TestOversizeCompact: a compact PDF too large for the server cannot be
-// cut into parts yet; the job fails saying so and what to do instead.
+// TestOversizeCompact: a compact PDF too large for the server arrives as
+// numbered parts of whole pages, each within the limit and a valid PDF
+// (PDF/A when set) of compact pages.
 func TestOversizeCompact(t *testing.T) {
-	t.Parallel()
-	r := newRig(t, rigOptions{idp: idptest.Options{IgnoreInterval: true}, smtp: smtptest.Options{MaxMessageBytes: 400 << 10}})
-	r.signedIn(testUPN)
-	r.configure(map[string]string{"limits.max_message_mb": "-1", "scan.format": "pdf-compact", "scan.mode": "rgb24", "scan.dpi": "300"})
-	job, err := r.dev.Scan(context.Background(), apitype.ScanRequest{To: to, Pages: 6}, nil)
-	if err == nil || job.State != apitype.JobFailed || !strings.Contains(job.Error, "compact PDF") || !strings.Contains(job.Hint, "one file a page") {
-		t.Fatalf("job %+v (%v), want failed: a compact PDF is not cut into parts", job, err)
-	}
-	if len(r.mail.Messages()) != 0 {
-		t.Error("a message arrived")
+	const pages = 6
+	for _, pdfa := range []string{"no", "yes"} {
+		t.Run("pdfa "+pdfa, func(t *testing.T) {
+			t.Parallel()
+			const limit = 400 << 10
+			r := newRig(t, rigOptions{idp: idptest.Options{IgnoreInterval: true}, smtp: smtptest.Options{MaxMessageBytes: limit}})
+			r.signedIn(testUPN)
+			r.configure(map[string]string{"limits.max_message_mb": "-1", "scan.format": "pdf-compact", "scan.mode": "rgb24", "scan.dpi": "300", "scan.pdfa": pdfa})
+			job, err := r.dev.Scan(context.Background(), apitype.ScanRequest{To: to, Pages: pages}, nil)
+			if err != nil || job.State != apitype.JobSent {
+				t.Fatalf("job %s: %v (%s %s)", job.State, err, job.Error, job.Hint)
+			}
+			msgs := r.mail.Messages()
+			if len(job.Parts) < 2 || len(msgs) != len(job.Parts) {
+				t.Fatalf("%d messages for %d parts, want several", len(msgs), len(job.Parts))
+			}
+			next := 1
+			for i, part := range job.Parts {
+				label := fmt.Sprintf("part %d of %d", i+1, len(job.Parts))
+				if !part.Sent || part.First != next || part.Last < part.First {
+					t.Fatalf("%s: %+v, want sent from page %d", label, part, next)
+				}
+				next = part.Last + 1
+				if len(msgs[i].Data) > limit {
+					t.Errorf("%s is %d bytes, over %d", label, len(msgs[i].Data), limit)
+				}
+				atts := attachments(t, msgs[i].Data)
+				if len(atts) != 1 || !strings.HasSuffix(atts[0].name, fmt.Sprintf("-part%dof%d.pdf", i+1, len(job.Parts))) {
+					t.Fatalf("%s: attachments %d, first named %q", label, len(atts), atts[0].name)
+				}
+				filecheck.PDF(t, atts[0].data, part.Last-part.First+1)
+				if !strings.Contains(string(atts[0].data), "/ImageMask true") {
+					t.Errorf("%s has no compact page", label)
+				}
+				if pdfa == "yes" {
+					filecheck.PDFA(t, atts[0].data, map[string]string{
+						"Title": fmt.Sprintf("Scanned document, %s", label), "Author": testUPN, "Producer": "scanmail",
+					})
+				}
+			}
+			if next != pages+1 {
+				t.Errorf("parts end at page %d, the document has %d", next-1, pages)
+			}
+		})
 	}
 }

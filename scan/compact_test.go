@@ -185,26 +185,138 @@ func sideBySide(t *testing.T, left, right, out string) {
 	}
 }
 
-// TestCompactNotCutIntoParts: a compact PDF's pages are several images,
-// which WritePart cannot copy yet; it says so instead of writing a broken
-// part.
-func TestCompactNotCutIntoParts(t *testing.T) {
-	dir := t.TempDir()
-	doc := writeDocument(t, dir, scansim.Scanner{}, scan.Options{Mode: scan.ModeRGB24, DPI: 100, Pages: 2}, scan.FormatPDFCompact)
-	refs, err := scan.ReadIndex(dir)
-	if err != nil || len(refs) != doc.Pages() {
-		t.Fatalf("index %v, %v", refs, err)
+// TestCompactParts: a compact PDF cut into parts by whole pages gives
+// valid PDFs (PDF/A when asked) whose pages render as the whole
+// document's do, the layers copied as they are; an index from before the
+// layers were recorded, or a TIFF part, is refused as before.
+func TestCompactParts(t *testing.T) {
+	for _, tc := range []struct {
+		mode scan.Mode
+		pdfa bool
+	}{{scan.ModeRGB24, false}, {scan.ModeGray8, false}, {scan.ModeRGB24, true}} {
+		name := tc.mode.String()
+		if tc.pdfa {
+			name += "-pdfa"
+		}
+		t.Run(name, func(t *testing.T) {
+			t.Parallel()
+			dir := t.TempDir()
+			doc := writeDocument(t, dir, scansim.Scanner{}, scan.Options{Mode: tc.mode, DPI: 100, Pages: 3}, scan.FormatPDFCompact)
+			refs, err := scan.ReadIndex(dir)
+			if err != nil || len(refs) != doc.Pages() {
+				t.Fatalf("index %v, %v", refs, err)
+			}
+			whole, err := os.ReadFile(filepath.Join(dir, refs[0].File))
+			if err != nil {
+				t.Fatal(err)
+			}
+			want := renderPages(t, whole, len(refs))
+			if bytes.Equal(want[0], want[1]) {
+				t.Fatal("the simulator's pages look alike: comparing renderings would prove nothing")
+			}
+			for _, ref := range refs {
+				if ref.Layers == nil || ref.Layers.Color != (tc.mode == scan.ModeRGB24) {
+					t.Fatalf("index entry %+v: no layers, or the wrong colour", ref)
+				}
+			}
+			// A job found in the spool after a restart used to know its
+			// file as a PDF; either cuts the same.
+			for _, format := range []scan.Format{scan.FormatPDFCompact, scan.FormatPDF} {
+				page := 0
+				for _, part := range [][]scan.PageRef{refs[:1], refs[1:]} {
+					data := writeCompactPart(t, dir, format, part, scan.PDFOptions{Title: "part", PDFA: tc.pdfa})
+					filecheck.PDF(t, data, len(part))
+					if tc.pdfa {
+						filecheck.PDFA(t, data, map[string]string{"Title": "part", "Producer": "scanmail"})
+					}
+					for _, ref := range part {
+						for _, l := range []scan.Layer{ref.Layers.Background, ref.Layers.Mask, ref.Layers.Foreground} {
+							img := whole[l.Offset : l.Offset+l.Length]
+							if l.Length == 0 || !bytes.Contains(data, img) {
+								t.Errorf("layer %+v of page %+v is not in the part as it is", l, ref)
+							}
+						}
+					}
+					for i, got := range renderPages(t, data, len(part)) {
+						if !bytes.Equal(got, want[page+i]) {
+							t.Errorf("%v part: page %d renders unlike the whole document's page %d", format, i+1, page+i+1)
+						}
+					}
+					page += len(part)
+				}
+			}
+
+			old := slices.Clone(refs)
+			for i := range old {
+				old[i].Layers = nil
+			}
+			for _, tc := range []struct {
+				name   string
+				format scan.Format
+				refs   []scan.PageRef
+			}{{"index without layers", scan.FormatPDFCompact, old}, {"tiff", scan.FormatTIFF, refs}} {
+				f, err := os.Create(filepath.Join(t.TempDir(), "part"))
+				if err != nil {
+					t.Fatal(err)
+				}
+				err = scan.WritePart(t.Context(), f, dir, tc.format, tc.refs[:1], "part")
+				f.Close()
+				if !errors.Is(err, scan.ErrUnsupported) || !strings.Contains(err.Error(), "compact PDF") {
+					t.Errorf("%s: %v, want ErrUnsupported naming the compact PDF", tc.name, err)
+				}
+			}
+		})
 	}
-	// A job found in the spool after a restart knows its file as a PDF.
-	for _, format := range []scan.Format{scan.FormatPDFCompact, scan.FormatPDF} {
-		f, err := os.Create(filepath.Join(t.TempDir(), "part.pdf"))
+}
+
+// writeCompactPart writes refs of the document in dir as a part and
+// returns its bytes.
+func writeCompactPart(t *testing.T, dir string, format scan.Format, refs []scan.PageRef, opts scan.PDFOptions) []byte {
+	t.Helper()
+	out := filepath.Join(t.TempDir(), "part.pdf")
+	f, err := os.Create(out)
+	if err != nil {
+		t.Fatal(err)
+	}
+	err = scan.WritePartPDF(t.Context(), f, dir, format, refs, opts)
+	if cerr := f.Close(); err == nil {
+		err = cerr
+	}
+	if err != nil {
+		t.Fatal(err)
+	}
+	data, err := os.ReadFile(out)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return data
+}
+
+// renderPages renders every page of pdf at 50 dpi with poppler and
+// returns the PNG files' bytes.
+func renderPages(t *testing.T, pdf []byte, pages int) [][]byte {
+	t.Helper()
+	pdftoppm, err := filecheck.Tool("pdftoppm")
+	if err != nil {
+		t.Fatal(err)
+	}
+	dir := t.TempDir()
+	file := filepath.Join(dir, "doc.pdf")
+	if err := os.WriteFile(file, pdf, 0o600); err != nil {
+		t.Fatal(err)
+	}
+	var out [][]byte
+	for i := 1; i <= pages; i++ {
+		n := strconv.Itoa(i)
+		prefix := filepath.Join(dir, "p"+n)
+		if msg, err := exec.Command(pdftoppm, "-r", "50", "-png", "-f", n, "-l", n, "-singlefile", file, prefix).CombinedOutput(); err != nil || len(msg) > 0 {
+			t.Fatalf("pdftoppm: %v\n%s", err, msg)
+		}
+		b, err := os.ReadFile(prefix + ".png")
 		if err != nil {
 			t.Fatal(err)
 		}
-		err = scan.WritePart(t.Context(), f, dir, format, refs[:1], "part")
-		f.Close()
-		if !errors.Is(err, scan.ErrUnsupported) || !strings.Contains(err.Error(), "compact PDF") {
-			t.Errorf("WritePart of a compact PDF as %v: %v, want ErrUnsupported naming the compact PDF", format, err)
-		}
+		out = append(out, b)
 	}
+	return out
 }

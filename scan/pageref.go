@@ -33,6 +33,27 @@ type PageRef struct {
 	// Subsampling is a colour JPEG's YCbCr sampling, as TIFF states it;
 	// zero means 2, 2.
 	Subsampling [2]int `json:"subsampling,omitzero"`
+	// Layers locates a compact page's images (Coding "mrc"); Offset and
+	// Length then span the page's objects. Indexes written before it
+	// have none, and such pages are not cut into parts.
+	Layers *CompactLayers `json:"layers,omitempty"`
+}
+
+// CompactLayers says where a compact page's three images lie in File and
+// their sizes in pixels; the mask has the page's.
+type CompactLayers struct {
+	Color      bool  `json:"color,omitempty"` // RGB, else gray
+	Background Layer `json:"background"`      // JPEG
+	Mask       Layer `json:"mask"`            // Group 4 stencil
+	Foreground Layer `json:"foreground"`      // Flate, painted through the mask
+}
+
+// Layer is one image of a compact page.
+type Layer struct {
+	Offset int64 `json:"offset"`
+	Length int64 `json:"length"`
+	Width  int   `json:"width,omitempty"`
+	Height int   `json:"height,omitempty"`
 }
 
 var codingNames = map[imageKind]string{kindG4: "g4", kindJPEGGray: "jpeg-gray", kindJPEGRGB: "jpeg-rgb"}
@@ -84,7 +105,7 @@ func WritePart(ctx context.Context, w io.WriteSeeker, dir string, format Format,
 // WritePartPDF is WritePart with the PDF's title, author, date and PDF/A
 // said by opts; its JPEG quality does not matter, as nothing is coded.
 func WritePartPDF(ctx context.Context, w io.WriteSeeker, dir string, format Format, refs []PageRef, opts PDFOptions) error {
-	if err := checkCopyable(refs); err != nil {
+	if err := checkCopyable(refs, format); err != nil {
 		return err
 	}
 	files := map[string]*os.File{}
@@ -93,7 +114,7 @@ func WritePartPDF(ctx context.Context, w io.WriteSeeker, dir string, format Form
 			f.Close()
 		}
 	}()
-	image := func(ref PageRef) (io.Reader, error) {
+	file := func(ref PageRef) (*os.File, error) {
 		if ref.File != filepath.Base(ref.File) {
 			return nil, fmt.Errorf("scan: page index names %q, outside the document", ref.File)
 		}
@@ -105,17 +126,19 @@ func WritePartPDF(ctx context.Context, w io.WriteSeeker, dir string, format Form
 			}
 			files[ref.File] = f
 		}
-		return io.NewSectionReader(f, ref.Offset, ref.Length), nil
+		return f, nil
 	}
-	var put func(PageRef, io.Reader) error
+	var put func(PageRef, io.ReaderAt) error
 	var finish func() error
 	switch format {
-	case FormatPDF:
+	case FormatPDF, FormatPDFCompact:
 		pw := NewPDFWriter(w, opts)
 		put, finish = pw.writeStored, pw.Close
 	case FormatTIFF:
 		tw := tiff.NewWriter(w)
-		put = func(ref PageRef, r io.Reader) error { return writeTIFFStored(tw, ref, r) }
+		put = func(ref PageRef, f io.ReaderAt) error {
+			return writeTIFFStored(tw, ref, io.NewSectionReader(f, ref.Offset, ref.Length))
+		}
 		finish = tw.Close
 	default:
 		return fmt.Errorf("%w: parts in format %v (its pages are files already)", ErrUnsupported, format)
@@ -124,11 +147,11 @@ func WritePartPDF(ctx context.Context, w io.WriteSeeker, dir string, format Form
 		if err := ctx.Err(); err != nil {
 			return err
 		}
-		r, err := image(ref)
+		f, err := file(ref)
 		if err != nil {
 			return err
 		}
-		if err := put(ref, r); err != nil {
+		if err := put(ref, f); err != nil {
 			return err
 		}
 	}

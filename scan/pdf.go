@@ -115,10 +115,14 @@ func (p *PDFWriter) writePage(ctx context.Context, pg Page) error {
 	})
 }
 
-// writeStored writes a page whose compressed image, described by ref, is
-// read from r as it is.
-func (p *PDFWriter) writeStored(ref PageRef, r io.Reader) error {
+// writeStored writes a page whose compressed images, described by ref,
+// are read from f as they are.
+func (p *PDFWriter) writeStored(ref PageRef, f io.ReaderAt) error {
 	return p.addPage(func() error {
+		if ref.Coding == codingMRC {
+			return p.writeStoredCompact(ref, f)
+		}
+		r := io.NewSectionReader(f, ref.Offset, ref.Length)
 		return p.writeImage(ref, func(w io.Writer) error { return copyStored(w, r, ref) })
 	})
 }
