@@ -84,7 +84,7 @@ func (r quickSetRecord) quickSet() apitype.QuickSet {
 		Groups: slices.Clone(r.Groups),
 		Options: apitype.ScanOptions{
 			Mode: r.Options.Mode, DPI: r.Options.DPI, Format: r.Options.Format,
-			PerPage: r.Options.PerPage, Subject: r.Options.Subject,
+			PerPage: r.Options.PerPage, Subject: r.Options.Subject, Duplex: r.Options.Duplex,
 		},
 	}
 	for _, e := range r.Entries {
@@ -162,7 +162,7 @@ func quickSetOptions(o apitype.ScanOptions) (scanOptsRecord, error) {
 	}
 	return scanOptsRecord{
 		Mode: strings.TrimSpace(o.Mode), DPI: o.DPI, Format: strings.TrimSpace(o.Format),
-		PerPage: o.PerPage, Subject: strings.TrimSpace(o.Subject),
+		PerPage: o.PerPage, Subject: strings.TrimSpace(o.Subject), Duplex: o.Duplex,
 	}, nil
 }
 

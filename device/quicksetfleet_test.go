@@ -34,7 +34,7 @@ func TestQuickSetExportImport(t *testing.T) {
 	ann := put(a, apitype.BookEntry{Name: "Ann", Address: "ann@contoso.example", Groups: []string{"sales"}})
 	bob := put(a, apitype.BookEntry{Name: "Bob", Address: "bob@contoso.example"})
 	carl := put(a, apitype.BookEntry{Name: "Carl", Address: "carl@contoso.example"})
-	putQS(a, apitype.QuickSet{Name: "Sales", To: []string{"x@contoso.example"}, Entries: []string{ann.ID}, Groups: []string{"sales"}, Options: apitype.ScanOptions{DPI: 200}})
+	putQS(a, apitype.QuickSet{Name: "Sales", To: []string{"x@contoso.example"}, Entries: []string{ann.ID}, Groups: []string{"sales"}, Options: apitype.ScanOptions{DPI: 200, Duplex: true}})
 	putQS(a, apitype.QuickSet{Name: "Bob", Entries: []string{bob.ID}})
 	putQS(a, apitype.QuickSet{Name: "Carl", Entries: []string{carl.ID}})
 	if _, err := a.DeleteBookEntry(carl.ID); err != nil {
@@ -45,7 +45,7 @@ func TestQuickSetExportImport(t *testing.T) {
 		t.Fatal(err)
 	}
 	data, _ := json.Marshal(exp.QuickSets)
-	if want := `[{"name":"Bob","entries":["bob@contoso.example"]},{"name":"Sales","to":["x@contoso.example"],"entries":["ann@contoso.example"],"groups":["sales"],"options":{"dpi":200}}]`; string(data) != want {
+	if want := `[{"name":"Bob","entries":["bob@contoso.example"]},{"name":"Sales","to":["x@contoso.example"],"entries":["ann@contoso.example"],"groups":["sales"],"options":{"dpi":200,"duplex":true}}]`; string(data) != want {
 		t.Fatalf("exported:\n%s\nwant\n%s", data, want)
 	}
 
@@ -80,11 +80,21 @@ func TestQuickSetExportImport(t *testing.T) {
 	if gotBob.Name != "Bob" || len(gotBob.Entries) != 1 || gotBob.Entries[0] != idOf("bob@contoso.example") || gotBob.Entries[0] == bob.ID {
 		t.Errorf("Bob imported as %+v; B's entry for bob is %s", gotBob, idOf("bob@contoso.example"))
 	}
-	if gotSales.ID != old.ID || gotSales.Name != "Sales" || gotSales.Entries[0] != idOf("ann@contoso.example") || gotSales.Options.DPI != 200 {
+	if gotSales.ID != old.ID || gotSales.Name != "Sales" || gotSales.Entries[0] != idOf("ann@contoso.example") || gotSales.Options.DPI != 200 || !gotSales.Options.Duplex {
 		t.Errorf("Sales imported as %+v, want the ID %s kept and A's content", gotSales, old.ID)
 	}
 	if rep, err = b.ImportConfig(exp, false); err != nil || rep.QuickSets != (apitype.QuickSetImport{Unchanged: 2}) {
 		t.Fatalf("again: %+v %v", rep.QuickSets, err)
+	}
+	// 2-sided or not is the Quick Set's content: 1-sided, it changes.
+	oneSided := exp
+	oneSided.QuickSets = []apitype.QuickSet{exp.QuickSets[1]}
+	oneSided.QuickSets[0].Options.Duplex = false
+	if rep, err = b.ImportConfig(oneSided, false); err != nil || rep.QuickSets != (apitype.QuickSetImport{Changed: 1}) {
+		t.Fatalf("1-sided: %+v %v", rep.QuickSets, err)
+	}
+	if l, _ := b.QuickSets(); l.QuickSets[1].Name != "Sales" || l.QuickSets[1].Options.Duplex {
+		t.Errorf("imported 1-sided: %+v", l.QuickSets[1])
 	}
 
 	// An entry in neither book: nothing is imported, settings neither.

@@ -39,6 +39,9 @@ type scanOptsRecord struct {
 	Format  string `json:"format,omitempty"`
 	PerPage bool   `json:"per_page,omitempty"`
 	Subject string `json:"subject,omitempty"`
+	// Duplex came after the first Quick Sets: a record without it is
+	// 1-sided, as they all were.
+	Duplex bool `json:"duplex,omitempty"`
 }
 
 // quickSets reads every Quick Set, by name. A record that cannot be read

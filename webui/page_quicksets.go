@@ -114,6 +114,7 @@ func (s *server) postQuickSet(w http.ResponseWriter, r *http.Request) {
 			Mode:    f.Get("mode"),
 			Format:  f.Get("format"),
 			PerPage: f.Get("per_page") == "1",
+			Duplex:  f.Get("duplex") == "1",
 			Subject: strings.TrimSpace(f.Get("subject")),
 		},
 	}

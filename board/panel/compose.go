@@ -375,6 +375,10 @@ func (m *Machine) useQuickSet(q apitype.QuickSet) {
 		m.scan.Format = o.Format
 	}
 	m.scan.PerPage = o.PerPage
+	// The Quick Set says the sides, as it says a file a page; 2-sided
+	// takes the sheets from the feeder.
+	m.scan.Duplex = o.Duplex
+	m.flatbed = m.flatbed && !o.Duplex
 	if o.Subject != "" {
 		m.scan.Subject = o.Subject
 	}

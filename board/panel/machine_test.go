@@ -381,7 +381,7 @@ func TestTransitions(t *testing.T) {
 			d.see("Colour: B&W", "Resolution: 200 dpi", "File: TIFF", "One file")
 			d.key(board.KeyRight) // B&W → Colour (round)
 			d.key(board.KeyDown, board.KeyRight)
-			d.key(board.KeyDown, board.KeyLeft)
+			d.key(board.KeyDown, board.KeyLeft, board.KeyLeft) // TIFF → Compact PDF → PDF
 			d.key(board.KeyDown, board.KeyOK)
 			d.see("Colour: Colour", "Resolution: 300 dpi", "File: PDF", "One file a page")
 			d.key(board.KeyBack, board.KeyStart)
@@ -464,6 +464,52 @@ func TestTransitions(t *testing.T) {
 			req := d.call(panel.CallScan).Scan
 			if !slices.Equal(req.To, []string{"ap@contoso.example"}) || !slices.Equal(req.Groups, []string{"finance"}) || req.Mode != "gray8" || req.DPI != 150 {
 				d.t.Fatalf("request %+v", req)
+			}
+		}},
+		{"a 2-sided quick set scans 2-sided from the feeder", nil, func(d *driver) {
+			d.compose()
+			d.pick("Options")
+			d.pick("Source: Feeder") // the glass, which a 2-sided Quick Set leaves
+			d.key(board.KeyBack)
+			d.pick("Quick Sets")
+			d.answer(panel.Answer{Call: d.call(panel.CallQuickSets), Done: true, QuickSets: apitype.QuickSetList{QuickSets: []apitype.QuickSet{
+				{ID: "1", Name: "Contracts", To: []string{"legal@contoso.example"}, Options: apitype.ScanOptions{Format: "pdf-compact", Duplex: true}},
+			}}})
+			d.pick("Contracts")
+			d.see("To: legal@contoso.example", "Compact PDF 2-sided")
+			d.pick("Options")
+			d.see("File: Compact PDF", "Source: Feeder", "Sides: 2-sided")
+			d.key(board.KeyBack, board.KeyStart)
+			req := d.call(panel.CallScan).Scan
+			if !req.Duplex || req.Flatbed || req.Format != "pdf-compact" {
+				d.t.Fatalf("request %+v", req)
+			}
+		}},
+		{"a 1-sided quick set ends 2-sided", nil, func(d *driver) {
+			d.compose()
+			d.pick("Options")
+			d.pick("Sides: 1-sided")
+			d.key(board.KeyBack)
+			d.pick("Quick Sets")
+			d.answer(panel.Answer{Call: d.call(panel.CallQuickSets), Done: true, QuickSets: apitype.QuickSetList{QuickSets: []apitype.QuickSet{
+				{ID: "1", Name: "Desk", To: []string{"desk@contoso.example"}},
+			}}})
+			d.pick("Desk")
+			d.key(board.KeyStart)
+			if req := d.call(panel.CallScan).Scan; req.Duplex {
+				d.t.Fatalf("request %+v", req)
+			}
+		}},
+		{"options: the compact PDF among the formats", []string{"scan.format", "pdf"}, func(d *driver) {
+			d.compose()
+			d.pick("Options")
+			d.key(board.KeyDown, board.KeyDown, board.KeyRight)
+			d.see("File: Compact PDF")
+			d.key(board.KeyRight)
+			d.see("File: TIFF")
+			d.key(board.KeyBack, board.KeyStart)
+			if got := d.call(panel.CallScan).Scan.Format; got != "tiff" {
+				d.t.Fatalf("format %q", got)
 			}
 		}},
 		{"address book: groups and several entries", nil, func(d *driver) {

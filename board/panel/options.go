@@ -15,8 +15,8 @@ var (
 	modes       = []string{"rgb24", "gray8", "bw1"}
 	modeWords   = map[string]string{"rgb24": "Colour", "gray8": "Gray", "bw1": "B&W", "jpeg": "JPEG"}
 	dpis        = []int{75, 100, 150, 200, 300, 600}
-	formats     = []string{"pdf", "tiff", "jpeg"}
-	formatWords = map[string]string{"pdf": "PDF", "tiff": "TIFF", "jpeg": "JPEG"}
+	formats     = []string{"pdf", "pdf-compact", "tiff", "jpeg"}
+	formatWords = map[string]string{"pdf": "PDF", "pdf-compact": "Compact PDF", "tiff": "TIFF", "jpeg": "JPEG"}
 )
 
 const (

@@ -25,15 +25,17 @@ func TestQuickSetCommandLine(t *testing.T) {
 			"--mode", "bw1", "--dpi", "200", "--format", "tiff", "--per-page", "--subject", "Sales {date}"}, 0,
 			`^Quick Set 1: Sales, to bob@contoso.example,entry:1,group:sales\n$`},
 		{[]string{"quickset", "add", "--name", "Desk", "--to", "desk@contoso.example"}, 0, `^Quick Set 2: Desk`},
+		{[]string{"quickset", "add", "--name", "Both sides", "--to", "both@contoso.example", "--format", "pdf-compact", "--duplex"}, 0, `^Quick Set 3: Both sides`},
+		{[]string{"quickset", "add", "--help"}, 2, `(?s)--duplex.*2-sided.*pdf, pdf-compact, tiff or jpeg`},
 		{[]string{"quickset", "add", "--name", "sales", "--to", "x@contoso.example"}, 1, `Another Quick Set is named "Sales"`},
 		{[]string{"quickset", "add", "--name", "Bad", "--to", "x@contoso.example", "--dpi", "250"}, 1, `250 dpi is not offered`},
 		{[]string{"quickset", "add", "--name", "Nobody"}, 1, `No destination`},
-		{[]string{"quickset", "list"}, 0, `(?m)^2 +Desk +desk@contoso.example +\(the settings'\)\n1 +Sales +bob@contoso.example,entry:1,group:sales +bw1 tiff 200 dpi a file a page "Sales \{date\}"$`},
-		{[]string{"quickset", "--json"}, 0, `"name": "Desk"`},
-		{[]string{"config", "export"}, 0, `(?s)"quicksets": \[.*"name": "Desk".*"entries": \[\s*"ann@contoso.example"`},
+		{[]string{"quickset", "list"}, 0, `(?m)^3 +Both sides +both@contoso.example +pdf-compact 2-sided\n2 +Desk +desk@contoso.example +\(the settings'\)\n1 +Sales +bob@contoso.example,entry:1,group:sales +bw1 tiff 200 dpi a file a page "Sales \{date\}"$`},
+		{[]string{"quickset", "--json"}, 0, `(?s)"name": "Both sides".*"format": "pdf-compact",\s*"duplex": true`},
+		{[]string{"config", "export"}, 0, `(?s)"quicksets": \[.*"name": "Both sides".*"duplex": true.*"name": "Desk".*"entries": \[\s*"ann@contoso.example"`},
 		{[]string{"quickset", "delete", "2"}, 0, `^Quick Set 2 deleted: Desk\n$`},
 		{[]string{"quickset", "delete", "2"}, 1, `No Quick Set 2(?s:.*)run: scanmaild quickset`},
-		{[]string{"quickset", "list"}, 0, `^ID +NAME +TO +OPTIONS\n1 +Sales`},
+		{[]string{"quickset", "list"}, 0, `^ID +NAME +TO +OPTIONS\n3 +Both sides .*\n1 +Sales`},
 	}
 	for _, s := range steps {
 		out, code := runCLI(t, sock, s.args...)

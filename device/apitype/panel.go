@@ -7,7 +7,7 @@ import "time"
 type ScanOptions struct {
 	Mode   string `json:"mode,omitempty"`   // bw1, gray8, rgb24, jpeg (scan.mode)
 	DPI    int    `json:"dpi,omitempty"`    // 75 … 600 (scan.dpi)
-	Format string `json:"format,omitempty"` // pdf, tiff, jpeg (scan.format)
+	Format string `json:"format,omitempty"` // pdf, pdf-compact, tiff, jpeg (scan.format)
 	// PerPage attaches one file a page instead of one file (a JPEG job
 	// always has one file a page).
 	PerPage bool `json:"per_page,omitempty"`

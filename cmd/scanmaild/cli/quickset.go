@@ -13,7 +13,7 @@ import (
 )
 
 const quickSetUsage = "quickset [list] [--json] | quickset add --name N [--to A]... [--entry ID]... [--group G]... " +
-	"[--mode M] [--dpi D] [--format F] [--per-page] [--subject S] | quickset delete ID"
+	"[--mode M] [--dpi D] [--format F] [--per-page] [--duplex] [--subject S] | quickset delete ID"
 
 func runQuickSet(ctx context.Context, c *Context, args []string) error {
 	sub := "list"
@@ -82,6 +82,9 @@ func quickSetOptions(o apitype.ScanOptions) string {
 	if o.PerPage {
 		out = append(out, "a file a page")
 	}
+	if o.Duplex {
+		out = append(out, "2-sided")
+	}
 	if o.Subject != "" {
 		out = append(out, strconv.Quote(o.Subject))
 	}
@@ -92,7 +95,7 @@ func quickSetOptions(o apitype.ScanOptions) string {
 }
 
 func runQuickSetAdd(ctx context.Context, c *Context, args []string) error {
-	fs := newFlags(c, "quickset add", "quickset add --name N [--to A]... [--entry ID]... [--group G]... [--mode M] [--dpi D] [--format F] [--per-page] [--subject S]")
+	fs := newFlags(c, "quickset add", "quickset add --name N [--to A]... [--entry ID]... [--group G]... [--mode M] [--dpi D] [--format F] [--per-page] [--duplex] [--subject S]")
 	var q apitype.QuickSet
 	var to, entries, groups stringList
 	fs.StringVar(&q.Name, "name", "", "the name on the panel's button (1 to 40 characters)")
@@ -103,6 +106,7 @@ func runQuickSetAdd(ctx context.Context, c *Context, args []string) error {
 	fs.IntVar(&q.Options.DPI, "dpi", 0, "resolution (default: the scan.dpi setting)")
 	fs.StringVar(&q.Options.Format, "format", "", "pdf, pdf-compact, tiff or jpeg (default: the scan.format setting)")
 	fs.BoolVar(&q.Options.PerPage, "per-page", false, "attach one file a page")
+	fs.BoolVar(&q.Options.Duplex, "duplex", false, "2-sided: both sides of every sheet in the feeder, front then back")
 	fs.StringVar(&q.Options.Subject, "subject", "", "the subject; {pages} and {date} are filled in (default: the subject setting)")
 	if err := fs.Parse(args); err != nil {
 		return err
