@@ -93,6 +93,10 @@ type Device struct {
 	mu         sync.Mutex
 	signIn     apitype.SignIn
 	signInStop context.CancelFunc
+	// signInGen numbers the sign-ins started: a sign-in's goroutine
+	// reports its end only while it is still the current one, so that a
+	// canceled sign-in's late end does not overwrite the next one's code.
+	signInGen uint64
 	// signInReplace is whether the waiting sign-in may replace the
 	// device's account with another.
 	signInReplace bool

@@ -91,6 +91,8 @@ func (d *Device) StartSignIn(ctx context.Context, req apitype.SignInRequest) (ap
 	pollCtx, stop := context.WithCancel(d.ctx)
 	d.signInStop = stop
 	d.signInReplace = req.ReplaceAccount
+	d.signInGen++
+	gen := d.signInGen
 	d.mu.Unlock()
 	d.setSignIn(waiting)
 	d.log.Info("sign-in started", "verification_uri", da.VerificationURI, "expires", da.Expiry)
@@ -102,7 +104,7 @@ func (d *Device) StartSignIn(ctx context.Context, req apitype.SignInRequest) (ap
 			// Whatever a server answers, the daemon keeps running.
 			if p := recover(); p != nil {
 				d.log.Error("sign-in stopped by a panic", "panic", p, "stack", string(debug.Stack()))
-				d.setSignIn(failed(&Error{
+				d.setSignInOf(gen, failed(&Error{
 					Summary: "The sign-in stopped on an unexpected answer of the sign-in service",
 					Hint:    "Start sign-in again. If it happens again, report it with the device's log.",
 					Err:     fmt.Errorf("panic: %v", p),
@@ -111,7 +113,7 @@ func (d *Device) StartSignIn(ctx context.Context, req apitype.SignInRequest) (ap
 			}
 		}()
 		pollCtx = context.WithValue(pollCtx, oauth2.HTTPClient, client)
-		d.setSignIn(d.finishSignIn(pollCtx, s, p, conf, da))
+		d.setSignInOf(gen, d.finishSignIn(pollCtx, s, p, conf, da))
 	}()
 	return waiting, nil
 }
@@ -202,9 +204,17 @@ func plainASCII(s string) bool {
 func (d *Device) CancelSignIn() {
 	d.mu.Lock()
 	stop := d.signInStop
+	d.signInStop = nil
+	waiting := d.signIn.State == apitype.SignInWaiting
+	if waiting {
+		// Canceled now, not when its goroutine notices: a sign-in
+		// started right after (a new code) must not join this one.
+		d.signInGen++
+		d.setSignInLocked(apitype.SignIn{State: apitype.SignInCanceled})
+	}
 	d.mu.Unlock()
 	if stop != nil {
-		stop()
+		stop() // its goroutine logs the cancel
 	}
 }
 
@@ -219,6 +229,21 @@ func (d *Device) SignIn() (apitype.SignIn, <-chan struct{}) {
 func (d *Device) setSignIn(s apitype.SignIn) {
 	d.mu.Lock()
 	defer d.mu.Unlock()
+	d.setSignInLocked(s)
+}
+
+// setSignInOf is setSignIn for the sign-in numbered gen: nothing once
+// another has begun or it was canceled.
+func (d *Device) setSignInOf(gen uint64, s apitype.SignIn) {
+	d.mu.Lock()
+	defer d.mu.Unlock()
+	if gen == d.signInGen {
+		d.setSignInLocked(s)
+	}
+}
+
+// setSignInLocked is setSignIn with d.mu held.
+func (d *Device) setSignInLocked(s apitype.SignIn) {
 	d.signIn = s
 	close(d.signInWatch)
 	d.signInWatch = make(chan struct{})

@@ -444,3 +444,30 @@ func TestSignInAnswerShown(t *testing.T) {
 		})
 	}
 }
+
+// TestSignInAgainAfterCancel: "new code" is a cancel and a new start at
+// once. The new start must get a new code, and the canceled sign-in's
+// end, which comes later from its own goroutine, must not overwrite it
+// (the panel showed the old code, then "Sign-in stopped").
+func TestSignInAgainAfterCancel(t *testing.T) {
+	t.Parallel()
+	r := newRig(t, rigOptions{idp: idptest.Options{IgnoreInterval: true}})
+	a, err := r.dev.StartSignIn(context.Background(), apitype.SignInRequest{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	r.dev.CancelSignIn()
+	b, err := r.dev.StartSignIn(context.Background(), apitype.SignInRequest{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if b.UserCode == "" || b.UserCode == a.UserCode {
+		t.Fatalf("codes %q then %q, want a new one", a.UserCode, b.UserCode)
+	}
+	// The first sign-in's goroutine has ended once the device has no
+	// goroutine polling for it; give it every chance to report.
+	time.Sleep(200 * time.Millisecond)
+	if st, _ := r.dev.SignIn(); st.State != apitype.SignInWaiting || st.UserCode != b.UserCode {
+		t.Fatalf("sign-in %s with code %q, want waiting with %q", st.State, st.UserCode, b.UserCode)
+	}
+}
