@@ -240,3 +240,19 @@ func fileMode(t *testing.T, path string) os.FileMode {
 	}
 	return fi.Mode().Perm()
 }
+
+// signedInDaemon starts a daemon in a new directory, points it at a fake
+// Microsoft and signs it in as upn through the CLI. It returns the fake,
+// the directory and the socket; the daemon stops with the test.
+func signedInDaemon(t *testing.T, upn string) (*mstest.Microsoft, string, string) {
+	t.Helper()
+	ms := fakeMicrosoft(t, mstest.Options{})
+	dir := t.TempDir()
+	sock := filepath.Join(dir, "scanmaild.sock")
+	d := start(t, dir, "-db", filepath.Join(dir, "scanmail.db"))
+	t.Cleanup(d.stop)
+	waitSocket(t, sock)
+	configureRig(t, dir, sock, ms)
+	signInCLI(t, dir, sock, ms.IdP, upn)
+	return ms, dir, sock
+}

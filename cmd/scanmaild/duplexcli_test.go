@@ -1,11 +1,8 @@
 package main
 
 import (
-	"path/filepath"
 	"strings"
 	"testing"
-
-	"scanmail/device/mstest"
 )
 
 // TestDuplexCLI: `scan --duplex` scans both sides of every sheet (the
@@ -13,14 +10,7 @@ import (
 // refused in words; `jobs` lists the pages.
 func TestDuplexCLI(t *testing.T) {
 	const upn = "scanner@contoso.example"
-	ms := fakeMicrosoft(t, mstest.Options{})
-	dir := t.TempDir()
-	sock := filepath.Join(dir, "scanmaild.sock")
-	d := start(t, dir, "-db", filepath.Join(dir, "scanmail.db"))
-	defer d.stop()
-	waitSocket(t, sock)
-	configureRig(t, dir, sock, ms)
-	signInCLI(t, dir, sock, ms.IdP, upn)
+	_, _, sock := signedInDaemon(t, upn)
 
 	out, code := runCLI(t, sock, "scan", "--to", "alice@fabrikam.example", "--duplex", "--flatbed")
 	if code != 1 || !strings.Contains(out, "The scan option duplex was refused") || !strings.Contains(out, "not the glass") {

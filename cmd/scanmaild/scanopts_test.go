@@ -4,13 +4,11 @@ import (
 	"bytes"
 	"errors"
 	"io"
-	"path/filepath"
 	"strings"
 	"testing"
 
 	"github.com/emersion/go-message/mail"
 
-	"scanmail/device/mstest"
 	"scanmail/scan/filecheck"
 )
 
@@ -18,14 +16,7 @@ import (
 // asks after each page whether another follows; the mail is as asked.
 func TestScanOptionsCLI(t *testing.T) {
 	const upn = "scanner@contoso.example"
-	ms := fakeMicrosoft(t, mstest.Options{})
-	dir := t.TempDir()
-	sock := filepath.Join(dir, "scanmaild.sock")
-	d := start(t, dir, "-db", filepath.Join(dir, "scanmail.db"))
-	defer d.stop()
-	waitSocket(t, sock)
-	configureRig(t, dir, sock, ms)
-	signInCLI(t, dir, sock, ms.IdP, upn)
+	ms, dir, sock := signedInDaemon(t, upn)
 
 	out, code := runCLI(t, sock, "scan", "--to", "alice@fabrikam.example", "--dpi", "123")
 	if code != 1 || !strings.Contains(out, "The scan option dpi was refused") || !strings.Contains(out, "123 dpi is not offered") {
