@@ -42,10 +42,7 @@ func (d *Device) signedIn() { d.resolveAlert(apitype.AlertSignInEnded) }
 // keepAliveFailed counts a keep-alive refresh that failed for a passing
 // reason, and raises the alert from keepAliveAlertAfter in a row on.
 func (d *Device) keepAliveFailed(err error) {
-	d.mu.Lock()
-	d.keepAliveFails++
-	n := d.keepAliveFails
-	d.mu.Unlock()
+	n := d.countFailure(&d.keepAliveFails)
 	if n < keepAliveAlertAfter {
 		return
 	}
@@ -58,9 +55,7 @@ func (d *Device) keepAliveFailed(err error) {
 // refreshed ends the count of failed keep-alives: the sign-in service
 // renewed the sign-in, for the keep-alive or a job.
 func (d *Device) refreshed() {
-	d.mu.Lock()
-	d.keepAliveFails = 0
-	d.mu.Unlock()
+	d.endFailures(&d.keepAliveFails)
 	d.resolveAlert(apitype.AlertKeepAliveFailing)
 }
 
@@ -71,10 +66,7 @@ func (d *Device) attemptFailed(err error) {
 	if errors.Is(err, ErrScanCanceled) || errors.Is(err, context.Canceled) || errors.Is(err, ErrClosed) {
 		return // someone stopped it, nothing failed
 	}
-	d.mu.Lock()
-	d.sendFails++
-	n := d.sendFails
-	d.mu.Unlock()
+	n := d.countFailure(&d.sendFails)
 	if n < jobsAlertAfter {
 		return
 	}
@@ -86,10 +78,24 @@ func (d *Device) attemptFailed(err error) {
 
 // attemptSent ends the count of failed attempts.
 func (d *Device) attemptSent() {
-	d.mu.Lock()
-	d.sendFails = 0
-	d.mu.Unlock()
+	d.endFailures(&d.sendFails)
 	d.resolveAlert(apitype.AlertJobsFailing)
+}
+
+// countFailure counts one more failure in a row in *n, a field of d
+// guarded by d.mu, and returns how many there are now.
+func (d *Device) countFailure(n *int) int {
+	d.mu.Lock()
+	defer d.mu.Unlock()
+	*n++
+	return *n
+}
+
+// endFailures ends the row of failures counted in *n.
+func (d *Device) endFailures(n *int) {
+	d.mu.Lock()
+	defer d.mu.Unlock()
+	*n = 0
 }
 
 func joinHints(a, b string) string {
