@@ -76,6 +76,11 @@ var typical = []struct {
 		Menu:  []string{"Scan to Email"},
 		Keys:  "OK:Pick Menu:Admin",
 	}},
+	{"sent-blank", Screen{
+		Title: "Sent",
+		Lines: []string{"3 pages sent.", "1 blank page left out.", "to alice@fabrikam.example"},
+		Keys:  "OK",
+	}},
 	{"code", Screen{
 		Title: "Admin PIN",
 		Big:   "4711",
