@@ -96,7 +96,7 @@ func (c *component) putLevel(w *bitWriter, v, prevDC int32) int32 {
 // putTransform transforms, quantises and codes one block and returns its
 // quantised DC. b is overwritten.
 func (c *component) putTransform(w *bitWriter, b *[64]int32, prevDC int32) int32 {
-	if !fdct(b, &c.quant.recip) {
+	if fdct(b, &c.quant.recip)&^1 == 0 {
 		c.putFlat(w, b[0], prevDC)
 		return b[0]
 	}

@@ -13,9 +13,12 @@ const (
 	fix1_306562965 = 10703 // cos(2π/16) + cos(6π/16)
 )
 
-// fdct transforms a block of samples (0..255) in place into quantised
-// coefficients, in block order, and reports whether any AC coefficient is
-// not zero.
+// fdctGo transforms a block of samples (0..255) in place into quantised
+// coefficients, in block order, and returns the mask of the non-zero ones:
+// bit i is set when b[i] != 0 (bit 0 is the DC). It is the reference the
+// assembly versions (fdct_*.s) must match bit for bit, and the code used
+// where there is none. Every recip must be below 2^31, as newQuantizer's
+// are: the assembly multiplies signed 32-bit lanes.
 //
 // The transform is the Arai-Agui-Nakajima flow graph (5 multiplications
 // per 8 points) of the samples less 128; the level shift is one
@@ -24,7 +27,7 @@ const (
 // the coefficients scaled by 8·aanScale[u]·aanScale[v]·2^pass1Bits and
 // below 2^17 (2^30 inside), are divided by the quantiser as they come out
 // of the column pass; recip holds the reciprocals in block order.
-func fdct(b *[64]int32, recip *[64]uint32) bool {
+func fdctGo(b *[64]int32, recip *[64]uint32) uint64 {
 	const (
 		s1 = constBits - pass1Bits
 		r1 = 1 << (s1 - 1)
@@ -57,7 +60,6 @@ func fdct(b *[64]int32, recip *[64]uint32) bool {
 		p[1] = (z11 + z4 + r1) >> s1
 		p[7] = (z11 - z4 + r1) >> s1
 	}
-	var ac int64
 	for i := range 8 {
 		tmp0, tmp7 := b[i]+b[i+56], b[i]-b[i+56]
 		tmp1, tmp6 := b[i+8]+b[i+48], b[i+8]-b[i+48]
@@ -85,8 +87,11 @@ func fdct(b *[64]int32, recip *[64]uint32) bool {
 
 		b[i], b[i+8], b[i+16], b[i+24] = int32(c0), int32(c1), int32(c2), int32(c3)
 		b[i+32], b[i+40], b[i+48], b[i+56] = int32(c4), int32(c5), int32(c6), int32(c7)
-		ac |= c1 | c2 | c3 | c4 | c5 | c6 | c7
 	}
-	// The first row, less the DC itself.
-	return ac|int64(b[1]|b[2]|b[3]|b[4]|b[5]|b[6]|b[7]) != 0
+	var nz uint64
+	for i, c := range b {
+		// c|-c is negative unless c is 0.
+		nz |= uint64(uint32(c|-c)>>31) << i
+	}
+	return nz
 }

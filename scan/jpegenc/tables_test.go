@@ -151,7 +151,7 @@ func TestFDCT(t *testing.T) {
 		for i, v := range in {
 			b[i] = v + 128
 		}
-		fdct(&b, &identity)
+		fdctGo(&b, &identity)
 		for v := range 8 {
 			for u := range 8 {
 				var sum float64
