@@ -23,6 +23,15 @@ type Stats struct {
 	Pokes           int64 // NAKs sent because nothing came for an ACK timeout
 	Duplicates      int64 // frames received again and dropped
 	DiscardedBytes  int64 // garbage and damaged frames skipped
+	// FramesDamaged counts frames that arrived damaged or not at all, as
+	// far as this end could tell (protocol 1.2: a damaged payload behind
+	// an intact header, or a gap in the sequence numbers).
+	FramesDamaged int64
+	// StripSize is the largest strip in use: on the host, the size it
+	// last asked of the engine (1.2) or the engine's own; on the engine,
+	// the size it sends now. StripChanges counts the changes.
+	StripSize    int
+	StripChanges int64
 }
 
 var (
