@@ -36,10 +36,10 @@ type EngineOptions struct {
 	// Duplex says the engine has a duplex unit: it scans both sides of
 	// a sheet when the host asks (protocol 1.1).
 	Duplex bool
-	// minor is the minor version the engine speaks, as an engine from
-	// before 1.1 did; set by the tests only (0: ProtocolMinor).
-	minor uint8
-	old   bool
+	// Protocol is the version the engine speaks; the zero value is the
+	// latest. An older minor makes it behave as engines of that version
+	// did, for tests and for comparing versions on a real line.
+	Protocol Version
 	// MaxStrip is the largest strip the engine sends; default 8 KiB.
 	// The host may ask for smaller ones.
 	MaxStrip int
@@ -190,7 +190,7 @@ func (srv *server) handle(ctx context.Context, epoch uint64, f Frame) {
 		}
 		if !srv.compatible {
 			reply.result = helloIncompatible
-			srv.log.Warn("host speaks another link protocol", "host_version", m.version, "ours", ourVersion)
+			srv.log.Warn("host speaks another link protocol", "host_version", m.version, "ours", srv.version())
 		}
 		for _, md := range srv.opts.Modes {
 			reply.modes |= modeBit(md)
@@ -236,10 +236,7 @@ func (srv *server) handle(ctx context.Context, epoch uint64, f Frame) {
 
 // version is the protocol version the engine speaks.
 func (srv *server) version() Version {
-	if srv.opts.old {
-		return Version{Major: ProtocolMajor, Minor: srv.opts.minor}
-	}
-	return ourVersion
+	return srv.opts.Protocol.orLatest()
 }
 
 // duplex says whether a job asks for both sides and the engine can: an

@@ -27,6 +27,10 @@ type HostOptions struct {
 	// MaxStrip is the largest strip the host accepts; default and at most
 	// MaxStrip.
 	MaxStrip int
+	// Protocol is the version the host speaks; the zero value is the
+	// latest. An older minor makes it behave as hosts of that version
+	// did, for tests and for comparing versions on a real line.
+	Protocol Version
 	// Name goes to the engine's log; default "scanmail".
 	Name   string
 	Logger *slog.Logger // nil discards
@@ -118,7 +122,7 @@ func Dial(ctx context.Context, conn io.ReadWriter, opts HostOptions) (*Host, err
 // handshake starts a new session: HELLO, then the engine's HELLO_REPLY.
 func (h *Host) handshake(ctx context.Context) (EngineInfo, uint64, error) {
 	hello := helloMsg{
-		version:   ourVersion,
+		version:   h.opts.Protocol.orLatest(),
 		engineISN: rand.Uint32(),
 		maxStrip:  uint32(h.opts.MaxStrip),
 		name:      h.opts.Name,
@@ -136,7 +140,7 @@ func (h *Host) handshake(ctx context.Context) (EngineInfo, uint64, error) {
 	}
 	m, err := parseHelloReply(f.Payload)
 	if m.version.Major != ProtocolMajor || m.result == helloIncompatible {
-		return EngineInfo{}, 0, &VersionError{Host: ourVersion, Engine: m.version}
+		return EngineInfo{}, 0, &VersionError{Host: h.opts.Protocol.orLatest(), Engine: m.version}
 	}
 	if err != nil {
 		return EngineInfo{}, 0, err

@@ -36,6 +36,14 @@ var ourVersion = Version{Major: ProtocolMajor, Minor: ProtocolMinor}
 
 func (v Version) String() string { return fmt.Sprintf("%d.%d", v.Major, v.Minor) }
 
+// orLatest is v, or the version this package speaks for the zero value.
+func (v Version) orLatest() Version {
+	if v == (Version{}) {
+		return ourVersion
+	}
+	return v
+}
+
 // Limits of the payload fields.
 const (
 	stripHeader = 8 // a STRIP's offset field
