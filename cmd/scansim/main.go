@@ -3,6 +3,7 @@
 // files, with faults on the line and paper jams on demand.
 //
 //	scansim -pty                  # prints the pty to give scanmaild
+//	scansim -pty -baud 3000000    # the same, sending at a UART's speed
 //	scansim -serial /dev/ttyUSB0 -baud 3000000 -ber 1e-6 -jam 3
 package main
 
@@ -43,7 +44,7 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 	var (
 		usePty  = fs.Bool("pty", false, "serve on a new pty and print its path")
 		port    = fs.String("serial", "", "serve on this serial port")
-		baud    = fs.Int("baud", 3000000, "serial port speed")
+		baud    = fs.Int("baud", 3000000, "serial port speed; with -pty, given, the engine sends at this speed (8N1) instead of at once")
 		dir     = fs.String("dir", "", "PNG and JPEG page images, in name order, instead of synthetic pages")
 		pages   = fs.Int("pages", 0, "pages in the feeder for a job that asks for all (default 3, or every file in -dir)")
 		jam     = fs.Int("jam", 0, "report a paper jam at this page")
@@ -104,8 +105,23 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 	if f != (scansim.Faults{Stall: f.Stall, Seed: f.Seed}) {
 		conn = f.Wrap(conn)
 	}
+	paced := 0
+	if *usePty && flagGiven(fs, "baud") {
+		// A pty has no speed; a serial port's UART paces itself. The
+		// frames take their line time whether the faults spoil them
+		// or not.
+		paced = *baud
+		conn = scansim.Pace(conn, paced)
+	}
 	sim := &scansim.Simulator{Dir: *dir, Pages: *pages, JamAtPage: *jam, JamMidPage: *jamMid,
 		HangAtPage: *hang, EndlessPage: *endless, Logger: log}
-	log.Info("scanner engine ready", "faults", f)
+	log.Info("scanner engine ready", "faults", f, "paced_baud", paced)
 	return link.Serve(ctx, conn, sim, link.EngineOptions{Model: "scansim", Firmware: "1", MaxStrip: *strip, Logger: log})
+}
+
+// flagGiven reports whether the command line set the flag.
+func flagGiven(fs *flag.FlagSet, name string) bool {
+	given := false
+	fs.Visit(func(f *flag.Flag) { given = given || f.Name == name })
+	return given
 }

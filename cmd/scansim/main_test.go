@@ -7,6 +7,7 @@ import (
 	"crypto/sha256"
 	"io"
 	"strings"
+	"sync"
 	"testing"
 	"time"
 
@@ -18,14 +19,52 @@ import (
 )
 
 // TestPty runs scansim on a pty and scans over it the way scanmaild does:
-// tarm/serial on the pty's path.
+// tarm/serial on the pty's path; with -baud, the engine sends at that
+// speed, which its log says (the time it takes is not checked).
 func TestPty(t *testing.T) {
+	for _, tt := range []struct {
+		name  string
+		args  []string
+		paced string
+	}{
+		{"unpaced", nil, "paced_baud=0"},
+		{"paced", []string{"-baud", "20000000"}, "paced_baud=20000000"},
+	} {
+		t.Run(tt.name, func(t *testing.T) {
+			var stderr lockedBuffer
+			testPty(t, append([]string{"-pty", "-strip", "4096"}, tt.args...), &stderr)
+			if !strings.Contains(stderr.String(), tt.paced) {
+				t.Errorf("log without %s:\n%s", tt.paced, stderr.String())
+			}
+		})
+	}
+}
+
+// lockedBuffer is a log written by several goroutines.
+type lockedBuffer struct {
+	mu  sync.Mutex
+	buf bytes.Buffer
+}
+
+func (b *lockedBuffer) Write(p []byte) (int, error) {
+	b.mu.Lock()
+	defer b.mu.Unlock()
+	return b.buf.Write(p)
+}
+
+func (b *lockedBuffer) String() string {
+	b.mu.Lock()
+	defer b.mu.Unlock()
+	return b.buf.String()
+}
+
+func testPty(t *testing.T, args []string, stderr io.Writer) {
 	ctx, cancel := context.WithCancel(context.Background())
 	defer cancel()
 	out, outW := io.Pipe()
 	done := make(chan error, 1)
 	go func() {
-		done <- run(ctx, []string{"-pty", "-strip", "4096"}, outW, io.Discard)
+		done <- run(ctx, args, outW, stderr)
 		outW.Close()
 	}()
 	line, err := bufio.NewReader(out).ReadString('\n')
