@@ -38,11 +38,11 @@ test-arm: deps
 	$(ARMFLAGS) GOARCH=arm64 $(GO) test -count=1 -exec qemu-aarch64-static ./scan/...
 
 # Go benchmarks, then the scanner link on noisy lines (issue 15's table,
-# each cell once, at most 60 s each), then sending against curl (the median of 11 interleaved
-# pairs and their ratio), then the whole-process figures: peak RSS of demo
-# jobs of 10 to 500 pages; the panel's start to its home screen and Start
-# to Sent through tmux; the web pages' time to first byte beside curl's and
-# peak RSS with a live page.
+# each cell once, at most 60 s each), then sending against curl (the
+# median of 11 interleaved pairs and their ratio), then the whole-process
+# figures: peak RSS of demo jobs of 10 to 500 pages; the panel's start to
+# its home screen and Start to Sent through tmux; the web pages' time to
+# first byte beside curl's and peak RSS with a live page.
 bench: deps
 	$(GO) test -run '^$$' -bench . -skip 'SendVsCurl|NoisyLine' -benchmem ./scan/... ./mailer/... ./device/...
 	$(GO) test -run '^$$' -bench NoisyLine -benchtime 1x -timeout 30m ./scan/link/
