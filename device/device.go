@@ -241,6 +241,9 @@ func (d *Device) Status() (apitype.Status, error) {
 	nextKeepAlive := d.nextKeepAlive
 	d.mu.Unlock()
 	st.Scanner, st.ScannerProblem = d.scannerPresence()
+	if ls, ok := d.linkStats(); ok {
+		st.ScannerLink = linkQuality(ls)
+	}
 
 	if p, err := s.providerFor(s.road()); err == nil {
 		st.ProviderName = p.Name

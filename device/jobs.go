@@ -143,7 +143,17 @@ func (d *Device) scanJob(s Settings, js jobScan, req apitype.ScanRequest, to []s
 	report(apitype.JobEvent{Job: job})
 
 	dir := spoolPath(d.spoolDir, job.ID)
+	linkBefore, metered := d.linkStats()
 	job, err = d.scanTo(sc, dir, job, js, pages, req.Flatbed, room, report)
+	if metered {
+		// The job holds the scanner: what the link counted since it
+		// began is the job's.
+		linkAfter, _ := d.linkStats()
+		job.Link = linkQuality(subStats(linkAfter, linkBefore))
+		if job.Link.Verdict != apitype.LinkClean {
+			d.log.Warn("scanner link noisy", "job", job.ID, "quality", job.Link.Text())
+		}
+	}
 	if err != nil {
 		job = d.finish(job, err)
 		report(apitype.JobEvent{Job: job})

@@ -3,11 +3,13 @@ package device
 import (
 	"context"
 	"errors"
+	"io"
 	"log/slog"
 	"net"
 
 	"scanmail/scan"
 	"scanmail/scan/link"
+	"scanmail/scan/scansim"
 )
 
 // linkScanner runs each job over a fresh scanner link, as the board does
@@ -16,11 +18,17 @@ import (
 type linkScanner struct {
 	engine link.Engine
 	opts   link.EngineOptions // the engine's, its Logger aside
+	line   scansim.Faults     // on what the engine sends
 	log    syncBuffer         // the engine's log
+	LinkTally
 }
 
 func (s *linkScanner) Scan(ctx context.Context, opts scan.Options) (scan.Source, error) {
-	hc, ec := net.Pipe()
+	hc, pipeEnd := net.Pipe()
+	ec := io.ReadWriter(pipeEnd)
+	if s.line != (scansim.Faults{}) {
+		ec = s.line.Wrap(pipeEnd)
+	}
 	sctx, stop := context.WithCancel(context.Background())
 	served := make(chan error, 1)
 	elog := slog.New(slog.NewTextHandler(&s.log, nil))
@@ -31,27 +39,33 @@ func (s *linkScanner) Scan(ctx context.Context, opts scan.Options) (scan.Source,
 		stop()
 		err := <-served
 		hc.Close()
-		ec.Close()
+		pipeEnd.Close()
 		return err
 	}
 	h, err := link.Dial(ctx, hc, link.HostOptions{})
 	if err != nil {
 		return nil, errors.Join(err, shut())
 	}
+	s.Opened(h)
 	src, err := h.Scan(ctx, opts)
 	if err != nil {
-		return nil, errors.Join(err, h.Close(), shut())
+		err = errors.Join(err, h.Close(), shut())
+		s.Closed(h)
+		return nil, err
 	}
-	return &linkSource{Source: src, host: h, shut: shut}, nil
+	return &linkSource{Source: src, host: h, shut: shut, tally: &s.LinkTally}, nil
 }
 
 // linkSource ends the link with the job.
 type linkSource struct {
 	scan.Source
-	host *link.Host
-	shut func() error
+	host  *link.Host
+	shut  func() error
+	tally *LinkTally
 }
 
 func (s *linkSource) Close() error {
-	return errors.Join(s.Source.Close(), s.host.Close(), s.shut())
+	err := errors.Join(s.Source.Close(), s.host.Close(), s.shut())
+	s.tally.Closed(s.host)
+	return err
 }

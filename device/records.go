@@ -47,6 +47,19 @@ type jobRecord struct {
 	// Added with blank-page removal, absent (none) in older records.
 	BlankLeftOut int  `json:"blank_left_out,omitempty"`
 	AllBlank     bool `json:"all_blank,omitempty"`
+	// Added with the line's quality (issue 15), absent in older records
+	// and for a scanner without a link.
+	Link *linkRecord `json:"link,omitempty"`
+}
+
+// linkRecord is what the scanner link counted during a job; the verdict
+// is judged again when read, so that it follows the daemon's thresholds.
+type linkRecord struct {
+	Frames       int64 `json:"frames"`
+	Damaged      int64 `json:"damaged"`
+	Resent       int64 `json:"resent"`
+	StripSize    int   `json:"strip_size,omitempty"`
+	StripChanges int64 `json:"strip_changes,omitempty"`
 }
 
 type jobPartRecord struct {
@@ -64,6 +77,9 @@ func jobRecordOf(j apitype.Job) jobRecord {
 		MorePages: j.MorePages, PerPage: j.PerPage, Subject: j.Subject,
 		BlankLeftOut: j.BlankLeftOut, AllBlank: j.AllBlank,
 	}
+	if q := j.Link; q != nil {
+		r.Link = &linkRecord{Frames: q.Frames, Damaged: q.Damaged, Resent: q.Resent, StripSize: q.StripSize, StripChanges: q.StripChanges}
+	}
 	if j.Parts != nil {
 		r.Parts = make([]jobPartRecord, len(j.Parts))
 		for i, p := range j.Parts {
@@ -80,6 +96,9 @@ func (r jobRecord) job() apitype.Job {
 		NextAttempt: r.NextAttempt, Error: r.Error, Hint: r.Hint, ErrorCode: apitype.ErrorCode(r.ErrorCode), SMTPLog: r.SMTPLog,
 		MorePages: r.MorePages, PerPage: r.PerPage, Subject: r.Subject,
 		BlankLeftOut: r.BlankLeftOut, AllBlank: r.AllBlank,
+	}
+	if l := r.Link; l != nil {
+		j.Link = judgeLink(apitype.LinkQuality{Frames: l.Frames, Damaged: l.Damaged, Resent: l.Resent, StripSize: l.StripSize, StripChanges: l.StripChanges})
 	}
 	if r.Parts != nil {
 		j.Parts = make([]apitype.JobPart, len(r.Parts))

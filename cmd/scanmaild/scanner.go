@@ -74,10 +74,12 @@ func openSPI(spec transport.Spec, opts link.HostOptions, log *slog.Logger) (devi
 }
 
 // linkScanner runs each job over a freshly opened link, so that a scanner
-// restarted or replugged between jobs needs no daemon restart.
+// restarted or replugged between jobs needs no daemon restart. Its tally
+// keeps what the links counted for the device's job records and status.
 type linkScanner struct {
 	opts link.HostOptions
 	open func(context.Context) (io.ReadWriteCloser, error)
+	device.LinkTally
 }
 
 func (s *linkScanner) Scan(ctx context.Context, opts scan.Options) (scan.Source, error) {
@@ -90,22 +92,27 @@ func (s *linkScanner) Scan(ctx context.Context, opts scan.Options) (scan.Source,
 		conn.Close()
 		return nil, err
 	}
+	s.Opened(h)
 	src, err := h.Scan(ctx, opts)
 	if err != nil {
 		h.Close()
 		conn.Close()
+		s.Closed(h)
 		return nil, err
 	}
-	return &linkSource{Source: src, host: h, conn: conn}, nil
+	return &linkSource{Source: src, host: h, conn: conn, tally: &s.LinkTally}, nil
 }
 
 // linkSource closes the link and its byte stream with the job.
 type linkSource struct {
 	scan.Source
-	host *link.Host
-	conn io.Closer
+	host  *link.Host
+	conn  io.Closer
+	tally *device.LinkTally
 }
 
 func (s *linkSource) Close() error {
-	return errors.Join(s.Source.Close(), s.host.Close(), s.conn.Close())
+	err := errors.Join(s.Source.Close(), s.host.Close(), s.conn.Close())
+	s.tally.Closed(s.host)
+	return err
 }

@@ -54,6 +54,10 @@ type Status struct {
 	// ScannerUnknown for one that cannot be asked without scanning.
 	Scanner        string `json:"scanner"`
 	ScannerProblem string `json:"scanner_problem,omitempty"`
+	// ScannerLink is the line to a scanner engine on the scanner link
+	// since the daemon started, with the strip size now; nil for a
+	// scanner without one (the simulator).
+	ScannerLink *LinkQuality `json:"scanner_link,omitempty"`
 	// LimitWait is when a message held for the provider's sending limits
 	// may go; zero when none waits.
 	LimitWait time.Time `json:"limit_wait,omitzero"`
@@ -196,6 +200,9 @@ type Job struct {
 	// the first was kept, so that the document is not empty.
 	BlankLeftOut int  `json:"blank_left_out,omitempty"`
 	AllBlank     bool `json:"all_blank,omitempty"`
+	// Link is what the line to the scanner engine did while the job
+	// scanned; nil for a scanner without a link (the simulator).
+	Link *LinkQuality `json:"link,omitempty"`
 }
 
 // PagesText says how many pages the document has and how many blank ones

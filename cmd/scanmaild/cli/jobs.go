@@ -72,9 +72,22 @@ func runJobs(ctx context.Context, c *Context, args []string) error {
 			pages += " (" + b + ")"
 		}
 		fmt.Fprintf(w, "%d\t%s\t%s\t%d\t%s\t%d\t%s\t%s\n", j.ID, j.Created.Local().Format(time.DateTime),
-			pages, j.Size, jobState(j), j.Attempts, strings.Join(j.To, ","), j.Error)
+			pages, j.Size, jobState(j), j.Attempts, strings.Join(j.To, ","), jobDetail(j))
 	}
 	return w.Flush()
+}
+
+// jobDetail is why the job failed, and how the scanner link's line was
+// when it was not clean.
+func jobDetail(j apitype.Job) string {
+	var d []string
+	if j.Error != "" {
+		d = append(d, j.Error)
+	}
+	if q := j.Link; q != nil && q.Verdict != apitype.LinkClean {
+		d = append(d, "scanner link: "+q.Text())
+	}
+	return strings.Join(d, "; ")
 }
 
 // jobState is the job's state, with how far a job sent in parts got.

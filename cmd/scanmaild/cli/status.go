@@ -72,6 +72,9 @@ func runStatus(ctx context.Context, c *Context, args []string) error {
 	case st.Scanner != "":
 		fmt.Fprintf(w, "scanner:\t%s\n", st.Scanner)
 	}
+	if q := st.ScannerLink; q != nil {
+		fmt.Fprintf(w, "scanner link:\t%s\n", q.Text())
+	}
 	if st.CorruptJobs > 0 {
 		fmt.Fprintf(w, "unreadable jobs:\t%d job record(s) could not be read and are skipped (the log names them)\n", st.CorruptJobs)
 	}
