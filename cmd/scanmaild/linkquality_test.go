@@ -65,7 +65,9 @@ func TestLinkQualityCLI(t *testing.T) {
 	if code != 0 || !noisy.MatchString(out) {
 		t.Errorf("status after a job on a noisy line: exit %d\n%s", code, out)
 	}
+	t.Logf("status:\n%s", out)
 	out, _ = runCLI(t, sock, "jobs")
+	t.Logf("jobs:\n%s", out)
 	if !regexp.MustCompile(`(?m)^1\s.*\ssent\s.*\sscanner link: .*\(noisy: check the cable\)$`).MatchString(out) {
 		t.Errorf("jobs:\n%s", out)
 	}
