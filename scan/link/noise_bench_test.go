@@ -58,6 +58,9 @@ var linkVersions = []struct {
 // reported as such, not waited for.
 const noisyCellLimit = 60 * time.Second
 
+// cleanScans is how many times the unpaced clean line moves the page.
+const cleanScans = 5
+
 // noisyCell is one measurement of BenchmarkNoisyLine.
 type noisyCell struct {
 	bytes   int64
@@ -182,15 +185,31 @@ func runNoisyCell(b *testing.B, hdr scan.PageHeader, baud int, version link.Vers
 		return c
 	}
 	defer h.Close()
+	// A clean pipe moves the page in tens of milliseconds, which a busy
+	// machine blurs: its time, every other cell's yardstick, is the best
+	// of cleanScans.
+	scans := 1
+	if baud == 0 && faults == (scansim.Faults{Seed: faults.Seed}) {
+		scans = cleanScans
+	}
 	b.ResetTimer()
-	start := time.Now()
 	for range b.N {
-		if c.err = scanExact(ctx, h, hdr, data); c.err != nil {
+		best := time.Duration(-1)
+		for range scans {
+			start := time.Now()
+			if c.err = scanExact(ctx, h, hdr, data); c.err != nil {
+				break
+			}
+			if d := time.Since(start); best < 0 || d < best {
+				best = d
+			}
+		}
+		if c.err != nil {
 			break
 		}
 		c.bytes += int64(len(data))
+		c.elapsed += best
 	}
-	c.elapsed = time.Since(start)
 	b.StopTimer()
 	st := h.Stats()
 	b.Logf("%d dpi page in %v: %v; host stats %+v", hdr.DPI, c.elapsed.Round(time.Millisecond), c.err, st)
