@@ -41,13 +41,21 @@ type rig struct {
 	// the device serving there.
 	dir        string
 	stopDevice func(*testing.T)
+	// scanner is the device's; nil: the simulator.
+	scanner device.Scanner
 }
 
 const testPassword = "correct horse battery staple"
 
 func newRig(t *testing.T) *rig {
 	t.Helper()
-	r := &rig{}
+	return newRigScanner(t, nil)
+}
+
+// newRigScanner is newRig with the device's scanner; nil: the simulator.
+func newRigScanner(t *testing.T, scanner device.Scanner) *rig {
+	t.Helper()
+	r := &rig{scanner: scanner}
 	ms, err := mstest.Start(mstest.Options{IdP: idptest.Options{Interval: 1, IgnoreInterval: true}})
 	if err != nil {
 		t.Fatal(err)
@@ -88,7 +96,11 @@ func (r *rig) startDevice(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	r.dev, err = device.New(device.Config{Store: st, Scanner: &scansim.Scanner{}, SpoolDir: filepath.Join(r.dir, "spool"),
+	var scanner device.Scanner = &scansim.Scanner{}
+	if r.scanner != nil {
+		scanner = r.scanner
+	}
+	r.dev, err = device.New(device.Config{Store: st, Scanner: scanner, SpoolDir: filepath.Join(r.dir, "spool"),
 		Logger: slog.New(slog.NewTextHandler(io.Discard, nil)), DefaultPages: 1})
 	if err != nil {
 		st.Close()
