@@ -315,6 +315,7 @@ func (m *Machine) jobStateScreen(s *seenJob) screen.Screen {
 			out.Lines = append(out.Lines, strings.ToUpper(b[:1])+b[1:]+".")
 		}
 		out.Lines = append(out.Lines, m.job.to)
+		out.Lines = append(out.Lines, noisyLink(j)...)
 		out.Keys = "OK"
 	case apitype.JobFailed:
 		out.Title = "Not sent"
@@ -322,6 +323,7 @@ func (m *Machine) jobStateScreen(s *seenJob) screen.Screen {
 		if j.Hint != "" {
 			out.Lines = append(out.Lines, j.Hint)
 		}
+		out.Lines = append(out.Lines, noisyLink(j)...)
 		out.Keys = "OK"
 	case apitype.JobCanceled:
 		out.Title = "Canceled"
@@ -335,6 +337,15 @@ func (m *Machine) jobStateScreen(s *seenJob) screen.Screen {
 		out.Lines = append(out.Lines, s.note)
 	}
 	return out
+}
+
+// noisyLink tells the operator, in a line, that the job's scanner link
+// was noisy, for the admin to have the cable checked; nothing when not.
+func noisyLink(j apitype.Job) []string {
+	if j.Link == nil || j.Link.Verdict != apitype.LinkNoisy {
+		return nil
+	}
+	return []string{"Scanner cable noisy: tell the admin."}
 }
 
 // errLines are an error's words and what to do, as lines.

@@ -21,6 +21,7 @@ import (
 	"scanmail/device/localclient"
 	"scanmail/device/mstest"
 	"scanmail/scan"
+	"scanmail/scan/link"
 	"scanmail/scan/scansim"
 )
 
@@ -42,6 +43,17 @@ func (w *switchScanner) set(s device.Scanner) {
 	w.mu.Lock()
 	defer w.mu.Unlock()
 	w.s = s
+}
+
+// LinkStats is the scanner's link counts, when it has a link.
+func (w *switchScanner) LinkStats() link.Stats {
+	w.mu.Lock()
+	s := w.s
+	w.mu.Unlock()
+	if m, ok := s.(interface{ LinkStats() link.Stats }); ok {
+		return m.LinkStats()
+	}
+	return link.Stats{}
 }
 
 func (w *switchScanner) Scan(ctx context.Context, opts scan.Options) (scan.Source, error) {
