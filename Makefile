@@ -45,7 +45,7 @@ test-arm: deps
 # first byte beside curl's and peak RSS with a live page.
 bench: deps
 	$(GO) test -run '^$$' -bench . -skip 'SendVsCurl|NoisyLine' -benchmem ./scan/... ./mailer/... ./device/...
-	$(GO) test -run '^$$' -bench NoisyLine -benchtime 1x -timeout 30m ./scan/link/
+	$(GO) test -run '^$$' -bench NoisyLineTable -benchtime 1x -timeout 30m ./scan/link/
 	$(GO) test -run '^$$' -bench SendVsCurl -benchtime 11x ./mailer/
 	$(GO) test -run '^$$' -bench 'Process|Panel|Web' -benchtime 1x -timeout 30m ./cmd/scanmaild
 	$(MAKE) arm

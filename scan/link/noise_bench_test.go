@@ -61,7 +61,7 @@ const noisyCellLimit = 60 * time.Second
 // cleanScans is how many times the unpaced clean line moves the page.
 const cleanScans = 5
 
-// noisyCell is one measurement of BenchmarkNoisyLine.
+// noisyCell is one measurement of BenchmarkNoisyLineTable.
 type noisyCell struct {
 	bytes   int64
 	elapsed time.Duration
@@ -70,7 +70,7 @@ type noisyCell struct {
 
 func (c noisyCell) mbps() float64 { return float64(c.bytes) / c.elapsed.Seconds() / 1e6 }
 
-// BenchmarkNoisyLine moves one gray A4 page host ← engine over a pipe
+// BenchmarkNoisyLineTable moves one gray A4 page host ← engine over a pipe
 // with each of issue 15's faults, unpaced and paced at 3 Mbaud, with both
 // ends at protocol 1.1 and at the latest, and prints a table of the
 // throughputs as a share of the clean line's. The host and engine have
@@ -78,7 +78,7 @@ func (c noisyCell) mbps() float64 { return float64(c.bytes) / c.elapsed.Seconds(
 // the faults have fixed seeds. A cell that fails or takes more than
 // noisyCellLimit says so and the run goes on. make bench runs it once
 // (-benchtime 1x): about ten minutes while 1.1 is slow.
-func BenchmarkNoisyLine(b *testing.B) {
+func BenchmarkNoisyLineTable(b *testing.B) {
 	var table strings.Builder
 	tw := tabwriter.NewWriter(&table, 0, 0, 2, ' ', 0)
 	fmt.Fprint(tw, "line")
