@@ -147,11 +147,14 @@ func (d *Device) scanJob(s Settings, js jobScan, req apitype.ScanRequest, to []s
 	job, err = d.scanTo(sc, dir, job, js, pages, req.Flatbed, room, report)
 	if metered {
 		// The job holds the scanner: what the link counted since it
-		// began is the job's.
+		// began is the job's. A link that never came up (Dial failed)
+		// counted nothing, and the job's error says why.
 		linkAfter, _ := d.linkStats()
-		job.Link = linkQuality(subStats(linkAfter, linkBefore))
-		if job.Link.Verdict != apitype.LinkClean {
-			d.log.Warn("scanner link noisy", "job", job.ID, "quality", job.Link.Text())
+		if q := linkQuality(subStats(linkAfter, linkBefore)); q.Verdict != "" {
+			job.Link = q
+		}
+		if q := job.Link; q != nil && q.Verdict != apitype.LinkClean {
+			d.log.Warn("scanner link noisy", "job", job.ID, "quality", q.Text())
 		}
 	}
 	if err != nil {

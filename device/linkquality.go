@@ -41,10 +41,13 @@ func linkQuality(st link.Stats) *apitype.LinkQuality {
 	})
 }
 
-// judgeLink gives the counts in q their verdict and hint.
+// judgeLink gives the counts in q their verdict and hint; none before
+// the first frame.
 func judgeLink(q apitype.LinkQuality) *apitype.LinkQuality {
 	q.Verdict, q.Hint = apitype.LinkClean, ""
 	switch share := q.Share(); {
+	case q.Frames == 0 && q.Damaged == 0 && q.Resent == 0:
+		q.Verdict = ""
 	case share >= linkNoisy:
 		q.Verdict = apitype.LinkNoisy
 		q.Hint = "Check the scanner cable and its connectors, and that it runs clear of the motors and the fuser's power wiring."

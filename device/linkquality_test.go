@@ -16,8 +16,8 @@ import (
 // on a noisy one (frames lost, bits flipped on the engine's side), and
 // checks the job records and the status: the clean job counts frames and
 // no damage, the noisy one damage and resends and says to check the cable,
-// and the status has the totals of both. A scanner without a link has
-// neither.
+// one on a dead line (the link never up) has none, and the status has the
+// totals. A scanner without a link has neither.
 func TestJobLinkQuality(t *testing.T) {
 	t.Parallel()
 	ls := &linkScanner{engine: &scansim.Simulator{}, opts: link.EngineOptions{MaxStrip: 2048}}
@@ -58,6 +58,14 @@ func TestJobLinkQuality(t *testing.T) {
 	// Protocol 1.2 counts the frames lost or damaged as it sees them.
 	if link.ProtocolMinor >= 2 && noisy.Damaged == 0 {
 		t.Errorf("noisy line, protocol 1.%d: no frames damaged: %+v", link.ProtocolMinor, noisy)
+	}
+
+	// A line that carries nothing: the link never comes up, and the job
+	// has its error and no line quality to show.
+	ls.line = scansim.Faults{DropRate: 1, Seed: 15}
+	dead, err := r.dev.Scan(context.Background(), apitype.ScanRequest{To: to, Pages: 1}, nil)
+	if err == nil || dead.State != apitype.JobFailed || dead.Link != nil {
+		t.Errorf("dead line: %v, job %s, link %+v", err, dead.State, dead.Link)
 	}
 
 	st, err := r.dev.Status()

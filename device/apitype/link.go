@@ -33,8 +33,8 @@ type LinkQuality struct {
 	// controller asked for as the line got worse or better.
 	StripSize    int   `json:"strip_size,omitempty"`
 	StripChanges int64 `json:"strip_changes,omitempty"`
-	// Verdict is LinkClean, LinkSomeNoise or LinkNoisy; Hint says what to
-	// do about it.
+	// Verdict is LinkClean, LinkSomeNoise or LinkNoisy, or empty before
+	// the first frame; Hint says what to do about it.
 	Verdict string `json:"verdict"`
 	Hint    string `json:"hint,omitempty"`
 }

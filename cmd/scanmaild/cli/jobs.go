@@ -84,7 +84,7 @@ func jobDetail(j apitype.Job) string {
 	if j.Error != "" {
 		d = append(d, j.Error)
 	}
-	if q := j.Link; q != nil && q.Verdict != apitype.LinkClean {
+	if q := j.Link; q != nil && (q.Verdict == apitype.LinkSomeNoise || q.Verdict == apitype.LinkNoisy) {
 		d = append(d, "scanner link: "+q.Text())
 	}
 	return strings.Join(d, "; ")
