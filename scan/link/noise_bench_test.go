@@ -5,6 +5,7 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"slices"
 	"strings"
 	"testing"
 	"text/tabwriter"
@@ -110,18 +111,36 @@ func BenchmarkNoisyLineTable(b *testing.B) {
 			}
 		}
 	}
+	// The failures' words go under the table, each once, so that the
+	// columns stay narrow.
+	var failures []string
 	for _, l := range noisyLines {
 		fmt.Fprint(tw, l.name)
 		for _, p := range linePacings {
 			for _, v := range linkVersions {
 				c, ok := cells[key(p.name, v.name, l.name)]
 				clean := cells[key(p.name, v.name, "clean")]
-				fmt.Fprintf(tw, "\t%s", noisyCellText(c, ok, clean))
+				text := noisyCellText(c, ok, clean)
+				if c.err != nil && !errors.Is(c.err, context.DeadlineExceeded) {
+					i := slices.Index(failures, c.err.Error())
+					if i < 0 {
+						i = len(failures)
+						failures = append(failures, c.err.Error())
+					}
+					text = fmt.Sprintf("fails [%d]", i+1)
+				}
+				fmt.Fprintf(tw, "\t%s", text)
 			}
 		}
 		fmt.Fprintln(tw)
 	}
 	tw.Flush()
+	if len(failures) > 0 {
+		table.WriteString("\n")
+	}
+	for i, f := range failures {
+		fmt.Fprintf(&table, "[%d] fails: %s\n", i+1, f)
+	}
 	// On the standard output: the testing package drops the log of a
 	// benchmark that has sub-benchmarks.
 	fmt.Printf("\nscanner link on a noisy line: one gray A4 page, %s;\ntime, MB/s, share of the clean line's throughput (-benchtime 1x: each cell once)\n\n%s\n",
@@ -145,7 +164,7 @@ func noisyCellText(c noisyCell, ok bool, clean noisyCell) string {
 	case c.err != nil:
 		return "fails: " + c.err.Error()
 	}
-	text := fmt.Sprintf("%.2f s %.3g MB/s", c.elapsed.Seconds(), c.mbps())
+	text := fmt.Sprintf("%.3g s %.3g MB/s", c.elapsed.Seconds(), c.mbps())
 	if clean.err == nil && clean.bytes > 0 {
 		text += fmt.Sprintf(" %.0f %%", 100*c.mbps()/clean.mbps())
 	}
