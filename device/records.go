@@ -52,14 +52,16 @@ type jobRecord struct {
 	Link *linkRecord `json:"link,omitempty"`
 }
 
-// linkRecord is what the scanner link counted during a job; the verdict
-// is judged again when read, so that it follows the daemon's thresholds.
+// linkRecord is what the scanner link counted during a job, and what the
+// daemon made of it then.
 type linkRecord struct {
-	Frames       int64 `json:"frames"`
-	Damaged      int64 `json:"damaged"`
-	Resent       int64 `json:"resent"`
-	StripSize    int   `json:"strip_size,omitempty"`
-	StripChanges int64 `json:"strip_changes,omitempty"`
+	Frames       int64  `json:"frames"`
+	Damaged      int64  `json:"damaged"`
+	Resent       int64  `json:"resent"`
+	StripSize    int    `json:"strip_size,omitempty"`
+	StripChanges int64  `json:"strip_changes,omitempty"`
+	Verdict      string `json:"verdict"`
+	Hint         string `json:"hint,omitempty"`
 }
 
 type jobPartRecord struct {
@@ -78,7 +80,8 @@ func jobRecordOf(j apitype.Job) jobRecord {
 		BlankLeftOut: j.BlankLeftOut, AllBlank: j.AllBlank,
 	}
 	if q := j.Link; q != nil {
-		r.Link = &linkRecord{Frames: q.Frames, Damaged: q.Damaged, Resent: q.Resent, StripSize: q.StripSize, StripChanges: q.StripChanges}
+		r.Link = &linkRecord{Frames: q.Frames, Damaged: q.Damaged, Resent: q.Resent, StripSize: q.StripSize, StripChanges: q.StripChanges,
+			Verdict: q.Verdict, Hint: q.Hint}
 	}
 	if j.Parts != nil {
 		r.Parts = make([]jobPartRecord, len(j.Parts))
@@ -98,7 +101,8 @@ func (r jobRecord) job() apitype.Job {
 		BlankLeftOut: r.BlankLeftOut, AllBlank: r.AllBlank,
 	}
 	if l := r.Link; l != nil {
-		j.Link = judgeLink(apitype.LinkQuality{Frames: l.Frames, Damaged: l.Damaged, Resent: l.Resent, StripSize: l.StripSize, StripChanges: l.StripChanges})
+		j.Link = &apitype.LinkQuality{Frames: l.Frames, Damaged: l.Damaged, Resent: l.Resent, StripSize: l.StripSize, StripChanges: l.StripChanges,
+			Verdict: l.Verdict, Hint: l.Hint}
 	}
 	if r.Parts != nil {
 		j.Parts = make([]apitype.JobPart, len(r.Parts))
