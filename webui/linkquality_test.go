@@ -64,7 +64,7 @@ func (s *noisySource) Close() error { return errors.Join(s.Source.Close(), s.clo
 // TestLinkQualityPages: after a job on a noisy scanner link, the status
 // page and the job's page say the line was noisy and what to do.
 func TestLinkQualityPages(t *testing.T) {
-	r := newRigScanner(t, &noisyScanner{line: scansim.Faults{DropRate: 0.02, Seed: 15}})
+	r := newRigScanner(t, &noisyScanner{line: scansim.Faults{DropRate: 0.1, Seed: 15}})
 	r.signIn(t, "scanner@contoso.example")
 	job, err := r.c.Scan(context.Background(), apitype.ScanRequest{To: []string{"someone@example.com"}}, nil)
 	if err != nil || job.State != apitype.JobSent || job.Link == nil {
