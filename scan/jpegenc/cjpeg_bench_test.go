@@ -70,8 +70,7 @@ func benchVsCjpeg(b *testing.B, cjpeg, page string) vsCjpeg {
 		bpp = 3
 	}
 	raster := a4Pages()[page]
-	dir := b.TempDir()
-	full := writePNM(b, dir, raster, a4W, a4H, bpp)
+	full := writePNM(b, b.TempDir(), raster, a4W, a4H, bpp)
 	row := writePNM(b, b.TempDir(), raster[:a4W*bpp], a4W, 1, bpp)
 	devNull, err := os.OpenFile(os.DevNull, os.O_WRONLY, 0)
 	if err != nil {
