@@ -7,7 +7,6 @@
 package main
 
 import (
-	"bytes"
 	"fmt"
 	"log"
 	"os"
@@ -69,8 +68,29 @@ var constLane = map[int]int{3135: 0, 4433: 1, 5793: 2, 10703: 3}
 // gen collects the instructions and hands out the vector registers that
 // hold no data.
 type gen struct {
-	out  bytes.Buffer
-	free []int
+	lines []string
+	free  []int
+}
+
+// split runs a and b, two independent pieces of work, on their own halves
+// of the free registers, and interleaves their instructions one for one:
+// an in-order core (Cortex-A53) then has the other piece's instruction to
+// issue while one waits for a result.
+func (g *gen) split(a, b func(*gen)) {
+	n := len(g.free) / 2
+	ga := &gen{free: append([]int(nil), g.free[:n]...)}
+	gb := &gen{free: append([]int(nil), g.free[n:]...)}
+	a(ga)
+	b(gb)
+	for i := 0; i < max(len(ga.lines), len(gb.lines)); i++ {
+		if i < len(ga.lines) {
+			g.lines = append(g.lines, ga.lines[i])
+		}
+		if i < len(gb.lines) {
+			g.lines = append(g.lines, gb.lines[i])
+		}
+	}
+	g.free = append(ga.free, gb.free...)
 }
 
 func (g *gen) alloc() int {
@@ -94,11 +114,11 @@ func (g *gen) release(rs ...int) {
 }
 
 func (g *gen) emit(format string, args ...any) {
-	fmt.Fprintf(&g.out, "\t"+format+"\n", args...)
+	g.lines = append(g.lines, "\t"+fmt.Sprintf(format, args...)+"\n")
 }
 
 func (g *gen) comment(s string) {
-	g.out.WriteString("\n\t// " + strings.ReplaceAll(s, "\n", "\n\t// ") + "\n")
+	g.lines = append(g.lines, "\n\t// "+strings.ReplaceAll(s, "\n", "\n\t// ")+"\n")
 }
 
 // word emits an instruction Go's assembler lacks, with its mnemonic.
@@ -304,37 +324,31 @@ func main() {
 	}
 	g.emit("VLD1.P\t48(R2), [V%d.S4, V%d.S4, V%d.S4]", constReg, roundReg, levelReg)
 
-	g.comment("Row pass: transpose each 4×4 quarter so that a register holds one\ncolumn of four rows, then run the butterflies across registers.")
-	g.transpose(0, 2, 4, 6)
-	g.transpose(1, 3, 5, 7)
-	g.transpose(8, 10, 12, 14)
-	g.transpose(9, 11, 13, 15)
-	g.comment("rows 0-3")
-	top := g.butterfly([8]int{0, 2, 4, 6, 1, 3, 5, 7}, true)
-	g.comment("rows 4-7")
-	bot := g.butterfly([8]int{8, 10, 12, 14, 9, 11, 13, 15}, true)
+	g.comment("Row pass: transpose each 4×4 quarter so that a register holds one\ncolumn of four rows, then run the butterflies across registers: rows\n0-3 interleaved with rows 4-7.")
+	g.split(func(g *gen) { g.transpose(0, 2, 4, 6) }, func(g *gen) { g.transpose(8, 10, 12, 14) })
+	g.split(func(g *gen) { g.transpose(1, 3, 5, 7) }, func(g *gen) { g.transpose(9, 11, 13, 15) })
+	var top, bot [8]int
+	g.split(func(g *gen) { top = g.butterfly([8]int{0, 2, 4, 6, 1, 3, 5, 7}, true) },
+		func(g *gen) { bot = g.butterfly([8]int{8, 10, 12, 14, 9, 11, 13, 15}, true) })
 	g.release(levelReg)
 
-	g.comment("Column pass: transpose back, so that a register holds four columns of\none row.")
-	g.transpose(top[0], top[1], top[2], top[3])
-	g.transpose(top[4], top[5], top[6], top[7])
-	g.transpose(bot[0], bot[1], bot[2], bot[3])
-	g.transpose(bot[4], bot[5], bot[6], bot[7])
+	g.comment("Column pass: transpose back, so that a register holds four columns of\none row; then butterflies, quantisation and stores of columns 0-3\ninterleaved with those of columns 4-7.")
+	g.split(func(g *gen) { g.transpose(top[0], top[1], top[2], top[3]) },
+		func(g *gen) { g.transpose(top[4], top[5], top[6], top[7]) })
+	g.split(func(g *gen) { g.transpose(bot[0], bot[1], bot[2], bot[3]) },
+		func(g *gen) { g.transpose(bot[4], bot[5], bot[6], bot[7]) })
 	g.emit("VLD1\t(R2), [V%d.S4]", roundReg)
-	left := [8]int{top[0], top[1], top[2], top[3], bot[0], bot[1], bot[2], bot[3]}
-	right := [8]int{top[4], top[5], top[6], top[7], bot[4], bot[5], bot[6], bot[7]}
-	g.comment("columns 0-3")
-	cl := g.butterfly(left, false)
-	g.comment("quantise and store columns 0-3")
-	for v, c := range cl {
-		g.quantize(c, 32*v)
+	var cl, cr [8]int
+	half := func(c *[8]int, in [8]int, off int) func(*gen) {
+		return func(g *gen) {
+			*c = g.butterfly(in, false)
+			for v, r := range c {
+				g.quantize(r, 32*v+off)
+			}
+		}
 	}
-	g.comment("columns 4-7")
-	cr := g.butterfly(right, false)
-	g.comment("quantise and store columns 4-7")
-	for v, c := range cr {
-		g.quantize(c, 32*v+16)
-	}
+	g.split(half(&cl, [8]int{top[0], top[1], top[2], top[3], bot[0], bot[1], bot[2], bot[3]}, 0),
+		half(&cr, [8]int{top[4], top[5], top[6], top[7], bot[4], bot[5], bot[6], bot[7]}, 16))
 
 	g.comment("The mask: lanes of all ones where a coefficient is not zero, narrowed\nto one byte per coefficient in block order, ANDed with its bit's\nweight in its byte and summed by pairs three times.")
 	g.release(roundReg)
@@ -368,7 +382,7 @@ func main() {
 	g.emit("MOVD\tR0, ret+16(FP)")
 	g.emit("RET")
 
-	if err := os.WriteFile("fdct_arm64.s", append([]byte(header), g.out.Bytes()...), 0o644); err != nil {
+	if err := os.WriteFile("fdct_arm64.s", []byte(header+strings.Join(g.lines, "")), 0o644); err != nil {
 		log.Fatal(err)
 	}
 }
