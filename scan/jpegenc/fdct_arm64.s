@@ -13,7 +13,7 @@
 //
 // Go's assembler has no MUL (by element), SSHR, SMULL, SMULL2, RSHRN or
 // RSHRN2; those are WORDs, each followed by its mnemonic. One block is
-// about 390 instructions.
+// about 390 instructions, ordered for an in-order core (Cortex-A53/A55).
 
 // Lanes: the four 13-bit constants of fdct.go (fix0_382683433,
 // fix0_541196100, fix0_707106781, fix1_306562965), the row pass's rounding
@@ -51,10 +51,16 @@ TEXT ·fdctNEON(SB), NOSPLIT|NOFRAME, $0-24
 	VLD1.P	64(R3), [V8.S4, V9.S4, V10.S4, V11.S4]
 	VLD1.P	64(R3), [V12.S4, V13.S4, V14.S4, V15.S4]
 	VLD1.P	48(R2), [V28.S4, V29.S4, V30.S4]
+	MOVD	$0x8040201008040201, R3
 
 	// Row pass: transpose each 4×4 quarter so that a register holds one
-	// column of four rows, then run the butterflies across registers: rows
-	// 0-3 interleaved with rows 4-7.
+	// column of four rows, then run the butterflies across registers. Column
+	// pass: transpose back, so that a register holds four columns of one row,
+	// then butterflies, quantisation and stores. The mask: lanes of all ones
+	// where a coefficient is not zero, narrowed to one byte per coefficient
+	// in block order, ANDed with its bit's weight in its byte and summed by
+	// pairs three times. Rows 0-3 and 4-7, then columns 0-3 and 4-7, use
+	// separate registers, and the instructions are scheduled as one list.
 	VTRN1	V2.S4, V0.S4, V16.S4
 	VTRN1	V10.S4, V8.S4, V22.S4
 	VTRN2	V2.S4, V0.S4, V17.S4
@@ -63,22 +69,22 @@ TEXT ·fdctNEON(SB), NOSPLIT|NOFRAME, $0-24
 	VTRN1	V14.S4, V12.S4, V24.S4
 	VTRN2	V6.S4, V4.S4, V19.S4
 	VTRN2	V14.S4, V12.S4, V25.S4
+	VTRN1	V3.S4, V1.S4, V20.S4
+	VTRN1	V11.S4, V9.S4, V26.S4
+	VTRN2	V3.S4, V1.S4, V21.S4
+	VTRN2	V11.S4, V9.S4, V27.S4
+	VTRN1	V15.S4, V13.S4, V31.S4
 	VTRN1	V18.D2, V16.D2, V0.D2
 	VTRN1	V24.D2, V22.D2, V8.D2
 	VTRN1	V19.D2, V17.D2, V2.D2
 	VTRN1	V25.D2, V23.D2, V10.D2
 	VTRN2	V18.D2, V16.D2, V4.D2
-	VTRN2	V24.D2, V22.D2, V12.D2
-	VTRN2	V19.D2, V17.D2, V6.D2
-	VTRN2	V25.D2, V23.D2, V14.D2
-	VTRN1	V3.S4, V1.S4, V20.S4
-	VTRN1	V11.S4, V9.S4, V26.S4
-	VTRN2	V3.S4, V1.S4, V21.S4
-	VTRN2	V11.S4, V9.S4, V27.S4
 	VTRN1	V7.S4, V5.S4, V16.S4
-	VTRN1	V15.S4, V13.S4, V31.S4
-	VTRN2	V7.S4, V5.S4, V17.S4
+	VTRN2	V24.D2, V22.D2, V12.D2
 	VTRN2	V15.S4, V13.S4, V22.S4
+	VTRN2	V19.D2, V17.D2, V6.D2
+	VTRN2	V7.S4, V5.S4, V17.S4
+	VTRN2	V25.D2, V23.D2, V14.D2
 	VTRN1	V16.D2, V20.D2, V1.D2
 	VTRN1	V31.D2, V26.D2, V9.D2
 	VTRN1	V17.D2, V21.D2, V3.D2
@@ -88,103 +94,99 @@ TEXT ·fdctNEON(SB), NOSPLIT|NOFRAME, $0-24
 	VTRN2	V17.D2, V21.D2, V7.D2
 	VTRN2	V22.D2, V27.D2, V15.D2
 	VADD	V7.S4, V0.S4, V18.S4
-	VADD	V15.S4, V8.S4, V23.S4
 	VSUB	V7.S4, V0.S4, V7.S4
+	VADD	V15.S4, V8.S4, V23.S4
 	VSUB	V15.S4, V8.S4, V15.S4
 	VADD	V5.S4, V2.S4, V0.S4
-	VADD	V13.S4, V10.S4, V8.S4
 	VSUB	V5.S4, V2.S4, V5.S4
+	VADD	V13.S4, V10.S4, V8.S4
 	VSUB	V13.S4, V10.S4, V13.S4
 	VADD	V3.S4, V4.S4, V2.S4
-	VADD	V11.S4, V12.S4, V10.S4
 	VSUB	V3.S4, V4.S4, V3.S4
+	VADD	V11.S4, V12.S4, V10.S4
 	VSUB	V11.S4, V12.S4, V11.S4
 	VADD	V1.S4, V6.S4, V4.S4
-	VADD	V9.S4, V14.S4, V12.S4
 	VSUB	V1.S4, V6.S4, V1.S4
+	VADD	V9.S4, V14.S4, V12.S4
 	VSUB	V9.S4, V14.S4, V9.S4
-	VADD	V4.S4, V18.S4, V19.S4
-	VADD	V12.S4, V23.S4, V24.S4
-	VSUB	V4.S4, V18.S4, V18.S4
-	VSUB	V12.S4, V23.S4, V23.S4
-	VADD	V2.S4, V0.S4, V4.S4
-	VADD	V10.S4, V8.S4, V12.S4
-	VSUB	V2.S4, V0.S4, V0.S4
-	VSUB	V10.S4, V8.S4, V8.S4
-	VADD	V4.S4, V19.S4, V20.S4
-	VADD	V12.S4, V24.S4, V25.S4
-	VSUB	V4.S4, V19.S4, V19.S4
-	VSUB	V12.S4, V24.S4, V24.S4
-	VSUB	V30.S4, V20.S4, V20.S4
-	VSUB	V30.S4, V25.S4, V25.S4
-	VSHL	$3, V20.S4, V20.S4
-	VSHL	$3, V25.S4, V25.S4
-	VSHL	$3, V19.S4, V19.S4
-	VSHL	$3, V24.S4, V24.S4
-	VADD	V18.S4, V0.S4, V0.S4
-	VADD	V23.S4, V8.S4, V8.S4
-	WORD	$0x4f9c8800 // mul v0.4s, v0.4s, v28.s[2]
-	WORD	$0x4f9c8908 // mul v8.4s, v8.4s, v28.s[2]
-	VSHL	$13, V18.S4, V18.S4
-	VSHL	$13, V23.S4, V23.S4
-	VADD	V29.S4, V18.S4, V18.S4
-	VADD	V29.S4, V23.S4, V23.S4
-	VADD	V0.S4, V18.S4, V21.S4
-	VADD	V8.S4, V23.S4, V26.S4
-	WORD	$0x4f3606b5 // sshr v21.4s, v21.4s, #10
-	WORD	$0x4f36075a // sshr v26.4s, v26.4s, #10
-	VSUB	V0.S4, V18.S4, V18.S4
-	VSUB	V8.S4, V23.S4, V23.S4
-	WORD	$0x4f360652 // sshr v18.4s, v18.4s, #10
-	WORD	$0x4f3606f7 // sshr v23.4s, v23.4s, #10
 	VADD	V3.S4, V1.S4, V16.S4
-	VADD	V11.S4, V9.S4, V27.S4
 	VADD	V5.S4, V3.S4, V3.S4
-	VADD	V13.S4, V11.S4, V11.S4
+	VADD	V11.S4, V9.S4, V27.S4
 	VADD	V7.S4, V5.S4, V5.S4
+	VADD	V13.S4, V11.S4, V11.S4
 	VADD	V15.S4, V13.S4, V13.S4
 	VSUB	V5.S4, V16.S4, V1.S4
+	VSHL	$13, V7.S4, V7.S4
 	VSUB	V13.S4, V27.S4, V9.S4
+	VSHL	$13, V15.S4, V15.S4
 	WORD	$0x4f9c8021 // mul v1.4s, v1.4s, v28.s[0]
 	WORD	$0x4f9c8129 // mul v9.4s, v9.4s, v28.s[0]
 	WORD	$0x4fbc8210 // mul v16.4s, v16.4s, v28.s[1]
 	WORD	$0x4fbc837b // mul v27.4s, v27.4s, v28.s[1]
-	VADD	V1.S4, V16.S4, V16.S4
-	VADD	V9.S4, V27.S4, V27.S4
 	WORD	$0x4fbc88a5 // mul v5.4s, v5.4s, v28.s[3]
 	WORD	$0x4fbc89ad // mul v13.4s, v13.4s, v28.s[3]
-	VADD	V1.S4, V5.S4, V5.S4
-	VADD	V9.S4, V13.S4, V13.S4
 	WORD	$0x4f9c8863 // mul v3.4s, v3.4s, v28.s[2]
 	WORD	$0x4f9c896b // mul v11.4s, v11.4s, v28.s[2]
-	VSHL	$13, V7.S4, V7.S4
-	VSHL	$13, V15.S4, V15.S4
+	VADD	V4.S4, V18.S4, V19.S4
+	VSUB	V4.S4, V18.S4, V18.S4
+	VADD	V12.S4, V23.S4, V24.S4
+	VSUB	V12.S4, V23.S4, V23.S4
+	VADD	V2.S4, V0.S4, V4.S4
+	VSUB	V2.S4, V0.S4, V0.S4
+	VADD	V10.S4, V8.S4, V12.S4
+	VSUB	V10.S4, V8.S4, V8.S4
+	VADD	V18.S4, V0.S4, V0.S4
+	VSHL	$13, V18.S4, V18.S4
+	VADD	V23.S4, V8.S4, V8.S4
+	VSHL	$13, V23.S4, V23.S4
 	VADD	V29.S4, V7.S4, V7.S4
 	VADD	V29.S4, V15.S4, V15.S4
+	WORD	$0x4f9c8800 // mul v0.4s, v0.4s, v28.s[2]
+	WORD	$0x4f9c8908 // mul v8.4s, v8.4s, v28.s[2]
+	VADD	V4.S4, V19.S4, V20.S4
+	VADD	V12.S4, V24.S4, V25.S4
+	VADD	V29.S4, V18.S4, V18.S4
+	VADD	V29.S4, V23.S4, V23.S4
+	VADD	V1.S4, V16.S4, V16.S4
+	VADD	V9.S4, V27.S4, V27.S4
+	VADD	V1.S4, V5.S4, V5.S4
+	VADD	V9.S4, V13.S4, V13.S4
 	VADD	V3.S4, V7.S4, V17.S4
 	VADD	V11.S4, V15.S4, V31.S4
 	VSUB	V3.S4, V7.S4, V3.S4
 	VSUB	V11.S4, V15.S4, V11.S4
+	VSUB	V4.S4, V19.S4, V19.S4
+	VSUB	V12.S4, V24.S4, V24.S4
+	VSUB	V30.S4, V20.S4, V20.S4
+	VSUB	V30.S4, V25.S4, V25.S4
+	VADD	V0.S4, V18.S4, V21.S4
+	VADD	V8.S4, V23.S4, V26.S4
+	VSUB	V0.S4, V18.S4, V18.S4
+	VSUB	V8.S4, V23.S4, V23.S4
 	VADD	V16.S4, V3.S4, V6.S4
 	VADD	V27.S4, V11.S4, V22.S4
-	WORD	$0x4f3604c6 // sshr v6.4s, v6.4s, #10
-	WORD	$0x4f3606d6 // sshr v22.4s, v22.4s, #10
 	VSUB	V16.S4, V3.S4, V3.S4
 	VSUB	V27.S4, V11.S4, V11.S4
-	WORD	$0x4f360463 // sshr v3.4s, v3.4s, #10
-	WORD	$0x4f36056b // sshr v11.4s, v11.4s, #10
 	VADD	V5.S4, V17.S4, V2.S4
 	VADD	V13.S4, V31.S4, V14.S4
-	WORD	$0x4f360442 // sshr v2.4s, v2.4s, #10
-	WORD	$0x4f3605ce // sshr v14.4s, v14.4s, #10
 	VSUB	V5.S4, V17.S4, V17.S4
 	VSUB	V13.S4, V31.S4, V31.S4
+	VSHL	$3, V20.S4, V20.S4
+	VSHL	$3, V25.S4, V25.S4
+	VSHL	$3, V19.S4, V19.S4
+	VSHL	$3, V24.S4, V24.S4
+	WORD	$0x4f3606b5 // sshr v21.4s, v21.4s, #10
+	WORD	$0x4f36075a // sshr v26.4s, v26.4s, #10
+	WORD	$0x4f360652 // sshr v18.4s, v18.4s, #10
+	WORD	$0x4f3606f7 // sshr v23.4s, v23.4s, #10
+	WORD	$0x4f3604c6 // sshr v6.4s, v6.4s, #10
+	WORD	$0x4f3606d6 // sshr v22.4s, v22.4s, #10
+	WORD	$0x4f360463 // sshr v3.4s, v3.4s, #10
+	WORD	$0x4f36056b // sshr v11.4s, v11.4s, #10
+	WORD	$0x4f360442 // sshr v2.4s, v2.4s, #10
+	WORD	$0x4f3605ce // sshr v14.4s, v14.4s, #10
 	WORD	$0x4f360631 // sshr v17.4s, v17.4s, #10
 	WORD	$0x4f3607ff // sshr v31.4s, v31.4s, #10
-
-	// Column pass: transpose back, so that a register holds four columns of
-	// one row; then butterflies, quantisation and stores of columns 0-3
-	// interleaved with those of columns 4-7.
 	VTRN1	V2.S4, V20.S4, V4.S4
 	VTRN1	V6.S4, V19.S4, V12.S4
 	VTRN2	V2.S4, V20.S4, V0.S4
@@ -193,22 +195,22 @@ TEXT ·fdctNEON(SB), NOSPLIT|NOFRAME, $0-24
 	VTRN1	V17.S4, V18.S4, V9.S4
 	VTRN2	V3.S4, V21.S4, V7.S4
 	VTRN2	V17.S4, V18.S4, V15.S4
-	VTRN1	V1.D2, V4.D2, V20.D2
-	VTRN1	V9.D2, V12.D2, V19.D2
-	VTRN1	V7.D2, V0.D2, V2.D2
-	VTRN1	V15.D2, V8.D2, V6.D2
-	VTRN2	V1.D2, V4.D2, V21.D2
-	VTRN2	V9.D2, V12.D2, V18.D2
-	VTRN2	V7.D2, V0.D2, V3.D2
-	VTRN2	V15.D2, V8.D2, V17.D2
 	VTRN1	V14.S4, V25.S4, V16.S4
 	VTRN1	V22.S4, V24.S4, V27.S4
 	VTRN2	V14.S4, V25.S4, V5.S4
 	VTRN2	V22.S4, V24.S4, V13.S4
 	VTRN1	V11.S4, V26.S4, V10.S4
 	VTRN1	V31.S4, V23.S4, V30.S4
+	VTRN1	V1.D2, V4.D2, V20.D2
+	VTRN1	V9.D2, V12.D2, V19.D2
+	VTRN1	V7.D2, V0.D2, V2.D2
+	VTRN1	V15.D2, V8.D2, V6.D2
+	VTRN2	V1.D2, V4.D2, V21.D2
 	VTRN2	V11.S4, V26.S4, V4.S4
+	VTRN2	V9.D2, V12.D2, V18.D2
 	VTRN2	V31.S4, V23.S4, V12.S4
+	VTRN2	V7.D2, V0.D2, V3.D2
+	VTRN2	V15.D2, V8.D2, V17.D2
 	VTRN1	V10.D2, V16.D2, V25.D2
 	VTRN1	V30.D2, V27.D2, V24.D2
 	VTRN1	V4.D2, V5.D2, V14.D2
@@ -219,228 +221,223 @@ TEXT ·fdctNEON(SB), NOSPLIT|NOFRAME, $0-24
 	VTRN2	V12.D2, V13.D2, V31.D2
 	VLD1	(R2), [V29.S4]
 	VADD	V11.S4, V20.S4, V0.S4
-	VADD	V31.S4, V19.S4, V8.S4
 	VSUB	V11.S4, V20.S4, V11.S4
+	VADD	V31.S4, V19.S4, V8.S4
 	VSUB	V31.S4, V19.S4, V31.S4
 	VADD	V26.S4, V2.S4, V20.S4
-	VADD	V23.S4, V6.S4, V19.S4
 	VSUB	V26.S4, V2.S4, V26.S4
+	VADD	V23.S4, V6.S4, V19.S4
 	VSUB	V23.S4, V6.S4, V23.S4
 	VADD	V14.S4, V21.S4, V2.S4
-	VADD	V22.S4, V18.S4, V6.S4
 	VSUB	V14.S4, V21.S4, V14.S4
+	VADD	V22.S4, V18.S4, V6.S4
 	VSUB	V22.S4, V18.S4, V22.S4
 	VADD	V25.S4, V3.S4, V21.S4
-	VADD	V24.S4, V17.S4, V18.S4
 	VSUB	V25.S4, V3.S4, V25.S4
+	VADD	V24.S4, V17.S4, V18.S4
 	VSUB	V24.S4, V17.S4, V24.S4
-	VADD	V21.S4, V0.S4, V1.S4
-	VADD	V18.S4, V8.S4, V9.S4
-	VSUB	V21.S4, V0.S4, V0.S4
-	VSUB	V18.S4, V8.S4, V8.S4
-	VADD	V2.S4, V20.S4, V21.S4
-	VADD	V6.S4, V19.S4, V18.S4
-	VSUB	V2.S4, V20.S4, V20.S4
-	VSUB	V6.S4, V19.S4, V19.S4
-	VADD	V21.S4, V1.S4, V7.S4
-	VADD	V18.S4, V9.S4, V15.S4
-	VSUB	V21.S4, V1.S4, V1.S4
-	VSUB	V18.S4, V9.S4, V9.S4
-	VADD	V0.S4, V20.S4, V20.S4
-	VADD	V8.S4, V19.S4, V19.S4
-	WORD	$0x4f9c8a94 // mul v20.4s, v20.4s, v28.s[2]
-	WORD	$0x4f9c8a73 // mul v19.4s, v19.4s, v28.s[2]
-	VSHL	$13, V0.S4, V0.S4
-	VSHL	$13, V8.S4, V8.S4
-	VADD	V29.S4, V0.S4, V0.S4
-	VADD	V29.S4, V8.S4, V8.S4
-	VADD	V20.S4, V0.S4, V16.S4
-	VADD	V19.S4, V8.S4, V27.S4
-	WORD	$0x4f330610 // sshr v16.4s, v16.4s, #13
-	WORD	$0x4f33077b // sshr v27.4s, v27.4s, #13
-	VSUB	V20.S4, V0.S4, V0.S4
-	VSUB	V19.S4, V8.S4, V8.S4
-	WORD	$0x4f330400 // sshr v0.4s, v0.4s, #13
-	WORD	$0x4f330508 // sshr v8.4s, v8.4s, #13
 	VADD	V14.S4, V25.S4, V5.S4
-	VADD	V22.S4, V24.S4, V13.S4
 	VADD	V26.S4, V14.S4, V14.S4
-	VADD	V23.S4, V22.S4, V22.S4
+	VADD	V22.S4, V24.S4, V13.S4
 	VADD	V11.S4, V26.S4, V26.S4
+	VADD	V23.S4, V22.S4, V22.S4
 	VADD	V31.S4, V23.S4, V23.S4
 	VSUB	V26.S4, V5.S4, V25.S4
+	VSHL	$13, V11.S4, V11.S4
 	VSUB	V23.S4, V13.S4, V24.S4
+	VSHL	$13, V31.S4, V31.S4
 	WORD	$0x4f9c8339 // mul v25.4s, v25.4s, v28.s[0]
 	WORD	$0x4f9c8318 // mul v24.4s, v24.4s, v28.s[0]
 	WORD	$0x4fbc80a5 // mul v5.4s, v5.4s, v28.s[1]
 	WORD	$0x4fbc81ad // mul v13.4s, v13.4s, v28.s[1]
-	VADD	V25.S4, V5.S4, V5.S4
-	VADD	V24.S4, V13.S4, V13.S4
 	WORD	$0x4fbc8b5a // mul v26.4s, v26.4s, v28.s[3]
 	WORD	$0x4fbc8af7 // mul v23.4s, v23.4s, v28.s[3]
-	VADD	V25.S4, V26.S4, V26.S4
-	VADD	V24.S4, V23.S4, V23.S4
 	WORD	$0x4f9c89ce // mul v14.4s, v14.4s, v28.s[2]
 	WORD	$0x4f9c8ad6 // mul v22.4s, v22.4s, v28.s[2]
-	VSHL	$13, V11.S4, V11.S4
-	VSHL	$13, V31.S4, V31.S4
 	VADD	V29.S4, V11.S4, V11.S4
 	VADD	V29.S4, V31.S4, V31.S4
+	VADD	V25.S4, V5.S4, V5.S4
+	VADD	V24.S4, V13.S4, V13.S4
+	VADD	V25.S4, V26.S4, V26.S4
+	VADD	V24.S4, V23.S4, V23.S4
 	VADD	V14.S4, V11.S4, V10.S4
 	VADD	V22.S4, V31.S4, V30.S4
 	VSUB	V14.S4, V11.S4, V14.S4
 	VSUB	V22.S4, V31.S4, V22.S4
+	VADD	V21.S4, V0.S4, V1.S4
+	VSUB	V21.S4, V0.S4, V0.S4
+	VADD	V18.S4, V8.S4, V9.S4
+	VSUB	V18.S4, V8.S4, V8.S4
+	VADD	V2.S4, V20.S4, V21.S4
+	VSUB	V2.S4, V20.S4, V20.S4
+	VADD	V6.S4, V19.S4, V18.S4
+	VSUB	V6.S4, V19.S4, V19.S4
+	VADD	V0.S4, V20.S4, V20.S4
+	VSHL	$13, V0.S4, V0.S4
+	VADD	V8.S4, V19.S4, V19.S4
+	VSHL	$13, V8.S4, V8.S4
+	WORD	$0x4f9c8a94 // mul v20.4s, v20.4s, v28.s[2]
+	WORD	$0x4f9c8a73 // mul v19.4s, v19.4s, v28.s[2]
+	VADD	V29.S4, V0.S4, V0.S4
+	VADD	V29.S4, V8.S4, V8.S4
 	VADD	V5.S4, V14.S4, V4.S4
+	VADD	V20.S4, V0.S4, V16.S4
+	VADD	V19.S4, V8.S4, V27.S4
+	VSUB	V20.S4, V0.S4, V0.S4
+	VSUB	V19.S4, V8.S4, V8.S4
 	VADD	V13.S4, V22.S4, V12.S4
-	WORD	$0x4f330484 // sshr v4.4s, v4.4s, #13
-	WORD	$0x4f33058c // sshr v12.4s, v12.4s, #13
 	VSUB	V5.S4, V14.S4, V14.S4
 	VSUB	V13.S4, V22.S4, V22.S4
-	WORD	$0x4f3305ce // sshr v14.4s, v14.4s, #13
-	WORD	$0x4f3306d6 // sshr v22.4s, v22.4s, #13
 	VADD	V26.S4, V10.S4, V3.S4
 	VADD	V23.S4, V30.S4, V17.S4
-	WORD	$0x4f330463 // sshr v3.4s, v3.4s, #13
-	WORD	$0x4f330631 // sshr v17.4s, v17.4s, #13
 	VSUB	V26.S4, V10.S4, V10.S4
 	VSUB	V23.S4, V30.S4, V30.S4
-	WORD	$0x4f33054a // sshr v10.4s, v10.4s, #13
-	WORD	$0x4f3307de // sshr v30.4s, v30.4s, #13
 	FMOVQ	0(R1), F2
 	FMOVQ	16(R1), F6
-	WORD	$0x0ea2c0f5 // smull v21.2d, v7.2s, v2.2s
-	WORD	$0x0ea6c1f2 // smull v18.2d, v15.2s, v6.2s
-	WORD	$0x4ea2c0f4 // smull2 v20.2d, v7.4s, v2.4s
-	WORD	$0x4ea6c1f3 // smull2 v19.2d, v15.4s, v6.4s
-	WORD	$0x0f208ea7 // rshrn v7.2s, v21.2d, #32
-	WORD	$0x0f208e4f // rshrn v15.2s, v18.2d, #32
-	WORD	$0x4f208e87 // rshrn2 v7.4s, v20.2d, #32
-	WORD	$0x4f208e6f // rshrn2 v15.4s, v19.2d, #32
-	FMOVQ	F7, 0(R0)
-	FMOVQ	F15, 16(R0)
 	FMOVQ	32(R1), F25
 	FMOVQ	48(R1), F24
-	WORD	$0x0eb9c06b // smull v11.2d, v3.2s, v25.2s
-	WORD	$0x0eb8c23f // smull v31.2d, v17.2s, v24.2s
-	WORD	$0x4eb9c065 // smull2 v5.2d, v3.4s, v25.4s
-	WORD	$0x4eb8c22d // smull2 v13.2d, v17.4s, v24.4s
-	WORD	$0x0f208d63 // rshrn v3.2s, v11.2d, #32
-	WORD	$0x0f208ff1 // rshrn v17.2s, v31.2d, #32
-	WORD	$0x4f208ca3 // rshrn2 v3.4s, v5.2d, #32
-	WORD	$0x4f208db1 // rshrn2 v17.4s, v13.2d, #32
-	FMOVQ	F3, 32(R0)
-	FMOVQ	F17, 48(R0)
 	FMOVQ	64(R1), F26
 	FMOVQ	80(R1), F23
+	VADD	V21.S4, V1.S4, V7.S4
+	VADD	V18.S4, V9.S4, V15.S4
+	VSUB	V21.S4, V1.S4, V1.S4
+	VSUB	V18.S4, V9.S4, V9.S4
+	WORD	$0x4f330610 // sshr v16.4s, v16.4s, #13
+	WORD	$0x4f33077b // sshr v27.4s, v27.4s, #13
+	WORD	$0x4f330400 // sshr v0.4s, v0.4s, #13
+	WORD	$0x4f330508 // sshr v8.4s, v8.4s, #13
+	WORD	$0x4f330484 // sshr v4.4s, v4.4s, #13
+	WORD	$0x4f33058c // sshr v12.4s, v12.4s, #13
+	WORD	$0x4f3305ce // sshr v14.4s, v14.4s, #13
+	WORD	$0x4f3306d6 // sshr v22.4s, v22.4s, #13
+	WORD	$0x4f330463 // sshr v3.4s, v3.4s, #13
+	WORD	$0x4f330631 // sshr v17.4s, v17.4s, #13
+	WORD	$0x4f33054a // sshr v10.4s, v10.4s, #13
+	WORD	$0x4f3307de // sshr v30.4s, v30.4s, #13
+	WORD	$0x0ea2c0f5 // smull v21.2d, v7.2s, v2.2s
+	WORD	$0x0ea6c1f2 // smull v18.2d, v15.2s, v6.2s
+	WORD	$0x0eb9c06b // smull v11.2d, v3.2s, v25.2s
+	WORD	$0x0eb8c23f // smull v31.2d, v17.2s, v24.2s
+	WORD	$0x4ea2c0f4 // smull2 v20.2d, v7.4s, v2.4s
 	WORD	$0x0ebac202 // smull v2.2d, v16.2s, v26.2s
+	WORD	$0x4ea6c1f3 // smull2 v19.2d, v15.4s, v6.4s
 	WORD	$0x0eb7c366 // smull v6.2d, v27.2s, v23.2s
+	WORD	$0x4eb9c065 // smull2 v5.2d, v3.4s, v25.4s
+	WORD	$0x4eb8c22d // smull2 v13.2d, v17.4s, v24.4s
+	WORD	$0x0f208ea7 // rshrn v7.2s, v21.2d, #32
 	WORD	$0x4ebac215 // smull2 v21.2d, v16.4s, v26.4s
+	WORD	$0x0f208e4f // rshrn v15.2s, v18.2d, #32
 	WORD	$0x4eb7c372 // smull2 v18.2d, v27.4s, v23.4s
+	WORD	$0x0f208d63 // rshrn v3.2s, v11.2d, #32
+	WORD	$0x0f208ff1 // rshrn v17.2s, v31.2d, #32
 	WORD	$0x0f208c50 // rshrn v16.2s, v2.2d, #32
 	WORD	$0x0f208cdb // rshrn v27.2s, v6.2d, #32
-	WORD	$0x4f208eb0 // rshrn2 v16.4s, v21.2d, #32
-	WORD	$0x4f208e5b // rshrn2 v27.4s, v18.2d, #32
-	FMOVQ	F16, 64(R0)
-	FMOVQ	F27, 80(R0)
+	WORD	$0x4f208e87 // rshrn2 v7.4s, v20.2d, #32
 	FMOVQ	96(R1), F20
+	WORD	$0x4f208e6f // rshrn2 v15.4s, v19.2d, #32
 	FMOVQ	112(R1), F19
+	WORD	$0x4f208ca3 // rshrn2 v3.4s, v5.2d, #32
+	FMOVQ	128(R1), F5
 	WORD	$0x0eb4c1d9 // smull v25.2d, v14.2s, v20.2s
 	WORD	$0x0eb3c2d8 // smull v24.2d, v22.2s, v19.2s
 	WORD	$0x4eb4c1cb // smull2 v11.2d, v14.4s, v20.4s
+	WORD	$0x0ea5c03a // smull v26.2d, v1.2s, v5.2s
 	WORD	$0x4eb3c2df // smull2 v31.2d, v22.4s, v19.4s
+	WORD	$0x4ea5c022 // smull2 v2.2d, v1.4s, v5.4s
 	WORD	$0x0f208f2e // rshrn v14.2s, v25.2d, #32
 	WORD	$0x0f208f16 // rshrn v22.2s, v24.2d, #32
-	WORD	$0x4f208d6e // rshrn2 v14.4s, v11.2d, #32
-	WORD	$0x4f208ff6 // rshrn2 v22.4s, v31.2d, #32
-	FMOVQ	F14, 96(R0)
-	FMOVQ	F22, 112(R0)
-	FMOVQ	128(R1), F5
-	FMOVQ	144(R1), F13
-	WORD	$0x0ea5c03a // smull v26.2d, v1.2s, v5.2s
-	WORD	$0x0eadc137 // smull v23.2d, v9.2s, v13.2s
-	WORD	$0x4ea5c022 // smull2 v2.2d, v1.4s, v5.4s
-	WORD	$0x4eadc126 // smull2 v6.2d, v9.4s, v13.4s
 	WORD	$0x0f208f41 // rshrn v1.2s, v26.2d, #32
-	WORD	$0x0f208ee9 // rshrn v9.2s, v23.2d, #32
-	WORD	$0x4f208c41 // rshrn2 v1.4s, v2.2d, #32
-	WORD	$0x4f208cc9 // rshrn2 v9.4s, v6.2d, #32
-	FMOVQ	F1, 128(R0)
-	FMOVQ	F9, 144(R0)
+	WORD	$0x4f208db1 // rshrn2 v17.4s, v13.2d, #32
+	FMOVQ	144(R1), F13
+	WORD	$0x4f208eb0 // rshrn2 v16.4s, v21.2d, #32
 	FMOVQ	160(R1), F21
+	WORD	$0x4f208e5b // rshrn2 v27.4s, v18.2d, #32
 	FMOVQ	176(R1), F18
+	WORD	$0x0eadc137 // smull v23.2d, v9.2s, v13.2s
 	WORD	$0x0eb5c094 // smull v20.2d, v4.2s, v21.2s
+	WORD	$0x4eadc126 // smull2 v6.2d, v9.4s, v13.4s
 	WORD	$0x0eb2c193 // smull v19.2d, v12.2s, v18.2s
 	WORD	$0x4eb5c099 // smull2 v25.2d, v4.4s, v21.4s
 	WORD	$0x4eb2c198 // smull2 v24.2d, v12.4s, v18.4s
+	WORD	$0x0f208ee9 // rshrn v9.2s, v23.2d, #32
 	WORD	$0x0f208e84 // rshrn v4.2s, v20.2d, #32
 	WORD	$0x0f208e6c // rshrn v12.2s, v19.2d, #32
-	WORD	$0x4f208f24 // rshrn2 v4.4s, v25.2d, #32
-	WORD	$0x4f208f0c // rshrn2 v12.4s, v24.2d, #32
-	FMOVQ	F4, 160(R0)
-	FMOVQ	F12, 176(R0)
+	WORD	$0x4f208d6e // rshrn2 v14.4s, v11.2d, #32
 	FMOVQ	192(R1), F11
+	WORD	$0x4f208ff6 // rshrn2 v22.4s, v31.2d, #32
 	FMOVQ	208(R1), F31
+	WORD	$0x4f208c41 // rshrn2 v1.4s, v2.2d, #32
+	FMOVQ	224(R1), F2
 	WORD	$0x0eabc005 // smull v5.2d, v0.2s, v11.2s
 	WORD	$0x0ebfc10d // smull v13.2d, v8.2s, v31.2s
 	WORD	$0x4eabc01a // smull2 v26.2d, v0.4s, v11.4s
+	WORD	$0x0ea2c155 // smull v21.2d, v10.2s, v2.2s
 	WORD	$0x4ebfc117 // smull2 v23.2d, v8.4s, v31.4s
+	WORD	$0x4ea2c154 // smull2 v20.2d, v10.4s, v2.4s
 	WORD	$0x0f208ca0 // rshrn v0.2s, v5.2d, #32
 	WORD	$0x0f208da8 // rshrn v8.2s, v13.2d, #32
-	WORD	$0x4f208f40 // rshrn2 v0.4s, v26.2d, #32
-	WORD	$0x4f208ee8 // rshrn2 v8.4s, v23.2d, #32
-	FMOVQ	F0, 192(R0)
-	FMOVQ	F8, 208(R0)
-	FMOVQ	224(R1), F2
-	FMOVQ	240(R1), F6
-	WORD	$0x0ea2c155 // smull v21.2d, v10.2s, v2.2s
-	WORD	$0x0ea6c3d2 // smull v18.2d, v30.2s, v6.2s
-	WORD	$0x4ea2c154 // smull2 v20.2d, v10.4s, v2.4s
-	WORD	$0x4ea6c3d3 // smull2 v19.2d, v30.4s, v6.4s
 	WORD	$0x0f208eaa // rshrn v10.2s, v21.2d, #32
-	WORD	$0x0f208e5e // rshrn v30.2s, v18.2d, #32
+	WORD	$0x4f208cc9 // rshrn2 v9.4s, v6.2d, #32
+	FMOVQ	240(R1), F6
+	WORD	$0x4f208f24 // rshrn2 v4.4s, v25.2d, #32
+	WORD	$0x4f208f0c // rshrn2 v12.4s, v24.2d, #32
+	WORD	$0x4f208f40 // rshrn2 v0.4s, v26.2d, #32
+	WORD	$0x0ea6c3d2 // smull v18.2d, v30.2s, v6.2s
+	WORD	$0x4ea6c3d3 // smull2 v19.2d, v30.4s, v6.4s
+	WORD	$0x4f208ee8 // rshrn2 v8.4s, v23.2d, #32
 	WORD	$0x4f208e8a // rshrn2 v10.4s, v20.2d, #32
-	WORD	$0x4f208e7e // rshrn2 v30.4s, v19.2d, #32
-	FMOVQ	F10, 224(R0)
-	FMOVQ	F30, 240(R0)
-
-	// The mask: lanes of all ones where a coefficient is not zero, narrowed
-	// to one byte per coefficient in block order, ANDed with its bit's
-	// weight in its byte and summed by pairs three times.
+	VDUP	R3, V25.D2
+	WORD	$0x0f208e5e // rshrn v30.2s, v18.2d, #32
+	FMOVQ	F7, 0(R0)
 	VCMTST	V7.S4, V7.S4, V7.S4
+	FMOVQ	F15, 16(R0)
+	WORD	$0x4f208e7e // rshrn2 v30.4s, v19.2d, #32
 	VCMTST	V15.S4, V15.S4, V15.S4
-	VUZP1	V15.H8, V7.H8, V7.H8
+	FMOVQ	F3, 32(R0)
 	VCMTST	V3.S4, V3.S4, V3.S4
+	VUZP1	V15.H8, V7.H8, V7.H8
+	FMOVQ	F17, 48(R0)
 	VCMTST	V17.S4, V17.S4, V17.S4
-	VUZP1	V17.H8, V3.H8, V3.H8
+	FMOVQ	F16, 64(R0)
 	VCMTST	V16.S4, V16.S4, V16.S4
+	VUZP1	V17.H8, V3.H8, V3.H8
+	FMOVQ	F27, 80(R0)
 	VCMTST	V27.S4, V27.S4, V27.S4
-	VUZP1	V27.H8, V16.H8, V16.H8
+	VUZP1	V3.B16, V7.B16, V7.B16
+	FMOVQ	F14, 96(R0)
 	VCMTST	V14.S4, V14.S4, V14.S4
+	VUZP1	V27.H8, V16.H8, V16.H8
+	VAND	V25.B16, V7.B16, V7.B16
+	FMOVQ	F22, 112(R0)
 	VCMTST	V22.S4, V22.S4, V22.S4
-	VUZP1	V22.H8, V14.H8, V14.H8
+	FMOVQ	F1, 128(R0)
 	VCMTST	V1.S4, V1.S4, V1.S4
+	VUZP1	V22.H8, V14.H8, V14.H8
+	FMOVQ	F9, 144(R0)
 	VCMTST	V9.S4, V9.S4, V9.S4
-	VUZP1	V9.H8, V1.H8, V1.H8
+	VUZP1	V14.B16, V16.B16, V16.B16
+	FMOVQ	F4, 160(R0)
 	VCMTST	V4.S4, V4.S4, V4.S4
+	VUZP1	V9.H8, V1.H8, V1.H8
+	VAND	V25.B16, V16.B16, V16.B16
+	FMOVQ	F12, 176(R0)
 	VCMTST	V12.S4, V12.S4, V12.S4
-	VUZP1	V12.H8, V4.H8, V4.H8
+	VADDP	V16.B16, V7.B16, V7.B16
+	FMOVQ	F0, 192(R0)
 	VCMTST	V0.S4, V0.S4, V0.S4
+	VUZP1	V12.H8, V4.H8, V4.H8
+	FMOVQ	F8, 208(R0)
 	VCMTST	V8.S4, V8.S4, V8.S4
-	VUZP1	V8.H8, V0.H8, V0.H8
+	VUZP1	V4.B16, V1.B16, V1.B16
+	FMOVQ	F10, 224(R0)
 	VCMTST	V10.S4, V10.S4, V10.S4
+	VUZP1	V8.H8, V0.H8, V0.H8
+	VAND	V25.B16, V1.B16, V1.B16
+	FMOVQ	F30, 240(R0)
 	VCMTST	V30.S4, V30.S4, V30.S4
 	VUZP1	V30.H8, V10.H8, V10.H8
-	VUZP1	V3.B16, V7.B16, V7.B16
-	VUZP1	V14.B16, V16.B16, V16.B16
-	VUZP1	V4.B16, V1.B16, V1.B16
 	VUZP1	V10.B16, V0.B16, V0.B16
-	MOVD	$0x8040201008040201, R3
-	VDUP	R3, V25.D2
-	VAND	V25.B16, V7.B16, V7.B16
-	VAND	V25.B16, V16.B16, V16.B16
-	VAND	V25.B16, V1.B16, V1.B16
 	VAND	V25.B16, V0.B16, V0.B16
-	VADDP	V16.B16, V7.B16, V7.B16
 	VADDP	V0.B16, V1.B16, V1.B16
 	VADDP	V1.B16, V7.B16, V7.B16
 	VADDP	V7.B16, V7.B16, V7.B16
