@@ -403,6 +403,8 @@ func (g *gen) mask(cl, cr [8]int) int {
 // latencies to the end. An instruction stays after every earlier one that
 // reads or writes what it writes (and after the writer of what it reads),
 // so the registers hold the same values at every read as in program order.
+// Memory needs no order: the block is loaded before the list, which only
+// reads recip and writes b.
 func schedule(lines []line) []line {
 	n := len(lines)
 	preds := make([][]int, n) // must issue before
