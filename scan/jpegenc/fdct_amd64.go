@@ -2,5 +2,20 @@
 
 package jpegenc
 
-// fdct is fdctGo until the assembly for this architecture is written.
-func fdct(b *[64]int32, recip *[64]uint32) uint64 { return fdctGo(b, recip) }
+import "golang.org/x/sys/cpu"
+
+// hasAVX2 is read once: the feature flags do not change while we run.
+var hasAVX2 = cpu.X86.HasAVX2
+
+// fdct is fdctAVX2 where the CPU has AVX2, else fdctGo.
+func fdct(b *[64]int32, recip *[64]uint32) uint64 {
+	if hasAVX2 {
+		return fdctAVX2(b, recip)
+	}
+	return fdctGo(b, recip)
+}
+
+// fdctAVX2 is fdctGo in AVX2 (fdct_amd64.s), bit for bit.
+//
+//go:noescape
+func fdctAVX2(b *[64]int32, recip *[64]uint32) uint64
