@@ -293,3 +293,35 @@ TEXT ·fdctAVX2(SB), NOSPLIT, $0-24
 	VZEROUPPER
 	MOVQ AX, ret+16(FP)
 	RET
+
+// GRAYPAIR loads the 8 samples of rows a (at A) and a+4 (at B) and widens
+// them into Y (elements 0..3 of both rows) and Z (elements 4..7), the
+// layout LOADHALF gives.
+#define GRAYPAIR(A, B, Y, Z) \
+	VMOVQ A, X8 \
+	VMOVQ B, X9 \
+	VPUNPCKLDQ X9, X8, X8 \
+	VPMOVZXBD X8, Y \
+	VPSRLDQ $8, X8, X8 \
+	VPMOVZXBD X8, Z
+
+// func fdctGrayAVX2(p *byte, stride int, recip *[64]uint32, b *[64]int32) uint64
+TEXT ·fdctGrayAVX2(SB), NOSPLIT, $0-40
+	MOVQ p+0(FP), SI
+	MOVQ stride+8(FP), BX
+	MOVQ recip+16(FP), DX
+	MOVQ b+24(FP), DI
+	LEAQ (BX)(BX*2), R8
+	LEAQ (SI)(BX*4), R9
+	GRAYPAIR((SI), (R9), Y0, Y4)
+	GRAYPAIR((SI)(BX*1), (R9)(BX*1), Y1, Y5)
+	GRAYPAIR((SI)(BX*2), (R9)(BX*2), Y2, Y6)
+	GRAYPAIR((SI)(R8*1), (R9)(R8*1), Y3, Y7)
+	COLUMNS
+	ROWPASS
+	ROWS
+	COLPASS
+	NONZERO(Y8, Y1, Y10, Y4, Y9, Y5, Y11, Y7)
+	VZEROUPPER
+	MOVQ AX, ret+32(FP)
+	RET

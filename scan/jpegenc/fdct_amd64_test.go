@@ -4,7 +4,7 @@ package jpegenc
 
 import "testing"
 
-// TestFDCTAVX2 compares the AVX2 transform with fdctGo, also where fdct
+// TestFDCTAVX2 compares the AVX2 transforms with fdctGo, also where fdct
 // would not choose it, and on inputs far outside 0..255: it does the same
 // int32 arithmetic, wrap-around included, not merely the same on samples.
 func TestFDCTAVX2(t *testing.T) {
@@ -12,6 +12,9 @@ func TestFDCTAVX2(t *testing.T) {
 		t.Skip("no AVX2 on this CPU")
 	}
 	checkFDCT(t, fdctAVX2)
+	checkFDCTGray(t, func(rows []byte, stride int, recip *[64]uint32, b *[64]int32) uint64 {
+		return fdctGrayAVX2(&rows[0], stride, recip, b)
+	})
 
 	rnd := &splitmix{s: 2}
 	tables := fdctTables()

@@ -13,9 +13,10 @@ import (
 // assembly where there is one, so it runs on every architecture and under
 // qemu).
 
-// fdctBlocks returns the sample blocks (0..255) of the comparison: random,
-// extreme and real ones.
-func fdctBlocks() [][64]int32 {
+// fdctBlocks returns the sample blocks (0..255) of the comparison: the
+// extreme ones, for every table, and random and real ones, dealt out among
+// the tables.
+func fdctBlocks() (extreme, more [][64]int32) {
 	var blocks [][64]int32
 	add := func(f func(x, y int) int32) {
 		var b [64]int32
@@ -58,8 +59,9 @@ func fdctBlocks() [][64]int32 {
 			}
 		}
 	}
+	extreme, blocks = blocks, nil
 	rnd := &splitmix{s: 14}
-	for n := range 600 {
+	for n := range 1200 {
 		switch n % 3 {
 		case 0:
 			add(func(x, y int) int32 { return int32(rnd.intn(256)) })
@@ -88,7 +90,7 @@ func fdctBlocks() [][64]int32 {
 			}
 		}
 	}
-	return blocks
+	return extreme, blocks
 }
 
 // fdctTables returns the reciprocals of the luma and chroma tables of
@@ -111,29 +113,62 @@ func fdctTables() []*[64]uint32 {
 }
 
 // checkFDCT compares f with fdctGo on every block of fdctBlocks quantised
-// with every table of fdctTables. Blocks are spread over the tables so the
-// whole costs a fraction of a second.
+// with every table of fdctTables; the whole costs a fraction of a second.
 func checkFDCT(t *testing.T, f func(b *[64]int32, recip *[64]uint32) uint64) {
 	t.Helper()
-	blocks := fdctBlocks()
-	tables := fdctTables()
+	checkFDCTBlocks(t, func(in *[64]int32, recip *[64]uint32) ([64]int32, uint64) {
+		out := *in
+		return out, f(&out, recip)
+	})
+}
+
+// checkFDCTGray does as checkFDCT for a transform reading the samples from
+// a raster of bytes. The block is copied into a raster whose stride and
+// column vary, its last row ending the slice.
+func checkFDCTGray(t *testing.T, f func(rows []byte, stride int, recip *[64]uint32, b *[64]int32) uint64) {
+	t.Helper()
+	n := 0
+	buf := make([]byte, 7*48+48)
+	checkFDCTBlocks(t, func(in *[64]int32, recip *[64]uint32) ([64]int32, uint64) {
+		n++
+		stride := 8 + n%41
+		x := n % (stride - 7)
+		raster := buf[:7*stride+x+8]
+		for i, v := range in {
+			raster[i/8*stride+x+i%8] = byte(v)
+		}
+		var out [64]int32
+		for i := range out {
+			out[i] = int32(n) // garbage: every element must be written
+		}
+		nz := f(raster[x:], stride, recip, &out)
+		return out, nz
+	})
+}
+
+// checkFDCTBlocks compares the coefficients and mask f gives for the
+// blocks and tables with those of fdctGo.
+func checkFDCTBlocks(t *testing.T, f func(in *[64]int32, recip *[64]uint32) ([64]int32, uint64)) {
+	t.Helper()
+	extreme, more := fdctBlocks()
 	fails := 0
-	for ti, recip := range tables {
-		for bi, in := range blocks {
-			// Every table sees the synthetic blocks; the page blocks are
-			// dealt out among the tables in turn.
-			if bi >= 800 && (bi+ti)%8 != 0 {
-				continue
-			}
-			want, got := in, in
+	for ti, recip := range fdctTables() {
+		check := func(in [64]int32) {
+			want := in
 			wantNZ := fdctGo(&want, recip)
-			gotNZ := f(&got, recip)
+			got, gotNZ := f(&in, recip)
 			if got != want || gotNZ != wantNZ {
-				t.Errorf("table %d, block %d %v:\ngot  %v mask %#x\nwant %v mask %#x", ti, bi, in, got, gotNZ, want, wantNZ)
+				t.Errorf("table %d, block %v:\ngot  %v mask %#x\nwant %v mask %#x", ti, in, got, gotNZ, want, wantNZ)
 				if fails++; fails == 5 {
 					t.FailNow()
 				}
 			}
+		}
+		for _, in := range extreme {
+			check(in)
+		}
+		for i := ti % 8; i < len(more); i += 8 {
+			check(more[i])
 		}
 	}
 }
@@ -141,6 +176,12 @@ func checkFDCT(t *testing.T, f func(b *[64]int32, recip *[64]uint32) uint64) {
 // TestFDCTDispatch compares fdct, the transform the encoder calls, with
 // fdctGo: on amd64 and arm64 it is the assembly.
 func TestFDCTDispatch(t *testing.T) { checkFDCT(t, fdct) }
+
+// TestFDCTGray does the same for fdctGray, and for its pure-Go twin.
+func TestFDCTGray(t *testing.T) {
+	t.Run("dispatch", func(t *testing.T) { checkFDCTGray(t, fdctGray) })
+	t.Run("go", func(t *testing.T) { checkFDCTGray(t, fdctGrayGo) })
+}
 
 // BenchmarkFDCT measures one transform with quantisation of the blocks of
 // a scanned page, pure Go and as dispatched (the assembly where there is
@@ -173,6 +214,48 @@ func BenchmarkFDCT(b *testing.B) {
 				nz |= impl.f(&blk, recip)
 				if i++; i == len(blocks) {
 					i = 0
+				}
+			}
+			runtime.KeepAlive(nz)
+		})
+	}
+}
+
+// BenchmarkFDCTGray compares the ways from a gray raster to coefficients:
+// copying the samples into a block for fdct, as grayRow does, against
+// fdctGray reading the raster itself. One op is one block.
+func BenchmarkFDCTGray(b *testing.B) {
+	const w, h = 480, 640
+	page := docPage(w, h, 1, 2, 3)
+	q := scaleQuant(&baseLumaQuant, 75)
+	recip := &newQuantizer(&q).recip
+	for _, impl := range []struct {
+		name string
+		f    func(rows []byte, stride int, recip *[64]uint32, b *[64]int32) uint64
+	}{
+		{"go", fdctGrayGo},
+		{"copy+dispatch", func(rows []byte, stride int, recip *[64]uint32, b *[64]int32) uint64 {
+			for r := range 8 {
+				s := (*[8]byte)(rows[r*stride:])
+				p := (*[8]int32)(b[r*8:])
+				p[0], p[1], p[2], p[3] = int32(s[0]), int32(s[1]), int32(s[2]), int32(s[3])
+				p[4], p[5], p[6], p[7] = int32(s[4]), int32(s[5]), int32(s[6]), int32(s[7])
+			}
+			return fdct(b, recip)
+		}},
+		{"dispatch", fdctGray},
+	} {
+		b.Run(impl.name, func(b *testing.B) {
+			var blk [64]int32
+			var nz uint64
+			x, y := 0, 0
+			for b.Loop() {
+				nz |= impl.f(page[y*w+x:], w, recip, &blk)
+				if x += 8; x == w {
+					x = 0
+					if y += 8; y == h {
+						y = 0
+					}
 				}
 			}
 			runtime.KeepAlive(nz)
