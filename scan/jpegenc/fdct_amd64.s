@@ -172,16 +172,16 @@ GLOBL fdctK<>(SB), RODATA|NOPTR, $0x120
 
 // QUANT divides V (coefficient row k, at byte offset off of the recip
 // table at DX) as divide does: the high half of the 64-bit signed product
-// plus 2^31, even lanes then odd lanes. T, U are scratch.
+// plus 2^31 (in each qword of Y15), even lanes then odd lanes. T, U are
+// scratch.
 #define QUANT(V, off, T, U) \
-	VMOVDQU off(DX), T \
-	VPMULDQ T, V, U \
-	VPADDQ HALF, U, U \
-	VPSRLQ $32, U, U \
+	VPMULDQ off(DX), V, U \
+	VPSRLQ $32, off(DX), T \
 	VPSRLQ $32, V, V \
-	VPSRLQ $32, T, T \
 	VPMULDQ T, V, V \
-	VPADDQ HALF, V, V \
+	VPADDQ Y15, U, U \
+	VPADDQ Y15, V, V \
+	VPSRLQ $32, U, U \
 	VPBLENDD $0xaa, V, U, V
 
 // COLPASS is fdctGo's second loop on the rows Y0..Y7 (lane i = column i),
@@ -232,14 +232,15 @@ GLOBL fdctK<>(SB), RODATA|NOPTR, $0x120
 	VPSRAD $13, Y7, Y7 \
 	VPADDD Y2, Y3, Y3 \
 	VPSRAD $13, Y3, Y1 \
+	VMOVDQU HALF, Y15 \
 	QUANT(Y8, 0x00, Y0, Y2) \
 	QUANT(Y1, 0x20, Y3, Y6) \
 	QUANT(Y10, 0x40, Y12, Y13) \
-	QUANT(Y4, 0x60, Y14, Y15) \
-	QUANT(Y9, 0x80, Y0, Y2) \
-	QUANT(Y5, 0xa0, Y3, Y6) \
-	QUANT(Y11, 0xc0, Y12, Y13) \
-	QUANT(Y7, 0xe0, Y14, Y15) \
+	QUANT(Y4, 0x60, Y14, Y0) \
+	QUANT(Y9, 0x80, Y2, Y3) \
+	QUANT(Y5, 0xa0, Y6, Y12) \
+	QUANT(Y11, 0xc0, Y13, Y14) \
+	QUANT(Y7, 0xe0, Y0, Y2) \
 	VMOVDQU Y8, 0x00(DI) \
 	VMOVDQU Y1, 0x20(DI) \
 	VMOVDQU Y10, 0x40(DI) \

@@ -18,7 +18,7 @@ func TestFDCTAVX2(t *testing.T) {
 
 	rnd := &splitmix{s: 2}
 	tables := fdctTables()
-	for n := range 20000 {
+	for n := range 10000 {
 		var in [64]int32
 		for i := range in {
 			in[i] = int32(rnd.next())
