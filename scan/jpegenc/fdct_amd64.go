@@ -5,6 +5,7 @@ package jpegenc
 import "golang.org/x/sys/cpu"
 
 // hasAVX2 is read once: the feature flags do not change while we run.
+// GODEBUG=cpu.avx2=off clears it, which runs the pure-Go transform.
 var hasAVX2 = cpu.X86.HasAVX2
 
 // fdct is fdctAVX2 where the CPU has AVX2, else fdctGo.
