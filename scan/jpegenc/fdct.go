@@ -60,6 +60,7 @@ func fdctGo(b *[64]int32, recip *[64]uint32) uint64 {
 		p[1] = (z11 + z4 + r1) >> s1
 		p[7] = (z11 - z4 + r1) >> s1
 	}
+	var nz uint64
 	for i := range 8 {
 		tmp0, tmp7 := b[i]+b[i+56], b[i]-b[i+56]
 		tmp1, tmp6 := b[i+8]+b[i+48], b[i+8]-b[i+48]
@@ -87,11 +88,14 @@ func fdctGo(b *[64]int32, recip *[64]uint32) uint64 {
 
 		b[i], b[i+8], b[i+16], b[i+24] = int32(c0), int32(c1), int32(c2), int32(c3)
 		b[i+32], b[i+40], b[i+48], b[i+56] = int32(c4), int32(c5), int32(c6), int32(c7)
-	}
-	var nz uint64
-	for i, c := range b {
-		// c|-c is negative unless c is 0.
-		nz |= uint64(uint32(c|-c)>>31) << i
+		// The column's flags, one a row, while the outputs are at hand.
+		col := nonZero(c0) | nonZero(c1)<<8 | nonZero(c2)<<16 | nonZero(c3)<<24 |
+			nonZero(c4)<<32 | nonZero(c5)<<40 | nonZero(c6)<<48 | nonZero(c7)<<56
+		nz |= col << i
 	}
 	return nz
 }
+
+// nonZero is 1 if c is not 0, else 0, without a branch: c|-c is negative
+// unless c is 0.
+func nonZero(c int64) uint64 { return uint64(c|-c) >> 63 }
