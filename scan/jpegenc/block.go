@@ -51,7 +51,9 @@ func magnitude(v int32) (size, extra uint32) {
 	sign := v >> 31
 	a := uint32((v ^ sign) - sign)
 	size = uint32(bits.Len32(a))
-	extra = uint32(v+sign) & (1<<size - 1)
+	// In 64 bits the compiler knows the shift, at most 32, needs no
+	// check.
+	extra = uint32(v+sign) & uint32(uint64(1)<<size-1)
 	return size, extra
 }
 

@@ -88,14 +88,18 @@ func fdctGo(b *[64]int32, recip *[64]uint32) uint64 {
 
 		b[i], b[i+8], b[i+16], b[i+24] = int32(c0), int32(c1), int32(c2), int32(c3)
 		b[i+32], b[i+40], b[i+48], b[i+56] = int32(c4), int32(c5), int32(c6), int32(c7)
-		// The column's flags, one a row, while the outputs are at hand.
-		col := nonZero(c0) | nonZero(c1)<<8 | nonZero(c2)<<16 | nonZero(c3)<<24 |
-			nonZero(c4)<<32 | nonZero(c5)<<40 | nonZero(c6)<<48 | nonZero(c7)<<56
-		nz |= col << i
+		// The column's flags, one a row, while the outputs are at hand;
+		// in 32-bit halves, which ARMv7 handles in single registers.
+		top := nonZero(c0) | nonZero(c1)<<8 | nonZero(c2)<<16 | nonZero(c3)<<24
+		bottom := nonZero(c4) | nonZero(c5)<<8 | nonZero(c6)<<16 | nonZero(c7)<<24
+		nz |= (uint64(bottom)<<32 | uint64(top)) << i
 	}
 	return nz
 }
 
-// nonZero is 1 if c is not 0, else 0, without a branch: c|-c is negative
-// unless c is 0.
-func nonZero(c int64) uint64 { return uint64(c|-c) >> 63 }
+// nonZero is 1 if the coefficient int32(c), as stored, is not 0, else 0,
+// without a branch: x|-x is negative unless x is 0.
+func nonZero(c int64) uint32 {
+	x := int32(c)
+	return uint32(x|-x) >> 31
+}
