@@ -68,23 +68,27 @@ func (c *component) putDC(w *bitWriter, diff int32) {
 // coefficients are the set bits of zz (zigzag order), given the previous
 // DC of this component in the current restart interval.
 func (c *component) putBlock(w *bitWriter, b *[64]int32, zz uint64, prevDC int32) {
-	c.putDC(w, b[0]-prevDC)
-	ac := c.ac
-	// The pending bits stay in registers for the block: w.put is not
-	// inlined.
+	// The pending bits stay in registers through the block: put is
+	// inlined, w.put is not.
 	acc, n := w.acc, w.n
+	put := func(bits, size uint32) {
+		if n+uint(size) > 64 {
+			acc, n = w.spill(acc, n, bits, size)
+		} else {
+			acc, n = acc<<(size&63)|uint64(bits), n+uint(size)
+		}
+	}
+	s, e := magnitude(b[0] - prevDC)
+	code, size := c.dc.get(uint8(s))
+	put(code<<(s&31)|e, size+s)
+	ac := c.ac
 	k := 0 // the last position coded
 	for m := zz &^ 1; m != 0; m &= m - 1 {
 		z := bits.TrailingZeros64(m)
 		run := z - k - 1
 		k = z
 		for ; run >= 16; run -= 16 {
-			code, size := ac.get(0xf0) // ZRL
-			if n+uint(size) > 64 {
-				acc, n = w.spill(acc, n, code, size)
-			} else {
-				acc, n = acc<<(size&63)|uint64(code), n+uint(size)
-			}
+			put(ac.get(0xf0)) // ZRL
 		}
 		// AC magnitudes stay below 2^10, as baseline requires: at most
 		// about 840 for 8-bit samples, even with a quantiser of 1. So the
@@ -93,17 +97,12 @@ func (c *component) putBlock(w *bitWriter, b *[64]int32, zz uint64, prevDC int32
 		// compiler so.
 		s, e := magnitude(b[zigzag[z&63]&63])
 		code, size := ac.get(uint8(run<<4) | uint8(s))
-		code, size = code<<(s&31)|e, size+s
-		if n+uint(size) > 64 {
-			acc, n = w.spill(acc, n, code, size)
-		} else {
-			acc, n = acc<<(size&63)|uint64(code), n+uint(size)
-		}
+		put(code<<(s&31)|e, size+s)
+	}
+	if k != 63 {
+		put(ac.get(0)) // EOB
 	}
 	w.acc, w.n = acc, n
-	if k != 63 {
-		w.put(ac.get(0)) // EOB
-	}
 }
 
 // putFlat codes a block of one level: its DC and an end of block.
