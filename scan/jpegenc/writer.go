@@ -193,7 +193,10 @@ func (e *Writer) newBatch() *batch {
 		b.rows = 0
 		return b
 	}
-	return &batch{raster: make([]byte, e.rowsPer*e.c.stride)}
+	// A quarter of the raster holds the code of a noisy scan at the
+	// default quality, so out rarely grows by copying.
+	n := e.rowsPer * e.c.stride
+	return &batch{raster: make([]byte, n), out: make([]byte, 0, n/4)}
 }
 
 // submit hands b to a worker, first waiting for the oldest batch when as
