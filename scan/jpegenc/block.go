@@ -57,18 +57,11 @@ func magnitude(v int32) (size, extra uint32) {
 	return size, extra
 }
 
-// putDC codes the difference to the previous block's DC.
-func (c *component) putDC(w *bitWriter, diff int32) {
-	s, e := magnitude(diff)
-	code, n := c.dc.get(uint8(s))
-	w.put(code<<(s&31)|e, n+s)
-}
-
 // putBlock codes a quantised block (in block order) whose non-zero
 // coefficients are the set bits of zz (zigzag order), given the previous
 // DC of this component in the current restart interval.
 func (c *component) putBlock(w *bitWriter, b *[64]int32, zz uint64, prevDC int32) {
-	// The pending bits stay in registers through the block: put is
+	// The pending bits stay in registers through the block: this put is
 	// inlined, w.put is not.
 	acc, n := w.acc, w.n
 	put := func(bits, size uint32) {
@@ -92,9 +85,8 @@ func (c *component) putBlock(w *bitWriter, b *[64]int32, zz uint64, prevDC int32
 		}
 		// AC magnitudes stay below 2^10, as baseline requires: at most
 		// about 840 for 8-bit samples, even with a quantiser of 1. So the
-		// code and its extra bits, 26 bits at most, go in one put, and
-		// the shifts need no masking beyond the one that tells the
-		// compiler so.
+		// code and its extra bits, 26 bits at most, go in one put (s&31
+		// only tells the compiler the shift needs no check).
 		s, e := magnitude(b[zigzag[z&63]&63])
 		code, size := ac.get(uint8(run<<4) | uint8(s))
 		put(code<<(s&31)|e, size+s)
@@ -105,10 +97,14 @@ func (c *component) putBlock(w *bitWriter, b *[64]int32, zz uint64, prevDC int32
 	w.acc, w.n = acc, n
 }
 
-// putFlat codes a block of one level: its DC and an end of block.
+// putFlat codes a block of one level: its DC and an end of block. The DC
+// code (at most 11 bits), its extra bits (at most 11) and the EOB code
+// (at most 4) go in one put.
 func (c *component) putFlat(w *bitWriter, dc, prevDC int32) {
-	c.putDC(w, dc-prevDC)
-	w.put(c.ac.get(0))
+	s, e := magnitude(dc - prevDC)
+	code, size := c.dc.get(uint8(s))
+	eob, eobSize := c.ac.get(0)
+	w.put((code<<(s&31)|e)<<(eobSize&31)|eob, size+s+eobSize)
 }
 
 // put codes one block of samples and returns its quantised DC. b is
