@@ -127,7 +127,12 @@ func (c *component) putLevel(w *bitWriter, v, prevDC int32) int32 {
 // putTransform transforms, quantises and codes one block and returns its
 // quantised DC. b is overwritten.
 func (c *component) putTransform(w *bitWriter, b *[64]int32, prevDC int32) int32 {
-	nz := fdct(b, &c.quant.recip)
+	return c.putCoefficients(w, b, fdct(b, &c.quant.recip), prevDC)
+}
+
+// putCoefficients codes a quantised block whose non-zero coefficients
+// are nz (block order, as fdct returns them) and returns its DC.
+func (c *component) putCoefficients(w *bitWriter, b *[64]int32, nz uint64, prevDC int32) int32 {
 	if nz&^1 == 0 {
 		c.putFlat(w, b[0], prevDC)
 		return b[0]

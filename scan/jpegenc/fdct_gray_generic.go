@@ -2,8 +2,10 @@
 
 package jpegenc
 
-// fdctGray is fdctGrayGo where there is no assembly for it (or with -tags
-// purego).
+// fdctGray is fdctGrayGo where there is no assembly reading the raster
+// (or with -tags purego): a copy, then fdct, which may still be assembly
+// (arm64).
 func fdctGray(rows []byte, stride int, recip *[64]uint32, b *[64]int32) uint64 {
-	return fdctGrayGo(rows, stride, recip, b)
+	loadGray(rows, stride, b)
+	return fdct(b, recip)
 }

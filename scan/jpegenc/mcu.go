@@ -69,14 +69,9 @@ func (c *coder) grayRow(w *bitWriter, rows []byte) {
 			prev = c.luma.putLevel(w, int32(v), prev)
 			continue
 		}
-		for r := range 8 {
-			s := (*[8]byte)(rows[r*stride+x:])
-			p := (*[8]int32)(b[r*8:])
-			// Unrolled: the compiler does not unroll loops.
-			p[0], p[1], p[2], p[3] = int32(s[0]), int32(s[1]), int32(s[2]), int32(s[3])
-			p[4], p[5], p[6], p[7] = int32(s[4]), int32(s[5]), int32(s[6]), int32(s[7])
-		}
-		prev = c.luma.putTransform(w, &b, prev)
+		// The transform reads the samples from the raster itself.
+		nz := fdctGray(rows[x:], stride, &c.luma.quant.recip, &b)
+		prev = c.luma.putCoefficients(w, &b, nz, prev)
 	}
 }
 
