@@ -1,0 +1,147 @@
+package jpegenc
+
+import (
+	"fmt"
+	"testing"
+)
+
+// mcuRasters returns 16-row rasters of MCUs side by side (48 bytes each,
+// with a stride wider than the MCUs so that reads past them would show):
+// random pixels, the extremes of every channel, pure primaries, gray
+// ramps, checkerboards, and MCUs cut from clean and scanned pages.
+func mcuRasters() map[string]struct {
+	rows   []byte
+	stride int
+} {
+	type raster = struct {
+		rows   []byte
+		stride int
+	}
+	const n = 64 // MCUs in a synthetic raster
+	stride := n*48 + 5
+	fill := func(f func(mcu, x, y, c int) byte) raster {
+		p := make([]byte, 16*stride)
+		for i := range p {
+			p[i] = 0xa5 // between the MCUs: must not matter
+		}
+		for m := range n {
+			for y := range 16 {
+				for x := range 16 {
+					for c := range 3 {
+						p[y*stride+m*48+x*3+c] = f(m, x, y, c)
+					}
+				}
+			}
+		}
+		return raster{p, stride}
+	}
+	rnd := &splitmix{s: 14}
+	rs := map[string]raster{
+		"random": fill(func(_, _, _, _ int) byte { return byte(rnd.next()) }),
+		// MCU m gives channel c the level 0 or 255 by bit c of m: black,
+		// white, the primaries and their mixes; the next bits flip every
+		// other pixel, row or both.
+		"extremes": fill(func(m, x, y, c int) byte {
+			v := m >> c & 1
+			switch m >> 3 {
+			case 1:
+				v ^= x & 1
+			case 2:
+				v ^= y & 1
+			case 3:
+				v ^= (x ^ y) & 1
+			case 4:
+				v ^= 1
+			}
+			return byte(255 * v)
+		}),
+		"gray-ramps": fill(func(m, x, y, _ int) byte { return byte(m*4 + x + y) }),
+		"primary-ramps": fill(func(m, x, y, c int) byte {
+			if c != m%3 {
+				return 0
+			}
+			return byte(m*4 + x*y)
+		}),
+		"noise-on-white": fill(func(_, _, _, _ int) byte { return byte(253 + rnd.intn(3)) }),
+	}
+	for _, page := range []struct {
+		name  string
+		noise int
+	}{{"doc", 0}, {"scanned", 2}} {
+		const w, h = 640, 480
+		p := docPage(w, h, 3, page.noise, 3)
+		for y0 := 0; y0+16 <= h; y0 += 16 {
+			rs[fmt.Sprintf("%s-row%d", page.name, y0/16)] = raster{p[y0*w*3 : (y0+16)*w*3], w * 3}
+		}
+	}
+	return rs
+}
+
+// TestToYCbCrMatchesGo checks that the colour conversion used on this
+// machine (assembly where there is some) gives the very samples of
+// toYCbCrGo, the reference.
+func TestToYCbCrMatchesGo(t *testing.T) {
+	for name, r := range mcuRasters() {
+		for off := 0; off+48 <= r.stride; off += 48 {
+			var y, yGo [4][64]int32
+			var cb, cr, cbGo, crGo [64]int32
+			toYCbCr(r.rows[off:], r.stride, &y, &cb, &cr)
+			toYCbCrGo(r.rows[off:], r.stride, &yGo, &cbGo, &crGo)
+			if y != yGo || cb != cbGo || cr != crGo {
+				t.Fatalf("%s, MCU at byte %d:\nY  %v\nGo %v\nCb %v\nGo %v\nCr %v\nGo %v",
+					name, off, y, yGo, cb, cbGo, cr, crGo)
+			}
+		}
+	}
+}
+
+// TestToYCbCrAllColours converts every 24-bit colour once, 256 to an
+// MCU, so that every rounding of Y is met.
+func TestToYCbCrAllColours(t *testing.T) {
+	var mcu [16 * 48]byte
+	var y, yGo [4][64]int32
+	var cb, cr, cbGo, crGo [64]int32
+	for m := range 1 << 16 {
+		for k := range 256 {
+			mcu[3*k], mcu[3*k+1], mcu[3*k+2] = byte(m>>8), byte(m), byte(k)
+		}
+		toYCbCr(mcu[:], 48, &y, &cb, &cr)
+		toYCbCrGo(mcu[:], 48, &yGo, &cbGo, &crGo)
+		if y != yGo || cb != cbGo || cr != crGo {
+			t.Fatalf("R %d, G %d: samples differ from toYCbCrGo", m>>8, m&0xff)
+		}
+	}
+}
+
+// TestToYCbCrLastMCU converts an MCU that ends its raster exactly: the
+// assembly must not read past its 16 rows of 48 bytes.
+func TestToYCbCrLastMCU(t *testing.T) {
+	rows := make([]byte, 15*48+48)
+	for i := range rows {
+		rows[i] = byte(i * 7)
+	}
+	var y, yGo [4][64]int32
+	var cb, cr, cbGo, crGo [64]int32
+	toYCbCr(rows, 48, &y, &cb, &cr)
+	toYCbCrGo(rows, 48, &yGo, &cbGo, &crGo)
+	if y != yGo || cb != cbGo || cr != crGo {
+		t.Fatal("samples differ from toYCbCrGo")
+	}
+}
+
+// BenchmarkToYCbCr measures the conversion of one MCU of a scanned page.
+func BenchmarkToYCbCr(b *testing.B) {
+	r := mcuRasters()["scanned-row10"]
+	for _, f := range []struct {
+		name string
+		f    func([]byte, int, *[4][64]int32, *[64]int32, *[64]int32)
+	}{{"go", toYCbCrGo}, {"dispatch", toYCbCr}} {
+		b.Run(f.name, func(b *testing.B) {
+			var y [4][64]int32
+			var cb, cr [64]int32
+			for i := 0; b.Loop(); i++ {
+				f.f(r.rows[i%40*48:], r.stride, &y, &cb, &cr)
+			}
+		})
+	}
+}
