@@ -1,6 +1,6 @@
 package jpegenc
 
-import "bytes"
+import "encoding/binary"
 
 // rgbRow codes one row of 16×16 MCUs: four Y blocks, then Cb and Cr
 // averaged over 2×2 pixels.
@@ -28,18 +28,25 @@ func (c *coder) rgbRow(w *bitWriter, rows []byte) {
 }
 
 // flatRGB reports whether the 16×16 pixels at byte offset off are one
-// colour.
+// colour. It compares 8 bytes at a time: the first row repeats every 3
+// bytes, hence every 24, and every row equals the first.
 func flatRGB(rows []byte, off, stride int) (r, g, b int32, ok bool) {
-	first := rows[off : off+48]
-	if !bytes.Equal(first[3:], first[:45]) {
+	le := binary.LittleEndian
+	p := (*[48]byte)(rows[off:])
+	w0, w8, w16 := le.Uint64(p[0:]), le.Uint64(p[8:]), le.Uint64(p[16:])
+	// Bytes 0-7, 8-15 and 13-20 equal those 3 on: the first 24 repeat.
+	if le.Uint64(p[3:]) != w0 || le.Uint64(p[11:]) != w8 || le.Uint64(p[13:]) != w16 ||
+		le.Uint64(p[24:]) != w0 || le.Uint64(p[32:]) != w8 || le.Uint64(p[40:]) != w16 {
 		return 0, 0, 0, false
 	}
 	for i := 1; i < 16; i++ {
-		if !bytes.Equal(rows[off+i*stride:off+i*stride+48], first) {
+		q := (*[48]byte)(rows[off+i*stride:])
+		if (le.Uint64(q[0:])^w0)|(le.Uint64(q[8:])^w8)|(le.Uint64(q[16:])^w16)|
+			(le.Uint64(q[24:])^w0)|(le.Uint64(q[32:])^w8)|(le.Uint64(q[40:])^w16) != 0 {
 			return 0, 0, 0, false
 		}
 	}
-	return int32(first[0]), int32(first[1]), int32(first[2]), true
+	return int32(p[0]), int32(p[1]), int32(p[2]), true
 }
 
 // The JFIF colour transform in 16-bit fixed point. Each row of weights sums

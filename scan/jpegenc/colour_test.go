@@ -57,6 +57,23 @@ func mcuRasters() map[string]struct {
 			}
 			return byte(255 * v)
 		}),
+		// One colour but for one pixel column (MCUs 0-15), every eighth
+		// column (16-23) or one row (24-39): nearly flat MCUs.
+		"stripes": fill(func(m, x, y, c int) byte {
+			odd := m < 16 && x == m || m >= 16 && m < 24 && x%8 == m-16 || m >= 24 && m < 40 && y == m-24
+			if odd && c == m%3 {
+				return 0x81
+			}
+			return 0x80
+		}),
+		// Another colour from byte m%24 of every 24 on, in channel
+		// m/24: edges inside pixels, nearly flat MCUs.
+		"edges": fill(func(m, x, _, c int) byte {
+			if (3*x+c)%24 >= m%24 && c == m/24%3 {
+				return 0x81
+			}
+			return 0x80
+		}),
 		"gray-ramps": fill(func(m, x, y, _ int) byte { return byte(m*4 + x + y) }),
 		"primary-ramps": fill(func(m, x, y, c int) byte {
 			if c != m%3 {
@@ -179,6 +196,67 @@ func TestToYCbCrLastMCU(t *testing.T) {
 	if y != yGo || cb != cbGo || cr != crGo {
 		t.Fatal("samples differ from toYCbCrGo")
 	}
+}
+
+// TestFlatRGB compares flatRGB with its definition on every MCU of
+// mcuRasters and on one colour with any one byte changed.
+func TestFlatRGB(t *testing.T) {
+	flat := func(rows []byte, off, stride int) bool {
+		for y := range 16 {
+			for i := range 48 {
+				if rows[off+y*stride+i] != rows[off+i%3] {
+					return false
+				}
+			}
+		}
+		return true
+	}
+	rs := mcuRasters()
+	for _, name := range slices.Sorted(maps.Keys(rs)) {
+		r := rs[name]
+		for off := 0; off+48 <= r.stride; off += 48 {
+			_, _, _, ok := flatRGB(r.rows, off, r.stride)
+			if want := flat(r.rows, off, r.stride); ok != want {
+				t.Fatalf("%s, MCU at byte %d: flat %v, want %v", name, off, ok, want)
+			}
+		}
+	}
+	const stride = 3 * 48
+	one := make([]byte, 16*stride)
+	for i := range one {
+		one[i] = []byte{0x12, 0x34, 0x56}[i%3]
+	}
+	if r, g, b, ok := flatRGB(one, 48, stride); !ok || r != 0x12 || g != 0x34 || b != 0x56 {
+		t.Fatalf("flatRGB(one colour) = %d, %d, %d, %v", r, g, b, ok)
+	}
+	for y := range 16 {
+		for i := range 48 {
+			p := slices.Clone(one)
+			p[y*stride+48+i]++
+			if _, _, _, ok := flatRGB(p, 48, stride); ok {
+				t.Fatalf("flat with byte %d of row %d changed", i, y)
+			}
+		}
+	}
+}
+
+// BenchmarkFlatRGB measures the test of a flat (white) and a scanned MCU.
+func BenchmarkFlatRGB(b *testing.B) {
+	white := make([]byte, 16*48)
+	for i := range white {
+		white[i] = 0xff
+	}
+	b.Run("white", func(b *testing.B) {
+		for b.Loop() {
+			flatRGB(white, 0, 48)
+		}
+	})
+	r := mcuRasters()["scanned-row10"]
+	b.Run("scanned", func(b *testing.B) {
+		for i := 0; b.Loop(); i++ {
+			flatRGB(r.rows, i%40*48, r.stride)
+		}
+	})
 }
 
 // BenchmarkToYCbCr measures the conversion of one MCU of a scanned page.
