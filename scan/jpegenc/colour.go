@@ -62,23 +62,6 @@ func luma(r, g, b int32) int32 {
 	return (yR*r + yG*g + yB*b + 1<<15) >> 16
 }
 
-// lumaTerms holds the terms of luma for every level of R (with the
-// rounding), G and B: three loads and two additions cost less than three
-// multiplications and three additions.
-var lumaTerms = func() (t lumaTable) {
-	for v := range int32(256) {
-		t[0][v] = yR*v + 1<<15
-		t[1][v] = yG * v
-		t[2][v] = yB * v
-	}
-	return t
-}()
-
-type lumaTable [3][256]int32
-
-// y returns luma(r, g, b).
-func (t *lumaTable) y(r, g, b byte) int32 { return (t[0][r] + t[1][g] + t[2][b]) >> 16 }
-
 // chromaB and chromaR return Cb and Cr of the sums of four pixels'
 // components, rounded.
 func chromaB(r4, g4, b4 int32) int32 { return (cbR*r4 + cbG*g4 + cbB*b4 + 128<<18 + 1<<17) >> 18 }
@@ -90,7 +73,6 @@ func chromaR(r4, g4, b4 int32) int32 { return (crR*r4 + crG*g4 + crB*b4 + 128<<1
 // assembly versions (colour_*.s) must match bit for bit, and the code used
 // where there is none.
 func toYCbCrGo(rows []byte, stride int, y *[4][64]int32, cb, cr *[64]int32) {
-	t := &lumaTerms
 	for q := range 4 {
 		off := q>>1*8*stride + q&1*24 // the quarter's first byte
 		co := q>>1*32 + q&1*4         // and its first chroma sample
@@ -104,18 +86,18 @@ func toYCbCrGo(rows []byte, stride int, y *[4][64]int32, cb, cr *[64]int32) {
 				// One pixel at a time, summing for chroma as we go: few
 				// live values, so they stay in registers.
 				i := 6 * x
-				r, g, b := p0[i], p0[i+1], p0[i+2]
-				o[2*x] = t.y(r, g, b)
-				rs, gs, bs := int32(r), int32(g), int32(b)
-				r, g, b = p0[i+3], p0[i+4], p0[i+5]
-				o[2*x+1] = t.y(r, g, b)
-				rs, gs, bs = rs+int32(r), gs+int32(g), bs+int32(b)
-				r, g, b = p1[i], p1[i+1], p1[i+2]
-				o[2*x+8] = t.y(r, g, b)
-				rs, gs, bs = rs+int32(r), gs+int32(g), bs+int32(b)
-				r, g, b = p1[i+3], p1[i+4], p1[i+5]
-				o[2*x+9] = t.y(r, g, b)
-				rs, gs, bs = rs+int32(r), gs+int32(g), bs+int32(b)
+				r, g, b := int32(p0[i]), int32(p0[i+1]), int32(p0[i+2])
+				o[2*x] = luma(r, g, b)
+				rs, gs, bs := r, g, b
+				r, g, b = int32(p0[i+3]), int32(p0[i+4]), int32(p0[i+5])
+				o[2*x+1] = luma(r, g, b)
+				rs, gs, bs = rs+r, gs+g, bs+b
+				r, g, b = int32(p1[i]), int32(p1[i+1]), int32(p1[i+2])
+				o[2*x+8] = luma(r, g, b)
+				rs, gs, bs = rs+r, gs+g, bs+b
+				r, g, b = int32(p1[i+3]), int32(p1[i+4]), int32(p1[i+5])
+				o[2*x+9] = luma(r, g, b)
+				rs, gs, bs = rs+r, gs+g, bs+b
 				cbo[x] = chromaB(rs, gs, bs)
 				cro[x] = chromaR(rs, gs, bs)
 			}

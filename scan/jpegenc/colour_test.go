@@ -172,16 +172,6 @@ func TestToYCbCrAllColours(t *testing.T) {
 	}
 }
 
-// TestLumaTerms checks that lumaTerms gives luma for every colour.
-func TestLumaTerms(t *testing.T) {
-	for c := range 1 << 24 {
-		r, g, b := byte(c>>16), byte(c>>8), byte(c)
-		if got, want := lumaTerms.y(r, g, b), luma(int32(r), int32(g), int32(b)); got != want {
-			t.Fatalf("lumaTerms.y(%d, %d, %d) = %d, want %d", r, g, b, got, want)
-		}
-	}
-}
-
 // TestToYCbCrLastMCU converts an MCU that ends its raster exactly: the
 // assembly must not read past its 16 rows of 48 bytes.
 func TestToYCbCrLastMCU(t *testing.T) {
