@@ -172,22 +172,6 @@ func TestToYCbCrAllColours(t *testing.T) {
 	}
 }
 
-// TestToYCbCrLastMCU converts an MCU that ends its raster exactly: the
-// assembly must not read past its 16 rows of 48 bytes.
-func TestToYCbCrLastMCU(t *testing.T) {
-	rows := make([]byte, 15*48+48)
-	for i := range rows {
-		rows[i] = byte(i * 7)
-	}
-	var y, yGo [4][64]int32
-	var cb, cr, cbGo, crGo [64]int32
-	toYCbCr(rows, 48, &y, &cb, &cr)
-	toYCbCrGo(rows, 48, &yGo, &cbGo, &crGo)
-	if y != yGo || cb != cbGo || cr != crGo {
-		t.Fatal("samples differ from toYCbCrGo")
-	}
-}
-
 // TestFlatRGB compares flatRGB with its definition on every MCU of
 // mcuRasters and on one colour with any one byte changed.
 func TestFlatRGB(t *testing.T) {
