@@ -122,6 +122,27 @@ func checkFDCT(t *testing.T, f func(b *[64]int32, recip *[64]uint32) uint64) {
 	})
 }
 
+// checkFDCTWrap compares f with fdctGo on blocks of arbitrary int32
+// values, far outside 0..255: an assembly transform must do the same
+// int32 arithmetic, wrap-around included, not merely the same on samples.
+func checkFDCTWrap(t *testing.T, f func(b *[64]int32, recip *[64]uint32) uint64) {
+	t.Helper()
+	rnd := &splitmix{s: 2}
+	tables := fdctTables()
+	for n := range 10000 {
+		var in [64]int32
+		for i := range in {
+			in[i] = int32(rnd.next())
+		}
+		recip := tables[n%len(tables)]
+		want, got := in, in
+		wantNZ := fdctGo(&want, recip)
+		if gotNZ := f(&got, recip); got != want || gotNZ != wantNZ {
+			t.Fatalf("block %v:\ngot  %v mask %#x\nwant %v mask %#x", in, got, gotNZ, want, wantNZ)
+		}
+	}
+}
+
 // checkFDCTGray does as checkFDCT for a transform reading the samples from
 // a raster of bytes. The block is copied into a raster whose stride and
 // column vary, its last row ending the slice.
