@@ -81,6 +81,8 @@ type Host struct {
 	opts HostOptions
 	log  *slog.Logger
 
+	strips stripTuner
+
 	mu     sync.Mutex
 	info   EngineInfo
 	active *source // the running job
@@ -114,6 +116,7 @@ func Dial(ctx context.Context, conn io.ReadWriter, opts HostOptions) (*Host, err
 		return nil, err
 	}
 	h.info = info
+	h.startStrips(info)
 	h.log.InfoContext(ctx, "scanner engine connected", "model", info.Model, "firmware", info.Firmware,
 		"protocol", info.Version, "strip", info.StripSize)
 	return h, nil

@@ -1,0 +1,205 @@
+package link
+
+import (
+	"context"
+	"math"
+	"sync"
+)
+
+// The host's strip size policy (protocol 1.2, STRIP_SIZE).
+//
+// A strip of L data bytes is L+32 bytes on the line (24 of frame, 8 of
+// offset) and costs an ACK of 36 more the other way; call the overhead
+// c = 68. At a bit error rate b a frame arrives whole with probability
+// p(L) = (1-b)^(8(L+32)), so the share of the line that carries page data
+// is about
+//
+//	η(L) = L/(L+c) · p(L),  best near L = sqrt(c/(8b)).
+//
+//	BER    256   512   1 KiB 2 KiB 4 KiB 8 KiB   best L
+//	1e-6   0.79  0.88  0.93  0.95  0.95  0.93    2.9 KiB
+//	1e-5   0.77  0.85  0.86  0.82  0.71  0.51    0.9 KiB
+//	1e-4   0.63  0.57  0.40  0.18  0.04  0.00    292 B
+//
+// The curve is flat near its top, so powers of two are close enough: the
+// policy halves and doubles. Halving pays when η(L/2) > η(L); with
+// 1-d = p(L) the share of frames seen damaged, that is when
+//
+//	d > 1 - ((L+c)/(L+2c))^(2(L+32)/L)  (halveAt):
+//
+// 1.6 % at 8 KiB, 3.2 % at 4 KiB, 6.2 % at 2 KiB, 12 % at 1 KiB, 21 % at
+// 512 B. At 1e-5 a 2 KiB strip is damaged 15 % of the time (halve), a
+// 1 KiB one 8 % (stay); at 1e-4 512 B ones 35 % (halve to the floor,
+// 256 B, 21 %). The line does not tell its bit error rate, only d, and
+// the threshold depends on nothing else.
+//
+// The policy counts in windows of stripWindow frames: it halves as soon
+// as a window holds more damaged frames than halveAt allows for the whole
+// window (a line that damages most frames cannot wait for 32 of them to
+// get through), and doubles after stripWindow frames in a row arrived
+// clean. 32 frames resolve the 3 % of a 4 KiB strip and are a few
+// percent of a page even at 256 B; a doubling that was wrong is undone
+// within the next window. A new link starts at stripStart: on a line at
+// 1e-4 an 8 KiB strip almost never arrives (p = 0.001), so the engine's
+// first window of them would fail the link before the policy saw a thing,
+// whereas 1 KiB arrives 43 % of the time; on a clean line the climb to
+// 8 KiB takes three windows, well under a page.
+const (
+	stripOverhead = 68 // c above: frame, offset and ACK, in bytes
+	stripWindow   = 32
+	stripStart    = 1 << 10
+)
+
+// halveAt is the share of damaged frames above which strips of half the
+// size would carry more.
+func halveAt(size int) float64 {
+	l, c := float64(size), float64(stripOverhead)
+	return 1 - math.Pow((l+c)/(l+2*c), 2*(l+stripHeader+HeaderSize+TrailerSize)/l)
+}
+
+// stripPolicy chooses the strip size the host asks for from the frames it
+// receives. It knows nothing of time: one call of observe a strip.
+type stripPolicy struct {
+	floor, ceiling int
+	size           int
+	frames, bad    int64 // the current window
+	clean          int64 // frames in a row that needed no resend
+}
+
+// setCeiling starts a session whose largest strip is ceiling. The size
+// carries over from the last session: a bad cable stays bad.
+func (p *stripPolicy) setCeiling(ceiling int) {
+	if p.ceiling == 0 {
+		p.size = stripStart
+	}
+	p.ceiling = ceiling
+	p.floor = min(minStripSize, ceiling)
+	p.size = max(p.floor, min(p.size, ceiling))
+	p.frames, p.bad, p.clean = 0, 0, 0
+}
+
+// observe takes what happened since the last call: frames received, of
+// which bad needed a resend, up to and including a strip of n bytes. It
+// returns the size to ask for and whether that is a change.
+func (p *stripPolicy) observe(frames, bad int64, n int) (int, bool) {
+	if n > p.size {
+		// Cut before the engine heard of the size: it tells nothing
+		// about this one.
+		return p.size, false
+	}
+	p.frames += frames
+	p.bad += bad
+	if bad > 0 {
+		p.clean = 0
+	} else {
+		p.clean += frames
+	}
+	switch {
+	case p.size > p.floor && float64(p.bad) > halveAt(p.size)*stripWindow:
+		return p.change(max(p.floor, p.size/2)), true
+	case p.size < p.ceiling && p.clean >= stripWindow:
+		return p.change(min(p.ceiling, 2*p.size)), true
+	}
+	if p.frames >= stripWindow {
+		p.frames, p.bad = 0, 0
+	}
+	return p.size, false
+}
+
+func (p *stripPolicy) change(size int) int {
+	p.size = size
+	p.frames, p.bad, p.clean = 0, 0, 0
+	return size
+}
+
+// stripTuner feeds the host's policy from the link's counters. It counts
+// as bad the frames the engine had to send again (PeerRetransmits, less
+// the Duplicates that were resent only because an ACK was lost): every
+// strip damaged or lost comes again once it gets through, however often
+// its resends were damaged too, so their share is the d above.
+type stripTuner struct {
+	mu     sync.Mutex
+	on     bool // the engine takes STRIP_SIZE
+	policy stripPolicy
+	last   Stats
+}
+
+// begin starts a session with an engine whose own strip size is
+// engineSize. It returns the size to ask for: engineSize unless on.
+func (t *stripTuner) begin(st Stats, engineSize int, on bool) int {
+	t.mu.Lock()
+	defer t.mu.Unlock()
+	t.on, t.last = on, st
+	if !on {
+		return engineSize
+	}
+	t.policy.setCeiling(engineSize)
+	return t.policy.size
+}
+
+// strip notes a strip of n bytes received, with the link's counters as
+// they are after it. It returns the size asked so far and, if changed, a
+// new one to ask for.
+func (t *stripTuner) strip(st Stats, n int) (old, size int, changed bool) {
+	t.mu.Lock()
+	defer t.mu.Unlock()
+	if !t.on {
+		return 0, 0, false
+	}
+	frames := st.FramesReceived - t.last.FramesReceived
+	bad := (st.PeerRetransmits - t.last.PeerRetransmits) - (st.Duplicates - t.last.Duplicates)
+	t.last = st
+	old = t.policy.size
+	size, changed = t.policy.observe(frames, max(0, bad), n)
+	return old, size, changed
+}
+
+// revert goes back to the size the engine was last told.
+func (t *stripTuner) revert(size int) {
+	t.mu.Lock()
+	defer t.mu.Unlock()
+	t.policy.change(size)
+}
+
+// setStripSize records the strip size in use; changed says whether a
+// change counts (not the size a new session starts with).
+func (s *session) setStripSize(size int, changed bool) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	if changed && size != s.stats.StripSize {
+		s.stats.StripChanges++
+	}
+	s.stats.StripSize = size
+}
+
+// startStrips sets the strip size for a session the host has just
+// started with an engine: it returns the size to ask for with STRIP_SIZE,
+// or 0 if the engine's own will do.
+func (h *Host) startStrips(info EngineInfo) int {
+	on := min(h.opts.Protocol.orLatest().Minor, info.Version.Minor) >= minorStripSize
+	size := h.strips.begin(h.sess.snapshot(), info.StripSize, on)
+	h.sess.setStripSize(size, false)
+	if size == info.StripSize {
+		return 0
+	}
+	return size
+}
+
+// stripReceived runs the policy after a strip of n bytes and tells the
+// engine a new size.
+func (s *source) stripReceived(ctx context.Context, n int) error {
+	old, size, changed := s.h.strips.strip(s.h.sess.snapshot(), n)
+	if !changed {
+		return nil
+	}
+	s.h.log.DebugContext(ctx, "strip size", "bytes", size)
+	err := s.h.send(ctx, s.epoch, TypeStripSize, stripSizeMsg{size: uint32(size)}.marshal())
+	if err != nil {
+		// The engine goes on with the size it has; the next job's
+		// handshake asks for the policy's again.
+		s.h.strips.revert(old)
+		return err
+	}
+	s.h.sess.setStripSize(size, true)
+	return nil
+}
