@@ -193,8 +193,23 @@ func (s *source) stripReceived(ctx context.Context, n int) error {
 		return nil
 	}
 	s.h.log.DebugContext(ctx, "strip size", "bytes", size)
-	err := s.h.send(ctx, s.epoch, TypeStripSize, stripSizeMsg{size: uint32(size)}.marshal())
+	// Close interrupts a Read, also while it waits to send this.
+	sctx, cancel := context.WithCancel(ctx)
+	defer cancel()
+	go func() {
+		select {
+		case <-s.stop:
+			cancel()
+		case <-sctx.Done():
+		}
+	}()
+	err := s.h.send(sctx, s.epoch, TypeStripSize, stripSizeMsg{size: uint32(size)}.marshal())
 	if err != nil {
+		select {
+		case <-s.stop:
+			err = errSourceClosed
+		default:
+		}
 		// The engine goes on with the size it has; the next job's
 		// handshake asks for the policy's again.
 		s.h.strips.revert(old)
