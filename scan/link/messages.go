@@ -19,16 +19,13 @@ type Version struct {
 const (
 	ProtocolMajor = 1
 	// ProtocolMinor 1 added 2-sided scanning: HELLO_REPLY's features,
-	// START_JOB's flags and PAGE_HEADER's side.
+	// START_JOB's flags and PAGE_HEADER's side. 2 added selective repeat
+	// and immediate damage reports.
 	ProtocolMinor = 2
 )
 
 // minorDuplex is the first minor version that can scan both sides.
 const minorDuplex = 1
-
-// minorStripSize is the first minor version in which the host may change
-// the strip size during a session (STRIP_SIZE).
-const minorStripSize = 2
 
 // HELLO_REPLY's feature bits (1.1).
 const featureDuplex = 1 << 0
@@ -196,6 +193,10 @@ func parseJobStart(p []byte) (jobStartMsg, error) {
 		dpi:   int(binary.LittleEndian.Uint16(p[6:])),
 	}, nil
 }
+
+// minorStripSize is the first minor version in which the host may change
+// the strip size during a session (STRIP_SIZE).
+const minorStripSize = 2
 
 // stripSizeMsg is STRIP_SIZE's payload (1.2): the largest strip the host
 // wants from now on.

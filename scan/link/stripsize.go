@@ -9,17 +9,17 @@ import (
 // The host's strip size policy (protocol 1.2, STRIP_SIZE).
 //
 // A strip of L data bytes is L+32 bytes on the line (24 of frame, 8 of
-// offset) and costs an ACK of 36 more the other way; call the overhead
-// c = 68. At a bit error rate b a frame arrives whole with probability
+// offset) and costs an ACK of 40 more the other way (1.2's 16-byte
+// payload); call the overhead c = 72. At a bit error rate b a frame arrives whole with probability
 // p(L) = (1-b)^(8(L+32)), so the share of the line that carries page data
 // is about
 //
 //	η(L) = L/(L+c) · p(L),  best near L = sqrt(c/(8b)).
 //
 //	BER    256   512   1 KiB 2 KiB 4 KiB 8 KiB   best L
-//	1e-6   0.79  0.88  0.93  0.95  0.95  0.93    2.9 KiB
-//	1e-5   0.77  0.85  0.86  0.82  0.71  0.51    0.9 KiB
-//	1e-4   0.63  0.57  0.40  0.18  0.04  0.00    292 B
+//	1e-6   0.78  0.87  0.93  0.95  0.95  0.93    2.9 KiB
+//	1e-5   0.76  0.84  0.86  0.82  0.71  0.51    0.9 KiB
+//	1e-4   0.62  0.57  0.40  0.18  0.04  0.00    300 B
 //
 // The curve is flat near its top, so powers of two are close enough: the
 // policy halves and doubles. Halving pays when η(L/2) > η(L); with
@@ -27,7 +27,7 @@ import (
 //
 //	d > 1 - ((L+c)/(L+2c))^(2(L+32)/L)  (halveAt):
 //
-// 1.6 % at 8 KiB, 3.2 % at 4 KiB, 6.2 % at 2 KiB, 12 % at 1 KiB, 21 % at
+// 1.7 % at 8 KiB, 3.4 % at 4 KiB, 6.6 % at 2 KiB, 12 % at 1 KiB, 22 % at
 // 512 B. At 1e-5 a 2 KiB strip is damaged 15 % of the time (halve), a
 // 1 KiB one 8 % (stay); at 1e-4 512 B ones 35 % (halve to the floor,
 // 256 B, 21 %). The line does not tell its bit error rate, only d, and
@@ -37,7 +37,7 @@ import (
 // as a window holds more damaged frames than halveAt allows for the whole
 // window (a line that damages most frames cannot wait for 32 of them to
 // get through), and doubles after stripWindow frames in a row arrived
-// clean. 32 frames resolve the 3 % of a 4 KiB strip and are a few
+// clean. 32 frames resolve the 3.4 % of a 4 KiB strip and are a few
 // percent of a page even at 256 B; a doubling that was wrong is undone
 // within the next window. A new link starts at stripStart: on a line at
 // 1e-4 an 8 KiB strip almost never arrives (p = 0.001), so the engine's
@@ -45,7 +45,7 @@ import (
 // whereas 1 KiB arrives 43 % of the time; on a clean line the climb to
 // 8 KiB takes three windows, well under a page.
 const (
-	stripOverhead = 68 // c above: frame, offset and ACK, in bytes
+	stripOverhead = 72 // c above: frame, offset and ACK, in bytes
 	stripWindow   = 32
 	stripStart    = 1 << 10
 )
