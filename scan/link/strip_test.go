@@ -34,14 +34,15 @@ func (l *switchedLine) conn() io.ReadWriter {
 func (l *switchedLine) Read(p []byte) (int, error)  { return l.conn().Read(p) }
 func (l *switchedLine) Write(p []byte) (int, error) { return l.conn().Write(p) }
 
-// tap keeps a copy of what one end writes, to read its frames afterwards.
-type tap struct {
+// stripTap keeps a copy of what one end writes, to read its frames
+// afterwards.
+type stripTap struct {
 	io.ReadWriter
 	mu  sync.Mutex
 	out bytes.Buffer
 }
 
-func (t *tap) Write(p []byte) (int, error) {
+func (t *stripTap) Write(p []byte) (int, error) {
 	t.mu.Lock()
 	t.out.Write(p)
 	t.mu.Unlock()
@@ -49,7 +50,7 @@ func (t *tap) Write(p []byte) (int, error) {
 }
 
 // frames are the frames written so far, forgotten with reset.
-func (t *tap) frames(reset bool) []link.Frame {
+func (t *stripTap) frames(reset bool) []link.Frame {
 	t.mu.Lock()
 	b := bytes.Clone(t.out.Bytes())
 	if reset {
@@ -86,7 +87,7 @@ func TestStripSizeFollowsTheLine(t *testing.T) {
 	t.Parallel()
 	faults := scansim.Faults{BitErrorRate: 1e-4, Seed: 15}
 	toHost, toEngine := &switchedLine{}, &switchedLine{}
-	engineTap := &tap{}
+	engineTap := &stripTap{}
 	r := newRig(t, &scansim.Simulator{}, rigOptions{
 		engineConn: func(c net.Conn) io.ReadWriter {
 			toHost.clean, toHost.faulty = c, faults.Wrap(c)
@@ -168,7 +169,7 @@ func TestStripSizeOnlyFor12(t *testing.T) {
 		t.Run(tt.name, func(t *testing.T) {
 			t.Parallel()
 			faults := scansim.Faults{BitErrorRate: 1e-5, Seed: int64(20 + i)}
-			hostTap := &tap{}
+			hostTap := &stripTap{}
 			r := newRig(t, &scansim.Simulator{}, rigOptions{
 				host:   link.HostOptions{Protocol: tt.host},
 				engine: link.SpeakingMinor(link.EngineOptions{MaxStrip: 2048}, tt.engine),
