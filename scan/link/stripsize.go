@@ -36,7 +36,9 @@ import (
 // The policy counts in windows of stripWindow frames: it halves as soon
 // as a window holds more damaged frames than halveAt allows for the whole
 // window (a line that damages most frames cannot wait for 32 of them to
-// get through), and doubles after stripWindow frames in a row arrived
+// get through), and at least two: one frame in 32 is no evidence against
+// 8 KiB strips (a frame lost whole, as 1 % of them on a line that drops
+// frames, would be lost at any size); it doubles after stripWindow frames in a row arrived
 // clean. 32 frames resolve the 3.4 % of a 4 KiB strip and are a few
 // percent of a page even at 256 B; a doubling that was wrong is undone
 // within the next window. A new link starts at stripStart: on a line at
@@ -95,7 +97,7 @@ func (p *stripPolicy) observe(frames, bad int64, n int) (int, bool) {
 		p.clean += frames
 	}
 	switch {
-	case p.size > p.floor && float64(p.bad) > halveAt(p.size)*stripWindow:
+	case p.size > p.floor && p.bad >= 2 && float64(p.bad) > halveAt(p.size)*stripWindow:
 		return p.change(max(p.floor, p.size/2)), true
 	case p.size < p.ceiling && p.clean >= stripWindow:
 		return p.change(min(p.ceiling, 2*p.size)), true

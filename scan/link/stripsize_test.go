@@ -136,6 +136,15 @@ func TestStripPolicySteps(t *testing.T) {
 			// A new window: three more are not four in one.
 			[]step{{frames: 1, bad: 3, n: 1024, size: 1024}},
 		)},
+		{"one damaged frame is not enough", 8192, cat(
+			clean(32, 1024)[:31], []step{{frames: 1, n: 1024, size: 2048, changed: true}},
+			clean(32, 2048)[:31], []step{{frames: 1, n: 2048, size: 4096, changed: true}},
+			clean(32, 4096)[:31], []step{{frames: 1, n: 4096, size: 8192, changed: true}},
+			[]step{
+				{frames: 1, bad: 1, n: 8192, size: 8192},
+				{frames: 1, bad: 1, n: 8192, size: 4096, changed: true},
+			},
+		)},
 		{"never below the floor", 8192, cat(
 			[]step{
 				{frames: 1, bad: 9, n: 1024, size: 512, changed: true},
