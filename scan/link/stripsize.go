@@ -10,9 +10,9 @@ import (
 //
 // A strip of L data bytes is L+32 bytes on the line (24 of frame, 8 of
 // offset) and costs an ACK of 40 more the other way (1.2's 16-byte
-// payload); call the overhead c = 72. At a bit error rate b a frame arrives whole with probability
-// p(L) = (1-b)^(8(L+32)), so the share of the line that carries page data
-// is about
+// payload); call the overhead c = 72. At a bit error rate b a frame
+// arrives whole with probability p(L) = (1-b)^(8(L+32)), so the share of
+// the line that carries page data is about
 //
 //	η(L) = L/(L+c) · p(L),  best near L = sqrt(c/(8b)).
 //
@@ -33,13 +33,20 @@ import (
 // 256 B, 21 %). The line does not tell its bit error rate, only d, and
 // the threshold depends on nothing else.
 //
+// Only damage depends on the size: a frame lost whole (a line that drops
+// frames, a duplicate) would be lost at any size. The host sees damage as
+// the bytes it skips (a damaged strip is L+32 bytes of garbage) and as
+// strips that come again; it counts as damaged, over a window, the lesser
+// of the two: the garbage in strips, and the strips resent. Lost whole,
+// a strip is resent but leaves no garbage; damaged, it leaves both; a
+// resend that is damaged again leaves garbage but is resent only once.
+//
 // The policy counts in windows of stripWindow frames: it halves as soon
 // as a window holds more damaged frames than halveAt allows for the whole
 // window (a line that damages most frames cannot wait for 32 of them to
-// get through), and at least two: one frame in 32 is no evidence against
-// 8 KiB strips (a frame lost whole, as 1 % of them on a line that drops
-// frames, would be lost at any size); it doubles after stripWindow frames in a row arrived
-// clean. 32 frames resolve the 3.4 % of a 4 KiB strip and are a few
+// get through), and at least two: one in 32 is no evidence against
+// 8 KiB strips. It doubles after stripWindow frames in a row without
+// damage. 32 frames resolve the 3.4 % of a 4 KiB strip and are a few
 // percent of a page even at 256 B; a doubling that was wrong is undone
 // within the next window. A new link starts at stripStart: on a line at
 // 1e-4 an 8 KiB strip almost never arrives (p = 0.001), so the engine's
@@ -50,13 +57,15 @@ const (
 	stripOverhead = 72 // c above: frame, offset and ACK, in bytes
 	stripWindow   = 32
 	stripStart    = 1 << 10
+	// stripFrame is what a strip adds to its data on the line.
+	stripFrame = stripHeader + HeaderSize + TrailerSize
 )
 
 // halveAt is the share of damaged frames above which strips of half the
 // size would carry more.
 func halveAt(size int) float64 {
 	l, c := float64(size), float64(stripOverhead)
-	return 1 - math.Pow((l+c)/(l+2*c), 2*(l+stripHeader+HeaderSize+TrailerSize)/l)
+	return 1 - math.Pow((l+c)/(l+2*c), 2*(l+stripFrame)/l)
 }
 
 // stripPolicy chooses the strip size the host asks for from the frames it
@@ -64,8 +73,16 @@ func halveAt(size int) float64 {
 type stripPolicy struct {
 	floor, ceiling int
 	size           int
-	frames, bad    int64 // the current window
-	clean          int64 // frames in a row that needed no resend
+	// The current window: frames received, resent, bytes skipped.
+	frames, resent, garbage int64
+	clean                   int64 // frames in a row without damage
+}
+
+// stripSample is what the host saw between two strips.
+type stripSample struct {
+	frames  int64 // reliable frames received
+	resent  int64 // of them, sent again by the engine
+	garbage int64 // bytes skipped: damaged frames
 }
 
 // setCeiling starts a session whose largest strip is ceiling. The size
@@ -76,49 +93,49 @@ func (p *stripPolicy) setCeiling(ceiling int) {
 	}
 	p.ceiling = ceiling
 	p.floor = min(minStripSize, ceiling)
-	p.size = max(p.floor, min(p.size, ceiling))
-	p.frames, p.bad, p.clean = 0, 0, 0
+	p.change(max(p.floor, min(p.size, ceiling)))
 }
 
-// observe takes what happened since the last call: frames received, of
-// which bad needed a resend, up to and including a strip of n bytes. It
+// observe takes what happened up to and including a strip of n bytes. It
 // returns the size to ask for and whether that is a change.
-func (p *stripPolicy) observe(frames, bad int64, n int) (int, bool) {
+func (p *stripPolicy) observe(s stripSample, n int) (int, bool) {
 	if n > p.size {
 		// Cut before the engine heard of the size: it tells nothing
 		// about this one.
 		return p.size, false
 	}
-	p.frames += frames
-	p.bad += bad
-	if bad > 0 {
+	p.frames += s.frames
+	p.resent += s.resent
+	p.garbage += s.garbage
+	if s.garbage > 0 {
 		p.clean = 0
 	} else {
-		p.clean += frames
+		p.clean += s.frames
 	}
+	damaged := min(float64(p.resent), float64(p.garbage)/float64(p.size+stripFrame))
 	switch {
-	case p.size > p.floor && p.bad >= 2 && float64(p.bad) > halveAt(p.size)*stripWindow:
+	// 1.5: two damaged frames, give or take the bytes a resync keeps.
+	case p.size > p.floor && damaged >= 1.5 && damaged > halveAt(p.size)*stripWindow:
 		return p.change(max(p.floor, p.size/2)), true
 	case p.size < p.ceiling && p.clean >= stripWindow:
 		return p.change(min(p.ceiling, 2*p.size)), true
 	}
 	if p.frames >= stripWindow {
-		p.frames, p.bad = 0, 0
+		p.frames, p.resent, p.garbage = 0, 0, 0
 	}
 	return p.size, false
 }
 
 func (p *stripPolicy) change(size int) int {
 	p.size = size
-	p.frames, p.bad, p.clean = 0, 0, 0
+	p.frames, p.resent, p.garbage, p.clean = 0, 0, 0, 0
 	return size
 }
 
-// stripTuner feeds the host's policy from the link's counters. It counts
-// as bad the frames the engine had to send again (PeerRetransmits, less
-// the Duplicates that were resent only because an ACK was lost): every
-// strip damaged or lost comes again once it gets through, however often
-// its resends were damaged too, so their share is the d above.
+// stripTuner feeds the host's policy from the link's counters: frames
+// received, those the engine had to send again (PeerRetransmits, less
+// the Duplicates resent only because an ACK was lost) and the bytes
+// skipped (DiscardedBytes).
 type stripTuner struct {
 	mu     sync.Mutex
 	on     bool // the engine takes STRIP_SIZE
@@ -148,11 +165,14 @@ func (t *stripTuner) strip(st Stats, n int) (old, size int, changed bool) {
 	if !t.on {
 		return 0, 0, false
 	}
-	frames := st.FramesReceived - t.last.FramesReceived
-	bad := (st.PeerRetransmits - t.last.PeerRetransmits) - (st.Duplicates - t.last.Duplicates)
+	s := stripSample{
+		frames:  st.FramesReceived - t.last.FramesReceived,
+		resent:  max(0, (st.PeerRetransmits-t.last.PeerRetransmits)-(st.Duplicates-t.last.Duplicates)),
+		garbage: st.DiscardedBytes - t.last.DiscardedBytes,
+	}
 	t.last = st
 	old = t.policy.size
-	size, changed = t.policy.observe(frames, max(0, bad), n)
+	size, changed = t.policy.observe(s, n)
 	return old, size, changed
 }
 

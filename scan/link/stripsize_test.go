@@ -26,17 +26,18 @@ func TestHalveAt(t *testing.T) {
 
 // lineSim plays strips of the policy's size over a line with a bit error
 // rate, as selective repeat sees it: a strip is resent until it arrives,
-// and counts as bad if its first try was damaged.
+// each damaged try is garbage.
 func lineSim(p *stripPolicy, rng *rand.Rand, ber float64, strips int) (sizes map[int]int) {
 	sizes = map[int]int{}
 	for range strips {
 		size := p.size
 		ok := math.Pow(1-ber, float64(8*(size+32)))
-		var bad int64
-		if rng.Float64() >= ok {
-			bad = 1
+		s := stripSample{frames: 1}
+		for rng.Float64() >= ok {
+			s.resent = 1
+			s.garbage += int64(size + 32)
 		}
-		p.observe(1, bad, size)
+		p.observe(s, size)
 		sizes[size]++
 	}
 	return sizes
@@ -78,12 +79,15 @@ func TestStripPolicySettles(t *testing.T) {
 	}
 }
 
-// step is one call of observe and what it must answer.
+// step is one call of observe and what it must answer: bad frames were
+// damaged once (resent, and garbage of their size), dropped ones lost
+// whole (resent only).
 type step struct {
-	frames, bad int64
-	n           int
-	size        int
-	changed     bool
+	frames, bad, dropped int64
+	garbage              int64 // more, from no frame resent
+	n                    int
+	size                 int
+	changed              bool
 }
 
 func TestStripPolicySteps(t *testing.T) {
@@ -145,6 +149,15 @@ func TestStripPolicySteps(t *testing.T) {
 				{frames: 1, bad: 1, n: 8192, size: 4096, changed: true},
 			},
 		)},
+		{"frames lost whole are not damage", 8192, cat(
+			[]step{{frames: 32, dropped: 32, n: 1024, size: 2048, changed: true}},
+			[]step{{frames: 10, dropped: 5, n: 2048, size: 2048}},
+		)},
+		{"garbage without resends is not damage, but not clean either", 8192, cat(
+			[]step{{frames: 1, garbage: 3000, n: 1024, size: 1024}},
+			clean(31, 1024),
+			[]step{{frames: 1, n: 1024, size: 2048, changed: true}},
+		)},
 		{"never below the floor", 8192, cat(
 			[]step{
 				{frames: 1, bad: 9, n: 1024, size: 512, changed: true},
@@ -168,7 +181,8 @@ func TestStripPolicySteps(t *testing.T) {
 			var p stripPolicy
 			p.setCeiling(tt.ceiling)
 			for i, s := range tt.steps {
-				size, changed := p.observe(s.frames, s.bad, s.n)
+				sample := stripSample{frames: s.frames, resent: s.bad + s.dropped, garbage: s.bad*int64(s.n+32) + s.garbage}
+				size, changed := p.observe(sample, s.n)
 				if size != s.size || changed != s.changed {
 					t.Fatalf("step %d %+v: got %d, %v", i, s, size, changed)
 				}
@@ -182,8 +196,8 @@ func TestStripPolicySteps(t *testing.T) {
 func TestStripPolicyKeepsSize(t *testing.T) {
 	var p stripPolicy
 	p.setCeiling(8192)
-	p.observe(1, 9, 1024)
-	p.observe(1, 9, 512)
+	p.observe(stripSample{frames: 1, resent: 9, garbage: 9 * 1056}, 1024)
+	p.observe(stripSample{frames: 1, resent: 9, garbage: 9 * 544}, 512)
 	if p.size != 256 {
 		t.Fatalf("size %d after damage, want 256", p.size)
 	}
@@ -219,9 +233,14 @@ func TestStripTuner(t *testing.T) {
 	if _, size, changed := tu.strip(st, 1024); changed {
 		t.Errorf("duplicates counted as damage: size %d", size)
 	}
+	// Resent without garbage: lost whole, no reason to shrink.
 	st.FramesReceived += 4
 	st.PeerRetransmits += 4
+	if _, size, changed := tu.strip(st, 1024); changed {
+		t.Errorf("frames lost whole counted as damage: size %d", size)
+	}
+	st.DiscardedBytes += 4 * 1056
 	if old, size, changed := tu.strip(st, 1024); !changed || old != 1024 || size != 512 {
-		t.Errorf("4 resent of 4: %d → %d, %v; want 1024 → 512", old, size, changed)
+		t.Errorf("4 damaged of 18: %d → %d, %v; want 1024 → 512", old, size, changed)
 	}
 }
