@@ -371,3 +371,49 @@ func TestStripSizeMidPage(t *testing.T) {
 		})
 	}
 }
+
+// TestStripSizeCarriesOver: a daemon dials a Host for each job; with a
+// StripMemory the next Host on the line starts where the last one ended,
+// since a bad cable stays bad.
+func TestStripSizeCarriesOver(t *testing.T) {
+	t.Parallel()
+	mem := new(link.StripMemory)
+	faults := scansim.Faults{BitErrorRate: 1e-4, Seed: 16}
+	first := newRig(t, &scansim.Simulator{}, rigOptions{
+		host:       link.HostOptions{Strips: mem},
+		engineConn: func(c net.Conn) io.ReadWriter { return faults.Wrap(c) },
+	})
+	got, err := scanAll(t, first.host, scan.Options{Mode: scan.ModeBW1, DPI: 75, Pages: 1})
+	if err != nil {
+		t.Fatal(err)
+	}
+	checkIdentical(t, got, first.engine, 1)
+	bad := first.host.Stats().StripSize
+	if bad > 512 {
+		t.Fatalf("strips of %d bytes after a job at BER 1e-4", bad)
+	}
+	first.host.Close()
+
+	engineTap := &stripTap{}
+	next := newRig(t, &scansim.Simulator{}, rigOptions{
+		host: link.HostOptions{Strips: mem},
+		engineConn: func(c net.Conn) io.ReadWriter {
+			engineTap.ReadWriter = c
+			return engineTap
+		},
+	})
+	if st := next.host.Stats(); st.StripSize != bad {
+		t.Errorf("the next Host starts at %d-byte strips, want the last one's %d", st.StripSize, bad)
+	}
+	got, err = scanAll(t, next.host, scan.Options{Mode: scan.ModeGray8, DPI: 75, Pages: 1})
+	if err != nil {
+		t.Fatal(err)
+	}
+	checkIdentical(t, got, next.engine, 1)
+	if sizes := stripSizes(engineTap.frames(false)); sizes[0] > bad {
+		t.Errorf("the next job's first strip has %d bytes, want at most %d", sizes[0], bad)
+	}
+	if st := next.host.Stats(); st.StripSize != 8192 {
+		t.Errorf("strips of %d bytes after a job on a clean line, want 8192", st.StripSize)
+	}
+}

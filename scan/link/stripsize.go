@@ -4,6 +4,7 @@ import (
 	"context"
 	"math"
 	"sync"
+	"sync/atomic"
 )
 
 // The host's strip size policy (protocol 1.2, STRIP_SIZE).
@@ -88,7 +89,7 @@ type stripSample struct {
 // setCeiling starts a session whose largest strip is ceiling. The size
 // carries over from the last session: a bad cable stays bad.
 func (p *stripPolicy) setCeiling(ceiling int) {
-	if p.ceiling == 0 {
+	if p.size == 0 {
 		p.size = stripStart
 	}
 	p.ceiling = ceiling
@@ -137,10 +138,24 @@ func (p *stripPolicy) change(size int) int {
 // the Duplicates resent only because an ACK was lost) and the bytes
 // skipped (DiscardedBytes).
 type stripTuner struct {
+	mem *StripMemory // nil: none
+
 	mu     sync.Mutex
 	on     bool // the engine takes STRIP_SIZE
 	policy stripPolicy
 	last   Stats
+}
+
+// StripMemory keeps the strip size for the next Host on the same line
+// (HostOptions.Strips). Its zero value is ready for use.
+type StripMemory struct {
+	size atomic.Int64
+}
+
+func (t *stripTuner) remember(size int) {
+	if t.mem != nil {
+		t.mem.size.Store(int64(size))
+	}
 }
 
 // begin starts a session with an engine whose own strip size is
@@ -152,7 +167,11 @@ func (t *stripTuner) begin(st Stats, engineSize int, on bool) int {
 	if !on {
 		return engineSize
 	}
+	if t.policy.size == 0 && t.mem != nil {
+		t.policy.size = int(t.mem.size.Load())
+	}
 	t.policy.setCeiling(engineSize)
+	t.remember(t.policy.size)
 	return t.policy.size
 }
 
@@ -173,6 +192,9 @@ func (t *stripTuner) strip(st Stats, n int) (old, size int, changed bool) {
 	t.last = st
 	old = t.policy.size
 	size, changed = t.policy.observe(s, n)
+	if changed {
+		t.remember(size)
+	}
 	return old, size, changed
 }
 
@@ -181,6 +203,7 @@ func (t *stripTuner) revert(size int) {
 	t.mu.Lock()
 	defer t.mu.Unlock()
 	t.policy.change(size)
+	t.remember(size)
 }
 
 // setStripSize records the strip size in use; changed says whether a
