@@ -35,7 +35,7 @@ import (
 // the threshold depends on nothing else.
 //
 // Only damage depends on the size: a frame lost whole (a line that drops
-// frames, a duplicate) would be lost at any size. The host sees damage as
+// frames) would be lost at any size. The host sees damage as
 // the bytes it skips (a damaged strip is L+32 bytes of garbage) and as
 // strips that come again; it counts as damaged, over a window, the lesser
 // of the two: the garbage in strips, and the strips resent. Lost whole,
@@ -54,6 +54,10 @@ import (
 // first window of them would fail the link before the policy saw a thing,
 // whereas 1 KiB arrives 43 % of the time; on a clean line the climb to
 // 8 KiB takes three windows, well under a page.
+//
+// All this counts line time, what a UART has. A pipe or a pty has no
+// speed: there a frame costs processor time whatever its length, and
+// strips larger than the policy's would carry more.
 const (
 	stripOverhead = 72 // c above: frame, offset and ACK, in bytes
 	stripWindow   = 32
