@@ -20,8 +20,8 @@ func TestDuplex(t *testing.T) {
 	t.Parallel()
 	sim := &scansim.Simulator{Blank: []int{2}}
 	r := newRig(t, sim, rigOptions{engine: link.EngineOptions{Duplex: true}})
-	if info := r.host.Engine(); !info.Duplex || info.Version != (link.Version{Major: 1, Minor: 1}) {
-		t.Fatalf("engine %+v, want protocol 1.1 with duplex", info)
+	if info := r.host.Engine(); !info.Duplex || info.Version != (link.Version{Major: link.ProtocolMajor, Minor: link.ProtocolMinor}) {
+		t.Fatalf("engine %+v, want the latest protocol with duplex", info)
 	}
 	for _, mode := range []scan.Mode{scan.ModeGray8, scan.ModeBW1, scan.ModeRGB24, scan.ModeJPEG} {
 		opts := scan.Options{Mode: mode, DPI: 75, Pages: 2, Duplex: true}
