@@ -157,7 +157,7 @@ func TestSelectiveReceiver(t *testing.T) {
 	ctrl := func() (Frame, ackMsg) {
 		s.mu.Lock()
 		defer s.mu.Unlock()
-		f := s.ctrlLocked()
+		f := s.ctrlLocked(time.Now())
 		m, _ := parseAck(f.Payload)
 		return f, m
 	}

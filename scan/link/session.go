@@ -120,6 +120,11 @@ type session struct {
 	failures int       // pokes without progress
 	waiters  int       // receivers that want the peer polled
 	pokeAt   time.Time // zero: nobody waits
+	// 1.2: the credit we granted a peer that had used all of it goes
+	// again at repeatAt (zero: off) unless a frame comes first: a lost
+	// window update would otherwise stall both ends until a poll.
+	repeatAt   time.Time
+	repeatWait time.Duration
 	ctrl     FrameType // ACK or NAK to send next, or 0
 
 	ctrlBuf []byte // the writer's, for ACK and NAK payloads
@@ -173,7 +178,12 @@ func (s *session) resetLocked(txISN, rxISN uint32) {
 	// The handshake tells whether this session is 1.2: see onFrame.
 	s.selective = false
 	s.txSerial, s.txProven = 0, 0
-	s.srtt, s.rttvar, s.rto = 0, 0, s.cfg.ackTimeout
+	// The round trip is the line's: it outlives the session (the host
+	// starts one for every job), but not a timeout's back-off.
+	s.rto = s.cfg.ackTimeout
+	if s.srtt > 0 {
+		s.rto = s.rtoFromRTT()
+	}
 	s.rxNext = rxISN
 	s.rxQueue = nil
 	s.rxHeld = nil
@@ -186,6 +196,7 @@ func (s *session) resetLocked(txISN, rxISN uint32) {
 	if s.waiters > 0 {
 		s.pokeAt = time.Now().Add(s.cfg.ackTimeout)
 	}
+	s.repeatAt = time.Time{}
 	s.ctrl = 0
 	s.notifyLocked()
 	s.kick()
@@ -548,6 +559,7 @@ func (s *session) onFrame(f Frame) {
 		return
 	}
 	s.hearLocked(f)
+	s.repeatAt = time.Time{}
 	switch d := int32(f.Seq - s.rxNext); {
 	case d == 0:
 		if len(s.rxQueue) >= s.cfg.rxWindow {
@@ -774,7 +786,11 @@ func (s *session) sampleLocked(tf txFrame, now time.Time) {
 		s.rttvar = (3*s.rttvar + d) / 4
 		s.srtt = (7*s.srtt + r) / 8
 	}
-	s.rto = min(max(s.srtt+4*s.rttvar, s.minRTO()), s.cfg.ackTimeout)
+	s.rto = s.rtoFromRTT()
+}
+
+func (s *session) rtoFromRTT() time.Duration {
+	return min(max(s.srtt+4*s.rttvar, s.minRTO()), s.cfg.ackTimeout)
 }
 
 // minRTO keeps a tiny round trip (a pipe) from making the timer fire at
@@ -837,8 +853,18 @@ func (s *session) nextLocked(now time.Time) (f Frame, data bool, wait time.Durat
 	if !s.rtoAt.IsZero() && !now.Before(s.rtoAt) && !s.timeoutLocked(now) {
 		return Frame{}, false, 0
 	}
+	if !s.repeatAt.IsZero() && !now.Before(s.repeatAt) {
+		s.repeatAt = time.Time{}
+		if s.repeatWait < s.cfg.ackTimeout { // then the poll's turn
+			s.repeatWait *= 2
+			s.repeatAt = now.Add(s.repeatWait)
+		}
+		if s.ctrl == 0 {
+			s.ctrl = TypeAck
+		}
+	}
 	if s.ctrl != 0 {
-		return s.ctrlLocked(), false, 0
+		return s.ctrlLocked(now), false, 0
 	}
 	if s.selective {
 		for i := range s.unacked {
@@ -858,8 +884,10 @@ func (s *session) nextLocked(now time.Time) (f Frame, data bool, wait time.Durat
 		}
 		return s.transmitLocked(int(s.txSend-s.txBase), now), true, 0
 	}
-	if !s.rtoAt.IsZero() {
-		wait = max(s.rtoAt.Sub(now), time.Microsecond)
+	for _, at := range []time.Time{s.rtoAt, s.repeatAt} {
+		if !at.IsZero() && (wait == 0 || at.Sub(now) < wait) {
+			wait = max(at.Sub(now), time.Microsecond)
+		}
 	}
 	return Frame{}, false, wait
 }
@@ -899,10 +927,14 @@ func (s *session) timeoutLocked(now time.Time) bool {
 }
 
 // ctrlLocked makes the pending ACK or NAK, granting the room we have.
-func (s *session) ctrlLocked() Frame {
+func (s *session) ctrlLocked(now time.Time) Frame {
 	typ := s.ctrl
 	s.ctrl = 0
 	free := s.cfg.rxWindow - len(s.rxQueue)
+	if s.selective && s.rxLimit == s.rxNext && free > 0 {
+		s.repeatWait = s.rto
+		s.repeatAt = now.Add(s.repeatWait)
+	}
 	s.rxLimit = s.rxNext + uint32(free)
 	seq := s.rxNext - 1
 	if typ == TypeNak {
