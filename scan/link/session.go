@@ -125,7 +125,7 @@ type session struct {
 	// window update would otherwise stall both ends until a poll.
 	repeatAt   time.Time
 	repeatWait time.Duration
-	ctrl     FrameType // ACK or NAK to send next, or 0
+	ctrl       FrameType // ACK or NAK to send next, or 0
 
 	ctrlBuf []byte // the writer's, for ACK and NAK payloads
 	stats   Stats
