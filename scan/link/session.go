@@ -89,6 +89,9 @@ type session struct {
 	// selective repeat and immediate damage reports (PROTOCOL.md,
 	// "Selective repeat"). Until the handshake tells, it is false.
 	selective bool
+	// peerSelective: the last handshake found a 1.2 peer, so the next
+	// session's HELLO or HELLO_REPLY may use the measured timeout.
+	peerSelective bool
 
 	// Sending: frames [txBase, txNext) are kept in unacked; txSend is the
 	// next to transmit, txHigh the first never transmitted; the peer's
@@ -553,6 +556,7 @@ func (s *session) onFrame(f Frame) {
 			s.resetLocked(m.engineISN, f.Seq)
 			s.helloSeq, s.helloISN = f.Seq, m.engineISN
 			s.selective = s.speaksSelective(m.version)
+			s.peerSelective = s.selective
 		}
 	}
 	if !s.open || s.failed != nil {
@@ -570,6 +574,7 @@ func (s *session) onFrame(f Frame) {
 		if !s.cfg.engine && f.Type == TypeHelloReply {
 			if m, err := parseHelloReply(f.Payload); err == nil {
 				s.selective = s.speaksSelective(m.version)
+				s.peerSelective = s.selective
 			}
 		}
 		s.deliverLocked(f)
@@ -796,12 +801,12 @@ func (s *session) rtoFromRTT() time.Duration {
 // minRTO keeps a tiny round trip (a pipe) from making the timer fire at
 // every scheduling hiccup.
 func (s *session) minRTO() time.Duration {
-	return max(s.cfg.ackTimeout/100, time.Millisecond)
+	return max(s.cfg.ackTimeout/400, 500*time.Microsecond)
 }
 
 // rtoLocked is how long after a transmission the sender waits for an ACK.
 func (s *session) rtoLocked() time.Duration {
-	if s.selective {
+	if s.selective || s.peerSelective {
 		return s.rto
 	}
 	return s.cfg.ackTimeout
@@ -903,22 +908,25 @@ func (s *session) timeoutLocked(now time.Time) bool {
 	s.rtoAt = time.Time{}
 	s.retries++
 	s.stats.Timeouts++
-	if s.selective {
-		// Back off (Karn) until a new round trip is measured, and fail
-		// only after as long without a sign of life as 1.1 would.
+	if s.selective || s.peerSelective {
+		// A measured timeout: back off (Karn) until a new round trip is
+		// measured, and fail only after as long without a sign of life
+		// as 1.1 would.
 		s.rto = min(2*s.rto, s.cfg.ackTimeout)
 		if s.retries >= s.cfg.maxRetries && now.Sub(s.progressAt) >= time.Duration(s.cfg.maxRetries)*s.cfg.ackTimeout {
 			s.failLocked(&LinkError{Failures: s.retries})
 			return false
 		}
+	} else if s.retries >= s.cfg.maxRetries {
+		s.failLocked(&LinkError{Failures: s.retries})
+		return false
+	}
+	if s.selective {
 		for i := range s.unacked {
 			if tf := &s.unacked[i]; tf.sends > 0 && !tf.sacked {
 				tf.resend = true
 			}
 		}
-	} else if s.retries >= s.cfg.maxRetries {
-		s.failLocked(&LinkError{Failures: s.retries})
-		return false
 	} else {
 		s.txSend = s.txBase
 	}
