@@ -99,6 +99,13 @@ func (m *Machine) start() bool {
 	return true
 }
 
+// followsFeed reports whether the job's changes are taken from the feed
+// alone (seenJob.fed).
+func (m *Machine) followsFeed(id uint64) bool {
+	s := m.jobs[id]
+	return m.online && s != nil && s.fed
+}
+
 func (m *Machine) jobAnswer(a Answer) {
 	j := m.job
 	switch a.Call.Kind {
@@ -110,7 +117,9 @@ func (m *Machine) jobAnswer(a Answer) {
 			if j.id == 0 {
 				j.id = a.Event.Job.ID
 			}
-			m.seeJob(*a.Event)
+			if !m.followsFeed(j.id) {
+				m.seeJob(*a.Event)
+			}
 			return
 		}
 		j.seq = 0
@@ -119,7 +128,9 @@ func (m *Machine) jobAnswer(a Answer) {
 			if j.id == 0 {
 				j.id = a.Job.ID
 			}
-			m.seeJob(apitype.JobEvent{Job: a.Job})
+			if !m.followsFeed(j.id) {
+				m.seeJob(apitype.JobEvent{Job: a.Job})
+			}
 		case j.id != 0:
 			// The stream broke off; the feed tells the rest.
 		default:

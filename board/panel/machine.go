@@ -119,6 +119,11 @@ type seenJob struct {
 	job  apitype.Job
 	page int
 	note string
+	// fed: the feed has told of the job. The panel's own scan also
+	// reports it on the scan's stream, which the feed may overtake (a
+	// page's progress after the prompt that follows it): while the feed
+	// is up, it alone is followed.
+	fed bool
 }
 
 // notice is a screen that says something until OK or Back.
@@ -329,10 +334,10 @@ func (m *Machine) Notify(n apitype.Notify) Effects {
 			}
 		}
 		for _, j := range n.Jobs {
-			m.seeJob(apitype.JobEvent{Job: j})
+			m.feedJob(apitype.JobEvent{Job: j})
 		}
 		if n.Status != nil && n.Status.LastJob != nil {
-			m.seeJob(apitype.JobEvent{Job: *n.Status.LastJob})
+			m.feedJob(apitype.JobEvent{Job: *n.Status.LastJob})
 		}
 		for _, id := range gone {
 			if ended(m.jobs[id].job.State) {
@@ -352,12 +357,12 @@ func (m *Machine) Notify(n apitype.Notify) Effects {
 		if n.Status != nil {
 			m.status = *n.Status
 			if n.Status.LastJob != nil {
-				m.seeJob(apitype.JobEvent{Job: *n.Status.LastJob})
+				m.feedJob(apitype.JobEvent{Job: *n.Status.LastJob})
 			}
 		}
 	case apitype.NotifyJob:
 		if n.Job != nil {
-			m.seeJob(*n.Job)
+			m.feedJob(*n.Job)
 		}
 	case apitype.NotifySettings:
 		if n.Setting != nil {
@@ -380,6 +385,14 @@ func (m *Machine) Notify(n apitype.Notify) Effects {
 func (m *Machine) Offline() Effects {
 	m.online = false
 	return m.effects()
+}
+
+// feedJob takes a job's change from the feed.
+func (m *Machine) feedJob(ev apitype.JobEvent) {
+	m.seeJob(ev)
+	if s := m.jobs[ev.Job.ID]; s != nil {
+		s.fed = true
+	}
 }
 
 // seeJob takes a job's change, from the feed or from the panel's own scan.

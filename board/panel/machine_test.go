@@ -365,6 +365,27 @@ func TestTransitions(t *testing.T) {
 				d.t.Fatalf("screen %+v after the late answer", s)
 			}
 		}},
+		{"the scan's stream, overtaken by the feed, does not take the prompt away", nil, func(d *driver) {
+			d.compose()
+			d.key(board.KeyStart)
+			scan := d.call(panel.CallScan)
+			job := apitype.Job{ID: 8, State: apitype.JobScanning, Pages: 1, MorePages: true}
+			d.answer(panel.Answer{Call: scan, Event: &apitype.JobEvent{Job: job, Page: 1}})
+			d.notify(jobNotify(job, 1))
+			d.key(board.KeyOK)
+			d.answer(panel.Answer{Call: d.call(panel.CallMorePages), Done: true, Job: apitype.Job{ID: 8, State: apitype.JobScanning, Pages: 1}})
+			// The feed tells of page 2 and its prompt...
+			scanned := apitype.Job{ID: 8, State: apitype.JobScanning, Pages: 1}
+			d.notify(jobNotify(scanned, 2))
+			job.Pages = 2
+			d.notify(jobNotify(job, 2))
+			d.see("[More pages?]", "2 pages scanned.", "(Scan next page)")
+			// ... before the scan's stream tells of page 2 scanned.
+			d.answer(panel.Answer{Call: scan, Event: &apitype.JobEvent{Job: scanned, Page: 2}})
+			d.see("[More pages?]", "2 pages scanned.")
+			d.key(board.KeyDown)
+			d.see("(Done: send it)")
+		}},
 		{"sending in parts shows the part and a bar", nil, func(d *driver) {
 			d.compose()
 			d.key(board.KeyStart)

@@ -32,7 +32,9 @@ func openScanner(setting string, log *slog.Logger) (device.Scanner, func(), erro
 	if err != nil {
 		return nil, nil, err
 	}
-	opts := link.HostOptions{Logger: log.With("part", "scanner-link")}
+	// A link is dialled for each job; the strip size carries over, as the
+	// line's noise does.
+	opts := link.HostOptions{Logger: log.With("part", "scanner-link"), Strips: new(link.StripMemory)}
 	switch spec.Kind {
 	case transport.KindSim:
 		return &scansim.Scanner{Logger: log}, func() {}, nil

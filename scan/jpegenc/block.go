@@ -7,17 +7,32 @@ import "math/bits"
 // adds and subtracts equal samples without rounding.
 func flatDC(v int32) int32 { return (v - 128) * 64 << pass1Bits }
 
-// zigzagMask returns a mask of the non-zero quantised coefficients of b
-// (block order) in zigzag order: bit k for position k.
-func zigzagMask(b *[64]int32) uint64 {
-	var mask uint64
-	for _, i := range zigzag {
-		// Shift the mask right and put the flag on top: after 64 steps
-		// bit k is position k's. c|-c is negative unless c is 0.
-		c := b[i&63]
-		mask = mask>>1 | uint64(int64(c|-c))>>63<<63
+// zigzagRows[r][m] is the zigzag-order mask (bit k for position k) of
+// the coefficients of block row r whose columns are the set bits of m.
+// Eight lookups turn fdct's block-order mask into the coding order.
+var zigzagRows = func() (t [8][256]uint64) {
+	var pos [64]uint // zigzag position of each block index
+	for k, i := range zigzag {
+		pos[i] = uint(k)
 	}
-	return mask
+	for r := range t {
+		for m := range t[r] {
+			for j := range 8 {
+				if m>>j&1 != 0 {
+					t[r][m] |= 1 << pos[r*8+j]
+				}
+			}
+		}
+	}
+	return t
+}()
+
+// zigzagMask turns a mask in block order (bit i for index i) into one in
+// zigzag order (bit k for position k).
+func zigzagMask(nz uint64) uint64 {
+	t := &zigzagRows
+	return t[0][uint8(nz)] | t[1][uint8(nz>>8)] | t[2][uint8(nz>>16)] | t[3][uint8(nz>>24)] |
+		t[4][uint8(nz>>32)] | t[5][uint8(nz>>40)] | t[6][uint8(nz>>48)] | t[7][uint8(nz>>56)]
 }
 
 // divide returns v/divisor rounded to nearest (halves up), given
@@ -36,44 +51,60 @@ func magnitude(v int32) (size, extra uint32) {
 	sign := v >> 31
 	a := uint32((v ^ sign) - sign)
 	size = uint32(bits.Len32(a))
-	extra = uint32(v+sign) & (1<<size - 1)
+	// In 64 bits the compiler knows the shift, at most 32, needs no
+	// check.
+	extra = uint32(v+sign) & uint32(uint64(1)<<size-1)
 	return size, extra
 }
 
-// putDC codes the difference to the previous block's DC.
-func (c *component) putDC(w *bitWriter, diff int32) {
-	s, e := magnitude(diff)
-	w.put(c.dc.code[s]<<s|e, c.dc.size[s]+s)
-}
-
-// putBlock codes a quantised block (in block order) in zigzag order, given
-// the previous DC of this component in the current restart interval.
-func (c *component) putBlock(w *bitWriter, b *[64]int32, prevDC int32) {
-	c.putDC(w, b[0]-prevDC)
-	k := 1
-	for m := zigzagMask(b) >> 1; m != 0; {
-		run := bits.TrailingZeros64(m)
-		k += run
-		m >>= uint(run) + 1
+// putBlock codes a quantised block (in block order) whose non-zero
+// coefficients are the set bits of zz (zigzag order), given the previous
+// DC of this component in the current restart interval.
+func (c *component) putBlock(w *bitWriter, b *[64]int32, zz uint64, prevDC int32) {
+	// The pending bits stay in registers through the block: this put is
+	// inlined, w.put is not.
+	acc, n := w.acc, w.n
+	put := func(bits, size uint32) {
+		if n+uint(size) > 64 {
+			acc, n = w.spill(acc, n, bits, size)
+		} else {
+			acc, n = acc<<(size&63)|uint64(bits), n+uint(size)
+		}
+	}
+	s, e := magnitude(b[0] - prevDC)
+	code, size := c.dc.get(uint8(s))
+	put(code<<(s&31)|e, size+s)
+	ac := c.ac
+	k := 0 // the last position coded
+	for m := zz &^ 1; m != 0; m &= m - 1 {
+		z := bits.TrailingZeros64(m)
+		run := z - k - 1
+		k = z
 		for ; run >= 16; run -= 16 {
-			w.put(c.ac.code[0xf0], c.ac.size[0xf0])
+			put(ac.get(0xf0)) // ZRL
 		}
 		// AC magnitudes stay below 2^10, as baseline requires: at most
-		// about 840 for 8-bit samples, even with a quantiser of 1.
-		s, e := magnitude(b[zigzag[k&63]&63])
-		sym := uint32(run)<<4 | s
-		w.put(c.ac.code[sym&0xff]<<s|e, c.ac.size[sym&0xff]+s)
-		k++
+		// about 840 for 8-bit samples, even with a quantiser of 1. So the
+		// code and its extra bits, 26 bits at most, go in one put (s&31
+		// only tells the compiler the shift needs no check).
+		s, e := magnitude(b[zigzag[z&63]&63])
+		code, size := ac.get(uint8(run<<4) | uint8(s))
+		put(code<<(s&31)|e, size+s)
 	}
-	if k < 64 {
-		w.put(c.ac.code[0], c.ac.size[0])
+	if k != 63 {
+		put(ac.get(0)) // EOB
 	}
+	w.acc, w.n = acc, n
 }
 
-// putFlat codes a block of one level: its DC and an end of block.
+// putFlat codes a block of one level: its DC and an end of block. The DC
+// code (at most 11 bits), its extra bits (at most 11) and the EOB code
+// (at most 4) go in one put.
 func (c *component) putFlat(w *bitWriter, dc, prevDC int32) {
-	c.putDC(w, dc-prevDC)
-	w.put(c.ac.code[0], c.ac.size[0])
+	s, e := magnitude(dc - prevDC)
+	code, size := c.dc.get(uint8(s))
+	eob, eobSize := c.ac.get(0)
+	w.put((code<<(s&31)|e)<<(eobSize&31)|eob, size+s+eobSize)
 }
 
 // put codes one block of samples and returns its quantised DC. b is
@@ -96,11 +127,17 @@ func (c *component) putLevel(w *bitWriter, v, prevDC int32) int32 {
 // putTransform transforms, quantises and codes one block and returns its
 // quantised DC. b is overwritten.
 func (c *component) putTransform(w *bitWriter, b *[64]int32, prevDC int32) int32 {
-	if fdct(b, &c.quant.recip)&^1 == 0 {
+	return c.putCoefficients(w, b, fdct(b, &c.quant.recip), prevDC)
+}
+
+// putCoefficients codes a quantised block whose non-zero coefficients
+// are nz (block order, as fdct returns them) and returns its DC.
+func (c *component) putCoefficients(w *bitWriter, b *[64]int32, nz uint64, prevDC int32) int32 {
+	if nz&^1 == 0 {
 		c.putFlat(w, b[0], prevDC)
 		return b[0]
 	}
-	c.putBlock(w, b, prevDC)
+	c.putBlock(w, b, zigzagMask(nz), prevDC)
 	return b[0]
 }
 

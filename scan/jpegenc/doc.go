@@ -21,7 +21,11 @@
 // quantiser, which divides each output by one multiplication with a
 // reciprocal as the column pass produces it. Integer arithmetic gives the
 // same bytes on every architecture (floating point would not: Go fuses
-// multiply-adds on arm64), and 32-bit multiplies are cheap on ARMv7, where
-// Go does not vectorise. Blocks of one flat level, such as blank paper in a
-// clean raster, skip the transform: theirs is known exactly.
+// multiply-adds on arm64), 32-bit multiplies are cheap on ARMv7, and
+// 32-bit lanes vectorise: the transform with quantisation and the colour
+// conversion have assembly for AVX2 (amd64, when the CPU has it) and NEON
+// (arm64; ARMv7 with NEON for the colour conversion), each the same
+// arithmetic as its pure-Go twin (-tags purego), and TestGolden pins the
+// bytes on every architecture. Blocks of one flat level, such as blank
+// paper in a clean raster, skip the transform: theirs is known exactly.
 package jpegenc

@@ -60,7 +60,8 @@ func fdctGo(b *[64]int32, recip *[64]uint32) uint64 {
 		p[1] = (z11 + z4 + r1) >> s1
 		p[7] = (z11 - z4 + r1) >> s1
 	}
-	for i := range 8 {
+	var nz uint64
+	for i := 7; i >= 0; i-- { // right to left for the mask
 		tmp0, tmp7 := b[i]+b[i+56], b[i]-b[i+56]
 		tmp1, tmp6 := b[i+8]+b[i+48], b[i+8]-b[i+48]
 		tmp2, tmp5 := b[i+16]+b[i+40], b[i+16]-b[i+40]
@@ -87,11 +88,19 @@ func fdctGo(b *[64]int32, recip *[64]uint32) uint64 {
 
 		b[i], b[i+8], b[i+16], b[i+24] = int32(c0), int32(c1), int32(c2), int32(c3)
 		b[i+32], b[i+40], b[i+48], b[i+56] = int32(c4), int32(c5), int32(c6), int32(c7)
-	}
-	var nz uint64
-	for i, c := range b {
-		// c|-c is negative unless c is 0.
-		nz |= uint64(uint32(c|-c)>>31) << i
+		// The column's flags, one a row, while the outputs are at hand;
+		// in 32-bit halves, which ARMv7 handles in single registers. The
+		// columns come right to left, so each shift is by one.
+		top := nonZero(c0) | nonZero(c1)<<8 | nonZero(c2)<<16 | nonZero(c3)<<24
+		bottom := nonZero(c4) | nonZero(c5)<<8 | nonZero(c6)<<16 | nonZero(c7)<<24
+		nz = nz<<1 | uint64(bottom)<<32 | uint64(top)
 	}
 	return nz
+}
+
+// nonZero is 1 if the coefficient int32(c), as stored, is not 0, else 0,
+// without a branch: x|-x is negative unless x is 0.
+func nonZero(c int64) uint32 {
+	x := int32(c)
+	return uint32(x|-x) >> 31
 }

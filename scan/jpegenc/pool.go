@@ -40,6 +40,6 @@ func (p *pool) work() {
 		p.mu.Unlock()
 
 		b.out = p.c.codeRows(b.out[:0], b.raster[:b.rows*p.c.stride], b.first)
-		close(b.done)
+		b.done <- struct{}{}
 	}
 }

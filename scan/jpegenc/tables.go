@@ -152,12 +152,10 @@ var (
 	}
 )
 
-// huffCode is a Huffman table for encoding: the code and its length for
-// each symbol (length 0 for symbols the table lacks).
-type huffCode struct {
-	code [256]uint32
-	size [256]uint32
-}
+// huffCode is a Huffman table for encoding: for each symbol, its code
+// above its length in the low byte (0 for symbols the table lacks), so one
+// load gives both.
+type huffCode [256]uint32
 
 // newHuffCode assigns the canonical codes of T.81 Annex C.
 func newHuffCode(s *huffSpec) *huffCode {
@@ -165,14 +163,19 @@ func newHuffCode(s *huffSpec) *huffCode {
 	code, k := uint32(0), 0
 	for n, count := range s.counts {
 		for range count {
-			v := s.values[k]
-			h.code[v], h.size[v] = code, uint32(n+1)
+			h[s.values[k]] = code<<8 | uint32(n+1)
 			code++
 			k++
 		}
 		code <<= 1
 	}
 	return h
+}
+
+// get returns the code of sym and its length.
+func (h *huffCode) get(sym uint8) (code, size uint32) {
+	e := h[sym]
+	return e >> 8, e & 0xff
 }
 
 // component holds what one colour component is coded with. It is read by

@@ -94,11 +94,12 @@ func TestHuffCodes(t *testing.T) {
 		h := newHuffCode(s)
 		for _, a := range s.values {
 			for _, b := range s.values {
-				la, lb := h.size[a], h.size[b]
+				ca, la := h.get(a)
+				cb, lb := h.get(b)
 				if a == b || la == 0 || la > lb {
 					continue
 				}
-				if h.code[b]>>(lb-la) == h.code[a] {
+				if cb>>(lb-la) == ca {
 					t.Errorf("code of %#x is a prefix of %#x's", a, b)
 				}
 			}
@@ -111,7 +112,7 @@ func TestHuffCodes(t *testing.T) {
 		for sym := range 256 {
 			size := sym & 15
 			need := size >= 1 && size <= 10 || sym == 0 || sym == 0xf0
-			if need && h.size[sym] == 0 {
+			if _, size := h.get(uint8(sym)); need && size == 0 {
 				t.Errorf("AC symbol %#02x has no code", sym)
 			}
 		}

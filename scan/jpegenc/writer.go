@@ -62,7 +62,9 @@ type batch struct {
 	rows   int
 	first  int // MCU row index of the first row
 	out    []byte
-	done   chan struct{} // closed when out is ready
+	// done holds a value once out is ready: made once, with room for
+	// it, so a batch costs no allocation each time it is reused.
+	done chan struct{}
 }
 
 // NewWriter returns a Writer encoding the raster described by o to w.
@@ -193,7 +195,10 @@ func (e *Writer) newBatch() *batch {
 		b.rows = 0
 		return b
 	}
-	return &batch{raster: make([]byte, e.rowsPer*e.c.stride)}
+	// A quarter of the raster holds the code of a noisy scan at the
+	// default quality, so out rarely grows by copying.
+	n := e.rowsPer * e.c.stride
+	return &batch{raster: make([]byte, n), out: make([]byte, 0, n/4), done: make(chan struct{}, 1)}
 }
 
 // submit hands b to a worker, first waiting for the oldest batch when as
@@ -207,25 +212,16 @@ func (e *Writer) submit(b *batch) error {
 	}
 	b.first = e.nextMCU
 	e.nextMCU += b.rows / e.c.mcuSize
-	b.done = make(chan struct{})
 	e.pool.add(b)
 	e.queue[(e.head+e.busy)%len(e.queue)] = b
 	e.busy++
-	for e.busy > 0 && isClosed(e.queue[e.head].done) {
+	// A value waiting in done means coded; pop takes it.
+	for e.busy > 0 && len(e.queue[e.head].done) > 0 {
 		if err := e.retire(); err != nil {
 			return err
 		}
 	}
 	return nil
-}
-
-func isClosed(c chan struct{}) bool {
-	select {
-	case <-c:
-		return true
-	default:
-		return false
-	}
 }
 
 // pop takes the oldest batch off the queue once its worker is done.

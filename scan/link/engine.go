@@ -135,9 +135,13 @@ type server struct {
 	opts   EngineOptions
 	log    *slog.Logger
 
-	compatible bool // the host's major version is ours
-	stripSize  int
-	jobs       uint32
+	compatible bool    // the host's major version is ours
+	host       Version // the host's, from HELLO
+	stripSize  int     // the largest strip of this session, from HELLO
+	// strip is the strip size in use: stripSize, or less after the
+	// host's STRIP_SIZE. The running job reads it before every strip.
+	strip atomic.Int64
+	jobs  uint32
 
 	job *runningJob
 }
@@ -182,7 +186,12 @@ func (srv *server) handle(ctx context.Context, epoch uint64, f Frame) {
 			return
 		}
 		srv.compatible = m.version.Major == ProtocolMajor
+		srv.host = m.version
 		srv.stripSize = max(1, min(srv.opts.MaxStrip, int(min(m.maxStrip, MaxStrip))))
+		// A new session starts from HELLO's size; the host asks again
+		// for a smaller one if it wants it.
+		srv.strip.Store(int64(srv.stripSize))
+		srv.sess.setStripSize(srv.stripSize, false)
 		reply := helloReplyMsg{
 			version:   srv.version(),
 			stripSize: uint32(srv.stripSize),
@@ -230,6 +239,8 @@ func (srv *server) handle(ctx context.Context, epoch uint64, f Frame) {
 		if srv.jobRunning() {
 			srv.job.cancel()
 		}
+	case TypeStripSize:
+		srv.setStrip(f.Payload)
 	default:
 		srv.log.Debug("frame ignored", "type", f.Type)
 	}
@@ -238,6 +249,27 @@ func (srv *server) handle(ctx context.Context, epoch uint64, f Frame) {
 // version is the protocol version the engine speaks.
 func (srv *server) version() Version {
 	return srv.opts.Protocol.orLatest()
+}
+
+// setStrip applies STRIP_SIZE to the strips made from now on. The strips
+// already numbered go as they are: their offsets keep the page exact. A
+// size out of range is clamped (a host never sends one); an end of 1.1
+// knows no STRIP_SIZE and ignores it, as engines of 1.1 did.
+func (srv *server) setStrip(payload []byte) {
+	if min(srv.version().Minor, srv.host.Minor) < minorStripSize || !srv.compatible {
+		srv.log.Debug("frame ignored", "type", TypeStripSize)
+		return
+	}
+	m, err := parseStripSize(payload)
+	if err != nil {
+		srv.log.Warn("bad STRIP_SIZE", "err", err)
+		return
+	}
+	size := min(max(int64(m.size), int64(min(minStripSize, srv.stripSize))), int64(srv.stripSize))
+	if srv.strip.Swap(size) != size {
+		srv.log.Debug("strip size", "bytes", size, "asked", m.size)
+		srv.sess.setStripSize(int(size), true)
+	}
 }
 
 // duplex says whether a job asks for both sides and the engine can: an
@@ -296,7 +328,7 @@ func (j *engineJob) run() {
 	}
 	st := j.srv.sess.snapshot()
 	log.Debug("link", "sent", st.FramesSent, "resent", st.Retransmitted, "timeouts", st.Timeouts,
-		"naks", st.NAKsReceived, "discarded", st.DiscardedBytes)
+		"naks", st.NAKsReceived, "discarded", st.DiscardedBytes, "strip", st.StripSize, "strip_changes", st.StripChanges)
 }
 
 // scan runs the job; an error means it did not end with JOB_END.
@@ -351,14 +383,10 @@ func (j *engineJob) sendPage(page scan.Page) error {
 	if err := j.send(TypePageHeader, hdr.marshal()); err != nil {
 		return err
 	}
-	chunk := j.srv.stripSize
-	if rb := page.Mode.RowBytes(page.Width); rb > 0 && rb <= chunk {
-		chunk -= chunk % rb
+	if cap(j.buf) < stripHeader+j.srv.stripSize {
+		j.buf = make([]byte, stripHeader+j.srv.stripSize)
 	}
-	if cap(j.buf) < stripHeader+chunk {
-		j.buf = make([]byte, stripHeader+chunk)
-	}
-	buf := j.buf[:stripHeader+chunk]
+	rb := uint64(page.Mode.RowBytes(page.Width))
 	var (
 		crc uint32
 		off uint64
@@ -367,6 +395,13 @@ func (j *engineJob) sendPage(page scan.Page) error {
 		if err := j.jobCtx.Err(); err != nil {
 			return err
 		}
+		// The size may change between strips (STRIP_SIZE); a strip
+		// ends on a row boundary where it can, also after a change.
+		chunk := uint64(j.srv.strip.Load())
+		if rb > 0 && rb <= chunk {
+			chunk -= (off + chunk) % rb
+		}
+		buf := j.buf[:stripHeader+chunk]
 		n, err := io.ReadFull(page.Data, buf[stripHeader:])
 		if n > 0 {
 			binary.LittleEndian.PutUint64(buf, off)

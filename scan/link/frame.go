@@ -18,6 +18,7 @@ const (
 	TypeHello      FrameType = 0x01
 	TypeStartJob   FrameType = 0x02
 	TypeCancel     FrameType = 0x03
+	TypeStripSize  FrameType = 0x04 // 1.2
 	TypeAck        FrameType = 0x10
 	TypeNak        FrameType = 0x11
 	TypeHelloReply FrameType = 0x81
@@ -30,7 +31,7 @@ const (
 )
 
 var typeNames = map[FrameType]string{
-	TypeHello: "HELLO", TypeStartJob: "START_JOB", TypeCancel: "CANCEL",
+	TypeHello: "HELLO", TypeStartJob: "START_JOB", TypeCancel: "CANCEL", TypeStripSize: "STRIP_SIZE",
 	TypeAck: "ACK", TypeNak: "NAK",
 	TypeHelloReply: "HELLO_REPLY", TypeJobStart: "JOB_START", TypePageHeader: "PAGE_HEADER",
 	TypeStrip: "STRIP", TypePageEnd: "PAGE_END", TypeJobEnd: "JOB_END", TypeStatus: "STATUS",

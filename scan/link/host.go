@@ -31,6 +31,11 @@ type HostOptions struct {
 	// latest. An older minor makes it behave as hosts of that version
 	// did, for tests and for comparing versions on a real line.
 	Protocol Version
+	// Strips, if set, carries the strip size the host asks of the engine
+	// (protocol 1.2) from one Host to the next on the same line, as
+	// a daemon that dials a Host for each job needs: a bad cable stays
+	// bad. Nil starts each Host at 1 KiB.
+	Strips *StripMemory
 	// Name goes to the engine's log; default "scanmail".
 	Name   string
 	Logger *slog.Logger // nil discards
@@ -81,6 +86,8 @@ type Host struct {
 	opts HostOptions
 	log  *slog.Logger
 
+	strips stripTuner
+
 	mu     sync.Mutex
 	info   EngineInfo
 	active *source // the running job
@@ -109,12 +116,14 @@ func Dial(ctx context.Context, conn io.ReadWriter, opts HostOptions) (*Host, err
 			log:        opts.Logger,
 		}),
 	}
+	h.strips.mem = opts.Strips
 	info, _, err := h.handshake(ctx)
 	if err != nil {
 		h.sess.close()
 		return nil, err
 	}
 	h.info = info
+	h.startStrips(info)
 	h.log.InfoContext(ctx, "scanner engine connected", "model", info.Model, "firmware", info.Firmware,
 		"protocol", info.Version, "strip", info.StripSize)
 	return h, nil

@@ -53,10 +53,12 @@ func (v Version) orLatest() Version {
 const (
 	stripHeader = 8 // a STRIP's offset field
 	// MaxStrip is the largest STRIP data a frame can carry.
-	MaxStrip    = MaxPayload - stripHeader
-	maxNameLen  = 64
-	maxTextLen  = 256
-	maxPageSide = 1 << 16 // pixels; A3 at 1200 dpi is 19843
+	MaxStrip = MaxPayload - stripHeader
+	// minStripSize is the smallest strip STRIP_SIZE may ask for.
+	minStripSize = 256
+	maxNameLen   = 64
+	maxTextLen   = 256
+	maxPageSide  = 1 << 16 // pixels; A3 at 1200 dpi is 19843
 )
 
 // The payloads, one type each (PROTOCOL.md, "Payloads"). Every parse
@@ -194,6 +196,27 @@ func parseJobStart(p []byte) (jobStartMsg, error) {
 		mode:  scan.Mode(p[4]),
 		dpi:   int(binary.LittleEndian.Uint16(p[6:])),
 	}, nil
+}
+
+// minorStripSize is the first minor version in which the host may change
+// the strip size during a session (STRIP_SIZE).
+const minorStripSize = 2
+
+// stripSizeMsg is STRIP_SIZE's payload (1.2): the largest strip the host
+// wants from now on.
+type stripSizeMsg struct {
+	size uint32
+}
+
+func (m stripSizeMsg) marshal() []byte {
+	return binary.LittleEndian.AppendUint32(nil, m.size)
+}
+
+func parseStripSize(p []byte) (stripSizeMsg, error) {
+	if len(p) < 4 {
+		return stripSizeMsg{}, shortPayload(TypeStripSize, p)
+	}
+	return stripSizeMsg{size: binary.LittleEndian.Uint32(p)}, nil
 }
 
 type pageHeaderMsg struct {

@@ -57,6 +57,12 @@ func (s *source) start(ctx context.Context) error {
 		// Max pages counts sides.
 		job.duplex, job.maxPages = true, 2*s.opts.Pages
 	}
+	if size := h.startStrips(info); size != 0 {
+		// Before the job, so that all its strips have the size.
+		if err := h.send(ctx, epoch, TypeStripSize, stripSizeMsg{size: uint32(size)}.marshal()); err != nil {
+			return err
+		}
+	}
 	if err := h.send(ctx, epoch, TypeStartJob, job.marshal()); err != nil {
 		return err
 	}
@@ -299,6 +305,7 @@ func (p *pageReader) next() error {
 		p.crc = crc32.Update(p.crc, castagnoli, data)
 		p.got += int64(len(data))
 		p.cur = data
+		return p.src.stripReceived(p.ctx, len(data))
 	case TypePageEnd:
 		m, err := parsePageEnd(f.Payload)
 		if err != nil {
