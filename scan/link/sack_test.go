@@ -1,6 +1,7 @@
 package link
 
 import (
+	"context"
 	"log/slog"
 	"slices"
 	"testing"
@@ -189,5 +190,50 @@ func TestSelectiveReceiver(t *testing.T) {
 	}
 	if !slices.Equal(got, []uint32{500, 501, 502, 503, 504}) {
 		t.Errorf("delivered %v", got)
+	}
+}
+
+// TestWindowUpdateRepeated: a 1.2 receiver whose peer had used all its
+// credit repeats the ACK that opens it again until a frame comes, so a
+// lost update does not stall both ends until a poll.
+func TestWindowUpdateRepeated(t *testing.T) {
+	for _, selective := range []bool{true, false} {
+		s := bareSession(selective)
+		now := time.Now()
+		ctrl := func(at time.Time) (Frame, ackMsg) {
+			s.mu.Lock()
+			defer s.mu.Unlock()
+			f, _, _ := s.nextLocked(at)
+			m, _ := parseAck(f.Payload)
+			return f, m
+		}
+		for seq := uint32(500); seq < 508; seq++ {
+			s.onFrame(Frame{Version: 1, Type: TypeStrip, Seq: seq, Tx: uint8(seq), Payload: []byte{1}})
+		}
+		if f, m := ctrl(now); f.Type != TypeAck || m.window != 0 {
+			t.Fatalf("queue full: %v, window %d", f.Type, m.window)
+		}
+		for range 4 {
+			if _, _, err := s.recv(context.Background(), nil, false); err != nil {
+				t.Fatal(err)
+			}
+		}
+		if f, m := ctrl(now); f.Type != TypeAck || m.window != 4 {
+			t.Fatalf("room made: %v, window %d", f.Type, m.window)
+		}
+		// That update is lost on the line.
+		later := now.Add(s.rto)
+		f, m := ctrl(later)
+		if got := f.Type == TypeAck && m.window == 4; got != selective {
+			t.Errorf("selective %v: a round trip later %v window %d", selective, f.Type, m.window)
+		}
+		// A frame came: the peer has its credit.
+		s.onFrame(Frame{Version: 1, Type: TypeStrip, Seq: 508, Tx: 9, Payload: []byte{1}})
+		if f, _ := ctrl(later); f.Type != TypeAck {
+			t.Errorf("no ACK for frame 508: %v", f.Type)
+		}
+		if f, _ := ctrl(later.Add(time.Second)); f.Type != 0 {
+			t.Errorf("selective %v: %v repeated after a frame came", selective, f.Type)
+		}
 	}
 }
