@@ -104,6 +104,7 @@ type session struct {
 	// txSerial numbers this session's transmissions (the last one's);
 	// txProven is the last the peer is known to have heard (1.2).
 	txSerial, txProven uint64
+	txSentAt           [256]time.Time // by the low byte of the serial
 	// The retransmission timeout (1.2): from measured round trips, at
 	// most the ACK timeout. 1.1 waits the ACK timeout.
 	srtt, rttvar, rto time.Duration
@@ -679,9 +680,9 @@ func (s *session) onAckLocked(f Frame, now time.Time) {
 	}
 	advanced := false
 	if d := int32(next - s.txBase); d > 0 {
-		for _, tf := range s.unacked[:d] {
-			if !tf.sacked { // measured when it was
-				s.sampleLocked(tf, now)
+		if !m.selective {
+			for _, tf := range s.unacked[:d] {
+				s.karnLocked(tf, now)
 			}
 		}
 		s.unacked = slices.Delete(s.unacked, 0, int(d))
@@ -737,7 +738,6 @@ func (s *session) onSackLocked(nak bool, next uint32, m ackMsg, now time.Time) {
 		if j := int(next + 1 + uint32(i) - s.txBase); j >= 0 && j < len(s.unacked) && !s.unacked[j].sacked {
 			tf := &s.unacked[j]
 			tf.sacked, tf.resend = true, false
-			s.sampleLocked(*tf, now)
 			s.progressAt = now
 		}
 	}
@@ -748,6 +748,9 @@ func (s *session) onSackLocked(nak bool, next uint32, m ackMsg, now time.Time) {
 		if back < s.txSerial && s.txSerial-back > s.txProven {
 			s.txProven = s.txSerial - back
 			s.progressAt = now
+			// The first report of a transmission times its round trip
+			// exactly, resent frames too (the tx says which copy).
+			s.sampleLocked(now.Sub(s.txSentAt[uint8(s.txProven)]))
 		}
 	}
 	lost := false
@@ -772,15 +775,18 @@ func (s *session) onSackLocked(nak bool, next uint32, m ackMsg, now time.Time) {
 	}
 }
 
-// sampleLocked measures a round trip on a frame the peer has just
-// acknowledged, if it was sent once (Karn: the ACK of a resent frame may
-// be the first copy's), and sets the retransmission timeout from the
-// smoothed round trip and its variation (RFC 6298).
-func (s *session) sampleLocked(tf txFrame, now time.Time) {
-	if tf.sends != 1 {
-		return
+// karnLocked measures a round trip on a frame an ACK without the heard
+// field has just acknowledged, if it was sent once (Karn: the ACK of a
+// resent frame may be the first copy's).
+func (s *session) karnLocked(tf txFrame, now time.Time) {
+	if tf.sends == 1 {
+		s.sampleLocked(now.Sub(tf.sentAt))
 	}
-	r := now.Sub(tf.sentAt)
+}
+
+// sampleLocked takes a round trip and sets the retransmission timeout
+// from the smoothed round trip and its variation (RFC 6298).
+func (s *session) sampleLocked(r time.Duration) {
 	if s.srtt == 0 {
 		s.srtt, s.rttvar = r, r/2
 	} else {
@@ -964,6 +970,7 @@ func (s *session) transmitLocked(i int, now time.Time) Frame {
 	s.txSerial++
 	tf.sends++
 	tf.lastTx, tf.sentAt, tf.resend = s.txSerial, now, false
+	s.txSentAt[uint8(s.txSerial)] = now
 	f := Frame{Version: ProtocolMajor, Type: tf.typ, Seq: seq, Payload: tf.payload}
 	if s.selective {
 		f.Tx = uint8(s.txSerial)
