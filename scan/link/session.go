@@ -623,8 +623,8 @@ func (s *session) deliverLocked(f Frame) {
 	s.stats.FramesReceived++
 }
 
-// holdLocked keeps frame rxNext+d, which came before the ones ahead of
-// it (1.2), if it is within the credit we gave and the SACK can tell.
+// holdLocked keeps frame rxNext+d, which came while frames before it are
+// missing (1.2), if it is within the credit we gave and the SACK can tell.
 func (s *session) holdLocked(f Frame, d int) {
 	if d > sackBits || !seqBefore(f.Seq, s.rxLimit) {
 		return // it comes again once the peer learns we lack it
