@@ -6,7 +6,8 @@
 //	     │
 //	   job          START_JOB, PAGE_HEADER, STRIP…, PAGE_END, JOB_END, STATUS
 //	     │
-//	  session       HELLO, sequence numbers, ACK/NAK, go-back-N, credit
+//	  session       HELLO, sequence numbers, ACK/NAK, selective repeat
+//	     │          (1.2; go-back-N with a 1.1 peer), credit
 //	     │
 //	   frame        sync word, header, payload, CRC-32C; Reader resyncs
 //	     │

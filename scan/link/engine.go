@@ -96,6 +96,7 @@ func Serve(ctx context.Context, conn io.ReadWriter, e Engine, opts EngineOptions
 		rxWindow:   engineRxWindow,
 		txWindow:   opts.Window,
 		engine:     true,
+		version:    opts.Protocol.orLatest(),
 		log:        opts.Logger,
 	})
 	defer sess.close()

@@ -65,6 +65,10 @@ type Frame struct {
 	Version uint8 // the sender's protocol major version
 	Type    FrameType
 	Flags   uint8
+	// Tx numbers the sender's transmissions (protocol 1.2; 0 before): the
+	// receiver echoes the last one it heard in its ACKs and NAKs, which
+	// tells the sender exactly which copies were lost.
+	Tx      uint8
 	Seq     uint32
 	Payload []byte
 }
@@ -74,7 +78,7 @@ type Frame struct {
 func AppendFrame(dst []byte, f Frame) []byte {
 	start := len(dst)
 	dst = append(dst, syncWord...)
-	dst = append(dst, f.Version, byte(f.Type), f.Flags, 0)
+	dst = append(dst, f.Version, byte(f.Type), f.Flags, f.Tx)
 	dst = binary.LittleEndian.AppendUint32(dst, f.Seq)
 	dst = binary.LittleEndian.AppendUint32(dst, uint32(len(f.Payload)))
 	dst = binary.LittleEndian.AppendUint32(dst, crc32.Checksum(dst[start:start+16], castagnoli))
@@ -95,6 +99,12 @@ type Reader struct {
 	start, end int
 	err        error // a read error kept until the buffered frames are out
 	discarded  int64
+
+	// OnDamaged, if set, is called with the header of every frame whose
+	// header check matched but whose frame check did not (its Payload is
+	// nil): the frame was sent and damaged on the way, and its seq can be
+	// trusted. The bytes still count as discarded.
+	OnDamaged func(hdr Frame)
 }
 
 // NewReader reads frames from r, refusing payloads longer than maxPayload
@@ -160,15 +170,19 @@ func (r *Reader) parse() (f Frame, need int, ok bool) {
 		if len(data) < size {
 			return Frame{}, size, false
 		}
-		if binary.LittleEndian.Uint32(data[size-TrailerSize:size]) != crc32.Checksum(data[:size-TrailerSize], castagnoli) {
-			r.drop(1)
-			continue
-		}
 		f = Frame{
 			Version: data[4],
 			Type:    FrameType(data[5]),
 			Flags:   data[6],
+			Tx:      data[7],
 			Seq:     binary.LittleEndian.Uint32(data[8:12]),
+		}
+		if binary.LittleEndian.Uint32(data[size-TrailerSize:size]) != crc32.Checksum(data[:size-TrailerSize], castagnoli) {
+			if r.OnDamaged != nil {
+				r.OnDamaged(f)
+			}
+			r.drop(1)
+			continue
 		}
 		if n > 0 {
 			f.Payload = bytes.Clone(data[HeaderSize : HeaderSize+n])

@@ -266,3 +266,48 @@ func FuzzReadFrame(f *testing.F) {
 		}
 	})
 }
+
+// TestReaderReportsDamaged: a frame whose header check matches and whose
+// frame check does not is reported with its header, so a receiver can
+// name what it lost; garbage and a damaged header are not.
+func TestReaderReportsDamaged(t *testing.T) {
+	good := func(seq uint32) Frame {
+		return Frame{Version: 1, Type: TypeStrip, Tx: uint8(seq), Seq: seq, Payload: bytes.Repeat([]byte{byte(seq)}, 100)}
+	}
+	damage := func(at int) func([]byte) []byte {
+		return func(b []byte) []byte { b[at] ^= 0x10; return b }
+	}
+	tests := []struct {
+		name    string
+		hurt    func([]byte) []byte // on the middle frame's bytes
+		damaged []uint32
+	}{
+		{"payload", damage(HeaderSize + 50), []uint32{2}},
+		{"frame check", damage(HeaderSize + 100 + 1), []uint32{2}},
+		{"header", damage(9), nil},
+		{"sync word", damage(1), nil},
+		{"cut short", func(b []byte) []byte { return b[:HeaderSize+60] }, []uint32{2}},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			stream := AppendFrame(nil, good(1))
+			stream = append(stream, tt.hurt(AppendFrame(nil, good(2)))...)
+			stream = AppendFrame(stream, good(3))
+			r := NewReader(bytes.NewReader(stream), 0)
+			var damaged []uint32
+			r.OnDamaged = func(hdr Frame) {
+				if hdr.Type != TypeStrip || hdr.Tx != uint8(hdr.Seq) || hdr.Payload != nil {
+					t.Errorf("damaged header %+v", hdr)
+				}
+				damaged = append(damaged, hdr.Seq)
+			}
+			got := readAll(t, r)
+			if !equalFrames(got, []Frame{good(1), good(3)}) {
+				t.Errorf("got %d frames, want frames 1 and 3", len(got))
+			}
+			if !slices.Equal(damaged, tt.damaged) {
+				t.Errorf("reported damaged %v, want %v", damaged, tt.damaged)
+			}
+		})
+	}
+}

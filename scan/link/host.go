@@ -112,6 +112,7 @@ func Dial(ctx context.Context, conn io.ReadWriter, opts HostOptions) (*Host, err
 			maxRetries: opts.MaxRetries,
 			rxWindow:   opts.Window,
 			txWindow:   1,
+			version:    opts.Protocol.orLatest(),
 			log:        opts.Logger,
 		}),
 	}

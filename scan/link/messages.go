@@ -27,6 +27,10 @@ const (
 // minorDuplex is the first minor version that can scan both sides.
 const minorDuplex = 1
 
+// minorSelective is the first minor version with selective repeat: the
+// frame header's Tx and the longer ACK and NAK.
+const minorSelective = 2
+
 // HELLO_REPLY's feature bits (1.1).
 const featureDuplex = 1 << 0
 
@@ -339,23 +343,59 @@ func parseStatus(p []byte) (statusMsg, error) {
 	}, nil
 }
 
-// ackMsg is the payload of ACK and NAK.
+// ackMsg is the payload of ACK and NAK. A 1.2 end adds the selective
+// acknowledgement and the last transmission it heard (PROTOCOL.md, "ACK
+// and NAK"); without them the peer is answered as 1.1 did (go-back-N).
 type ackMsg struct {
 	window uint16
 	txHigh uint32
+	// 1.2: selective is true if the fields below were sent.
+	selective bool
+	// sack bit i: the receiver holds frame first-missing + 1 + i.
+	sack uint32
+	// heard is the Tx of the last reliable frame whose header arrived,
+	// intact or damaged; valid only with heardOK.
+	heard   uint8
+	heardOK bool
 }
+
+const (
+	ackSize1_1 = 8
+	ackSize1_2 = 16
+	// sackBits is how far past the first missing frame a receiver can
+	// tell what it holds, and so how far it holds frames out of order.
+	sackBits = 32
+	// ackHeard is the flag bit of a 1.2 ACK saying heard is valid.
+	ackHeard = 1 << 0
+)
 
 func (m ackMsg) marshal(dst []byte) []byte {
 	dst = binary.LittleEndian.AppendUint16(dst, m.window)
 	dst = append(dst, 0, 0)
-	return binary.LittleEndian.AppendUint32(dst, m.txHigh)
+	dst = binary.LittleEndian.AppendUint32(dst, m.txHigh)
+	if !m.selective {
+		return dst
+	}
+	dst = binary.LittleEndian.AppendUint32(dst, m.sack)
+	var flags byte
+	if m.heardOK {
+		flags |= ackHeard
+	}
+	return append(dst, m.heard, flags, 0, 0)
 }
 
 func parseAck(p []byte) (ackMsg, bool) {
-	if len(p) < 8 {
+	if len(p) < ackSize1_1 {
 		return ackMsg{}, false
 	}
-	return ackMsg{window: binary.LittleEndian.Uint16(p), txHigh: binary.LittleEndian.Uint32(p[4:])}, true
+	m := ackMsg{window: binary.LittleEndian.Uint16(p), txHigh: binary.LittleEndian.Uint32(p[4:])}
+	if len(p) >= ackSize1_2 {
+		m.selective = true
+		m.sack = binary.LittleEndian.Uint32(p[8:])
+		m.heard = p[12]
+		m.heardOK = p[13]&ackHeard != 0
+	}
+	return m, true
 }
 
 func lenString(p []byte) (s string, rest []byte, ok bool) {

@@ -46,6 +46,7 @@ type sessionConfig struct {
 	rxWindow   int  // frames received and not yet taken that we hold
 	txWindow   int  // frames we send and have not had acknowledged
 	engine     bool // the engine's end: HELLO resets, nothing counts before it
+	version    Version
 	log        *slog.Logger
 }
 
@@ -53,6 +54,11 @@ type sessionConfig struct {
 type txFrame struct {
 	typ     FrameType
 	payload []byte
+	sends   int       // transmissions so far
+	lastTx  uint64    // the serial of the last transmission
+	sentAt  time.Time // of the last transmission
+	sacked  bool      // 1.2: the peer holds it, out of order
+	resend  bool      // 1.2: its last transmission is known lost
 }
 
 // session is one end of the reliable layer (PROTOCOL.md, "Sessions and
@@ -79,6 +85,14 @@ type session struct {
 
 	helloSeq, helloISN uint32 // the engine's current session
 
+	// selective: both ends speak 1.2 or later, so this session has
+	// selective repeat and immediate damage reports (PROTOCOL.md,
+	// "Selective repeat"). Until the handshake tells, it is false.
+	selective bool
+	// peerSelective: the last handshake found a 1.2 peer, so the next
+	// session's HELLO or HELLO_REPLY may use the measured timeout.
+	peerSelective bool
+
 	// Sending: frames [txBase, txNext) are kept in unacked; txSend is the
 	// next to transmit, txHigh the first never transmitted; the peer's
 	// credit allows seq < txLimit.
@@ -87,17 +101,35 @@ type session struct {
 	retries                                 int
 	rtoAt                                   time.Time // zero: timer off
 
+	// txSerial numbers this session's transmissions (the last one's);
+	// txProven is the last the peer is known to have heard (1.2).
+	txSerial, txProven uint64
+	txSentAt           [256]time.Time // by the low byte of the serial
+	// The retransmission timeout (1.2): from measured round trips, at
+	// most the ACK timeout. 1.1 waits the ACK timeout.
+	srtt, rttvar, rto time.Duration
+	progressAt        time.Time // the peer last showed it heard us (1.2)
+
 	// Receiving: rxNext is expected next; the peer was last told it may
 	// send seq < rxLimit.
 	rxNext   uint32
 	rxQueue  []Frame
 	rxLimit  uint32
+	rxHeld   []Frame // 1.2: rxNext+1+i, out of order (Type 0: missing)
+	rxSeen   uint32  // after the highest seq heard, intact or damaged
+	heard    uint8   // the Tx of the last frame heard
+	heardOK  bool
 	nakSeq   uint32
 	nakAt    time.Time
 	failures int       // pokes without progress
 	waiters  int       // receivers that want the peer polled
 	pokeAt   time.Time // zero: nobody waits
-	ctrl     FrameType // ACK or NAK to send next, or 0
+	// 1.2: the credit we granted a peer that had used all of it goes
+	// again at repeatAt (zero: off) unless a frame comes first: a lost
+	// window update would otherwise stall both ends until a poll.
+	repeatAt   time.Time
+	repeatWait time.Duration
+	ctrl       FrameType // ACK or NAK to send next, or 0
 
 	ctrlBuf []byte // the writer's, for ACK and NAK payloads
 	stats   Stats
@@ -147,8 +179,20 @@ func (s *session) resetLocked(txISN, rxISN uint32) {
 	s.unacked = nil
 	s.retries = 0
 	s.rtoAt = time.Time{}
+	// The handshake tells whether this session is 1.2: see onFrame.
+	s.selective = false
+	s.txSerial, s.txProven = 0, 0
+	// The round trip is the line's: it outlives the session (the host
+	// starts one for every job), but not a timeout's back-off.
+	s.rto = s.cfg.ackTimeout
+	if s.srtt > 0 {
+		s.rto = s.rtoFromRTT()
+	}
 	s.rxNext = rxISN
 	s.rxQueue = nil
+	s.rxHeld = nil
+	s.rxSeen = rxISN
+	s.heard, s.heardOK = 0, false
 	s.rxLimit = rxISN + uint32(s.cfg.rxWindow)
 	s.nakAt = time.Time{}
 	s.failures = 0
@@ -156,6 +200,7 @@ func (s *session) resetLocked(txISN, rxISN uint32) {
 	if s.waiters > 0 {
 		s.pokeAt = time.Now().Add(s.cfg.ackTimeout)
 	}
+	s.repeatAt = time.Time{}
 	s.ctrl = 0
 	s.notifyLocked()
 	s.kick()
@@ -185,7 +230,7 @@ func (s *session) send(ctx context.Context, stop <-chan struct{}, epoch uint64, 
 			s.mu.Unlock()
 			return err
 		}
-		if len(s.unacked) < s.cfg.txWindow && seqBefore(s.txNext, s.txLimit) {
+		if len(s.unacked) < s.txWindowLocked() && seqBefore(s.txNext, s.txLimit) {
 			break
 		}
 		if err := s.waitLocked(ctx, stop); err != nil {
@@ -198,6 +243,15 @@ func (s *session) send(ctx context.Context, stop <-chan struct{}, epoch uint64, 
 	s.mu.Unlock()
 	s.kick()
 	return nil
+}
+
+// txWindowLocked is how many frames may be unacknowledged: with selective
+// repeat, no more than the peer's SACK can tell apart.
+func (s *session) txWindowLocked() int {
+	if s.selective {
+		return min(s.cfg.txWindow, 1+sackBits)
+	}
+	return s.cfg.txWindow
 }
 
 // recv returns the next reliable frame received in order, and the epoch of
@@ -352,6 +406,7 @@ func (s *session) breakLink(err error) {
 func (s *session) readLoop() {
 	const maxPause = 4 * time.Millisecond
 	r := NewReader(activityReader{s}, MaxPayload)
+	r.OnDamaged = s.onDamaged
 	pause := time.Millisecond
 	timer := time.NewTimer(0)
 	<-timer.C
@@ -408,10 +463,52 @@ func (s *session) onGarbage(n int64) {
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	s.stats.DiscardedBytes += n
-	if s.open && s.failed == nil {
+	// A 1.2 receiver reports what it heard instead (onDamaged, onFrame):
+	// garbage alone names no frame.
+	if s.open && s.failed == nil && !s.selective {
 		s.nakLocked(time.Now())
 	}
 }
+
+// onDamaged hears a frame whose header arrived intact and whose payload
+// did not: its seq and Tx are the sender's. A 1.2 receiver tells the
+// sender at once; a 1.1 one NAKs the garbage (onGarbage).
+func (s *session) onDamaged(hdr Frame) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	if s.closed || s.broken != nil || !s.open || s.failed != nil || !reliable(hdr.Type) {
+		return
+	}
+	if !s.hearLocked(hdr) {
+		return
+	}
+	s.stats.FramesDamaged++
+	if s.selective && !seqBefore(hdr.Seq, s.rxNext) {
+		s.ctrl = TypeNak
+		s.kick()
+	}
+}
+
+// hearLocked notes a reliable frame of this session heard, intact or
+// damaged, and counts the frames it shows were lost on the way: the line
+// keeps their order, so a seq beyond the highest heard yet means the ones
+// between were lost. It reports false for a frame too far from the
+// expected seq to be this session's.
+func (s *session) hearLocked(f Frame) bool {
+	d := int32(f.Seq - s.rxNext)
+	if d < -(1<<16) || d > sackBits {
+		return false
+	}
+	s.heard, s.heardOK = f.Tx, true
+	if lost := int32(f.Seq - s.rxSeen); lost >= 0 {
+		s.stats.FramesDamaged += int64(lost)
+		s.rxSeen = f.Seq + 1
+	}
+	return true
+}
+
+// reliable says whether frames of type t are sequenced and acknowledged.
+func reliable(t FrameType) bool { return t != TypeAck && t != TypeNak }
 
 // nakLocked asks the peer to resend from rxNext, once per ACK timeout.
 func (s *session) nakLocked(now time.Time) {
@@ -459,11 +556,15 @@ func (s *session) onFrame(f Frame) {
 			s.cfg.log.Debug("new link session", "host", m.name, "host_version", m.version)
 			s.resetLocked(m.engineISN, f.Seq)
 			s.helloSeq, s.helloISN = f.Seq, m.engineISN
+			s.selective = s.speaksSelective(m.version)
+			s.peerSelective = s.selective
 		}
 	}
 	if !s.open || s.failed != nil {
 		return
 	}
+	s.hearLocked(f)
+	s.repeatAt = time.Time{}
 	switch d := int32(f.Seq - s.rxNext); {
 	case d == 0:
 		if len(s.rxQueue) >= s.cfg.rxWindow {
@@ -471,19 +572,93 @@ func (s *session) onFrame(f Frame) {
 			s.ackLocked()
 			return
 		}
-		s.rxQueue = append(s.rxQueue, f)
-		s.rxNext++
-		s.stats.FramesReceived++
+		if !s.cfg.engine && f.Type == TypeHelloReply {
+			if m, err := parseHelloReply(f.Payload); err == nil {
+				s.selective = s.speaksSelective(m.version)
+				s.peerSelective = s.selective
+			}
+		}
+		s.deliverLocked(f)
+		// The frames held out of order move up one, and those now in
+		// order follow it. The credit we gave bounds them, so the queue
+		// has room.
+		for len(s.rxHeld) > 0 {
+			h := s.rxHeld[0]
+			copy(s.rxHeld, s.rxHeld[1:])
+			s.rxHeld[len(s.rxHeld)-1] = Frame{}
+			if h.Type == 0 {
+				break
+			}
+			s.deliverLocked(h)
+		}
 		s.progressLocked(now)
-		s.ctrl = TypeAck // a pending NAK asked for this very frame
+		if s.ctrl != TypeNak || !s.holdsLocked() {
+			s.ctrl = TypeAck // a pending NAK asked for this very frame
+		}
 		s.kick()
 		s.notifyLocked()
 	case d < 0:
 		s.stats.Duplicates++
 		s.ackLocked()
-	default:
+	case !s.selective:
 		s.nakLocked(now)
+	default:
+		s.holdLocked(f, int(d))
+		s.ctrl = TypeNak
+		s.kick()
 	}
+}
+
+// speaksSelective says whether a session with a peer of version v has
+// selective repeat: both ends speak 1.2 or later.
+func (s *session) speaksSelective(v Version) bool {
+	return v.Major == ProtocolMajor && v.Minor >= minorSelective &&
+		s.cfg.version.Major == ProtocolMajor && s.cfg.version.Minor >= minorSelective
+}
+
+// deliverLocked queues the frame rxNext for the receiver.
+func (s *session) deliverLocked(f Frame) {
+	s.rxQueue = append(s.rxQueue, f)
+	s.rxNext++
+	s.stats.FramesReceived++
+}
+
+// holdLocked keeps frame rxNext+d, which came while frames before it are
+// missing (1.2), if it is within the credit we gave and the SACK can tell.
+func (s *session) holdLocked(f Frame, d int) {
+	if d > sackBits || !seqBefore(f.Seq, s.rxLimit) {
+		return // it comes again once the peer learns we lack it
+	}
+	if s.rxHeld == nil {
+		s.rxHeld = make([]Frame, sackBits)
+	}
+	if s.rxHeld[d-1].Type != 0 {
+		s.stats.Duplicates++
+		return
+	}
+	s.rxHeld[d-1] = f
+}
+
+// holdsLocked says whether any frame is held out of order.
+func (s *session) holdsLocked() bool {
+	for _, f := range s.rxHeld {
+		if f.Type != 0 {
+			return true
+		}
+	}
+	return false
+}
+
+// sackLocked is the selective acknowledgement: bit i for frame
+// rxNext+1+i held.
+func (s *session) sackLocked() uint32 {
+	var bits uint32
+	for i, f := range s.rxHeld {
+		if f.Type != 0 {
+			bits |= 1 << i
+		}
+	}
+	return bits
 }
 
 func (s *session) onAckLocked(f Frame, now time.Time) {
@@ -505,20 +680,28 @@ func (s *session) onAckLocked(f Frame, now time.Time) {
 	}
 	advanced := false
 	if d := int32(next - s.txBase); d > 0 {
+		if !m.selective {
+			for _, tf := range s.unacked[:d] {
+				s.karnLocked(tf, now)
+			}
+		}
 		s.unacked = slices.Delete(s.unacked, 0, int(d))
 		s.txBase = next
 		if seqBefore(s.txSend, next) {
 			s.txSend = next
 		}
 		s.retries = 0
+		s.progressAt = now
 		advanced = true
 		s.rtoAt = time.Time{}
 		if len(s.unacked) > 0 {
-			s.rtoAt = now.Add(s.cfg.ackTimeout)
+			s.rtoAt = now.Add(s.rtoLocked())
 		}
 		s.notifyLocked()
 	}
-	if f.Type == TypeNak {
+	if s.selective && m.selective {
+		s.onSackLocked(f.Type == TypeNak, next, m, now)
+	} else if f.Type == TypeNak {
 		if !seqBefore(next, s.txBase) && seqBefore(next, s.txNext) {
 			if !advanced {
 				s.retries++
@@ -541,6 +724,100 @@ func (s *session) onAckLocked(f Frame, now time.Time) {
 	}
 }
 
+// onSackLocked takes a 1.2 ACK or NAK whose cumulative part is done: it
+// marks the frames the peer holds, and for resending those whose last
+// transmission it has proof were lost. The proof is the peer having heard
+// a later transmission (the line keeps the order), which it names by its
+// Tx, damaged or not; so a NAK repeated, or one that crossed a resend,
+// never sends a frame twice.
+func (s *session) onSackLocked(nak bool, next uint32, m ackMsg, now time.Time) {
+	for i := range sackBits {
+		if m.sack&(1<<i) == 0 {
+			continue
+		}
+		if j := int(next + 1 + uint32(i) - s.txBase); j >= 0 && j < len(s.unacked) && !s.unacked[j].sacked {
+			tf := &s.unacked[j]
+			tf.sacked, tf.resend = true, false
+			s.progressAt = now
+		}
+	}
+	if m.heardOK {
+		// The latest transmission whose Tx is heard: the peer heard it
+		// within the last 256, as the window is far smaller.
+		back := uint64(uint8(s.txSerial) - m.heard)
+		if back < s.txSerial && s.txSerial-back > s.txProven {
+			s.txProven = s.txSerial - back
+			s.progressAt = now
+			// The first report of a transmission times its round trip
+			// exactly, resent frames too (the tx says which copy).
+			s.sampleLocked(now.Sub(s.txSentAt[uint8(s.txProven)]))
+		}
+	}
+	lost := false
+	for i := range s.unacked {
+		tf := &s.unacked[i]
+		if tf.sends > 0 && !tf.sacked && !tf.resend && tf.lastTx <= s.txProven {
+			tf.resend, lost = true, true
+		}
+	}
+	if nak && len(s.unacked) > 0 && next == s.txBase {
+		// A NAK for a frame overdue anyway (a poll, say): no need to
+		// wait for the timer.
+		if tf := &s.unacked[0]; tf.sends > 0 && !tf.sacked && !tf.resend && now.Sub(tf.sentAt) >= s.rto {
+			tf.resend, lost = true, true
+		}
+	}
+	if lost {
+		s.kick()
+	}
+	if nak && (seqBefore(next, s.txBase) || !seqBefore(next, s.txNext)) {
+		s.ackLocked() // nothing to resend: a heartbeat
+	}
+}
+
+// karnLocked measures a round trip on a frame an ACK without the heard
+// field has just acknowledged, if it was sent once (Karn: the ACK of a
+// resent frame may be the first copy's).
+func (s *session) karnLocked(tf txFrame, now time.Time) {
+	if tf.sends == 1 {
+		s.sampleLocked(now.Sub(tf.sentAt))
+	}
+}
+
+// sampleLocked takes a round trip and sets the retransmission timeout
+// from the smoothed round trip and its variation (RFC 6298).
+func (s *session) sampleLocked(r time.Duration) {
+	if s.srtt == 0 {
+		s.srtt, s.rttvar = r, r/2
+	} else {
+		d := s.srtt - r
+		if d < 0 {
+			d = -d
+		}
+		s.rttvar = (3*s.rttvar + d) / 4
+		s.srtt = (7*s.srtt + r) / 8
+	}
+	s.rto = s.rtoFromRTT()
+}
+
+func (s *session) rtoFromRTT() time.Duration {
+	return min(max(s.srtt+4*s.rttvar, s.minRTO()), s.cfg.ackTimeout)
+}
+
+// minRTO keeps a tiny round trip (a pipe) from making the timer fire at
+// every scheduling hiccup.
+func (s *session) minRTO() time.Duration {
+	return max(s.cfg.ackTimeout/400, 500*time.Microsecond)
+}
+
+// rtoLocked is how long after a transmission the sender waits for an ACK.
+func (s *session) rtoLocked() time.Duration {
+	if s.selective || s.peerSelective {
+		return s.rto
+	}
+	return s.cfg.ackTimeout
+}
+
 func (s *session) writeLoop() {
 	timer := time.NewTimer(0)
 	<-timer.C
@@ -558,7 +835,7 @@ func (s *session) writeLoop() {
 			if data {
 				s.mu.Lock()
 				if len(s.unacked) > 0 {
-					s.rtoAt = time.Now().Add(s.cfg.ackTimeout)
+					s.rtoAt = time.Now().Add(s.rtoLocked())
 				}
 				s.mu.Unlock()
 			}
@@ -577,56 +854,140 @@ func (s *session) writeLoop() {
 	}
 }
 
-// nextLocked runs the retransmission timer and picks the next frame to write: an ACK or
-// NAK first, then the window's frames from txSend. With nothing to write,
-// wait is how long until a timer is due (0: none).
+// nextLocked runs the retransmission timer and picks the next frame to
+// write: an ACK or NAK first, then frames to resend, then new ones. With
+// nothing to write, wait is how long until a timer is due (0: none).
 func (s *session) nextLocked(now time.Time) (f Frame, data bool, wait time.Duration) {
 	if s.closed || s.failed != nil || !s.open {
 		return Frame{}, false, 0
 	}
-	if !s.rtoAt.IsZero() && !now.Before(s.rtoAt) {
-		s.rtoAt = time.Time{}
-		s.retries++
-		s.stats.Timeouts++
-		if s.retries >= s.cfg.maxRetries {
-			s.failLocked(&LinkError{Failures: s.retries})
-			return Frame{}, false, 0
+	if !s.rtoAt.IsZero() && !now.Before(s.rtoAt) && !s.timeoutLocked(now) {
+		return Frame{}, false, 0
+	}
+	if !s.repeatAt.IsZero() && !now.Before(s.repeatAt) {
+		s.repeatAt = time.Time{}
+		if s.repeatWait < s.cfg.ackTimeout { // then the poll's turn
+			s.repeatWait *= 2
+			s.repeatAt = now.Add(s.repeatWait)
 		}
-		s.cfg.log.Debug("scanner link: ACK timeout, resending", "seq", s.txBase, "try", s.retries)
-		s.txSend = s.txBase
+		if s.ctrl == 0 {
+			s.ctrl = TypeAck
+		}
 	}
 	if s.ctrl != 0 {
-		typ := s.ctrl
-		s.ctrl = 0
-		free := s.cfg.rxWindow - len(s.rxQueue)
-		s.rxLimit = s.rxNext + uint32(free)
-		seq := s.rxNext - 1
-		if typ == TypeNak {
-			seq = s.rxNext
-			s.stats.NAKsSent++
+		return s.ctrlLocked(now), false, 0
+	}
+	if s.selective {
+		for i := range s.unacked {
+			if s.unacked[i].resend {
+				if i == 0 && s.unacked[0].sends >= maxSends*s.cfg.maxRetries {
+					s.failLocked(&LinkError{Failures: s.unacked[0].sends})
+					return Frame{}, false, 0
+				}
+				return s.transmitLocked(i, now), true, 0
+			}
 		}
-		s.ctrlBuf = ackMsg{window: uint16(free), txHigh: s.txHigh}.marshal(s.ctrlBuf[:0])
-		return Frame{Version: ProtocolMajor, Type: typ, Seq: seq, Payload: s.ctrlBuf}, false, 0
+		s.txSend = s.txHigh
 	}
 	if seqBefore(s.txSend, s.txNext) {
-		tf := s.unacked[s.txSend-s.txBase]
-		f := Frame{Version: ProtocolMajor, Type: tf.typ, Seq: s.txSend, Payload: tf.payload}
-		if seqBefore(s.txSend, s.txHigh) {
-			f.Flags = FlagRetransmit
-			s.stats.Retransmitted++
-		} else {
-			s.stats.FramesSent++
+		if s.txHigh == s.txBase {
+			s.progressAt = now // nothing was outstanding: the clock starts
 		}
-		s.txSend++
-		if seqBefore(s.txHigh, s.txSend) {
-			s.txHigh = s.txSend
-		}
-		return f, true, 0
+		return s.transmitLocked(int(s.txSend-s.txBase), now), true, 0
 	}
-	if !s.rtoAt.IsZero() {
-		wait = max(s.rtoAt.Sub(now), time.Microsecond)
+	for _, at := range []time.Time{s.rtoAt, s.repeatAt} {
+		if !at.IsZero() && (wait == 0 || at.Sub(now) < wait) {
+			wait = max(at.Sub(now), time.Microsecond)
+		}
 	}
 	return Frame{}, false, wait
+}
+
+// maxSends × maxRetries is how many times a 1.2 sender sends its oldest
+// frame before it gives the link up: on a noisy line that damages most
+// frames, only consecutive timeouts mean a dead one.
+const maxSends = 4
+
+// timeoutLocked handles the retransmission timer's expiry. It returns
+// false if the link has failed.
+func (s *session) timeoutLocked(now time.Time) bool {
+	s.rtoAt = time.Time{}
+	s.retries++
+	s.stats.Timeouts++
+	if s.selective || s.peerSelective {
+		// A measured timeout: back off (Karn) until a new round trip is
+		// measured, and fail only after as long without a sign of life
+		// as 1.1 would.
+		s.rto = min(2*s.rto, s.cfg.ackTimeout)
+		if s.retries >= s.cfg.maxRetries && now.Sub(s.progressAt) >= time.Duration(s.cfg.maxRetries)*s.cfg.ackTimeout {
+			s.failLocked(&LinkError{Failures: s.retries})
+			return false
+		}
+	} else if s.retries >= s.cfg.maxRetries {
+		s.failLocked(&LinkError{Failures: s.retries})
+		return false
+	}
+	if s.selective {
+		for i := range s.unacked {
+			if tf := &s.unacked[i]; tf.sends > 0 && !tf.sacked {
+				tf.resend = true
+			}
+		}
+	} else {
+		s.txSend = s.txBase
+	}
+	s.cfg.log.Debug("scanner link: ACK timeout, resending", "seq", s.txBase, "try", s.retries)
+	return true
+}
+
+// ctrlLocked makes the pending ACK or NAK, granting the room we have.
+func (s *session) ctrlLocked(now time.Time) Frame {
+	typ := s.ctrl
+	s.ctrl = 0
+	free := s.cfg.rxWindow - len(s.rxQueue)
+	if s.selective && s.rxLimit == s.rxNext && free > 0 {
+		s.repeatWait = s.rto
+		s.repeatAt = now.Add(s.repeatWait)
+	}
+	s.rxLimit = s.rxNext + uint32(free)
+	seq := s.rxNext - 1
+	if typ == TypeNak {
+		seq = s.rxNext
+		s.stats.NAKsSent++
+	}
+	m := ackMsg{window: uint16(free), txHigh: s.txHigh}
+	if s.selective {
+		m.selective, m.sack, m.heard, m.heardOK = true, s.sackLocked(), s.heard, s.heardOK
+	}
+	s.ctrlBuf = m.marshal(s.ctrlBuf[:0])
+	return Frame{Version: ProtocolMajor, Type: typ, Seq: seq, Payload: s.ctrlBuf}
+}
+
+// transmitLocked makes the frame unacked[i] to send, now.
+func (s *session) transmitLocked(i int, now time.Time) Frame {
+	tf := &s.unacked[i]
+	seq := s.txBase + uint32(i)
+	s.txSerial++
+	tf.sends++
+	tf.lastTx, tf.sentAt, tf.resend = s.txSerial, now, false
+	s.txSentAt[uint8(s.txSerial)] = now
+	f := Frame{Version: ProtocolMajor, Type: tf.typ, Seq: seq, Payload: tf.payload}
+	if s.selective {
+		f.Tx = uint8(s.txSerial)
+	}
+	if tf.sends > 1 {
+		f.Flags = FlagRetransmit
+		s.stats.Retransmitted++
+	} else {
+		s.stats.FramesSent++
+	}
+	if seq == s.txSend {
+		s.txSend++
+	}
+	if seqBefore(s.txHigh, seq+1) {
+		s.txHigh = seq + 1
+	}
+	return f
 }
 
 // seqBefore reports whether sequence number a comes before b, in serial
