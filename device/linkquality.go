@@ -35,7 +35,8 @@ func linkQuality(st link.Stats) *apitype.LinkQuality {
 	return judgeLink(apitype.LinkQuality{
 		Frames:       st.FramesReceived,
 		Damaged:      st.FramesDamaged,
-		Resent:       st.PeerRetransmits,
+		// Resends of frames we had are the engine's timer, not the line.
+		Resent:       max(0, st.PeerRetransmits-st.NeedlessResends),
 		StripSize:    st.StripSize,
 		StripChanges: st.StripChanges,
 	})
@@ -121,6 +122,7 @@ func addStats(a, b link.Stats) link.Stats {
 	a.NAKsReceived += b.NAKsReceived
 	a.Pokes += b.Pokes
 	a.Duplicates += b.Duplicates
+	a.NeedlessResends += b.NeedlessResends
 	a.DiscardedBytes += b.DiscardedBytes
 	a.FramesDamaged += b.FramesDamaged
 	a.StripChanges += b.StripChanges
@@ -142,6 +144,7 @@ func subStats(b, a link.Stats) link.Stats {
 	b.NAKsReceived -= a.NAKsReceived
 	b.Pokes -= a.Pokes
 	b.Duplicates -= a.Duplicates
+	b.NeedlessResends -= a.NeedlessResends
 	b.DiscardedBytes -= a.DiscardedBytes
 	b.FramesDamaged -= a.FramesDamaged
 	b.StripChanges -= a.StripChanges

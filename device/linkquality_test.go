@@ -113,3 +113,24 @@ func TestAddStats(t *testing.T) {
 		}
 	}
 }
+
+// TestLinkVerdict: the verdict goes by the larger share of frames damaged
+// or resent, and resends of frames that had arrived (the engine's timer
+// firing while a busy controller was late to acknowledge) do not count.
+func TestLinkVerdict(t *testing.T) {
+	for _, tt := range []struct {
+		name string
+		st   link.Stats
+		want string
+	}{
+		{"clean", link.Stats{FramesReceived: 1000}, apitype.LinkClean},
+		{"some noise", link.Stats{FramesReceived: 1000, FramesDamaged: 5}, apitype.LinkSomeNoise},
+		{"noisy by damage", link.Stats{FramesReceived: 1000, FramesDamaged: 20}, apitype.LinkNoisy},
+		{"noisy by resends", link.Stats{FramesReceived: 1000, PeerRetransmits: 20}, apitype.LinkNoisy},
+		{"needless resends", link.Stats{FramesReceived: 1000, PeerRetransmits: 20, NeedlessResends: 20}, apitype.LinkClean},
+	} {
+		if got := linkQuality(tt.st).Verdict; got != tt.want {
+			t.Errorf("%s: %q, want %q", tt.name, got, tt.want)
+		}
+	}
+}

@@ -2,10 +2,9 @@ package panel_test
 
 import (
 	"context"
-	"errors"
 	"io"
 	"log/slog"
-	"net"
+	"sync"
 
 	"scanmail/device"
 	"scanmail/scan"
@@ -19,47 +18,19 @@ type linkScanner struct {
 	engine link.Engine
 	opts   link.EngineOptions
 	line   scansim.Faults // on what the engine sends
-	device.LinkTally
+	once   sync.Once
+	device.LinkScanner
 }
 
 func (s *linkScanner) Scan(ctx context.Context, opts scan.Options) (scan.Source, error) {
-	hc, ec := net.Pipe()
-	sctx, stop := context.WithCancel(context.Background())
-	served := make(chan error, 1)
+	s.once.Do(func() { s.Open = s.open })
+	return s.LinkScanner.Scan(ctx, opts)
+}
+
+// open serves the engine as the fields say now: a test may change the
+// line between jobs.
+func (s *linkScanner) open(ctx context.Context) (io.ReadWriteCloser, error) {
 	eopts := s.opts
 	eopts.Logger = slog.New(slog.NewTextHandler(io.Discard, nil))
-	go func() { served <- link.Serve(sctx, s.line.Wrap(ec), s.engine, eopts) }()
-	shut := func() error {
-		stop()
-		err := <-served
-		hc.Close()
-		ec.Close()
-		return err
-	}
-	h, err := link.Dial(ctx, hc, link.HostOptions{})
-	if err != nil {
-		return nil, errors.Join(err, shut())
-	}
-	s.Opened(h)
-	src, err := h.Scan(ctx, opts)
-	if err != nil {
-		err = errors.Join(err, h.Close(), shut())
-		s.Closed(h)
-		return nil, err
-	}
-	return &linkSource{Source: src, host: h, shut: shut, tally: &s.LinkTally}, nil
-}
-
-// linkSource ends the link with the job.
-type linkSource struct {
-	scan.Source
-	host  *link.Host
-	shut  func() error
-	tally *device.LinkTally
-}
-
-func (s *linkSource) Close() error {
-	err := errors.Join(s.Source.Close(), s.host.Close(), s.shut())
-	s.tally.Closed(s.host)
-	return err
+	return (&scansim.Pipe{Engine: s.engine, Options: eopts, Faults: s.line}).Open(ctx)
 }

@@ -1,13 +1,10 @@
 package main
 
 import (
-	"context"
 	"path/filepath"
 	"regexp"
 	"strings"
 	"testing"
-
-	"github.com/creack/pty"
 
 	"scanmail/device/mstest"
 	"scanmail/scan/link"
@@ -19,27 +16,14 @@ import (
 // the scan command says so, the job is canceled, and the next scan starts.
 func TestCancelScanCLI(t *testing.T) {
 	const upn = "scanner@contoso.example"
-	master, slave, err := pty.Open()
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer master.Close()
-	defer slave.Close()
-	ctx, cancel := context.WithCancel(context.Background())
-	served := make(chan error, 1)
-	go func() { served <- link.Serve(ctx, master, &scansim.Simulator{HangAtPage: 1}, link.EngineOptions{}) }()
-	defer func() {
-		cancel()
-		master.Close()
-		<-served
-	}()
+	serial := servePty(t, &scansim.Simulator{HangAtPage: 1}, link.EngineOptions{}, scansim.Faults{})
 
 	ms := fakeMicrosoft(t, mstest.Options{})
 	idp, mailSrv := ms.IdP, ms.SMTP
 
 	dir := t.TempDir()
 	sock := filepath.Join(dir, "scanmaild.sock")
-	d := start(t, dir, "-db", filepath.Join(dir, "scanmail.db"), "-scanner", "serial:"+slave.Name()+"?baud=3000000")
+	d := start(t, dir, "-db", filepath.Join(dir, "scanmail.db"), "-scanner", serial)
 	defer d.stop()
 	waitSocket(t, sock)
 	configureRig(t, dir, sock, ms)

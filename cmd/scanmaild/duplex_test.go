@@ -9,8 +9,6 @@ import (
 	"strings"
 	"testing"
 
-	"github.com/creack/pty"
-
 	"scanmail/scan"
 	"scanmail/scan/link"
 	"scanmail/scan/scansim"
@@ -30,22 +28,10 @@ func TestSerialDuplex(t *testing.T) {
 		{"no duplex unit", link.EngineOptions{}, "the scanner has no duplex unit"},
 	} {
 		t.Run(tt.name, func(t *testing.T) {
-			master, slave, err := pty.Open()
-			if err != nil {
-				t.Fatal(err)
-			}
-			defer master.Close()
-			defer slave.Close()
-			ctx, cancel := context.WithCancel(context.Background())
+			ctx := context.Background()
 			sim := &scansim.Simulator{Blank: []int{2}}
-			served := make(chan error, 1)
-			go func() { served <- link.Serve(ctx, master, sim, tt.engine) }()
-			defer func() {
-				cancel()
-				master.Close()
-				<-served
-			}()
-			scanner, closeScanner, err := openScanner("serial:"+slave.Name()+"?baud=3000000", slog.New(slog.DiscardHandler))
+			serial := servePty(t, sim, tt.engine, scansim.Faults{})
+			scanner, closeScanner, err := openScanner(serial, slog.New(slog.DiscardHandler))
 			if err != nil {
 				t.Fatal(err)
 			}

@@ -1,13 +1,10 @@
 package main
 
 import (
-	"context"
 	"path/filepath"
 	"regexp"
 	"strings"
 	"testing"
-
-	"github.com/creack/pty"
 
 	"scanmail/device/mstest"
 	"scanmail/scan/link"
@@ -20,28 +17,12 @@ import (
 // `jobs` says the job's line was noisy.
 func TestLinkQualityCLI(t *testing.T) {
 	const upn = "scanner@contoso.example"
-	master, slave, err := pty.Open()
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer master.Close()
-	defer slave.Close()
-	ctx, cancel := context.WithCancel(context.Background())
-	served := make(chan error, 1)
-	line := scansim.Faults{DropRate: 0.02, Seed: 15}.Wrap(master)
-	go func() {
-		served <- link.Serve(ctx, line, &scansim.Simulator{}, link.EngineOptions{MaxStrip: 2048})
-	}()
-	defer func() {
-		cancel()
-		master.Close()
-		<-served
-	}()
+	serial := servePty(t, &scansim.Simulator{}, link.EngineOptions{MaxStrip: 2048}, scansim.Faults{DropRate: 0.02, Seed: 15})
 
 	ms := fakeMicrosoft(t, mstest.Options{})
 	dir := t.TempDir()
 	sock := filepath.Join(dir, "scanmaild.sock")
-	d := start(t, dir, "-db", filepath.Join(dir, "scanmail.db"), "-scanner", "serial:"+slave.Name()+"?baud=3000000")
+	d := start(t, dir, "-db", filepath.Join(dir, "scanmail.db"), "-scanner", serial)
 	defer d.stop()
 	waitSocket(t, sock)
 	configureRig(t, dir, sock, ms)
@@ -56,9 +37,6 @@ func TestLinkQualityCLI(t *testing.T) {
 	}
 	if out, code := runCLI(t, sock, "scan", "--to", "alice@fabrikam.example", "--pages", "1"); code != 0 {
 		t.Fatalf("scan: exit %d\n%s", code, out)
-	}
-	if line.Counts().Drops == 0 {
-		t.Fatal("no frames were lost")
 	}
 	out, code = runCLI(t, sock, "status")
 	noisy := regexp.MustCompile(`(?m)^scanner link:\s+(\d+ frames resent \(\d+\.\d %\)|\d+\.\d % of frames damaged, \d+ resent), strips 2 KiB \(noisy: check the cable\)$`)

@@ -2,7 +2,6 @@ package main
 
 import (
 	"context"
-	"errors"
 	"fmt"
 	"io"
 	"log/slog"
@@ -15,7 +14,6 @@ import (
 	"periph.io/x/host/v3"
 
 	"scanmail/device"
-	"scanmail/scan"
 	"scanmail/scan/link"
 	"scanmail/scan/scansim"
 	"scanmail/scan/serial"
@@ -40,7 +38,7 @@ func openScanner(setting string, log *slog.Logger) (device.Scanner, func(), erro
 		return &scansim.Scanner{Logger: log}, func() {}, nil
 	case transport.KindSerial:
 		cfg := serial.Config{Path: spec.Path, Baud: spec.Baud}
-		return &linkScanner{opts: opts, open: func(ctx context.Context) (io.ReadWriteCloser, error) {
+		return &device.LinkScanner{Options: opts, Open: func(ctx context.Context) (io.ReadWriteCloser, error) {
 			return serial.Open(ctx, cfg)
 		}}, func() {}, nil
 	case transport.KindSPI:
@@ -70,51 +68,7 @@ func openSPI(spec transport.Spec, opts link.HostOptions, log *slog.Logger) (devi
 		return nil, nil, fmt.Errorf("scanner: SPI port %s: %w", spec.SPIPort, err)
 	}
 	sopts := spilink.Options{PacketSize: spec.Packet, Logger: log.With("part", "spi")}
-	return &linkScanner{opts: opts, open: func(context.Context) (io.ReadWriteCloser, error) {
+	return &device.LinkScanner{Options: opts, Open: func(context.Context) (io.ReadWriteCloser, error) {
 		return spilink.New(conn, gpio.PinIn(ready), sopts)
 	}}, func() { port.Close() }, nil
-}
-
-// linkScanner runs each job over a freshly opened link, so that a scanner
-// restarted or replugged between jobs needs no daemon restart. Its tally
-// keeps what the links counted for the device's job records and status.
-type linkScanner struct {
-	opts link.HostOptions
-	open func(context.Context) (io.ReadWriteCloser, error)
-	device.LinkTally
-}
-
-func (s *linkScanner) Scan(ctx context.Context, opts scan.Options) (scan.Source, error) {
-	conn, err := s.open(ctx)
-	if err != nil {
-		return nil, fmt.Errorf("the scanner is not reachable: %w", err)
-	}
-	h, err := link.Dial(ctx, conn, s.opts)
-	if err != nil {
-		conn.Close()
-		return nil, err
-	}
-	s.Opened(h)
-	src, err := h.Scan(ctx, opts)
-	if err != nil {
-		h.Close()
-		conn.Close()
-		s.Closed(h)
-		return nil, err
-	}
-	return &linkSource{Source: src, host: h, conn: conn, tally: &s.LinkTally}, nil
-}
-
-// linkSource closes the link and its byte stream with the job.
-type linkSource struct {
-	scan.Source
-	host  *link.Host
-	conn  io.Closer
-	tally *device.LinkTally
-}
-
-func (s *linkSource) Close() error {
-	err := errors.Join(s.Source.Close(), s.host.Close(), s.conn.Close())
-	s.tally.Closed(s.host)
-	return err
 }

@@ -21,24 +21,9 @@ import (
 // and the daemon opens the slave as its serial port with tarm/serial. Every
 // job becomes a PDF and a TIFF that independent tools accept.
 func TestSerialScanner(t *testing.T) {
-	master, slave, err := pty.Open()
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer master.Close()
-	defer slave.Close()
-	ctx, cancel := context.WithCancel(context.Background())
-	served := make(chan error, 1)
-	go func() {
-		served <- link.Serve(ctx, master, &scansim.Simulator{}, link.EngineOptions{})
-	}()
-	defer func() {
-		cancel()
-		master.Close()
-		<-served
-	}()
-
-	scanner, closeScanner, err := openScanner("serial:"+slave.Name()+"?baud=3000000", slog.New(slog.DiscardHandler))
+	ctx := context.Background()
+	serial := servePty(t, &scansim.Simulator{}, link.EngineOptions{}, scansim.Faults{})
+	scanner, closeScanner, err := openScanner(serial, slog.New(slog.DiscardHandler))
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -96,4 +81,25 @@ func TestScannerSettingRefused(t *testing.T) {
 			t.Errorf("%q accepted", s)
 		}
 	}
+}
+
+// servePty serves engine on the master of a new pty pair, through line's
+// faults, as a scanner engine on a serial line, until the test ends; it
+// returns the daemon's scanner setting for the slave.
+func servePty(t *testing.T, engine link.Engine, opts link.EngineOptions, line scansim.Faults) string {
+	t.Helper()
+	master, slave, err := pty.Open()
+	if err != nil {
+		t.Fatal(err)
+	}
+	ctx, cancel := context.WithCancel(context.Background())
+	served := make(chan error, 1)
+	go func() { served <- link.Serve(ctx, line.Wrap(master), engine, opts) }()
+	t.Cleanup(func() {
+		cancel()
+		master.Close()
+		<-served
+		slave.Close()
+	})
+	return "serial:" + slave.Name() + "?baud=3000000"
 }

@@ -237,3 +237,23 @@ func TestWindowUpdateRepeated(t *testing.T) {
 		}
 	}
 }
+
+// TestNeedlessResends: a retransmission of a frame already delivered or
+// held is counted as needless (the peer's timer, not the line); a frame
+// the line duplicated is not.
+func TestNeedlessResends(t *testing.T) {
+	s := bareSession(true)
+	strip := func(seq uint32, flags uint8) Frame {
+		return Frame{Version: 1, Type: TypeStrip, Seq: seq, Flags: flags, Payload: []byte{byte(seq)}}
+	}
+	s.onFrame(strip(500, 0))
+	s.onFrame(strip(502, 0))              // held: 501 lost
+	s.onFrame(strip(500, FlagRetransmit)) // delivered already
+	s.onFrame(strip(502, FlagRetransmit)) // held already
+	s.onFrame(strip(500, 0))              // the line sent it twice
+	s.onFrame(strip(501, FlagRetransmit)) // needed
+	st := s.snapshot()
+	if st.NeedlessResends != 2 || st.PeerRetransmits != 3 || st.Duplicates != 3 {
+		t.Errorf("needless %d, peer resends %d, duplicates %d; want 2, 3, 3", st.NeedlessResends, st.PeerRetransmits, st.Duplicates)
+	}
+}

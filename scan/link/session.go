@@ -22,6 +22,10 @@ type Stats struct {
 	NAKsReceived    int64
 	Pokes           int64 // NAKs sent because nothing came for an ACK timeout
 	Duplicates      int64 // frames received again and dropped
+	// NeedlessResends counts the peer's retransmissions of frames that
+	// had arrived already: its timer fired before our ACK reached it (a
+	// busy end, not the line).
+	NeedlessResends int64
 	DiscardedBytes  int64 // garbage and damaged frames skipped
 	// FramesDamaged counts frames that arrived damaged or not at all, as
 	// far as this end could tell (protocol 1.2: a damaged payload behind
@@ -599,6 +603,7 @@ func (s *session) onFrame(f Frame) {
 		s.notifyLocked()
 	case d < 0:
 		s.stats.Duplicates++
+		s.countNeedlessLocked(f)
 		s.ackLocked()
 	case !s.selective:
 		s.nakLocked(now)
@@ -625,6 +630,14 @@ func (s *session) deliverLocked(f Frame) {
 
 // holdLocked keeps frame rxNext+d, which came while frames before it are
 // missing (1.2), if it is within the credit we gave and the SACK can tell.
+// countNeedlessLocked counts a duplicate the peer sent as a
+// retransmission.
+func (s *session) countNeedlessLocked(f Frame) {
+	if f.Flags&FlagRetransmit != 0 {
+		s.stats.NeedlessResends++
+	}
+}
+
 func (s *session) holdLocked(f Frame, d int) {
 	if d > sackBits || !seqBefore(f.Seq, s.rxLimit) {
 		return // it comes again once the peer learns we lack it
@@ -634,6 +647,7 @@ func (s *session) holdLocked(f Frame, d int) {
 	}
 	if s.rxHeld[d-1].Type != 0 {
 		s.stats.Duplicates++
+		s.countNeedlessLocked(f)
 		return
 	}
 	s.rxHeld[d-1] = f
