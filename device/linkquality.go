@@ -33,8 +33,8 @@ func (d *Device) linkStats() (link.Stats, bool) {
 // linkQuality words what a link counted for people.
 func linkQuality(st link.Stats) *apitype.LinkQuality {
 	return judgeLink(apitype.LinkQuality{
-		Frames:       st.FramesReceived,
-		Damaged:      st.FramesDamaged,
+		Frames:  st.FramesReceived,
+		Damaged: st.FramesDamaged,
 		// Resends of frames we had are the engine's timer, not the line.
 		Resent:       max(0, st.PeerRetransmits-st.NeedlessResends),
 		StripSize:    st.StripSize,
