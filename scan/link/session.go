@@ -11,33 +11,6 @@ import (
 	"time"
 )
 
-// Stats counts what happened on one end of a link since it was made.
-type Stats struct {
-	FramesSent      int64 // reliable frames sent for the first time
-	FramesReceived  int64 // reliable frames received in order
-	Retransmitted   int64 // reliable frames this end sent again
-	PeerRetransmits int64 // frames received that the peer had sent before
-	Timeouts        int64 // ACK timeouts after which this end resent
-	NAKsSent        int64 // including pokes
-	NAKsReceived    int64
-	Pokes           int64 // NAKs sent because nothing came for an ACK timeout
-	Duplicates      int64 // frames received again and dropped
-	// NeedlessResends counts the peer's retransmissions of frames that
-	// had arrived already: its timer fired before our ACK reached it (a
-	// busy end, not the line).
-	NeedlessResends int64
-	DiscardedBytes  int64 // garbage and damaged frames skipped
-	// FramesDamaged counts frames that arrived damaged or not at all, as
-	// far as this end could tell (protocol 1.2: a damaged payload behind
-	// an intact header, or a gap in the sequence numbers).
-	FramesDamaged int64
-	// StripSize is the largest strip in use: on the host, the size it
-	// last asked of the engine (1.2) or the engine's own; on the engine,
-	// the size it sends now. StripChanges counts the changes.
-	StripSize    int
-	StripChanges int64
-}
-
 var (
 	errClosed  = errors.New("scanner link closed")
 	errReset   = errors.New("scanner link session was reset")
@@ -614,65 +587,11 @@ func (s *session) onFrame(f Frame) {
 	}
 }
 
-// speaksSelective says whether a session with a peer of version v has
-// selective repeat: both ends speak 1.2 or later.
-func (s *session) speaksSelective(v Version) bool {
-	return v.Major == ProtocolMajor && v.Minor >= minorSelective &&
-		s.cfg.version.Major == ProtocolMajor && s.cfg.version.Minor >= minorSelective
-}
-
 // deliverLocked queues the frame rxNext for the receiver.
 func (s *session) deliverLocked(f Frame) {
 	s.rxQueue = append(s.rxQueue, f)
 	s.rxNext++
 	s.stats.FramesReceived++
-}
-
-// holdLocked keeps frame rxNext+d, which came while frames before it are
-// missing (1.2), if it is within the credit we gave and the SACK can tell.
-// countNeedlessLocked counts a duplicate the peer sent as a
-// retransmission.
-func (s *session) countNeedlessLocked(f Frame) {
-	if f.Flags&FlagRetransmit != 0 {
-		s.stats.NeedlessResends++
-	}
-}
-
-func (s *session) holdLocked(f Frame, d int) {
-	if d > sackBits || !seqBefore(f.Seq, s.rxLimit) {
-		return // it comes again once the peer learns we lack it
-	}
-	if s.rxHeld == nil {
-		s.rxHeld = make([]Frame, sackBits)
-	}
-	if s.rxHeld[d-1].Type != 0 {
-		s.stats.Duplicates++
-		s.countNeedlessLocked(f)
-		return
-	}
-	s.rxHeld[d-1] = f
-}
-
-// holdsLocked says whether any frame is held out of order.
-func (s *session) holdsLocked() bool {
-	for _, f := range s.rxHeld {
-		if f.Type != 0 {
-			return true
-		}
-	}
-	return false
-}
-
-// sackLocked is the selective acknowledgement: bit i for frame
-// rxNext+1+i held.
-func (s *session) sackLocked() uint32 {
-	var bits uint32
-	for i, f := range s.rxHeld {
-		if f.Type != 0 {
-			bits |= 1 << i
-		}
-	}
-	return bits
 }
 
 func (s *session) onAckLocked(f Frame, now time.Time) {
@@ -736,100 +655,6 @@ func (s *session) onAckLocked(f Frame, now time.Time) {
 	if m.txHigh == s.rxNext {
 		s.progressLocked(now)
 	}
-}
-
-// onSackLocked takes a 1.2 ACK or NAK whose cumulative part is done: it
-// marks the frames the peer holds, and for resending those whose last
-// transmission it has proof were lost. The proof is the peer having heard
-// a later transmission (the line keeps the order), which it names by its
-// Tx, damaged or not; so a NAK repeated, or one that crossed a resend,
-// never sends a frame twice.
-func (s *session) onSackLocked(nak bool, next uint32, m ackMsg, now time.Time) {
-	for i := range sackBits {
-		if m.sack&(1<<i) == 0 {
-			continue
-		}
-		if j := int(next + 1 + uint32(i) - s.txBase); j >= 0 && j < len(s.unacked) && !s.unacked[j].sacked {
-			tf := &s.unacked[j]
-			tf.sacked, tf.resend = true, false
-			s.progressAt = now
-		}
-	}
-	if m.heardOK {
-		// The latest transmission whose Tx is heard: the peer heard it
-		// within the last 256, as the window is far smaller.
-		back := uint64(uint8(s.txSerial) - m.heard)
-		if back < s.txSerial && s.txSerial-back > s.txProven {
-			s.txProven = s.txSerial - back
-			s.progressAt = now
-			// The first report of a transmission times its round trip
-			// exactly, resent frames too (the tx says which copy).
-			s.sampleLocked(now.Sub(s.txSentAt[uint8(s.txProven)]))
-		}
-	}
-	lost := false
-	for i := range s.unacked {
-		tf := &s.unacked[i]
-		if tf.sends > 0 && !tf.sacked && !tf.resend && tf.lastTx <= s.txProven {
-			tf.resend, lost = true, true
-		}
-	}
-	if nak && len(s.unacked) > 0 && next == s.txBase {
-		// A NAK for a frame overdue anyway (a poll, say): no need to
-		// wait for the timer.
-		if tf := &s.unacked[0]; tf.sends > 0 && !tf.sacked && !tf.resend && now.Sub(tf.sentAt) >= s.rto {
-			tf.resend, lost = true, true
-		}
-	}
-	if lost {
-		s.kick()
-	}
-	if nak && (seqBefore(next, s.txBase) || !seqBefore(next, s.txNext)) {
-		s.ackLocked() // nothing to resend: a heartbeat
-	}
-}
-
-// karnLocked measures a round trip on a frame an ACK without the heard
-// field has just acknowledged, if it was sent once (Karn: the ACK of a
-// resent frame may be the first copy's).
-func (s *session) karnLocked(tf txFrame, now time.Time) {
-	if tf.sends == 1 {
-		s.sampleLocked(now.Sub(tf.sentAt))
-	}
-}
-
-// sampleLocked takes a round trip and sets the retransmission timeout
-// from the smoothed round trip and its variation (RFC 6298).
-func (s *session) sampleLocked(r time.Duration) {
-	if s.srtt == 0 {
-		s.srtt, s.rttvar = r, r/2
-	} else {
-		d := s.srtt - r
-		if d < 0 {
-			d = -d
-		}
-		s.rttvar = (3*s.rttvar + d) / 4
-		s.srtt = (7*s.srtt + r) / 8
-	}
-	s.rto = s.rtoFromRTT()
-}
-
-func (s *session) rtoFromRTT() time.Duration {
-	return min(max(s.srtt+4*s.rttvar, s.minRTO()), s.cfg.ackTimeout)
-}
-
-// minRTO keeps a tiny round trip (a pipe) from making the timer fire at
-// every scheduling hiccup.
-func (s *session) minRTO() time.Duration {
-	return max(s.cfg.ackTimeout/400, 500*time.Microsecond)
-}
-
-// rtoLocked is how long after a transmission the sender waits for an ACK.
-func (s *session) rtoLocked() time.Duration {
-	if s.selective || s.peerSelective {
-		return s.rto
-	}
-	return s.cfg.ackTimeout
 }
 
 func (s *session) writeLoop() {
@@ -921,38 +746,6 @@ func (s *session) nextLocked(now time.Time) (f Frame, data bool, wait time.Durat
 // frame before it gives the link up: on a noisy line that damages most
 // frames, only consecutive timeouts mean a dead one.
 const maxSends = 4
-
-// timeoutLocked handles the retransmission timer's expiry. It returns
-// false if the link has failed.
-func (s *session) timeoutLocked(now time.Time) bool {
-	s.rtoAt = time.Time{}
-	s.retries++
-	s.stats.Timeouts++
-	if s.selective || s.peerSelective {
-		// A measured timeout: back off (Karn) until a new round trip is
-		// measured, and fail only after as long without a sign of life
-		// as 1.1 would.
-		s.rto = min(2*s.rto, s.cfg.ackTimeout)
-		if s.retries >= s.cfg.maxRetries && now.Sub(s.progressAt) >= time.Duration(s.cfg.maxRetries)*s.cfg.ackTimeout {
-			s.failLocked(&LinkError{Failures: s.retries})
-			return false
-		}
-	} else if s.retries >= s.cfg.maxRetries {
-		s.failLocked(&LinkError{Failures: s.retries})
-		return false
-	}
-	if s.selective {
-		for i := range s.unacked {
-			if tf := &s.unacked[i]; tf.sends > 0 && !tf.sacked {
-				tf.resend = true
-			}
-		}
-	} else {
-		s.txSend = s.txBase
-	}
-	s.cfg.log.Debug("scanner link: ACK timeout, resending", "seq", s.txBase, "try", s.retries)
-	return true
-}
 
 // ctrlLocked makes the pending ACK or NAK, granting the room we have.
 func (s *session) ctrlLocked(now time.Time) Frame {
