@@ -325,8 +325,10 @@ func (m *Machine) jobStateScreen(s *seenJob) screen.Screen {
 		if b := j.BlankText(); b != "" {
 			out.Lines = append(out.Lines, strings.ToUpper(b[:1])+b[1:]+".")
 		}
-		out.Lines = append(out.Lines, m.job.to)
+		// Before the address, which may wrap: on the small display a
+		// last line that does not fit is cut.
 		out.Lines = append(out.Lines, noisyLink(j)...)
+		out.Lines = append(out.Lines, m.job.to)
 		out.Keys = "OK"
 	case apitype.JobFailed:
 		out.Title = "Not sent"

@@ -81,6 +81,11 @@ var typical = []struct {
 		Lines: []string{"3 pages sent.", "1 blank page left out.", "to alice@fabrikam.example"},
 		Keys:  "OK",
 	}},
+	{"sent-noisy", Screen{
+		Title: "Sent",
+		Lines: []string{"2 pages sent.", "Scanner cable noisy: tell the admin.", "to alice@fabrikam.example"},
+		Keys:  "OK",
+	}},
 	{"code", Screen{
 		Title: "Admin PIN",
 		Big:   "4711",
