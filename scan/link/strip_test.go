@@ -7,7 +7,6 @@ import (
 	"hash/crc32"
 	"io"
 	"net"
-	"sync"
 	"sync/atomic"
 	"testing"
 
@@ -34,40 +33,6 @@ func (l *switchedLine) conn() io.ReadWriter {
 func (l *switchedLine) Read(p []byte) (int, error)  { return l.conn().Read(p) }
 func (l *switchedLine) Write(p []byte) (int, error) { return l.conn().Write(p) }
 
-// stripTap keeps a copy of what one end writes, to read its frames
-// afterwards.
-type stripTap struct {
-	io.ReadWriter
-	mu  sync.Mutex
-	out bytes.Buffer
-}
-
-func (t *stripTap) Write(p []byte) (int, error) {
-	t.mu.Lock()
-	t.out.Write(p)
-	t.mu.Unlock()
-	return t.ReadWriter.Write(p)
-}
-
-// frames are the frames written so far, forgotten with reset.
-func (t *stripTap) frames(reset bool) []link.Frame {
-	t.mu.Lock()
-	b := bytes.Clone(t.out.Bytes())
-	if reset {
-		t.out.Reset()
-	}
-	t.mu.Unlock()
-	r := link.NewReader(bytes.NewReader(b), 0)
-	var fs []link.Frame
-	for {
-		f, err := r.ReadFrame()
-		if err != nil {
-			return fs
-		}
-		fs = append(fs, f)
-	}
-}
-
 // stripSizes are the data lengths of the STRIP frames among fs, first
 // sends only.
 func stripSizes(fs []link.Frame) []int {
@@ -87,7 +52,7 @@ func TestStripSizeFollowsTheLine(t *testing.T) {
 	t.Parallel()
 	faults := scansim.Faults{BitErrorRate: 1e-4, Seed: 15}
 	toHost, toEngine := &switchedLine{}, &switchedLine{}
-	engineTap := &stripTap{}
+	engineTap := &tap{}
 	r := newRig(t, &scansim.Simulator{}, rigOptions{
 		engineConn: func(c net.Conn) io.ReadWriter {
 			toHost.clean, toHost.faulty = c, faults.Wrap(c)
@@ -169,7 +134,7 @@ func TestStripSizeOnlyFor12(t *testing.T) {
 		t.Run(tt.name, func(t *testing.T) {
 			t.Parallel()
 			faults := scansim.Faults{BitErrorRate: 1e-5, Seed: int64(20 + i)}
-			hostTap := &stripTap{}
+			hostTap := &tap{}
 			r := newRig(t, &scansim.Simulator{}, rigOptions{
 				host:   link.HostOptions{Protocol: tt.host},
 				engine: link.SpeakingMinor(link.EngineOptions{MaxStrip: 2048}, tt.engine),
@@ -394,7 +359,7 @@ func TestStripSizeCarriesOver(t *testing.T) {
 	}
 	first.host.Close()
 
-	engineTap := &stripTap{}
+	engineTap := &tap{}
 	next := newRig(t, &scansim.Simulator{}, rigOptions{
 		host: link.HostOptions{Strips: mem},
 		engineConn: func(c net.Conn) io.ReadWriter {
