@@ -113,40 +113,31 @@ func hostStats(h *link.Host) link.Stats {
 // addStats adds b's counts to a's; the strip size is b's when it has one,
 // being the newer.
 func addStats(a, b link.Stats) link.Stats {
-	a.FramesSent += b.FramesSent
-	a.FramesReceived += b.FramesReceived
-	a.Retransmitted += b.Retransmitted
-	a.PeerRetransmits += b.PeerRetransmits
-	a.Timeouts += b.Timeouts
-	a.NAKsSent += b.NAKsSent
-	a.NAKsReceived += b.NAKsReceived
-	a.Pokes += b.Pokes
-	a.Duplicates += b.Duplicates
-	a.NeedlessResends += b.NeedlessResends
-	a.DiscardedBytes += b.DiscardedBytes
-	a.FramesDamaged += b.FramesDamaged
-	a.StripChanges += b.StripChanges
+	st := combineStats(a, b, 1)
 	if b.StripSize > 0 {
-		a.StripSize = b.StripSize
+		st.StripSize = b.StripSize
 	}
-	return a
+	return st
 }
 
 // subStats is what happened between the totals a and the later b; the
 // strip size is b's.
-func subStats(b, a link.Stats) link.Stats {
-	b.FramesSent -= a.FramesSent
-	b.FramesReceived -= a.FramesReceived
-	b.Retransmitted -= a.Retransmitted
-	b.PeerRetransmits -= a.PeerRetransmits
-	b.Timeouts -= a.Timeouts
-	b.NAKsSent -= a.NAKsSent
-	b.NAKsReceived -= a.NAKsReceived
-	b.Pokes -= a.Pokes
-	b.Duplicates -= a.Duplicates
-	b.NeedlessResends -= a.NeedlessResends
-	b.DiscardedBytes -= a.DiscardedBytes
-	b.FramesDamaged -= a.FramesDamaged
-	b.StripChanges -= a.StripChanges
-	return b
+func subStats(b, a link.Stats) link.Stats { return combineStats(b, a, -1) }
+
+// combineStats adds k times b's counts to a's, a's strip size kept.
+func combineStats(a, b link.Stats, k int64) link.Stats {
+	a.FramesSent += k * b.FramesSent
+	a.FramesReceived += k * b.FramesReceived
+	a.Retransmitted += k * b.Retransmitted
+	a.PeerRetransmits += k * b.PeerRetransmits
+	a.Timeouts += k * b.Timeouts
+	a.NAKsSent += k * b.NAKsSent
+	a.NAKsReceived += k * b.NAKsReceived
+	a.Pokes += k * b.Pokes
+	a.Duplicates += k * b.Duplicates
+	a.NeedlessResends += k * b.NeedlessResends
+	a.DiscardedBytes += k * b.DiscardedBytes
+	a.FramesDamaged += k * b.FramesDamaged
+	a.StripChanges += k * b.StripChanges
+	return a
 }
